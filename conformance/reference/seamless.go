@@ -1,0 +1,57 @@
+package reference
+
+import "net/http"
+
+// handleSeamless serves HubSpot's install request without partner sign-in,
+// GET {install URL}?code=…&returnUrl=…&step=finalize (seeds/000, "Understand the install flow
+// without partner sign in"): get code and returnUrl, exchange the code, store the tokens, and
+// redirect back to returnUrl.
+//
+// A returnUrl that is missing or not HubSpot's is answered with a 400 page and no redirect (no
+// open redirector, RFC 9700 §4.11.1). So is a step other than finalize, without any exchange.
+// A missing code, and a failed exchange, still return the browser to HubSpot.
+func (s *Server) handleSeamless(w http.ResponseWriter, r *http.Request) {
+	q, err := parseQuery(r)
+	if err != nil {
+		s.renderBadInput(w, err, nil)
+		return
+	}
+	back, err := s.returnURL(q)
+	if err != nil {
+		s.renderBadInput(w, err, nil)
+		return
+	}
+	step, err := param(q, "step")
+	if err != nil {
+		s.renderBadInput(w, err, back)
+		return
+	}
+	if step != "finalize" {
+		s.renderBadInput(w, stepError(step, "finalize"), back)
+		return
+	}
+	code, err := param(q, "code")
+	if err != nil {
+		s.renderBadInput(w, err, back)
+		return
+	}
+	if code == "" && !s.has(FlowSeamless, defectExchangeWithoutCode) {
+		s.returnTo(w, r, back) // nothing to exchange, but HubSpot needs the browser back
+		return
+	}
+	if s.has(FlowSeamless, defectReloadCrash) && s.codes.insert(code) {
+		s.renderError(w, http.StatusInternalServerError, "Internal Server Error",
+			`pq: duplicate key value violates unique constraint "installs_code_key"`, "", nil)
+		return
+	}
+	s.complete(w, r, completion{flow: FlowSeamless, installPath: SeamlessPath, code: code, returnURL: back})
+}
+
+// stepError explains a step the endpoint does not handle.
+func stepError(step string, want string) error {
+	const fix = "HubSpot sends step=authorize (partner sign-in) and then step=finalize; the seamless install sends only step=finalize"
+	if step == "" {
+		return refuse("the step parameter is missing (this endpoint expects step=%s)", fix, want)
+	}
+	return refuse("step=%q is not a step of HubSpot's install flow (this endpoint expects step=%s)", fix, step, want)
+}
