@@ -1,0 +1,101 @@
+package conformance_test
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hsemu/hsemu/conformance"
+	"github.com/hsemu/hsemu/conformance/reference"
+	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/scenarios"
+)
+
+// runVariant runs the catalogue against the reference with bug ("" = none), on the targets of
+// the flow the bug breaks, and returns the report.
+func runVariant(t *testing.T, bug reference.Bug) *scenarios.Report {
+	t.Helper()
+	h, err := scenarios.StartHarness(emulator.Config{}, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	targets := conformance.InProcess(t, h, bug.Name)
+	if bug.Flow != "" {
+		var keep []scenarios.Target
+		for _, tg := range targets {
+			if string(tg.Flows[0]) == bug.Flow {
+				keep = append(keep, tg)
+			}
+		}
+		targets = keep
+	}
+	r := &scenarios.Runner{Harness: h, Options: conformance.InProcessOptions()}
+	rep, err := r.Run(context.Background(), targets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// TestMatrix holds the whole matrix: the reference fails no check, and each broken variant fails
+// exactly the checks its bug declares — proof that every check can fail, and only when it should.
+func TestMatrix(t *testing.T) {
+	t.Run("reference", func(t *testing.T) {
+		t.Parallel()
+		rep := runVariant(t, reference.Bug{})
+		for _, res := range rep.Results {
+			if res.Outcome.Status != scenarios.Pass {
+				t.Errorf("%s %s: %s, want pass: %s", res.Target, res.Check.ID, res.Outcome.Status, res.Outcome.Got)
+			}
+		}
+	})
+	for _, bug := range reference.Bugs() {
+		t.Run(bug.Name, func(t *testing.T) {
+			t.Parallel()
+			rep := runVariant(t, bug)
+			var got []string
+			for _, res := range rep.Results {
+				switch res.Outcome.Status {
+				case scenarios.Fail:
+					got = append(got, res.Check.ID)
+				case scenarios.Error:
+					t.Errorf("%s: error: %s", res.Check.ID, res.Outcome.Got)
+				}
+			}
+			want := append([]string(nil), bug.Fails...)
+			sort.Strings(got)
+			sort.Strings(want)
+			if strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("failed checks = %v; want %v", got, want)
+				for _, res := range rep.Results {
+					if res.Outcome.Status == scenarios.Fail {
+						t.Logf("%s: %s", res.Check.ID, res.Outcome.Got)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestEveryCheckHasABug: every check of the seamless and partner sections is failed by at least
+// one broken variant.
+func TestEveryCheckHasABug(t *testing.T) {
+	covered := map[string]bool{}
+	for _, b := range reference.Bugs() {
+		for _, id := range b.Fails {
+			covered[id] = true
+		}
+	}
+	for _, c := range scenarios.Catalogue(scenarios.ProfileListing) {
+		if (c.Flow == scenarios.Seamless || c.Flow == scenarios.Partner) && !covered[c.ID] {
+			t.Errorf("no broken variant fails %s", c.ID)
+		}
+	}
+	for id := range covered {
+		if _, ok := scenarios.Lookup(id); !ok {
+			t.Errorf("a bug names check %s, which is not in the catalogue", id)
+		}
+	}
+}

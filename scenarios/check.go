@@ -1,0 +1,146 @@
+package scenarios
+
+import (
+	"path"
+	"strings"
+	"time"
+)
+
+// Level says what a failing check does to the run.
+type Level string
+
+const (
+	// Must fails the run.
+	Must Level = "MUST"
+	// Should warns; it fails the run under --strict.
+	Should Level = "SHOULD"
+	// Manual is listed for the person to confirm: no black-box test can see it.
+	Manual Level = "MANUAL"
+)
+
+// Status is a check's verdict, ordered as the distribution-spec conformance suite orders them:
+// unknown < skip < pass < fail < error. A check that could not run is a skip or an error, never
+// a pass.
+type Status int
+
+const (
+	Pending Status = iota // not decided yet
+	Running               // its scenario is running
+	Skip                  // not applicable, or could not run because an earlier step failed
+	Pass
+	Fail  // the endpoint is wrong: expected vs got
+	Error // the harness or the network broke
+)
+
+func (s Status) String() string {
+	switch s {
+	case Pending:
+		return "pending"
+	case Running:
+		return "running"
+	case Skip:
+		return "skip"
+	case Pass:
+		return "pass"
+	case Fail:
+		return "fail"
+	case Error:
+		return "error"
+	}
+	return "unknown"
+}
+
+// Check is one verdict of the catalogue: what HubSpot requires, where it says so, how it is
+// provoked (by its scenario) and how it is judged.
+type Check struct {
+	ID          string // stable, e.g. "partner/state/tampered"
+	Title       string
+	Level       Level
+	Flow        Flow
+	Scenario    string // the ID of the scenario whose run decides this check
+	Provokes    string // what hsemu does to provoke it
+	Requirement string // the sentence it enforces
+	Source      string // where the requirement comes from (URL, RFC section)
+	Fix         string // what to change when it fails
+	// Judge decides the verdict from what the scenario observed.
+	Judge func(o *Observation) Outcome `json:"-"`
+}
+
+// Outcome is a check's verdict with its explanation.
+type Outcome struct {
+	Status   Status
+	Expected string // what HubSpot expects
+	Got      string // what happened
+	// Hops are the sequence numbers of the hops that show it (all of the scenario's if empty).
+	Hops []int
+}
+
+func pass(got string) Outcome { return Outcome{Status: Pass, Got: got} }
+
+func fail(expected, got string, hops ...int) Outcome {
+	return Outcome{Status: Fail, Expected: expected, Got: got, Hops: hops}
+}
+
+func skip(why string) Outcome { return Outcome{Status: Skip, Got: why} }
+
+func errored(why string) Outcome { return Outcome{Status: Error, Got: why} }
+
+// Result is a decided check for one target.
+type Result struct {
+	Target   string
+	Check    Check
+	Outcome  Outcome
+	Duration time.Duration // of the scenario that decided it
+	// Transcript is the hops of the scenario that decided it, for the report.
+	Transcript []HopRecord
+}
+
+// Warn reports whether this result is a SHOULD failure that only warns (not under strict).
+func (r Result) Warn(strict bool) bool {
+	return r.Outcome.Status == Fail && r.Check.Level != Must && !strict
+}
+
+// Failing reports whether this result fails the run.
+func (r Result) Failing(strict bool) bool {
+	return r.Outcome.Status == Fail && (r.Check.Level == Must || strict)
+}
+
+// Match reports whether a check ID matches a pattern: an exact ID, a path.Match glob
+// ("partner/state/*"), or a prefix ending in "/" ("partner/").
+func Match(pattern, id string) bool {
+	if pattern == id {
+		return true
+	}
+	if strings.HasSuffix(pattern, "/") && strings.HasPrefix(id, pattern) {
+		return true
+	}
+	if ok, _ := path.Match(pattern, id); ok {
+		return true
+	}
+	// "partner/state" selects everything below it.
+	return strings.HasPrefix(id, pattern+"/")
+}
+
+// Select returns the checks matching any of only (all when empty) and none of skip.
+func Select(checks []Check, only, skipPatterns []string) []Check {
+	var out []Check
+	for _, c := range checks {
+		if len(only) > 0 && !matchAny(only, c.ID) {
+			continue
+		}
+		if matchAny(skipPatterns, c.ID) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func matchAny(patterns []string, id string) bool {
+	for _, p := range patterns {
+		if Match(p, id) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,388 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/scenarios/browser"
+	"github.com/hsemu/hsemu/scenarios/framing"
+)
+
+// This file holds what the judges share: did the browser get back to HubSpot, did the endpoint
+// answer with a 5xx, was the code exchanged the way HubSpot requires, could HubSpot frame it.
+
+// returned says whether a step ended at want: the browser was about to load want's scheme,
+// host and path with every one of want's own query parameters intact (extra ones are fine).
+// When it did not, got says where the user was left instead.
+func returned(st *Step, want *url.URL) (ok bool, got string) {
+	if st == nil {
+		return false, "the step never ran"
+	}
+	if st.Err != nil {
+		if errors.Is(st.Err, browser.ErrLoop) {
+			return false, "infinite login loop: " + st.Err.Error()
+		}
+		return false, "the browser could not finish: " + st.Err.Error()
+	}
+	p := st.Page
+	if p == nil {
+		return false, "no page"
+	}
+	if !p.Stopped {
+		var b strings.Builder
+		fmt.Fprintf(&b, "the browser stayed at %s (HTTP %d", p.URL, p.Status)
+		if p.Title != "" {
+			fmt.Fprintf(&b, ", %q", p.Title)
+		}
+		b.WriteString(") and never went back to HubSpot: the user would be stuck in an infinite login loop")
+		if p.JSRedirect {
+			fmt.Fprintf(&b, "; the page redirects with JavaScript only (%s), which the http engine does not run: redirect with HTTP 302/303 or a meta refresh, or run with --engine chromium", excerpt(p.JSRedirectSnippet, 80))
+		}
+		return false, b.String()
+	}
+	if sameReturn(p.URL, want) {
+		return true, "returned to " + p.URL.String()
+	}
+	return false, "went to " + p.URL.String() + ", not to this request's returnUrl " + want.String()
+}
+
+// sameReturn reports whether got is want with want's query parameters intact.
+func sameReturn(got, want *url.URL) bool {
+	if !strings.EqualFold(got.Scheme, want.Scheme) || !strings.EqualFold(got.Host, want.Host) || got.Path != want.Path {
+		return false
+	}
+	gq := got.Query()
+	for k, vs := range want.Query() {
+		gv := gq[k]
+		if len(gv) < len(vs) {
+			return false
+		}
+		for i := range vs {
+			if gv[i] != vs[i] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// serverError finds the first hop on which the endpoint answered 5xx.
+func serverError(st *Step) (HopRecord, bool) {
+	if st == nil {
+		return HopRecord{}, false
+	}
+	for _, h := range st.Hops {
+		if h.Status >= 500 && !isHubSpotURL(h.URL) {
+			return h, true
+		}
+	}
+	return HopRecord{}, false
+}
+
+func isHubSpotURL(u *url.URL) bool {
+	return u != nil && browser.IsHubSpotHost(u.Hostname())
+}
+
+// codeExchanges are the authorization_code token requests among evs.
+func codeExchanges(evs []emulator.Event) []emulator.Event {
+	var out []emulator.Event
+	for _, e := range evs {
+		if e.GrantType == "authorization_code" || (e.GrantType == "" && e.Code != "") {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// exchangeProblem checks the first exchange of a step against HubSpot's rules and says what is
+// wrong with it, or "" when it is right.
+func exchangeProblem(st *Step, t Target) string {
+	exs := codeExchanges(st.Exchanges)
+	if len(exs) == 0 {
+		return "no token request for the code reached HubSpot"
+	}
+	e := exs[0]
+	var probs []string
+	if e.Method != http.MethodPost {
+		probs = append(probs, "the request was "+e.Method+", not POST")
+	}
+	if ct := strings.ToLower(e.ContentType); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+		probs = append(probs, fmt.Sprintf("the body was %q, not application/x-www-form-urlencoded", e.ContentType))
+	}
+	if e.GrantType != "authorization_code" {
+		probs = append(probs, fmt.Sprintf("grant_type was %q, not authorization_code", e.GrantType))
+	}
+	if e.ClientID != t.App.ClientID {
+		probs = append(probs, fmt.Sprintf("client_id was %q, not the app's %q", e.ClientID, t.App.ClientID))
+	}
+	if e.RedirectURI != t.InstallURL {
+		probs = append(probs, fmt.Sprintf("redirect_uri was %q; HubSpot requires exactly the install URL %q", e.RedirectURI, t.InstallURL))
+	}
+	if e.Outcome != "" && len(probs) == 0 {
+		probs = append(probs, fmt.Sprintf("HubSpot answered %d %s: %s", e.Status, e.Outcome, e.Message))
+	}
+	return strings.Join(probs, "; ")
+}
+
+// framedVerdicts evaluates every page the browser rendered in a step (every response that is not
+// a redirect and was not left for HubSpot) as HubSpot's frame would.
+func framedVerdicts(st *Step, onlyPath string) []pageVerdict {
+	if st == nil {
+		return nil
+	}
+	var out []pageVerdict
+	for _, h := range st.Hops {
+		if h.Stopped || h.Status == 0 || (h.Status >= 300 && h.Status < 400) || isHubSpotURL(h.URL) {
+			continue
+		}
+		u := h.URL
+		if onlyPath != "" && u.Path != onlyPath {
+			continue
+		}
+		v := framing.EvaluateAll(framing.Input{URL: u, Header: h.ResponseHeader, Body: h.Body}, framing.HubSpotOrigins)
+		out = append(out, pageVerdict{hop: h, v: v})
+	}
+	return out
+}
+
+type pageVerdict struct {
+	hop HopRecord
+	v   framing.Verdict
+}
+
+// judgeFrameable is the frameable checks' judge over some steps.
+func judgeFrameable(steps []*Step, onlyPath string) Outcome {
+	if len(steps) == 0 {
+		return skip("the install never reached the endpoint")
+	}
+	n := 0
+	for _, st := range steps {
+		for _, pv := range framedVerdicts(st, onlyPath) {
+			n++
+			if !pv.v.Allowed {
+				got := fmt.Sprintf("%s (HTTP %d) would be blocked in HubSpot's frame: %s", pv.hop.URL, pv.hop.Status, pv.v.Reason)
+				if pv.v.Header != "" {
+					got += fmt.Sprintf(" [%s: %s]", pv.v.Header, pv.v.Value)
+				}
+				return fail("every page may be framed by HubSpot's app origins ("+strings.Join(framing.HubSpotOrigins, ", ")+")", got, pv.hop.Seq)
+			}
+		}
+	}
+	if n == 0 {
+		return pass("the endpoint showed no page of its own in the frame, only redirects (redirect responses are not framed)")
+	}
+	return pass(fmt.Sprintf("all %d page(s) the endpoint showed may be framed by HubSpot", n))
+}
+
+// judgeNoSecrets looks for the client secret and the issued tokens in everything the browser
+// saw: URLs, Location and Referer headers, and page bodies.
+func judgeNoSecrets(o *Observation, steps []*Step) Outcome {
+	if len(steps) == 0 {
+		return skip("the install never reached the endpoint")
+	}
+	var secrets []string
+	for _, s := range o.Secrets {
+		if len(s) >= 8 {
+			secrets = append(secrets, s)
+		}
+	}
+	for _, st := range steps {
+		for _, h := range st.Hops {
+			where := ""
+			for _, sec := range secrets {
+				switch {
+				case strings.Contains(h.URL.String(), sec) || strings.Contains(h.URL.String(), url.QueryEscape(sec)):
+					where = "the URL " + redact(h.URL.String(), sec)
+				case strings.Contains(h.ResponseHeader.Get("Location"), sec):
+					where = "the Location header of " + h.URL.String()
+				case strings.Contains(h.RequestHeader.Get("Referer"), sec):
+					where = "the Referer sent to " + h.URL.String()
+				case len(h.Body) > 0 && strings.Contains(string(h.Body), sec):
+					where = "the page " + h.URL.String()
+				}
+				if where != "" {
+					kind := "a token HubSpot issued"
+					if sec == o.Target.App.ClientSecret {
+						kind = "the client secret"
+					}
+					return fail("no client secret, access token or refresh token where the browser can see it", kind+" appears in "+where, h.Seq)
+				}
+			}
+		}
+	}
+	return pass(fmt.Sprintf("no secret in the %d hop(s) the browser saw", len(o.Hops)))
+}
+
+func redact(s, secret string) string {
+	short := secret
+	if len(short) > 6 {
+		short = short[:6] + "…"
+	}
+	return strings.ReplaceAll(s, secret, short)
+}
+
+// judgeSingleExchange: the code is redeemed once.
+func judgeSingleExchange(st *Step) Outcome {
+	if st == nil {
+		return skip("the install never ran")
+	}
+	exs := codeExchanges(st.Exchanges)
+	switch len(exs) {
+	case 0:
+		return skip("the code was never exchanged (see the exchanges-code check)")
+	case 1:
+		return pass("the code was redeemed once")
+	}
+	return fail("the code redeemed once: a second redemption fails and makes HubSpot revoke the tokens of the first (RFC 6749 §4.1.2)",
+		fmt.Sprintf("the code was sent to the token endpoint %d times (%s)", len(exs), outcomes(exs)))
+}
+
+func outcomes(evs []emulator.Event) string {
+	var parts []string
+	for _, e := range evs {
+		o := e.Outcome
+		if o == "" {
+			o = "ok"
+		}
+		parts = append(parts, fmt.Sprintf("%s → %d %s", e.Path, e.Status, o))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// judgeCurrentEndpoint: not the v1 token endpoint.
+func judgeCurrentEndpoint(st *Step) Outcome {
+	if st == nil {
+		return skip("the install never ran")
+	}
+	exs := codeExchanges(st.Exchanges)
+	if len(exs) == 0 {
+		return skip("the code was never exchanged (see the exchanges-code check)")
+	}
+	for _, e := range exs {
+		if e.Path == "/oauth/v1/token" {
+			return fail("the code exchanged on /oauth/v3/token (or a dated version)", "the code was exchanged on /oauth/v1/token, which HubSpot sunsets on 2027-02-16")
+		}
+	}
+	return pass("exchanged on " + exs[0].Path)
+}
+
+// judgeBudget: the install within InstallBudget, each hop within HopBudget.
+func judgeBudget(o *Observation, steps []*Step) Outcome {
+	if len(steps) == 0 {
+		return skip("the install never ran")
+	}
+	var total time.Duration
+	for _, st := range steps {
+		total += st.Duration
+		for _, h := range st.Hops {
+			if h.Duration > o.Options.HopBudget {
+				return fail(fmt.Sprintf("each hop within %s, the whole install within %s", o.Options.HopBudget, o.Options.InstallBudget),
+					fmt.Sprintf("%s %s took %s", h.Method, h.URL, h.Duration.Round(time.Millisecond)), h.Seq)
+			}
+		}
+	}
+	if total > o.Options.InstallBudget {
+		return fail(fmt.Sprintf("the whole install within %s", o.Options.InstallBudget), fmt.Sprintf("it took %s", total.Round(time.Millisecond)))
+	}
+	return pass(fmt.Sprintf("the install took %s", total.Round(time.Millisecond)))
+}
+
+// judgeReturnsNo5xx is the shape of the robustness judges: no 5xx and back at the returnUrl,
+// for every step named.
+func judgeReturnsNo5xx(steps []*Step, noExchange bool) Outcome {
+	if len(steps) == 0 {
+		return skip("the provocation never ran")
+	}
+	for _, st := range steps {
+		if h, ok := serverError(st); ok {
+			return fail("no 5xx; the user is sent back to HubSpot's returnUrl", fmt.Sprintf("%s: the endpoint answered HTTP %d at %s", st.Name, h.Status, h.URL), h.Seq)
+		}
+		if noExchange {
+			if exs := append(codeExchanges(st.Exchanges), st.Orphans...); len(exs) > 0 {
+				return fail("no token request", fmt.Sprintf("%s: the endpoint sent a token request anyway (%s)", st.Name, outcomes(exs)))
+			}
+		}
+		if ok, got := returned(st, st.Return); !ok {
+			return fail("the user is sent back to this request's returnUrl", st.Name+": "+got)
+		}
+	}
+	return pass(fmt.Sprintf("%d provocation(s): no 5xx, back at HubSpot", len(steps)))
+}
+
+// stateBits estimates the entropy of a set of states: the characters that vary between
+// samples (common prefixes and suffixes such as a JWS header are not counted) times the bits of
+// the alphabet they are drawn from. It is an estimate, and says so in the verdict.
+func stateBits(states []string) float64 {
+	if len(states) == 0 {
+		return 0
+	}
+	prefix, suffix := len(states[0]), len(states[0])
+	for _, s := range states[1:] {
+		prefix = min(prefix, commonPrefix(states[0], s))
+		suffix = min(suffix, commonSuffix(states[0], s))
+	}
+	least := math.Inf(1)
+	for _, s := range states {
+		end := len(s) - suffix
+		if end < prefix {
+			end = prefix
+		}
+		varying := s[prefix:end]
+		least = math.Min(least, float64(len(varying))*alphabetBits(s))
+	}
+	return least
+}
+
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+func commonSuffix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[len(a)-1-n] == b[len(b)-1-n] {
+		n++
+	}
+	return n
+}
+
+// alphabetBits is log2 of the smallest usual alphabet that holds every character of s.
+func alphabetBits(s string) float64 {
+	digits, lowerHex, upperHex, lower, upper, b64 := true, true, true, true, true, true
+	for _, r := range s {
+		isDigit := r >= '0' && r <= '9'
+		digits = digits && isDigit
+		lowerHex = lowerHex && (isDigit || (r >= 'a' && r <= 'f') || r == '-')
+		upperHex = upperHex && (isDigit || (r >= 'A' && r <= 'F') || r == '-')
+		lower = lower && (isDigit || (r >= 'a' && r <= 'z'))
+		upper = upper && (isDigit || (r >= 'A' && r <= 'Z'))
+		b64 = b64 && (isDigit || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || strings.ContainsRune("-_+/=.", r))
+	}
+	switch {
+	case digits:
+		return math.Log2(10)
+	case lowerHex || upperHex:
+		return 4
+	case lower || upper:
+		return math.Log2(36)
+	case b64:
+		return 6
+	}
+	return math.Log2(95)
+}
+
+func sortedCopy(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}

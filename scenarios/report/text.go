@@ -1,0 +1,119 @@
+// Package report renders a run's report for people and machines. Every renderer reads the same
+// scenarios.Report; none re-derives a verdict.
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/hsemu/hsemu/scenarios"
+)
+
+// TextOptions tune the text report.
+type TextOptions struct {
+	// Verbose prints every check's detail, not only the failures'.
+	Verbose bool
+	// MaxHops caps the transcript printed under a failure (0 = 20).
+	MaxHops int
+}
+
+// Text writes the report as a person reads it: one line per check, and for each failure what
+// was expected, what happened, the hop transcript and the fix.
+func Text(w io.Writer, rep *scenarios.Report, opts TextOptions) error {
+	ew := &errWriter{w: w}
+	target := ""
+	for _, res := range rep.Results {
+		if res.Target != target {
+			target = res.Target
+			ew.printf("\n%s\n", target)
+		}
+		label := res.Label(rep.Strict)
+		ew.printf("  %-5s %-6s %s — %s\n", label, res.Check.Level, res.Check.ID, res.Check.Title)
+		if label == "PASS" && !opts.Verbose {
+			continue
+		}
+		if label == "SKIP" || (label == "PASS" && opts.Verbose) {
+			ew.printf("        %s\n", res.Outcome.Got)
+			continue
+		}
+		CheckDetail(ew, res, opts.MaxHops)
+	}
+	c := rep.Counts()
+	verdict := "PASS"
+	switch {
+	case rep.Failed():
+		verdict = "FAIL"
+	case rep.Errored():
+		verdict = "ERROR"
+	}
+	ew.printf("\n%d checks: %d passed, %d failed, %d warned, %d errors, %d skipped — %s (%s)\n",
+		c.Total, c.Pass, c.Fail, c.Warn, c.Error, c.Skip, verdict, rep.Finished.Sub(rep.Started).Round(1e6))
+	return ew.err
+}
+
+// CheckDetail writes the explanation of one result: requirement, source, expected, got, fix and
+// the hops of its scenario.
+func CheckDetail(w io.Writer, res scenarios.Result, maxHops int) {
+	ew, ok := w.(*errWriter)
+	if !ok {
+		ew = &errWriter{w: w}
+	}
+	if maxHops <= 0 {
+		maxHops = 20
+	}
+	c := res.Check
+	ew.printf("        requirement: %s\n", c.Requirement)
+	ew.printf("        source:      %s\n", c.Source)
+	if res.Outcome.Expected != "" {
+		ew.printf("        expected:    %s\n", res.Outcome.Expected)
+	}
+	ew.printf("        got:         %s\n", res.Outcome.Got)
+	if res.Outcome.Status == scenarios.Fail {
+		ew.printf("        fix:         %s\n", c.Fix)
+	}
+	if len(res.Transcript) > 0 {
+		ew.printf("        transcript (%s):\n", c.Scenario)
+		hops := res.Transcript
+		if len(hops) > maxHops {
+			ew.printf("          … %d earlier hops\n", len(hops)-maxHops)
+			hops = hops[len(hops)-maxHops:]
+		}
+		mark := map[int]bool{}
+		for _, s := range res.Outcome.Hops {
+			mark[s] = true
+		}
+		step := ""
+		for _, h := range hops {
+			if h.Step != step {
+				step = h.Step
+				ew.printf("          [%s]\n", step)
+			}
+			m := " "
+			if mark[h.Seq] {
+				m = ">"
+			}
+			ew.printf("         %s %s\n", m, strings.TrimSpace(scenarios.FormatHop(h)))
+		}
+	}
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}

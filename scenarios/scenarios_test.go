@@ -1,0 +1,183 @@
+package scenarios
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hsemu/hsemu/emulator"
+)
+
+func TestCatalogueIsWellFormed(t *testing.T) {
+	require.NoError(t, validateCatalogue())
+}
+
+func TestMatch(t *testing.T) {
+	tests := []struct {
+		pattern, id string
+		want        bool
+	}{
+		{"partner/state/tampered", "partner/state/tampered", true},
+		{"partner/state/*", "partner/state/tampered", true},
+		{"partner/state", "partner/state/tampered", true},
+		{"partner/", "partner/state/tampered", true},
+		{"partner/state", "partner/statex", false},
+		{"seamless/*", "partner/state/tampered", false},
+		{"*/install/frameable", "seamless/install/frameable", true},
+	}
+	for _, tt := range tests {
+		if got := Match(tt.pattern, tt.id); got != tt.want {
+			t.Errorf("Match(%q, %q) = %v; want %v", tt.pattern, tt.id, got, tt.want)
+		}
+	}
+}
+
+func TestStateBits(t *testing.T) {
+	tests := []struct {
+		name    string
+		states  []string
+		atLeast float64
+		below   float64
+	}{
+		{"counter", []string{"1", "2", "3"}, 0, 10},
+		{"32 random bytes in hex", []string{strings.Repeat("a1", 32), strings.Repeat("b2", 32), strings.Repeat("c3", 32)}, 250, 300},
+		{"jws with a shared header", []string{"eyJhbGciOiJIUzI1NiJ9.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.xxxxxxxxxxxxxxxxxxxxxx", "eyJhbGciOiJIUzI1NiJ9.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.yyyyyyyyyyyyyyyyyyyyyy", "eyJhbGciOiJIUzI1NiJ9.ccccccccccccccccccccccccccccccccccccc.zzzzzzzzzzzzzzzzzzzzzz"}, 300, 400},
+		{"timestamp", []string{"1764000000001", "1764000000002", "1764000000003"}, 0, 5},
+		{"8 hex chars", []string{"0a1b2c3d", "9f8e7d6c", "11223344"}, 30, 33},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := stateBits(tt.states)
+			if got < tt.atLeast || got >= tt.below {
+				t.Errorf("stateBits = %.1f; want in [%v, %v)", got, tt.atLeast, tt.below)
+			}
+		})
+	}
+}
+
+func TestTamper(t *testing.T) {
+	for _, s := range []string{"abc.def.ghi", "0123456789abcdef", "7", "zzZZ99"} {
+		for _, p := range tamperPositions(s) {
+			got := tamper(s, p)
+			assert.NotEqual(t, s, got, "tamper(%q, %d)", s, p)
+			assert.Len(t, got, len(s))
+			diff := 0
+			for i := range s {
+				if s[i] != got[i] {
+					diff++
+				}
+			}
+			assert.Equal(t, 1, diff, "tamper(%q, %d) = %q changes one character", s, p, got)
+		}
+	}
+	assert.Len(t, tamperPositions("aaaa.bbbb.cccc"), 3, "one position per JWS part")
+}
+
+func TestSameShape(t *testing.T) {
+	for _, s := range []string{"eyJh.eyJq.c2ln", "deadbeef", "12345", "AbC-_9"} {
+		got := sameShape(s)
+		assert.NotEqual(t, s, got)
+		assert.Len(t, got, len(s))
+		assert.Equal(t, strings.Count(s, "."), strings.Count(got, "."))
+	}
+}
+
+func TestSameReturn(t *testing.T) {
+	want, _ := url.Parse("https://app.hubspot.com/x/return?installId=1&stage=finalize")
+	tests := []struct {
+		got  string
+		want bool
+	}{
+		{"https://app.hubspot.com/x/return?installId=1&stage=finalize", true},
+		{"https://app.hubspot.com/x/return?stage=finalize&installId=1&state=abc", true},
+		{"https://app.hubspot.com/x/return?installId=1?state=abc&stage=finalize", false},
+		{"https://app.hubspot.com/x/return?installId=2&stage=finalize", false},
+		{"https://app.hubspot.com/y/return?installId=1&stage=finalize", false},
+		{"https://app-eu1.hubspot.com/x/return?installId=1&stage=finalize", false},
+	}
+	for _, tt := range tests {
+		u, _ := url.Parse(tt.got)
+		if got := sameReturn(u, want); got != tt.want {
+			t.Errorf("sameReturn(%s) = %v; want %v", tt.got, got, tt.want)
+		}
+	}
+}
+
+func TestTargetValidate(t *testing.T) {
+	app := emulator.App{ClientID: "id", ClientSecret: "secret"}
+	tests := []struct {
+		name   string
+		target Target
+		errHas string
+	}{
+		{"ok", Target{InstallURL: "http://localhost:3000/install", Flows: []Flow{Seamless}, App: app}, ""},
+		{"no url", Target{Flows: []Flow{Seamless}, App: app}, "no install URL"},
+		{"query", Target{InstallURL: "http://localhost/install?x=1", Flows: []Flow{Seamless}, App: app}, "no query"},
+		{"scheme", Target{InstallURL: "ftp://localhost/install", Flows: []Flow{Seamless}, App: app}, "http://"},
+		{"no creds", Target{InstallURL: "http://localhost/install", Flows: []Flow{Seamless}}, "--client-id"},
+		{"partner without login", Target{InstallURL: "http://localhost/install", Flows: []Flow{Partner}, App: app}, "--login"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.target.Validate()
+			if tt.errHas == "" {
+				assert.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.errHas)
+		})
+	}
+}
+
+func TestParsers(t *testing.T) {
+	flows, err := ParseFlows("all")
+	require.NoError(t, err)
+	assert.Equal(t, []Flow{Seamless, Partner}, flows)
+	_, err = ParseFlows("seamless,bogus")
+	assert.ErrorContains(t, err, `unknown flow "bogus"`)
+
+	fields, err := ParseLogin([]string{"email=a@b.c", "password=x=y"})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"email": "a@b.c", "password": "x=y"}, fields)
+	_, err = ParseLogin([]string{"nofield"})
+	assert.ErrorContains(t, err, "name=value")
+
+	q, err := ParseLoginQuery("email=me%40example.com&password=s%26cret")
+	require.NoError(t, err)
+	assert.Equal(t, "me@example.com", q["email"])
+	assert.Equal(t, "s&cret", q["password"])
+
+	cs, err := ParseCookies([]string{"a=1; b=2", "c=3"})
+	require.NoError(t, err)
+	assert.Len(t, cs, 3)
+	_, err = ParseCookies([]string{"=x"})
+	assert.Error(t, err)
+}
+
+func TestConditionalScopeProblem(t *testing.T) {
+	app := emulator.App{
+		RequiredScopes:              []string{"oauth", "crm.objects.contacts.read"},
+		OptionalScopes:              []string{"crm.objects.deals.read"},
+		ConditionallyRequiredScopes: []string{"crm.objects.companies.read"},
+	}
+	tests := []struct{ scope, want string }{
+		{"crm.objects.companies.read", ""},
+		{"crm.objects.contacts.read", "required scope"},
+		{"crm.objects.deals.read", "optional scope"},
+		{"crm.objects.companies.write", "not configured"},
+		{"not.a.scope", "not a HubSpot scope"},
+		{"crm.objects.companies.read,oauth", "not separated by spaces"},
+	}
+	for _, tt := range tests {
+		got := conditionalScopeProblem(tt.scope, app)
+		if tt.want == "" {
+			assert.Empty(t, got, tt.scope)
+			continue
+		}
+		assert.Contains(t, got, tt.want, tt.scope)
+	}
+}

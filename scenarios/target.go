@@ -1,0 +1,194 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/hsemu/hsemu/emulator"
+)
+
+// Flow is one of HubSpot's ways of installing an app.
+type Flow string
+
+const (
+	// Seamless is the marketplace install without partner sign-in: HubSpot sends the browser to
+	// the install URL with code, returnUrl and step=finalize (seeds/000).
+	Seamless Flow = "seamless"
+	// Partner is the marketplace install with partner sign-in: step=authorize in a new window,
+	// the app returns a state to HubSpot, then step=finalize with code and state in HubSpot's frame.
+	Partner Flow = "partner"
+	// Connect is HubSpot's classic "Connect with HubSpot" OAuth install (seeds/001 and 003).
+	Connect Flow = "connect"
+	// Webhooks is the app's webhook receiver.
+	Webhooks Flow = "webhooks"
+	// Robust groups the bad-input checks, run for each install flow.
+	Robust Flow = "robust"
+	// Listing groups the extra checks of the listing profile.
+	Listing Flow = "listing"
+)
+
+// ParseFlows reads "seamless", "partner", "all" or a comma-separated list.
+func ParseFlows(s string) ([]Flow, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "all" {
+		return []Flow{Seamless, Partner}, nil
+	}
+	var flows []Flow
+	for _, part := range strings.Split(s, ",") {
+		switch f := Flow(strings.TrimSpace(part)); f {
+		case Seamless, Partner:
+			flows = append(flows, f)
+		default:
+			return nil, fmt.Errorf("unknown flow %q: use seamless, partner or all", part)
+		}
+	}
+	return flows, nil
+}
+
+// Profile selects how strict a run is.
+type Profile string
+
+const (
+	ProfileDev     Profile = "dev"     // everyday development: MUST fails, SHOULD warns
+	ProfileListing Profile = "listing" // the CI gate before listing submission: adds the listing checks
+)
+
+// Login says how the virtual browser signs in to the partner's system at step=authorize.
+type Login struct {
+	// Fields fill the sign-in form: the form whose inputs include all these names is submitted
+	// with these values (e.g. email and password).
+	Fields map[string]string
+	// Cookies are set in the browser before the install starts, so it begins signed in.
+	Cookies []*http.Cookie
+}
+
+// Empty reports whether no sign-in was configured.
+func (l Login) Empty() bool { return len(l.Fields) == 0 && len(l.Cookies) == 0 }
+
+// Target is what a run is pointed at: the app's install endpoint and the app itself. The same
+// fields are flags of `hsemu check`, HSEMU_* variables and this struct.
+type Target struct {
+	// Name labels the target in reports; defaults to the install URL.
+	Name string
+	// InstallURL is the endpoint HubSpot sends the browser to (the listing's "Install button URL").
+	// It is also the redirect_uri the code is bound to.
+	InstallURL string
+	// Flows this install URL serves.
+	Flows []Flow
+	// Login is the partner sign-in strategy (partner flow only).
+	Login Login
+	// ConnectURL starts the app's classic "Connect with HubSpot" flow (connect checks).
+	ConnectURL string
+	// WebhookURL is the app's webhook receiver (webhook checks).
+	WebhookURL string
+	// App is the app as HubSpot knows it: client ID and secret, redirect URLs, scopes.
+	App emulator.App
+}
+
+// Validate reports the first problem that makes the target unusable, in words a user can act on.
+func (t Target) Validate() error {
+	if t.InstallURL == "" {
+		return errors.New("no install URL: give --install-url (or HSEMU_INSTALL_URL), the URL of your listing's install button")
+	}
+	u, err := url.Parse(t.InstallURL)
+	if err != nil {
+		return fmt.Errorf("install URL %q does not parse: %w", t.InstallURL, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("install URL %q must start with http:// or https://", t.InstallURL)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("install URL %q has no host", t.InstallURL)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("install URL %q must have no query or fragment: HubSpot adds code, returnUrl and step itself", t.InstallURL)
+	}
+	if len(t.Flows) == 0 {
+		return errors.New("no flow: choose --flow seamless, partner or all")
+	}
+	if t.App.ClientID == "" || t.App.ClientSecret == "" {
+		return errors.New("no app credentials: give --client-id and --client-secret (or HSEMU_CLIENT_ID and HSEMU_CLIENT_SECRET), the ones your endpoint uses against the emulator")
+	}
+	for _, f := range t.Flows {
+		if f == Partner && t.Login.Empty() {
+			return errors.New("the partner flow needs a way to sign in: give --login field=value (repeatable, e.g. --login email=me@example.com --login password=secret) and/or --cookie name=value")
+		}
+	}
+	return nil
+}
+
+// label is the name used in reports.
+func (t Target) label() string {
+	if t.Name != "" {
+		return t.Name
+	}
+	return t.InstallURL
+}
+
+// hasFlow reports whether the target serves f.
+func (t Target) hasFlow(f Flow) bool {
+	for _, g := range t.Flows {
+		if g == f {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseLogin reads "name=value" pairs (one per --login flag, or the whole HSEMU_LOGIN value as
+// a URL query string "email=a%40b.c&password=x").
+func ParseLogin(pairs []string) (map[string]string, error) {
+	fields := map[string]string{}
+	for _, p := range pairs {
+		name, value, ok := strings.Cut(p, "=")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" {
+			return nil, fmt.Errorf("login field %q is not name=value (e.g. --login email=me@example.com)", p)
+		}
+		fields[name] = value
+	}
+	return fields, nil
+}
+
+// ParseLoginQuery reads sign-in fields from a query string, as HSEMU_LOGIN holds them:
+// "email=me%40example.com&password=secret".
+func ParseLoginQuery(v string) (map[string]string, error) {
+	q, err := url.ParseQuery(v)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a query string like email=me%%40example.com&password=secret: %w", v, err)
+	}
+	fields := map[string]string{}
+	for k := range q {
+		if k == "" {
+			return nil, fmt.Errorf("%q has a field with no name", v)
+		}
+		fields[k] = q.Get(k)
+	}
+	return fields, nil
+}
+
+// ParseCookies reads "name=value" pairs for cookies the browser starts with.
+func ParseCookies(pairs []string) ([]*http.Cookie, error) {
+	var cs []*http.Cookie
+	for _, p := range pairs {
+		for _, part := range strings.Split(p, ";") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			name, value, ok := strings.Cut(part, "=")
+			if !ok || strings.TrimSpace(name) == "" {
+				return nil, fmt.Errorf("cookie %q is not name=value (e.g. --cookie session=abc123)", part)
+			}
+			c := &http.Cookie{Name: strings.TrimSpace(name), Value: value}
+			if err := c.Valid(); err != nil {
+				return nil, fmt.Errorf("cookie %q: %w", part, err)
+			}
+			cs = append(cs, c)
+		}
+	}
+	return cs, nil
+}
