@@ -1,0 +1,356 @@
+package browser
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// request is one request of a navigation, with what the browser knows about its origin.
+type request struct {
+	how         How
+	method      string
+	url         *url.URL
+	body        []byte
+	contentType string
+	recordBody  []byte // body as recorded on the hop (passwords redacted)
+
+	initiator      *url.URL // origin of the document that started the request; nil: the user
+	referrerSource *url.URL // the document whose URL is the referrer
+	policy         referrerPolicy
+	userActivated  bool
+	urlList        []*url.URL // this request's URL and the redirects before it, oldest first
+	taintedOrigin  bool       // a redirect crossed origins: Origin is "null" (Fetch §4.4 step 12)
+}
+
+// navigation is the state of one Navigate or Submit.
+type navigation struct {
+	bc       Context
+	ancestor *url.URL
+	hops     []Hop
+	seen     map[string]int // request identity → index of its hop
+}
+
+// run performs r and every request it leads to, until a page that stays, StopAt, or an error.
+func (b *Browser) run(ctx context.Context, bc Context, r *request) (*Page, error) {
+	ancestor, _, err := bc.validate()
+	if err != nil {
+		return nil, err
+	}
+	nav := &navigation{bc: bc, ancestor: ancestor, seen: map[string]int{}}
+	var last *Page // the last response, returned alongside errors
+	fail := func(err error, cycle []string) (*Page, error) {
+		if last != nil {
+			last.Hops = nav.hops
+		}
+		return last, &NavError{Hops: nav.hops, Cycle: cycle, Err: err}
+	}
+	for {
+		r.urlList = append(r.urlList, r.url)
+		if b.opts.StopAt != nil && b.opts.StopAt(r.url) {
+			b.record(nav, Hop{Context: bc, How: r.how, Method: r.method, URL: r.url, Stopped: true})
+			return &Page{URL: r.url, Stopped: true, Hops: nav.hops, Context: bc}, nil
+		}
+		if len(nav.hops) >= b.opts.MaxHops {
+			return fail(b.tooManyHops(nav, r))
+		}
+		hreq, key, err := b.prepare(ctx, nav, r)
+		if err != nil {
+			return fail(err, nil)
+		}
+		if i, ok := nav.seen[key]; ok {
+			return fail(loopError(nav, i, r, fmt.Errorf("hop %d would repeat hop %d with the same cookies", len(nav.hops)+1, nav.hops[i].Seq)))
+		}
+		nav.seen[key] = len(nav.hops)
+
+		hop := b.fetch(ctx, nav, r, hreq)
+		if hop.Status != 0 {
+			last = &Page{
+				URL: r.url, Status: hop.Status, Header: hop.ResponseHeader, Body: hop.Body,
+				Truncated: hop.Truncated, Context: bc,
+			}
+		}
+		if hop.Err != nil {
+			return fail(hop.Err, nil)
+		}
+		next, err := b.follow(r, last)
+		if err != nil {
+			return fail(fmt.Errorf("hop %d: %w", hop.Seq, err), nil)
+		}
+		if next == nil {
+			last.Hops = nav.hops
+			return last, nil
+		}
+		r = next
+	}
+}
+
+// prepare builds the wire request for r: headers as Chrome sends them on a navigation, and
+// the cookies the jar lets through. It also returns r's identity for loop detection (method, URL, cookies and body).
+func (b *Browser) prepare(ctx context.Context, nav *navigation, r *request) (*http.Request, string, error) {
+	var body io.Reader
+	if r.body != nil {
+		body = bytes.NewReader(r.body)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, r.method, r.url.String(), body)
+	if err != nil {
+		return nil, "", fmt.Errorf("hop %d: cannot build the request for %s: %w", len(nav.hops)+1, shortURL(r.url), err)
+	}
+	h := hreq.Header
+	h.Set("User-Agent", b.opts.UserAgent)
+	h.Set("Accept", acceptNavigation)
+	h.Set("Accept-Language", acceptLanguage)
+	h.Set("Upgrade-Insecure-Requests", "1")
+	// Fetch Metadata (W3C Fetch Metadata Request Headers §2): only to potentially trustworthy
+	// URLs.
+	if potentiallyTrustworthy(r.url) {
+		dest := "document"
+		if nav.bc.Framed {
+			dest = "iframe"
+		}
+		h.Set("Sec-Fetch-Dest", dest)
+		h.Set("Sec-Fetch-Mode", "navigate")
+		h.Set("Sec-Fetch-Site", fetchSite(r.initiator, r.urlList))
+		if r.userActivated {
+			h.Set("Sec-Fetch-User", "?1")
+		}
+	}
+	if ref := referrerFor(r.policy, r.referrerSource, r.url); ref != "" {
+		h.Set("Referer", ref)
+	}
+	// Fetch §3.1 "append a request Origin header": navigations send Origin unless GET or HEAD.
+	if r.method != http.MethodGet && r.method != http.MethodHead && r.initiator != nil {
+		o := origin(r.initiator)
+		if r.taintedOrigin {
+			o = "null"
+		}
+		h.Set("Origin", o)
+	}
+	if r.contentType != "" {
+		h.Set("Content-Type", r.contentType)
+	}
+
+	sc := b.scope(nav.bc, nav.ancestor, r)
+	b.mu.Lock()
+	sent := b.jar.matching(sc, b.now())
+	b.mu.Unlock()
+	cookie := cookieHeader(sent)
+	if cookie != "" {
+		h.Set("Cookie", cookie)
+	}
+	key := r.method + " " + r.url.String() + "\x00" + cookie + "\x00" + string(r.body)
+	return hreq, key, nil
+}
+
+// scope is the cookie scope of r in the browsing context bc (RFC 6265bis §5.2 "same-site"
+// and "cross-site" requests): a request is cross-site when its initiator or any URL of its
+// redirect chain is cross-site, and in a frame also when it is cross-site to the top level.
+func (b *Browser) scope(bc Context, ancestor *url.URL, r *request) cookieScope {
+	sc := cookieScope{url: r.url, method: r.method, topLevel: !bc.Framed, policy: b.opts.ThirdPartyCookies}
+	sc.crossSite = fetchSite(r.initiator, r.urlList) == "cross-site"
+	if bc.Framed {
+		sc.topSite = site(ancestor)
+		sc.crossSite = sc.crossSite || site(r.url) != sc.topSite
+	} else {
+		sc.topSite = site(r.url)
+	}
+	return sc
+}
+
+// fetch sends hreq under the hop deadline, reads the body up to the limit, stores the cookies
+// the response sets, and records the hop.
+func (b *Browser) fetch(ctx context.Context, nav *navigation, r *request, hreq *http.Request) Hop {
+	hop := Hop{Context: nav.bc, How: r.how, Method: r.method, URL: r.url, RequestHeader: hreq.Header.Clone(), RequestBody: r.recordBody}
+	if v := hop.RequestHeader.Get("Cookie"); v != "" {
+		redacted, names := redactCookieHeader(v)
+		hop.RequestHeader.Set("Cookie", redacted)
+		hop.SentCookies = names
+	}
+
+	hopCtx, cancel := context.WithTimeout(ctx, b.opts.HopTimeout)
+	defer cancel()
+	hreq = hreq.WithContext(hopCtx)
+	wireRequest(hreq, r.url, b.opts.HubSpotAddr)
+
+	start := time.Now()
+	resp, err := b.rt.RoundTrip(hreq)
+	if err != nil {
+		hop.Duration = time.Since(start)
+		hop.Err = b.hopError(ctx, hopCtx, len(nav.hops)+1, r, err)
+		return b.record(nav, hop)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, b.opts.BodyLimit+1))
+	resp.Body.Close()
+	hop.Duration = time.Since(start)
+	hop.Status, hop.ResponseHeader = resp.StatusCode, resp.Header
+	if int64(len(body)) > b.opts.BodyLimit {
+		body, hop.Truncated = body[:b.opts.BodyLimit], true
+	}
+	hop.Body = body
+	if err != nil {
+		hop.Err = b.hopError(ctx, hopCtx, len(nav.hops)+1, r, fmt.Errorf("reading the body: %w", err))
+	}
+
+	var parsed []*http.Cookie
+	parsed, hop.RejectedCookies = parseSetCookies(resp.Header)
+	hop.SetCookies = parsed
+	if len(parsed) > 0 {
+		sc := b.scope(nav.bc, nav.ancestor, r)
+		b.mu.Lock()
+		now := b.now()
+		for _, c := range parsed {
+			if reason := b.jar.store(sc, c, now); reason != "" {
+				hop.RejectedCookies = append(hop.RejectedCookies, RejectedCookie{Raw: c.Raw, Name: c.Name, Reason: reason})
+			}
+		}
+		b.mu.Unlock()
+	}
+	return b.record(nav, hop)
+}
+
+// hopError explains why hop n got no (complete) response.
+func (b *Browser) hopError(navCtx, hopCtx context.Context, n int, r *request, err error) error {
+	where := fmt.Sprintf("hop %d: %s %s", n, r.method, shortURL(r.url))
+	switch {
+	case navCtx.Err() != nil:
+		return fmt.Errorf("%s: the navigation was stopped before a response arrived: %w", where, context.Cause(navCtx))
+	case errors.Is(hopCtx.Err(), context.DeadlineExceeded):
+		return fmt.Errorf("%s: no complete response within %s (the hop timeout); the endpoint must answer each browser request promptly: %w",
+			where, b.opts.HopTimeout, ErrHopTimeout)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("%s: connection refused; is the endpoint running at %s? %w", where, r.url.Host, err)
+	default:
+		return fmt.Errorf("%s: %w", where, err)
+	}
+}
+
+// record numbers a hop, keeps it on the navigation and the Browser, and streams it to OnHop.
+// It returns the numbered hop.
+func (b *Browser) record(nav *navigation, hop Hop) Hop {
+	b.mu.Lock()
+	hop.Seq = len(b.hops) + 1
+	b.hops = append(b.hops, hop)
+	b.mu.Unlock()
+	nav.hops = append(nav.hops, hop)
+	if b.opts.OnHop != nil {
+		b.opts.OnHop(hop)
+	}
+	return hop
+}
+
+// follow reads the page of the last response and returns the request it leads to: a redirect
+// (Fetch §4.4 "HTTP-redirect fetch"), a Refresh header or a meta refresh. It returns nil when
+// the page stays.
+func (b *Browser) follow(r *request, p *Page) (*request, error) {
+	if loc := p.Header.Get("Location"); loc != "" && isRedirectStatus(p.Status) {
+		return redirect(r, p, loc)
+	}
+	var doc *document
+	if isHTML(p.Header, p.Body) {
+		doc = parseDocument(p.Body, p.URL)
+		p.Forms, p.Title, p.Text = doc.forms, doc.title, doc.text
+	}
+	p.referrerPolicy = defaultReferrerPolicy
+	if rp := parseReferrerPolicyHeader(p.Header.Values("Referrer-Policy")); rp != "" {
+		p.referrerPolicy = rp
+	}
+	if doc != nil && doc.referrerPolicy != "" {
+		p.referrerPolicy = doc.referrerPolicy
+	}
+
+	// The Refresh header is processed when the response arrives, before any meta element.
+	how, ref := HowRefreshHeader, (*refresh)(nil)
+	if v := p.Header.Get("Refresh"); v != "" {
+		ref = parseRefresh(v, p.URL)
+	}
+	if ref == nil && doc != nil && doc.refresh != nil {
+		how, ref = HowMetaRefresh, doc.refresh
+	}
+	if ref != nil && (ref.url.Scheme == "http" || ref.url.Scheme == "https") {
+		return &request{
+			how: how, method: http.MethodGet, url: ref.url,
+			initiator: p.URL, referrerSource: p.URL, policy: p.referrerPolicy,
+		}, nil
+	}
+	if doc != nil && doc.jsSnippet != "" {
+		p.JSRedirect, p.JSRedirectSnippet = true, doc.jsSnippet
+	}
+	return nil, nil
+}
+
+// isRedirectStatus reports whether a browser follows status with its Location (Fetch §2.2.6
+// "redirect status": 301, 302, 303, 307 and 308).
+func isRedirectStatus(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
+// redirect builds the request that follows a redirect response p to loc (Fetch §4.4
+// "HTTP-redirect fetch"): 303, and 301 or 302 after a POST, become a GET without a body;
+// 307 and 308 keep the method and body. The URL's fragment carries over when loc has none.
+func redirect(r *request, p *Page, loc string) (*request, error) {
+	target, err := r.url.Parse(strings.TrimSpace(loc))
+	if err != nil {
+		return nil, fmt.Errorf("the %d response's Location %q is not a valid URL (%v): %w", p.Status, truncateRunes(loc, maxURLInMessage), err, ErrBadRedirect)
+	}
+	if target.Scheme != "http" && target.Scheme != "https" {
+		return nil, fmt.Errorf("the %d response redirects to %q, a %s: URL that browsers do not follow from a redirect; redirect to an https URL: %w",
+			p.Status, truncateRunes(loc, maxURLInMessage), target.Scheme, ErrBadRedirect)
+	}
+	if target.Fragment == "" && r.url.Fragment != "" {
+		target.Fragment, target.RawFragment = r.url.Fragment, r.url.RawFragment
+	}
+	next := *r
+	next.how, next.url = HowRedirect(p.Status), target
+	if p.Status == http.StatusSeeOther && r.method != http.MethodHead ||
+		(p.Status == http.StatusMovedPermanently || p.Status == http.StatusFound) && r.method == http.MethodPost {
+		next.method, next.body, next.recordBody, next.contentType = http.MethodGet, nil, nil, ""
+	}
+	// Fetch §4.4 step 12: a redirect to another origin than both the current URL's and the
+	// request's origin taints the request's origin.
+	if r.initiator != nil && !sameOrigin(r.url, target) && !sameOrigin(r.initiator, target) {
+		next.taintedOrigin = true
+	}
+	// Fetch §4.4 step 16: the redirect response's Referrer-Policy updates the request's.
+	if rp := parseReferrerPolicyHeader(p.Header.Values("Referrer-Policy")); rp != "" {
+		next.policy = rp
+	}
+	return &next, nil
+}
+
+// loopError reports the cycle from the hop at index i back to r's URL; why says how the
+// repeat was recognised.
+func loopError(nav *navigation, i int, r *request, why error) (error, []string) {
+	var cycle, shown []string
+	for _, h := range nav.hops[i:] {
+		cycle = append(cycle, h.URL.String())
+		shown = append(shown, shortURL(h.URL))
+	}
+	cycle = append(cycle, r.url.String())
+	shown = append(shown, shortURL(r.url))
+	return fmt.Errorf("%w: the browser went %s … (%w); the endpoint must send the browser on, in the end back to HubSpot's returnUrl",
+		ErrLoop, strings.Join(shown, " → "), why), cycle
+}
+
+// tooManyHops reports a navigation that hit MaxHops. When a URL came back with different
+// cookies, it is still a loop: the error is both ErrLoop and ErrTooManyHops.
+func (b *Browser) tooManyHops(nav *navigation, r *request) (error, []string) {
+	for i, h := range nav.hops {
+		if h.Method == r.method && h.URL.String() == r.url.String() {
+			return loopError(nav, i, r, fmt.Errorf("the cookies changed on every pass, so it ran into the limit of %d hops: %w", b.opts.MaxHops, ErrTooManyHops))
+		}
+	}
+	return fmt.Errorf("%w: the navigation from %s did not end within %d hops (next: %s); each redirect or refresh is a hop",
+		ErrTooManyHops, shortURL(nav.hops[0].URL), b.opts.MaxHops, shortURL(r.url)), nil
+}
