@@ -1,0 +1,137 @@
+package emulator
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// msgNoCredentials is HubSpot's message for a missing or unknown token (hubspot-api-nodejs
+// issues #432 and #148).
+const msgNoCredentials = "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"
+
+// authenticate checks the bearer token of an API call and, when scope is not "", that the
+// token has it. Failures follow HubSpot: 401 EXPIRED_AUTHENTICATION (airbyte #74726), 401
+// INVALID_AUTHENTICATION, 403 MISSING_SCOPES (error-handling page; the body shape of the 403 is
+// the one HubSpot's API sends, recalled from public reports: UNCONFIRMED in HUBSPOT.md).
+func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request, scope string) (*grant, bool) {
+	ev := eventOf(r)
+	fail := func(ae *APIError) (*grant, bool) {
+		if ae.HTTPStatus == http.StatusUnauthorized {
+			w.Header().Set("X-HubSpot-Auth-Failure", "401 Unauthorized")
+		}
+		e.writeAPIError(w, ev, ae)
+		return nil, false
+	}
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || tok == "" {
+		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: "INVALID_AUTHENTICATION"})
+	}
+	ev.TokenHint = redact(tok)
+	now := e.now()
+	e.mu.RLock()
+	g, at, err := e.lookupAccess(tok, now)
+	var copyG grant
+	if g != nil {
+		copyG = *g
+		copyG.Scopes = slices.Clone(g.Scopes)
+	}
+	e.mu.RUnlock()
+	switch {
+	case err == errTokenExpired:
+		ago := now.Sub(at.Expires)
+		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Category: "EXPIRED_AUTHENTICATION",
+			Message: "The OAuth token used to make this call expired " + agoText(ago) + " ago.",
+			Context: map[string][]string{"expire time": {at.Expires.UTC().Format("2006-01-02T15:04:05.000Z")}}})
+	case err != nil:
+		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: "INVALID_AUTHENTICATION"})
+	}
+	ev.ClientID, ev.HubID = copyG.ClientID, copyG.HubID
+	if copyG.ClientCredentials {
+		return fail(&APIError{HTTPStatus: http.StatusForbidden, Category: "MISSING_SCOPES",
+			Message: "This is an app token (client_credentials); account data needs a token from an install (authorization_code)."})
+	}
+	if scope != "" && !slices.Contains(copyG.Scopes, scope) {
+		return fail(&APIError{HTTPStatus: http.StatusForbidden, Category: "MISSING_SCOPES",
+			Message: "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+			Errors: []APIErrorDetail{{Message: "One or more of the following scopes are required.",
+				Context: map[string][]string{"requiredGranularScopes": {scope}}}},
+			Links: map[string]string{"scopes": "https://developers.hubspot.com/scopes"}})
+	}
+	return &copyG, true
+}
+
+// agoText renders a duration as HubSpot's "N second(s)" / "N day(s)" (php issue #363 shows
+// "19884 day(s)").
+func agoText(d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour:
+		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + " day(s)"
+	case d >= time.Hour:
+		return strconv.FormatInt(int64(d/time.Hour), 10) + " hour(s)"
+	case d >= time.Minute:
+		return strconv.FormatInt(int64(d/time.Minute), 10) + " minute(s)"
+	}
+	return strconv.FormatInt(int64(d/time.Second), 10) + " second(s)"
+}
+
+// handleAccountInfo serves GET /account-info/v3/details: the portal behind the token.
+func (e *Emulator) handleAccountInfo(w http.ResponseWriter, r *http.Request) {
+	g, ok := e.authenticate(w, r, "")
+	if !ok {
+		return
+	}
+	p, _ := e.Portal(g.HubID)
+	if p.Hublet == "" {
+		p.Hublet = "na1"
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"portalId":              g.HubID,
+		"accountType":           "STANDARD",
+		"timeZone":              "US/Eastern",
+		"companyCurrency":       "USD",
+		"additionalCurrencies":  []string{},
+		"utcOffset":             "-05:00",
+		"utcOffsetMilliseconds": -18000000,
+		"uiDomain":              "app.hubspot.com",
+		"dataHostingLocation":   p.Hublet,
+	})
+}
+
+// handleContacts serves GET /crm/v3/objects/contacts: a fixed page of sample contacts, with
+// crm.objects.contacts.read required (SPEC security block).
+func (e *Emulator) handleContacts(w http.ResponseWriter, r *http.Request) {
+	g, ok := e.authenticate(w, r, "crm.objects.contacts.read")
+	if !ok {
+		return
+	}
+	limit := 10
+	if s := r.URL.Query().Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 100 {
+			e.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+				Message: fmt.Sprintf("limit %q is not a number from 1 to 100", short(s))})
+			return
+		}
+		limit = n
+	}
+	const total = 3
+	created := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC).Format("2006-01-02T15:04:05.000Z")
+	results := []map[string]any{}
+	for i := 1; i <= total && i <= limit; i++ {
+		id := strconv.FormatInt(g.HubID%1000*1000+int64(i), 10)
+		results = append(results, map[string]any{
+			"id": id,
+			"properties": map[string]string{
+				"createdate": created, "email": fmt.Sprintf("contact%d@hsemu-%d.example.com", i, g.HubID),
+				"firstname": fmt.Sprintf("Sample%d", i), "lastname": "Contact",
+				"hs_object_id": id, "lastmodifieddate": created,
+			},
+			"createdAt": created, "updatedAt": created, "archived": false,
+		})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": results})
+}

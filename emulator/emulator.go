@@ -1,0 +1,386 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Default lifetimes.
+const (
+	// DefaultCodeTTL is how long an authorization code can be redeemed. HubSpot says only
+	// "short window" (v3 guide); the exact TTL is UNCONFIRMED. Ten minutes is the maximum
+	// RFC 6749 §4.1.2 recommends ("A maximum authorization code lifetime of 10 minutes is
+	// RECOMMENDED").
+	DefaultCodeTTL = 10 * time.Minute
+	// DefaultAccessTTL is an access token's lifetime: "expires after 30 minutes", expires_in
+	// 1800 (v3 guide).
+	DefaultAccessTTL = 30 * time.Minute
+)
+
+// Sentinel errors of IssueCode and AddApp, besides *ScopeError.
+var (
+	ErrUnknownClient = errors.New("unknown client_id")
+	ErrUnknownPortal = errors.New("unknown hub id")
+	ErrRedirectURI   = errors.New("redirect_uri is not one of the app's redirect URLs")
+	ErrClosed        = errors.New("emulator is closed")
+)
+
+// Config configures an Emulator. The zero value is a working in-memory emulator with one
+// default portal and no apps.
+type Config struct {
+	Apps []App
+	// Portals to create (or update, by HubID). If empty and the state holds no portal, one
+	// default portal is created.
+	Portals []Portal
+	// StatePath is the state file; "" keeps everything in memory only. The file is written
+	// atomically (temp file, fsync, rename, fsync of the directory) before any response that
+	// hands out a code or token, so a kill at any moment leaves a readable file that holds
+	// every code and refresh token already handed out.
+	StatePath string
+	// Clock returns the current time; nil means time.Now.
+	Clock func() time.Time
+	// Rand is the source of every random value (IDs, codes, tokens, the signing key); nil
+	// means crypto/rand.
+	Rand io.Reader
+	// CodeTTL is how long an authorization code stays redeemable; 0 means DefaultCodeTTL.
+	CodeTTL time.Duration
+	// AccessTTL is an access token's lifetime; 0 means DefaultAccessTTL (expires_in 1800).
+	AccessTTL time.Duration
+	// AutoApprove makes /oauth/authorize grant at once, for the portal named in the path or
+	// the first portal that can grant the requested scopes, instead of showing the consent
+	// page.
+	AutoApprove bool
+	// Logger receives state write failures and recovered panics; nil discards them.
+	Logger *slog.Logger
+}
+
+// Emulator is the fake HubSpot: web side, API side and admin endpoints on one http.Handler.
+// It is safe for concurrent use.
+type Emulator struct {
+	cfg    Config
+	now    func() time.Time
+	ids    *idSource
+	log    *slog.Logger
+	mux    *http.ServeMux
+	events *eventHub
+	faults faultList
+	disk   *persister // nil when in memory only
+
+	mu sync.RWMutex
+	st *state
+	// version counts mutations; disk writes record the version they hold.
+	version   uint64
+	lastPrune time.Time
+	closed    bool
+}
+
+// New builds an emulator from cfg, loading cfg.StatePath if it exists. Apps and portals of cfg
+// are added on top of the loaded state (replacing those with the same ClientID or HubID).
+func New(cfg Config) (*Emulator, error) {
+	if cfg.CodeTTL <= 0 {
+		cfg.CodeTTL = DefaultCodeTTL
+	}
+	if cfg.AccessTTL <= 0 {
+		cfg.AccessTTL = DefaultAccessTTL
+	}
+	e := &Emulator{
+		cfg:    cfg,
+		now:    cfg.Clock,
+		ids:    newIDSource(cfg.Rand),
+		log:    cfg.Logger,
+		events: newEventHub(),
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	st, err := e.loadState()
+	if err != nil {
+		return nil, err
+	}
+	e.st = st
+	if len(st.Key) == 0 {
+		st.Key = make([]byte, 32)
+		if err := e.ids.read(st.Key); err != nil {
+			return nil, err
+		}
+	}
+	for _, a := range cfg.Apps {
+		if _, err := e.addApp(a); err != nil {
+			return nil, fmt.Errorf("app %q: %w", appLabel(a), err)
+		}
+	}
+	for _, p := range cfg.Portals {
+		if _, err := e.createPortal(p); err != nil {
+			return nil, fmt.Errorf("portal %d: %w", p.HubID, err)
+		}
+	}
+	if len(st.Portals) == 0 {
+		if _, err := e.createPortal(Portal{}); err != nil {
+			return nil, err
+		}
+	}
+	e.version++
+	e.routes()
+	if err := e.sync(e.version); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func appLabel(a App) string {
+	switch {
+	case a.UID != "":
+		return a.UID
+	case a.Name != "":
+		return a.Name
+	}
+	return a.ClientID
+}
+
+// Close writes the state a last time and ends every subscription. Requests served after Close
+// still work in memory but are no longer saved.
+func (e *Emulator) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	v := e.version
+	e.mu.Unlock()
+	err := e.sync(v)
+	e.events.close()
+	return err
+}
+
+// AddApp validates a and registers it, filling ID, ClientID and ClientSecret when empty. An
+// app with the same ClientID is replaced; an app without ClientID whose UID matches a stored
+// app takes over that app's ID and credentials, so `hsemu serve` keeps generated credentials
+// across restarts.
+func (e *Emulator) AddApp(a App) (App, error) {
+	e.mu.Lock()
+	out, err := e.addApp(a)
+	e.version++
+	v := e.version
+	e.mu.Unlock()
+	if err != nil {
+		return App{}, err
+	}
+	return out, e.sync(v)
+}
+
+// addApp does AddApp's work; e.mu is held (or e is not shared yet).
+func (e *Emulator) addApp(a App) (App, error) {
+	a = cloneApp(a)
+	if err := validateApp(&a); err != nil {
+		return App{}, err
+	}
+	var prev *App
+	if a.ClientID != "" {
+		prev = e.st.appByClientID(a.ClientID)
+	} else if a.UID != "" {
+		prev = e.st.appByUID(a.UID)
+	}
+	if prev != nil {
+		if a.ID == 0 {
+			a.ID = prev.ID
+		}
+		if a.ClientID == "" {
+			a.ClientID = prev.ClientID
+		}
+		if a.ClientSecret == "" {
+			a.ClientSecret = prev.ClientSecret
+		}
+	}
+	var err error
+	if a.ClientID == "" {
+		if a.ClientID, err = e.ids.uuid(); err != nil {
+			return App{}, err
+		}
+	}
+	if a.ClientSecret == "" {
+		if a.ClientSecret, err = e.ids.uuid(); err != nil {
+			return App{}, err
+		}
+	}
+	if a.ID == 0 {
+		e.st.NextAppID++
+		a.ID = e.st.NextAppID
+	}
+	e.st.putApp(a)
+	return cloneApp(a), nil
+}
+
+// App returns the app with the given client ID.
+func (e *Emulator) App(clientID string) (App, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if a := e.st.appByClientID(clientID); a != nil {
+		return cloneApp(*a), true
+	}
+	return App{}, false
+}
+
+// AppByUID returns the stored app with the given app-hsmeta.json uid.
+func (e *Emulator) AppByUID(uid string) (App, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if a := e.st.appByUID(uid); a != nil {
+		return cloneApp(*a), true
+	}
+	return App{}, false
+}
+
+// Apps returns every registered app.
+func (e *Emulator) Apps() []App {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make([]App, 0, len(e.st.Apps))
+	for _, a := range e.st.Apps {
+		out = append(out, cloneApp(*a))
+	}
+	return out
+}
+
+// Portals returns every portal, in the order they were created.
+func (e *Emulator) Portals() []Portal {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make([]Portal, 0, len(e.st.Portals))
+	for _, p := range e.st.Portals {
+		out = append(out, clonePortal(*p))
+	}
+	return out
+}
+
+// Portal returns the portal with the given hub ID.
+func (e *Emulator) Portal(hubID int64) (Portal, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if p := e.st.portal(hubID); p != nil {
+		return clonePortal(*p), true
+	}
+	return Portal{}, false
+}
+
+// CreatePortal registers a portal, filling zero fields: a unique HubID, Domain, UserEmail,
+// UserID and Hublet "na1". A portal with the same HubID is replaced. Scopes are checked
+// against the known scope names.
+func (e *Emulator) CreatePortal(p Portal) (Portal, error) {
+	e.mu.Lock()
+	out, err := e.createPortal(p)
+	e.version++
+	v := e.version
+	e.mu.Unlock()
+	if err != nil {
+		return Portal{}, err
+	}
+	return out, e.sync(v)
+}
+
+func (e *Emulator) createPortal(p Portal) (Portal, error) {
+	p = clonePortal(p)
+	if p.HubID < 0 {
+		return Portal{}, fmt.Errorf("hub id %d is negative", p.HubID)
+	}
+	for _, s := range p.Scopes {
+		if !KnownScope(s) {
+			return Portal{}, fmt.Errorf("portal scope %q is not a HubSpot scope", s)
+		}
+	}
+	if p.HubID == 0 {
+		if e.st.NextHubID == 0 {
+			e.st.NextHubID = firstHubID
+		}
+		for e.st.portal(e.st.NextHubID) != nil {
+			e.st.NextHubID++
+		}
+		p.HubID = e.st.NextHubID
+		e.st.NextHubID++
+	}
+	id := strconv.FormatInt(p.HubID, 10)
+	if p.Domain == "" {
+		p.Domain = "hsemu-" + id + ".example.com"
+	}
+	if p.UserEmail == "" {
+		p.UserEmail = "user-" + id + "@example.com"
+	}
+	if p.UserID == 0 {
+		p.UserID = 900000000 + p.HubID%100000000
+	}
+	if p.Hublet == "" {
+		p.Hublet = "na1"
+	}
+	if !hubletPattern.MatchString(p.Hublet) {
+		return Portal{}, fmt.Errorf("hublet %q is not like na1 or eu1", p.Hublet)
+	}
+	e.st.putPortal(p)
+	return clonePortal(p), nil
+}
+
+// firstHubID is the first hub ID handed out; HubSpot's docs use 1234567 and 123456.
+const firstHubID = 1234567
+
+// IssueCode does what HubSpot does when the user clicks "Grant access": it checks the app,
+// the redirect URI (one of the app's redirect URLs, exactly) and the scopes by HubSpot's rules
+// (see grantScopes; failures are a *ScopeError with HubSpot's exact text), drops the optional
+// scopes the portal lacks, and mints a single-use code bound to RedirectURI that expires after
+// Config.CodeTTL. The code is saved before IssueCode returns.
+func (e *Emulator) IssueCode(req CodeRequest) (string, error) {
+	e.mu.Lock()
+	code, err := e.issueCode(req)
+	e.version++
+	v := e.version
+	e.mu.Unlock()
+	if err != nil {
+		return "", err
+	}
+	if err := e.sync(v); err != nil {
+		return "", err
+	}
+	return code, nil
+}
+
+func (e *Emulator) issueCode(req CodeRequest) (string, error) {
+	app := e.st.appByClientID(req.ClientID)
+	if app == nil {
+		return "", fmt.Errorf("client_id %q: %w", req.ClientID, ErrUnknownClient)
+	}
+	if !slices.Contains(app.RedirectURLs, req.RedirectURI) {
+		return "", fmt.Errorf("%q: %w (%v)", req.RedirectURI, ErrRedirectURI, app.RedirectURLs)
+	}
+	portal := e.st.portal(req.HubID)
+	if portal == nil {
+		return "", fmt.Errorf("hub id %d: %w", req.HubID, ErrUnknownPortal)
+	}
+	granted, serr := grantScopes(app, portal, req.Scopes, req.OptionalScopes)
+	if serr != nil {
+		return "", serr
+	}
+	code, err := e.ids.hubletToken(portal.Hublet)
+	if err != nil {
+		return "", err
+	}
+	now := e.now()
+	e.st.Codes[code] = &codeRecord{
+		ClientID:    app.ClientID,
+		HubID:       portal.HubID,
+		UserID:      portal.UserID,
+		RedirectURI: req.RedirectURI,
+		Scopes:      granted,
+		Issued:      now,
+		Expires:     now.Add(e.cfg.CodeTTL),
+	}
+	e.pruneLocked(now)
+	return code, nil
+}

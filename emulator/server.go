@@ -1,0 +1,208 @@
+package emulator
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// routes builds the one route table: web side, API side and admin, regardless of Host (the
+// virtual browser sends app.hubspot.com requests here, apps send API calls here).
+func (e *Emulator) routes() {
+	m := http.NewServeMux()
+	// Web side (app.hubspot.com).
+	m.HandleFunc("GET /oauth/authorize", e.handleAuthorize)
+	m.HandleFunc("GET /oauth/{hubId}/authorize", e.handleAuthorize)
+	m.HandleFunc("POST /oauth/authorize", e.handleConsent)
+	m.HandleFunc("POST /oauth/{hubId}/authorize", e.handleConsent)
+
+	// API side (api.hubapi.com): token endpoints (HUBSPOT.md §2).
+	m.HandleFunc("POST /oauth/v1/token", e.tokenHandler(true))
+	for _, v := range []string{"v3", "2026-03", "2026-09"} {
+		m.HandleFunc("POST /oauth/"+v+"/token", e.tokenHandler(false))
+		m.HandleFunc("POST /oauth/"+v+"/token/introspect", e.handleIntrospect)
+		m.HandleFunc("POST /oauth/"+v+"/token/revoke", e.handleRevoke)
+	}
+	// Token metadata (HUBSPOT.md §3).
+	m.HandleFunc("GET /oauth/v1/access-tokens/{token}", e.handleAccessTokenInfo)
+	m.HandleFunc("GET /oauth/v1/refresh-tokens/{token}", e.handleRefreshTokenInfo)
+	m.HandleFunc("DELETE /oauth/v1/refresh-tokens/{token}", e.handleRefreshTokenDelete)
+	// A little API, so a token can be tried (HUBSPOT.md §10).
+	m.HandleFunc("GET /account-info/v3/details", e.handleAccountInfo)
+	m.HandleFunc("GET /crm/v3/objects/contacts", e.handleContacts)
+
+	// Admin.
+	m.HandleFunc("GET /_hsemu/health", e.handleHealth)
+	m.HandleFunc("GET /_hsemu/events", e.handleEvents)
+	m.HandleFunc("GET /_hsemu/faults", e.handleListFaults)
+	m.HandleFunc("POST /_hsemu/faults", e.handleSetFault)
+	m.HandleFunc("DELETE /_hsemu/faults", e.handleClearFaults)
+
+	m.HandleFunc("/", e.handleNotFound(m))
+	e.mux = m
+}
+
+type eventKey struct{}
+
+// eventOf returns the Event the current request is recorded in.
+func eventOf(r *http.Request) *Event {
+	if ev, ok := r.Context().Value(eventKey{}).(*Event); ok {
+		return ev
+	}
+	return &Event{}
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// ServeHTTP serves the web side, the API side and the /_hsemu/ admin endpoints, and records
+// every request as one Event, published after the response is written.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	ev := &Event{
+		Time:        e.now(),
+		Method:      r.Method,
+		Path:        redactPath(r.URL.Path),
+		Query:       redactQuery(r.URL.Query()),
+		Remote:      r.RemoteAddr,
+		UA:          r.UserAgent(),
+		ContentType: r.Header.Get("Content-Type"),
+	}
+	rec := &statusRecorder{ResponseWriter: w}
+	r = r.WithContext(context.WithValue(r.Context(), eventKey{}, ev))
+	defer func() {
+		if p := recover(); p != nil {
+			e.log.Error("hsemu: handler panicked", "path", ev.Path, "panic", p)
+			if rec.status == 0 {
+				e.writeAPIError(rec, ev, &APIError{HTTPStatus: http.StatusInternalServerError,
+					Status: "error", Message: "hsemu failed internally; please report this", Category: "INTERNAL_ERROR"})
+			}
+		}
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		ev.Status = rec.status
+		ev.Route = r.Pattern
+		ev.Side = sideOf(r.URL.Path)
+		ev.Duration = time.Since(start)
+		e.events.publish(*ev)
+	}()
+	e.mux.ServeHTTP(rec, r)
+}
+
+func sideOf(path string) string {
+	switch {
+	case strings.HasPrefix(path, "/_hsemu/"):
+		return "admin"
+	case strings.HasPrefix(path, "/oauth/") && strings.HasSuffix(path, "/authorize"):
+		return "web"
+	}
+	return "api"
+}
+
+// redactPath hides tokens carried in metadata paths (/oauth/v1/access-tokens/{token}).
+func redactPath(p string) string {
+	for _, prefix := range []string{"/oauth/v1/access-tokens/", "/oauth/v1/refresh-tokens/"} {
+		if tok, ok := strings.CutPrefix(p, prefix); ok && tok != "" {
+			return prefix + redact(tok)
+		}
+	}
+	return p
+}
+
+// secretParams are never recorded in full.
+var secretParams = []string{"client_secret", "refresh_token", "access_token", "token", "client_assertion", "code_verifier"}
+
+func redactQuery(q url.Values) url.Values {
+	if len(q) == 0 {
+		return nil
+	}
+	for _, k := range secretParams {
+		if vs, ok := q[k]; ok {
+			for i := range vs {
+				vs[i] = redact(vs[i])
+			}
+		}
+	}
+	return q
+}
+
+// writeOAuthError writes an OAuth error and records it in the event.
+func (e *Emulator) writeOAuthError(w http.ResponseWriter, ev *Event, oe *Error) {
+	ev.Outcome = oe.Status
+	if ev.Message == "" {
+		ev.Message = oe.Message
+	}
+	noStore(w)
+	writeJSON(w, oe.HTTPStatus, oe)
+}
+
+// writeAPIError writes HubSpot's generic API error and records it in the event.
+func (e *Emulator) writeAPIError(w http.ResponseWriter, ev *Event, ae *APIError) {
+	if ae.CorrelationID == "" {
+		ae.CorrelationID, _ = e.ids.uuid()
+	}
+	if ae.Status == "" {
+		ae.Status = "error"
+	}
+	ev.Outcome = ae.Category
+	ev.Message = ae.Message
+	w.Header().Set("X-HubSpot-Correlation-Id", ae.CorrelationID)
+	writeJSON(w, ae.HTTPStatus, ae)
+}
+
+// noStore marks a response as not cacheable: RFC 6749 §5.1 "The authorization server MUST
+// include the HTTP "Cache-Control" response header field with a value of "no-store"".
+func noStore(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+}
+
+// handleNotFound answers unknown routes with HubSpot's generic error: 405 when the path
+// exists with another method, else 404.
+func (e *Emulator) handleNotFound(m *http.ServeMux) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ev := eventOf(r)
+		var allowed []string
+		for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
+			if method == r.Method {
+				continue
+			}
+			probe := &http.Request{Method: method, URL: r.URL, Host: r.Host, Header: http.Header{}}
+			if _, pattern := m.Handler(probe); pattern != "" && pattern != "/" {
+				allowed = append(allowed, method)
+			}
+		}
+		if len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusMethodNotAllowed,
+				Message:  r.Method + " is not allowed on " + r.URL.Path + "; use " + strings.Join(allowed, " or "),
+				Category: "METHOD_NOT_ALLOWED"})
+			return
+		}
+		// HubSpot's body for an unknown route is UNCONFIRMED; its generic error shape is used.
+		e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusNotFound,
+			Message: "no route " + r.Method + " " + r.URL.Path + " in hsemu's HubSpot emulator", Category: "OBJECT_NOT_FOUND"})
+	}
+}

@@ -1,0 +1,168 @@
+package emulator
+
+import (
+	"regexp"
+	"time"
+)
+
+var hubletPattern = regexp.MustCompile(`^[a-z]{2,3}[0-9]{1,2}$`)
+
+// state is everything the emulator remembers, in the shape of the state file. Access tokens
+// are not stored: they are signed with Key and carry their grant, expiry and ID (see
+// token_format.go), so the file stays small however many tokens are handed out, and every
+// access token still works after a restart.
+type state struct {
+	Version   int                    `json:"version"`
+	Key       []byte                 `json:"key"`
+	NextAppID int64                  `json:"nextAppId"`
+	NextHubID int64                  `json:"nextHubId"`
+	Apps      []*App                 `json:"apps"`
+	Portals   []*Portal              `json:"portals"`
+	Codes     map[string]*codeRecord `json:"codes"`
+	Grants    map[string]*grant      `json:"grants"`
+	// RevokedAccess holds the IDs of single access tokens revoked before they expire, with
+	// their expiry (after which the entry is dropped).
+	RevokedAccess map[string]time.Time  `json:"revokedAccess"`
+	Installs      map[string]*install    `json:"installs"`
+
+	refresh map[string]*grant // refresh token → grant, rebuilt on load
+}
+
+const stateVersion = 1
+
+func newState() *state {
+	return &state{
+		Version:       stateVersion,
+		Codes:         map[string]*codeRecord{},
+		Grants:        map[string]*grant{},
+		RevokedAccess: map[string]time.Time{},
+		Installs:      map[string]*install{},
+		refresh:       map[string]*grant{},
+	}
+}
+
+// codeRecord is an authorization code HubSpot handed out.
+type codeRecord struct {
+	ClientID    string    `json:"clientId"`
+	HubID       int64     `json:"hubId"`
+	UserID      int64     `json:"userId"`
+	RedirectURI string    `json:"redirectUri"`
+	Scopes      []string  `json:"scopes"`
+	Issued      time.Time `json:"issued"`
+	Expires     time.Time `json:"expires"`
+	// GrantID is set once the code was redeemed: the grant the redemption created.
+	GrantID string `json:"grantId,omitempty"`
+}
+
+// grant is what one code redemption (or an app's client credentials) created: a refresh token
+// and the right to mint access tokens.
+type grant struct {
+	ID       string    `json:"id"` // 16 hex digits, embedded in access tokens
+	ClientID string    `json:"clientId"`
+	HubID    int64     `json:"hubId,omitempty"`
+	UserID   int64     `json:"userId,omitempty"`
+	Scopes   []string  `json:"scopes"`
+	Created  time.Time `json:"created"`
+	// ClientCredentials marks an app-level grant (grant_type=client_credentials).
+	ClientCredentials bool `json:"clientCredentials,omitempty"`
+	// RefreshToken is empty for client-credentials grants.
+	RefreshToken string `json:"refreshToken,omitempty"`
+	// RefreshRevoked: the refresh token was deleted or revoked. "This will only delete the
+	// refresh token. Access tokens generated with the refresh token will not be deleted."
+	RefreshRevoked bool `json:"refreshRevoked,omitempty"`
+	// AccessRevoked: every access token of the grant is revoked (a replayed code, RFC 6749
+	// §4.1.2).
+	AccessRevoked bool      `json:"accessRevoked,omitempty"`
+	RevokedAt     time.Time `json:"revokedAt,omitzero"`
+}
+
+// install records that an app was installed in a portal: HubSpot lists an app in Connected
+// Apps "only after the initial tokens are generated" (creating-an-app docs).
+type install struct {
+	ClientID    string    `json:"clientId"`
+	HubID       int64     `json:"hubId"`
+	Scopes      []string  `json:"scopes"`
+	InstalledAt time.Time `json:"installedAt"`
+}
+
+func installKey(clientID string, hubID int64) string {
+	return clientID + "/" + itoa(hubID)
+}
+
+func (s *state) appByClientID(id string) *App {
+	for _, a := range s.Apps {
+		if a.ClientID == id {
+			return a
+		}
+	}
+	return nil
+}
+
+func (s *state) appByUID(uid string) *App {
+	for _, a := range s.Apps {
+		if a.UID == uid {
+			return a
+		}
+	}
+	return nil
+}
+
+func (s *state) putApp(a App) {
+	for i, old := range s.Apps {
+		if old.ClientID == a.ClientID {
+			s.Apps[i] = &a
+			return
+		}
+	}
+	s.Apps = append(s.Apps, &a)
+}
+
+func (s *state) portal(hubID int64) *Portal {
+	for _, p := range s.Portals {
+		if p.HubID == hubID {
+			return p
+		}
+	}
+	return nil
+}
+
+func (s *state) putPortal(p Portal) {
+	for i, old := range s.Portals {
+		if old.HubID == p.HubID {
+			s.Portals[i] = &p
+			return
+		}
+	}
+	s.Portals = append(s.Portals, &p)
+}
+
+// pruneInterval is how often expired codes, grants and revocations are dropped.
+const pruneInterval = time.Minute
+
+// pruneLocked drops what can no longer matter, at most once per pruneInterval: codes an hour
+// past expiry (a replay of one then gets BAD_AUTH_CODE instead of revoking), revoked grants
+// whose access tokens have all expired, and revocations of expired access tokens. e.mu is held.
+func (e *Emulator) pruneLocked(now time.Time) {
+	if now.Sub(e.lastPrune) < pruneInterval && !e.lastPrune.After(now) {
+		return
+	}
+	e.lastPrune = now
+	for c, r := range e.st.Codes {
+		if now.After(r.Expires.Add(time.Hour)) {
+			delete(e.st.Codes, c)
+		}
+	}
+	for id, g := range e.st.Grants {
+		if (g.RefreshRevoked || g.AccessRevoked) && now.After(g.RevokedAt.Add(e.cfg.AccessTTL)) {
+			delete(e.st.Grants, id)
+			if g.RefreshToken != "" {
+				delete(e.st.refresh, g.RefreshToken)
+			}
+		}
+	}
+	for id, exp := range e.st.RevokedAccess {
+		if now.After(exp) {
+			delete(e.st.RevokedAccess, id)
+		}
+	}
+}

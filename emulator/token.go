@@ -1,0 +1,356 @@
+package emulator
+
+import (
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// maxFormBody caps a form body; a larger one gets HTTP 413.
+const maxFormBody = 64 << 10
+
+// maxEventValue caps how much of a presented value an event keeps.
+const maxEventValue = 128
+
+// tokenResponse is HubSpot's token success JSON (SPEC AccessTokenResponse; the v3 guide's
+// example), fields in the documented order.
+type tokenResponse struct {
+	TokenType    string   `json:"token_type"`
+	RefreshToken string   `json:"refresh_token,omitempty"`
+	AccessToken  string   `json:"access_token"`
+	HubID        int64    `json:"hub_id,omitempty"`
+	Scopes       []string `json:"scopes"`
+	ExpiresIn    int64    `json:"expires_in"`
+	TokenUse     string   `json:"token_use"`
+}
+
+// readForm reads an OAuth request's parameters: an application/x-www-form-urlencoded body of
+// at most maxFormBody bytes, each parameter at most once (RFC 6749 §3.2: "Request and response
+// parameters MUST NOT be included more than once"). With allowQuery (the v1 token endpoint
+// only), query parameters count too; otherwise any query is refused: the v3 endpoints "require
+// that parameters are included in the request body" (v3 guide).
+func readForm(w http.ResponseWriter, r *http.Request, allowQuery bool) (url.Values, *Error) {
+	if !allowQuery && r.URL.RawQuery != "" {
+		q, _ := url.ParseQuery(r.URL.RawQuery)
+		names := make([]string, 0, len(q))
+		for k := range q {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		return nil, errBadRequest(fmt.Sprintf("this endpoint requires parameters in the request body, not the URL query (found %s): send them as an application/x-www-form-urlencoded body", strings.Join(names, ", ")))
+	}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return nil, errBadRequest("missing Content-Type: send the parameters as an application/x-www-form-urlencoded body")
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/x-www-form-urlencoded" {
+		return nil, errBadRequest(fmt.Sprintf("Content-Type %q is not supported: send the parameters as an application/x-www-form-urlencoded body", ct))
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFormBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			e := errBadRequest(fmt.Sprintf("request body is larger than %d bytes", maxFormBody))
+			e.HTTPStatus = http.StatusRequestEntityTooLarge
+			return nil, e
+		}
+		return nil, errBadRequest("could not read the request body: " + err.Error())
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, errBadRequest("the body is not valid application/x-www-form-urlencoded data: " + err.Error())
+	}
+	if allowQuery && r.URL.RawQuery != "" {
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			return nil, errBadRequest("the URL query is not valid: " + err.Error())
+		}
+		for k, vs := range q {
+			form[k] = append(form[k], vs...)
+		}
+	}
+	for k, vs := range form {
+		if len(vs) > 1 {
+			return nil, errBadRequest(fmt.Sprintf("parameter %s is given %d times; send it once (RFC 6749 §3.2)", k, len(vs)))
+		}
+	}
+	return form, nil
+}
+
+// short cuts a presented value down for an event.
+func short(s string) string {
+	if len(s) > maxEventValue {
+		return s[:maxEventValue] + "…"
+	}
+	return s
+}
+
+// tokenHandler serves a token endpoint: POST /oauth/v1/token (allowQuery) and the v3 and
+// dated ones.
+func (e *Emulator) tokenHandler(allowQuery bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ev := eventOf(r)
+		form, oe := readForm(w, r, allowQuery)
+		if oe != nil {
+			e.writeOAuthError(w, ev, oe)
+			return
+		}
+		clientID, grantType := form.Get("client_id"), form.Get("grant_type")
+		ev.ClientID = short(clientID)
+		ev.GrantType = short(grantType)
+		ev.Code = short(form.Get("code"))
+		ev.RedirectURI = short(form.Get("redirect_uri"))
+		ev.TokenHint = redact(form.Get("refresh_token"))
+		if f, id, ok := e.takeFault(clientID, form.Get("code")); ok {
+			if e.applyFault(w, r, ev, f, id) {
+				return
+			}
+		}
+		var (
+			resp *tokenResponse
+			err  error
+		)
+		switch grantType {
+		case "authorization_code":
+			resp, err = e.grantCode(form, ev)
+		case "refresh_token":
+			resp, err = e.grantRefresh(form, ev)
+		case "client_credentials":
+			resp, err = e.grantClientCredentials(form, ev)
+		case "":
+			err = errBadGrantType("missing grant_type: use authorization_code, refresh_token or client_credentials")
+		default:
+			err = errBadGrantType(fmt.Sprintf("unsupported grant_type %q: use authorization_code, refresh_token or client_credentials", short(grantType)))
+		}
+		var oauthErr *Error
+		switch {
+		case errors.As(err, &oauthErr):
+			if oauthErr.Status == "BAD_CLIENT_ID" && clientID == "" && strings.HasPrefix(r.Header.Get("Authorization"), "Basic ") {
+				ev.Message = oauthErr.Message + " (hsemu: HubSpot reads client_id and client_secret from the form body, not HTTP Basic auth)"
+			}
+			e.writeOAuthError(w, ev, oauthErr)
+		case err != nil:
+			e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusServiceUnavailable,
+				Message: "hsemu could not complete the request: " + err.Error(), Category: "INTERNAL_ERROR"})
+		default:
+			ev.TokenHint = redact(resp.AccessToken)
+			noStore(w)
+			writeJSON(w, http.StatusOK, resp)
+		}
+	}
+}
+
+// authClient checks client_id and client_secret (form body; the SPEC declares no other
+// authentication on the token endpoints). e.mu is held.
+func (e *Emulator) authClient(form url.Values) (*App, *Error) {
+	app := e.st.appByClientID(form.Get("client_id"))
+	if app == nil {
+		return nil, errBadClientID()
+	}
+	secret := form.Get("client_secret")
+	if subtle.ConstantTimeCompare([]byte(secret), []byte(app.ClientSecret)) != 1 {
+		return nil, errBadClientSecret()
+	}
+	return app, nil
+}
+
+// grantCode redeems an authorization code (RFC 6749 §4.1.3). A code is single-use: "If an
+// authorization code is used more than once, the authorization server MUST deny the request
+// and SHOULD revoke (when possible) all tokens previously issued based on that authorization
+// code" (RFC 6749 §4.1.2). redirect_uri must "exactly match the redirect_uri used when
+// initiating the OAuth 2.0 connection" (v1 reference).
+func (e *Emulator) grantCode(form url.Values, ev *Event) (*tokenResponse, error) {
+	now := e.now()
+	e.mu.Lock()
+	app, oe := e.authClient(form)
+	if oe != nil {
+		e.mu.Unlock()
+		return nil, oe
+	}
+	code := form.Get("code")
+	rec := e.st.Codes[code]
+	if code == "" || rec == nil || rec.ClientID != app.ClientID {
+		e.mu.Unlock()
+		return nil, errBadAuthCode()
+	}
+	ev.HubID = rec.HubID
+	if rec.GrantID != "" {
+		if g := e.st.Grants[rec.GrantID]; g != nil && !(g.AccessRevoked && g.RefreshRevoked) {
+			g.AccessRevoked, g.RefreshRevoked, g.RevokedAt = true, true, now
+			e.version++
+		}
+		v := e.version
+		e.mu.Unlock()
+		ev.Message = "missing or unknown auth code (hsemu: this code was already redeemed; the tokens of its first redemption are now revoked, RFC 6749 §4.1.2)"
+		if err := e.sync(v); err != nil {
+			return nil, err
+		}
+		return nil, errBadAuthCode()
+	}
+	if !now.Before(rec.Expires) {
+		e.mu.Unlock()
+		ev.Message = fmt.Sprintf("auth code is expired (hsemu: it expired %s ago; codes live %s)", now.Sub(rec.Expires).Round(time.Second), e.cfg.CodeTTL)
+		return nil, errExpiredAuthCode()
+	}
+	redirect := form.Get("redirect_uri")
+	if redirect == "" {
+		e.mu.Unlock()
+		return nil, errBadRedirect("missing redirect_uri: send the redirect_uri used in the authorization URL")
+	}
+	if redirect != rec.RedirectURI {
+		e.mu.Unlock()
+		ev.Message = fmt.Sprintf("redirect_uri %q differs from %q used at authorization; it must match exactly", short(redirect), rec.RedirectURI)
+		return nil, errMismatchRedirect()
+	}
+	g, err := e.newGrantLocked(app, rec.HubID, rec.UserID, rec.Scopes, now)
+	if err != nil {
+		e.mu.Unlock()
+		return nil, err
+	}
+	rec.GrantID = g.ID
+	e.st.Installs[installKey(app.ClientID, rec.HubID)] = &install{
+		ClientID: app.ClientID, HubID: rec.HubID, Scopes: slices.Clone(rec.Scopes), InstalledAt: now,
+	}
+	exp := now.Add(e.cfg.AccessTTL)
+	access, err := e.mintAccess(g, exp)
+	e.version++
+	v := e.version
+	e.pruneLocked(now)
+	e.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	if err := e.sync(v); err != nil {
+		return nil, err
+	}
+	return e.userTokenResponse(g, access), nil
+}
+
+// newGrantLocked creates a grant with a fresh refresh token. e.mu is held.
+func (e *Emulator) newGrantLocked(app *App, hubID, userID int64, scopes []string, now time.Time) (*grant, error) {
+	hublet := "na1"
+	if p := e.st.portal(hubID); p != nil {
+		hublet = p.Hublet
+	}
+	id, err := e.ids.hexID(8)
+	if err != nil {
+		return nil, err
+	}
+	refresh, err := e.ids.hubletToken(hublet)
+	if err != nil {
+		return nil, err
+	}
+	g := &grant{ID: id, ClientID: app.ClientID, HubID: hubID, UserID: userID,
+		Scopes: slices.Clone(scopes), Created: now, RefreshToken: refresh}
+	e.st.Grants[id] = g
+	e.st.refresh[refresh] = g
+	return g, nil
+}
+
+func (e *Emulator) userTokenResponse(g *grant, access string) *tokenResponse {
+	return &tokenResponse{
+		TokenType:    "bearer",
+		RefreshToken: g.RefreshToken,
+		AccessToken:  access,
+		HubID:        g.HubID,
+		Scopes:       slices.Clone(g.Scopes),
+		ExpiresIn:    int64(e.cfg.AccessTTL / time.Second),
+		TokenUse:     "access_token",
+	}
+}
+
+// grantRefresh mints a new access token from a refresh token (RFC 6749 §6). The refresh token
+// stays the same and valid until revoked: HubSpot does not rotate them (community reports;
+// UNCONFIRMED officially, HUBSPOT.md §2). A refresh changes no stored state, so it costs no
+// disk write.
+func (e *Emulator) grantRefresh(form url.Values, ev *Event) (*tokenResponse, error) {
+	now := e.now()
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	app, oe := e.authClient(form)
+	if oe != nil {
+		return nil, oe
+	}
+	g := e.st.refresh[form.Get("refresh_token")]
+	if g == nil || g.RefreshRevoked || g.ClientID != app.ClientID {
+		return nil, errBadRefreshToken()
+	}
+	ev.HubID = g.HubID
+	access, err := e.mintAccess(g, now.Add(e.cfg.AccessTTL))
+	if err != nil {
+		return nil, err
+	}
+	return e.userTokenResponse(g, access), nil
+}
+
+// grantClientCredentials mints an app-level token (SPEC ClientCredentialsTokenResponse,
+// token_use "client_credentials"), used by the webhooks journal. `scope`, when given, must be
+// known scope names; otherwise the app's required scopes are granted. The response has no
+// refresh token and no hub_id.
+func (e *Emulator) grantClientCredentials(form url.Values, ev *Event) (*tokenResponse, error) {
+	now := e.now()
+	e.mu.Lock()
+	app, oe := e.authClient(form)
+	if oe != nil {
+		e.mu.Unlock()
+		return nil, oe
+	}
+	scopes := splitScopes(form.Get("scope"))
+	for _, s := range scopes {
+		if !KnownScope(s) {
+			e.mu.Unlock()
+			return nil, oauthError("invalid_scope", "BAD_SCOPES", fmt.Sprintf("unknown scope %q", short(s)))
+		}
+	}
+	if len(scopes) == 0 {
+		scopes = slices.Clone(app.RequiredScopes)
+	}
+	id, err := e.ids.hexID(8)
+	if err != nil {
+		e.mu.Unlock()
+		return nil, err
+	}
+	// One grant per app and scope set would grow the state; client-credentials grants are
+	// reused per app, with the scopes of the latest request.
+	var g *grant
+	for _, old := range e.st.Grants {
+		if old.ClientCredentials && old.ClientID == app.ClientID && !old.AccessRevoked && slices.Equal(old.Scopes, scopes) {
+			g = old
+			break
+		}
+	}
+	changed := false
+	if g == nil {
+		g = &grant{ID: id, ClientID: app.ClientID, Scopes: scopes, Created: now, ClientCredentials: true}
+		e.st.Grants[id] = g
+		e.version++
+		changed = true
+	}
+	access, err := e.mintAccess(g, now.Add(e.cfg.AccessTTL))
+	v := e.version
+	e.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	if changed {
+		if err := e.sync(v); err != nil {
+			return nil, err
+		}
+	}
+	return &tokenResponse{
+		TokenType:   "bearer",
+		AccessToken: access,
+		Scopes:      slices.Clone(g.Scopes),
+		ExpiresIn:   int64(e.cfg.AccessTTL / time.Second),
+		TokenUse:    "client_credentials",
+	}, nil
+}

@@ -1,0 +1,308 @@
+package emulator
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+)
+
+// accessTokenInfo is GET /oauth/v1/access-tokens/{token} (SPEC AccessTokenInfoResponse; the
+// example on the v1 tokens page). token_type is "access" and expires_in counts down.
+type accessTokenInfo struct {
+	Token             string             `json:"token"`
+	User              string             `json:"user,omitempty"`
+	HubDomain         string             `json:"hub_domain,omitempty"`
+	Scopes            []string           `json:"scopes"`
+	SignedAccessToken *signedAccessToken `json:"signed_access_token,omitempty"`
+	HubID             int64              `json:"hub_id"`
+	AppID             int64              `json:"app_id"`
+	ExpiresIn         int64              `json:"expires_in"`
+	UserID            int64              `json:"user_id"`
+	TokenType         string             `json:"token_type"`
+}
+
+// signedAccessToken mirrors the documented example's nested object. Its values are
+// placeholders of the right types: apps should not depend on them.
+type signedAccessToken struct {
+	ExpiresAt                 int64  `json:"expiresAt"`
+	Scopes                    string `json:"scopes"`
+	HubID                     int64  `json:"hubId"`
+	UserID                    int64  `json:"userId"`
+	AppID                     int64  `json:"appId"`
+	Signature                 string `json:"signature"`
+	ScopeToScopeGroupPks      string `json:"scopeToScopeGroupPks"`
+	NewSignature              string `json:"newSignature"`
+	Hublet                    string `json:"hublet"`
+	TrialScopes               string `json:"trialScopes"`
+	TrialScopeToScopeGroupPks string `json:"trialScopeToScopeGroupPks"`
+	IsUserLevel               bool   `json:"isUserLevel"`
+}
+
+// refreshTokenInfo is GET /oauth/v1/refresh-tokens/{token} (SPEC RefreshTokenInfoResponse).
+type refreshTokenInfo struct {
+	Token     string   `json:"token"`
+	User      string   `json:"user,omitempty"`
+	HubDomain string   `json:"hub_domain,omitempty"`
+	Scopes    []string `json:"scopes"`
+	HubID     int64    `json:"hub_id"`
+	ClientID  string   `json:"client_id"`
+	UserID    int64    `json:"user_id"`
+	TokenType string   `json:"token_type"`
+}
+
+// introspection is the answer of POST /oauth/v3/token/introspect (SPEC
+// PublicAccessTokenInfoResponse / PublicRefreshTokenInfoResponse). Only Active is set for a
+// token hsemu does not know (community report, usertour PR #490; UNCONFIRMED officially).
+type introspection struct {
+	Active               bool               `json:"active"`
+	AppID                int64              `json:"app_id,omitempty"`
+	ClientID             string             `json:"client_id,omitempty"`
+	ExpiresIn            *int64             `json:"expires_in,omitempty"`
+	HubID                int64              `json:"hub_id,omitempty"`
+	HubDomain            string             `json:"hub_domain,omitempty"`
+	IsPrivateDistribution *bool             `json:"is_private_distribution,omitempty"`
+	Scopes               []string           `json:"scopes,omitempty"`
+	SignedAccessToken    *signedAccessToken `json:"signed_access_token,omitempty"`
+	Token                string             `json:"token,omitempty"`
+	TokenType            string             `json:"token_type,omitempty"`
+	TokenUse             string             `json:"token_use,omitempty"`
+	User                 string             `json:"user,omitempty"`
+	UserID               int64              `json:"user_id,omitempty"`
+}
+
+// Errors of the metadata endpoints for unknown tokens. HubSpot's exact answer is
+// UNCONFIRMED; the token endpoint's 400 shape is used with the matching status.
+func errBadAccessToken() *Error {
+	return oauthError("invalid_token", "BAD_ACCESS_TOKEN", "access token is invalid, expired or revoked")
+}
+
+func (e *Emulator) signed(g *grant, app *App, p *Portal, exp time.Time) *signedAccessToken {
+	sum := sha256.Sum256([]byte(g.ID + "/" + exp.String()))
+	sig := base64.StdEncoding.EncodeToString(sum[:])
+	s := &signedAccessToken{
+		ExpiresAt: exp.UnixMilli(), Scopes: base64.StdEncoding.EncodeToString([]byte(g.ID)),
+		HubID: g.HubID, UserID: g.UserID, Signature: sig, NewSignature: sig, Hublet: "na1",
+	}
+	if app != nil {
+		s.AppID = app.ID
+	}
+	if p != nil {
+		s.Hublet = p.Hublet
+	}
+	return s
+}
+
+func expiresIn(exp, now time.Time) int64 {
+	n := int64(exp.Sub(now) / time.Second)
+	if n < 0 {
+		return 0
+	}
+	return n
+}
+
+// handleAccessTokenInfo serves GET /oauth/v1/access-tokens/{token}.
+func (e *Emulator) handleAccessTokenInfo(w http.ResponseWriter, r *http.Request) {
+	ev := eventOf(r)
+	tok := r.PathValue("token")
+	ev.TokenHint = redact(tok)
+	now := e.now()
+	e.mu.RLock()
+	g, at, err := e.lookupAccess(tok, now)
+	if err != nil {
+		e.mu.RUnlock()
+		e.writeOAuthError(w, ev, errBadAccessToken())
+		return
+	}
+	app, p := e.st.appByClientID(g.ClientID), e.st.portal(g.HubID)
+	info := accessTokenInfo{
+		Token: tok, Scopes: slices.Clone(g.Scopes), HubID: g.HubID, UserID: g.UserID,
+		ExpiresIn: expiresIn(at.Expires, now), TokenType: "access",
+		SignedAccessToken: e.signed(g, app, p, at.Expires),
+	}
+	if app != nil {
+		info.AppID = app.ID
+	}
+	if p != nil {
+		info.User, info.HubDomain = p.UserEmail, p.Domain
+	}
+	e.mu.RUnlock()
+	ev.ClientID, ev.HubID = g.ClientID, g.HubID
+	noStore(w)
+	writeJSON(w, http.StatusOK, info)
+}
+
+// handleRefreshTokenInfo serves GET /oauth/v1/refresh-tokens/{token}.
+func (e *Emulator) handleRefreshTokenInfo(w http.ResponseWriter, r *http.Request) {
+	ev := eventOf(r)
+	tok := r.PathValue("token")
+	ev.TokenHint = redact(tok)
+	e.mu.RLock()
+	g := e.st.refresh[tok]
+	if g == nil || g.RefreshRevoked {
+		e.mu.RUnlock()
+		e.writeOAuthError(w, ev, errBadRefreshToken())
+		return
+	}
+	info := refreshTokenInfo{Token: tok, Scopes: slices.Clone(g.Scopes), HubID: g.HubID,
+		ClientID: g.ClientID, UserID: g.UserID, TokenType: "refresh"}
+	if p := e.st.portal(g.HubID); p != nil {
+		info.User, info.HubDomain = p.UserEmail, p.Domain
+	}
+	e.mu.RUnlock()
+	ev.ClientID, ev.HubID = g.ClientID, g.HubID
+	noStore(w)
+	writeJSON(w, http.StatusOK, info)
+}
+
+// handleRefreshTokenDelete serves DELETE /oauth/v1/refresh-tokens/{token}: 204 (SPEC). "This
+// will only delete the refresh token. Access tokens generated with the refresh token will not
+// be deleted. Additionally, this will not uninstall the application" (v1 tokens page).
+func (e *Emulator) handleRefreshTokenDelete(w http.ResponseWriter, r *http.Request) {
+	ev := eventOf(r)
+	tok := r.PathValue("token")
+	ev.TokenHint = redact(tok)
+	e.mu.Lock()
+	g := e.st.refresh[tok]
+	if g == nil || g.RefreshRevoked {
+		e.mu.Unlock()
+		e.writeOAuthError(w, ev, errBadRefreshToken())
+		return
+	}
+	g.RefreshRevoked, g.RevokedAt = true, e.now()
+	e.version++
+	v := e.version
+	e.mu.Unlock()
+	ev.ClientID, ev.HubID = g.ClientID, g.HubID
+	if err := e.sync(v); err != nil {
+		e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusServiceUnavailable, Message: err.Error(), Category: "INTERNAL_ERROR"})
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// presentedToken returns the token of an introspect or revoke request: `token` (SPEC, the TS
+// SDK), or `refresh_token` / `access_token` as the v3 guide's text names it (HUBSPOT.md §3:
+// "The emulator should accept both").
+func presentedToken(form url.Values) (tok, hint string) {
+	hint = form.Get("token_type_hint")
+	switch {
+	case form.Get("token") != "":
+		return form.Get("token"), hint
+	case form.Get("refresh_token") != "":
+		return form.Get("refresh_token"), "refresh_token"
+	case form.Get("access_token") != "":
+		return form.Get("access_token"), "access_token"
+	}
+	return "", hint
+}
+
+// handleIntrospect serves POST /oauth/v3/token/introspect and its dated twins. The client
+// authenticates with client_id and client_secret; a token hsemu does not know, or one of
+// another app, answers 200 {"active": false} (RFC 7662 §2.2).
+func (e *Emulator) handleIntrospect(w http.ResponseWriter, r *http.Request) {
+	ev := eventOf(r)
+	form, oe := readForm(w, r, false)
+	if oe != nil {
+		e.writeOAuthError(w, ev, oe)
+		return
+	}
+	ev.ClientID = short(form.Get("client_id"))
+	tok, hint := presentedToken(form)
+	ev.TokenHint = redact(tok)
+	if tok == "" {
+		e.writeOAuthError(w, ev, errBadRequest("missing token: send the token to introspect in the token field, with token_type_hint access_token or refresh_token"))
+		return
+	}
+	now := e.now()
+	e.mu.RLock()
+	app, oe := e.authClient(form)
+	if oe != nil {
+		e.mu.RUnlock()
+		e.writeOAuthError(w, ev, oe)
+		return
+	}
+	resp := introspection{Active: false}
+	if hint != "refresh_token" {
+		if g, at, err := e.lookupAccess(tok, now); err == nil && g.ClientID == app.ClientID {
+			resp = e.introspectGrant(g, app, tok)
+			n := expiresIn(at.Expires, now)
+			resp.ExpiresIn = &n
+			resp.TokenUse = "access_token"
+			private := app.Distribution == "private"
+			resp.IsPrivateDistribution = &private
+			resp.SignedAccessToken = e.signed(g, app, e.st.portal(g.HubID), at.Expires)
+		}
+	}
+	if !resp.Active && hint != "access_token" {
+		if g := e.st.refresh[tok]; g != nil && !g.RefreshRevoked && g.ClientID == app.ClientID {
+			resp = e.introspectGrant(g, app, tok)
+			resp.TokenUse = "refresh_token"
+		}
+	}
+	e.mu.RUnlock()
+	ev.HubID = resp.HubID
+	noStore(w)
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (e *Emulator) introspectGrant(g *grant, app *App, tok string) introspection {
+	out := introspection{Active: true, AppID: app.ID, ClientID: app.ClientID, HubID: g.HubID,
+		Scopes: slices.Clone(g.Scopes), Token: tok, TokenType: "Bearer", UserID: g.UserID}
+	if p := e.st.portal(g.HubID); p != nil {
+		out.User, out.HubDomain = p.UserEmail, p.Domain
+	}
+	return out
+}
+
+// handleRevoke serves POST /oauth/v3/token/revoke and its dated twins: "Deletes/Revokes
+// provided Refresh Token" (SPEC). An access token is revoked alone. HubSpot's success status
+// is UNCONFIRMED; hsemu follows RFC 7009 §2.2: "The authorization server responds with HTTP
+// status code 200 if the token has been revoked successfully or if the client submitted an
+// invalid token", with an empty body.
+func (e *Emulator) handleRevoke(w http.ResponseWriter, r *http.Request) {
+	ev := eventOf(r)
+	form, oe := readForm(w, r, false)
+	if oe != nil {
+		e.writeOAuthError(w, ev, oe)
+		return
+	}
+	ev.ClientID = short(form.Get("client_id"))
+	tok, hint := presentedToken(form)
+	ev.TokenHint = redact(tok)
+	if tok == "" {
+		e.writeOAuthError(w, ev, errBadRequest("missing token: send the token to revoke in the token field"))
+		return
+	}
+	now := e.now()
+	e.mu.Lock()
+	app, oe := e.authClient(form)
+	if oe != nil {
+		e.mu.Unlock()
+		e.writeOAuthError(w, ev, oe)
+		return
+	}
+	changed := false
+	if g := e.st.refresh[tok]; g != nil && hint != "access_token" && g.ClientID == app.ClientID && !g.RefreshRevoked {
+		g.RefreshRevoked, g.RevokedAt = true, now
+		ev.HubID = g.HubID
+		changed = true
+	} else if g, at, err := e.lookupAccess(tok, now); err == nil && hint != "refresh_token" && g.ClientID == app.ClientID {
+		e.st.RevokedAccess[at.ID] = at.Expires
+		ev.HubID = g.HubID
+		changed = true
+	}
+	if changed {
+		e.version++
+	}
+	v := e.version
+	e.mu.Unlock()
+	if err := e.sync(v); err != nil {
+		e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusServiceUnavailable, Message: err.Error(), Category: "INTERNAL_ERROR"})
+		return
+	}
+	noStore(w)
+	w.WriteHeader(http.StatusOK)
+}
