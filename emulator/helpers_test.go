@@ -3,9 +3,9 @@ package emulator
 import (
 	"encoding/json"
 	"net/http"
-	"regexp"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"

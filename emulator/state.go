@@ -22,8 +22,8 @@ type state struct {
 	Grants    map[string]*grant      `json:"grants"`
 	// RevokedAccess holds the IDs of single access tokens revoked before they expire, with
 	// their expiry (after which the entry is dropped).
-	RevokedAccess map[string]time.Time  `json:"revokedAccess"`
-	Installs      map[string]*install    `json:"installs"`
+	RevokedAccess map[string]time.Time `json:"revokedAccess"`
+	Installs      map[string]*install  `json:"installs"`
 
 	refresh map[string]*grant // refresh token → grant, rebuilt on load
 }

@@ -57,20 +57,20 @@ type refreshTokenInfo struct {
 // PublicAccessTokenInfoResponse / PublicRefreshTokenInfoResponse). Only Active is set for a
 // token hsemu does not know (community report, usertour PR #490; UNCONFIRMED officially).
 type introspection struct {
-	Active               bool               `json:"active"`
-	AppID                int64              `json:"app_id,omitempty"`
-	ClientID             string             `json:"client_id,omitempty"`
-	ExpiresIn            *int64             `json:"expires_in,omitempty"`
-	HubID                int64              `json:"hub_id,omitempty"`
-	HubDomain            string             `json:"hub_domain,omitempty"`
-	IsPrivateDistribution *bool             `json:"is_private_distribution,omitempty"`
-	Scopes               []string           `json:"scopes,omitempty"`
-	SignedAccessToken    *signedAccessToken `json:"signed_access_token,omitempty"`
-	Token                string             `json:"token,omitempty"`
-	TokenType            string             `json:"token_type,omitempty"`
-	TokenUse             string             `json:"token_use,omitempty"`
-	User                 string             `json:"user,omitempty"`
-	UserID               int64              `json:"user_id,omitempty"`
+	Active                bool               `json:"active"`
+	AppID                 int64              `json:"app_id,omitempty"`
+	ClientID              string             `json:"client_id,omitempty"`
+	ExpiresIn             *int64             `json:"expires_in,omitempty"`
+	HubID                 int64              `json:"hub_id,omitempty"`
+	HubDomain             string             `json:"hub_domain,omitempty"`
+	IsPrivateDistribution *bool              `json:"is_private_distribution,omitempty"`
+	Scopes                []string           `json:"scopes,omitempty"`
+	SignedAccessToken     *signedAccessToken `json:"signed_access_token,omitempty"`
+	Token                 string             `json:"token,omitempty"`
+	TokenType             string             `json:"token_type,omitempty"`
+	TokenUse              string             `json:"token_use,omitempty"`
+	User                  string             `json:"user,omitempty"`
+	UserID                int64              `json:"user_id,omitempty"`
 }
 
 // Errors of the metadata endpoints for unknown tokens. HubSpot's exact answer is
