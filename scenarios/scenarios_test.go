@@ -46,7 +46,7 @@ func TestStateBits(t *testing.T) {
 		{"32 random bytes in hex", []string{strings.Repeat("a1", 32), strings.Repeat("b2", 32), strings.Repeat("c3", 32)}, 250, 300},
 		{"jws with a shared header", []string{"eyJhbGciOiJIUzI1NiJ9.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.xxxxxxxxxxxxxxxxxxxxxx", "eyJhbGciOiJIUzI1NiJ9.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.yyyyyyyyyyyyyyyyyyyyyy", "eyJhbGciOiJIUzI1NiJ9.ccccccccccccccccccccccccccccccccccccc.zzzzzzzzzzzzzzzzzzzzzz"}, 300, 400},
 		{"timestamp", []string{"1764000000001", "1764000000002", "1764000000003"}, 0, 5},
-		{"8 hex chars", []string{"0a1b2c3d", "9f8e7d6c", "11223344"}, 30, 33},
+		{"8 hex chars", []string{"0a1b2c3d", "9f8e7d6c", "aa223344"}, 30, 33},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
