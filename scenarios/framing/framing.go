@@ -192,6 +192,9 @@ func (e *evaluation) decide() {
 			}
 		}
 	}
+	if len(enforced) > 0 && len(e.xfo) > 0 {
+		e.note("X-Frame-Options: %s is ignored because an enforced Content-Security-Policy has frame-ancestors (CSP3 §6.4.2.2; HTML X-Frame-Options step 2); some older browsers still obey it, so keep the two consistent.", strings.Join(e.xfo, ", "))
+	}
 	for _, p := range enforced {
 		d, _ := p.Directive("frame-ancestors")
 		if failed, why, _ := matchChain(d.Values, e.ancestors, e.self); failed >= 0 {
@@ -218,9 +221,6 @@ func (e *evaluation) decide() {
 			subject = fmt.Sprintf("All %d enforced frame-ancestors directives, the first being %s,", len(enforced), subject)
 		}
 		e.v.Reason = fmt.Sprintf("%s allow%s %s.", subject, pluralS(len(enforced) == 1), strings.Join(by, " and "))
-		if len(e.xfo) > 0 {
-			e.note("X-Frame-Options: %s is ignored because an enforced Content-Security-Policy has frame-ancestors (CSP3 §6.4.2.2; HTML X-Frame-Options step 2); some older browsers still obey it, so keep the two consistent.", strings.Join(e.xfo, ", "))
-		}
 		return
 	}
 

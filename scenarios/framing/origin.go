@@ -132,11 +132,11 @@ func canonicalHost(host string) (string, bool, error) {
 	}
 	host = asciiLower(host)
 	if endsInNumber(host) {
-		if addr, err := netip.ParseAddr(host); err == nil && addr.Is4() {
-			return addr.String(), true, nil
+		addr, ok := parseIPv4(host)
+		if !ok {
+			return "", false, fmt.Errorf("host %q ends in a number but is not a valid IPv4 address: %w", host, ErrInvalidInput)
 		}
-		// Forms such as 0x7f.1 are IPv4 to the URL parser too; keep them as written.
-		return host, true, nil
+		return addr, true, nil
 	}
 	return host, false, nil
 }
@@ -167,6 +167,79 @@ func endsInNumber(host string) bool {
 		return true
 	}
 	return false
+}
+
+// parseIPv4 implements the URL Standard's IPv4 parser (https://url.spec.whatwg.org/#concept-ipv4-parser),
+// which also accepts shortened, hexadecimal and octal forms such as 0x7f.1, and returns the
+// address in dotted-decimal form.
+func parseIPv4(host string) (string, bool) {
+	parts := strings.Split(host, ".")
+	if parts[len(parts)-1] == "" && len(parts) > 1 {
+		parts = parts[:len(parts)-1]
+	}
+	if len(parts) > 4 {
+		return "", false
+	}
+	numbers := make([]uint64, len(parts))
+	for i, p := range parts {
+		n, ok := parseIPv4Number(p)
+		if !ok {
+			return "", false
+		}
+		if i < len(parts)-1 && n > 255 {
+			return "", false
+		}
+		numbers[i] = n
+	}
+	last := numbers[len(numbers)-1]
+	if last >= 1<<(8*(5-len(numbers))) {
+		return "", false
+	}
+	ipv4 := last
+	for i, n := range numbers[:len(numbers)-1] {
+		ipv4 += n << (8 * (3 - i))
+	}
+	return fmt.Sprintf("%d.%d.%d.%d", byte(ipv4>>24), byte(ipv4>>16), byte(ipv4>>8), byte(ipv4)), true
+}
+
+// parseIPv4Number implements the URL Standard's IPv4 number parser: decimal, 0x hexadecimal
+// or 0-prefixed octal.
+func parseIPv4Number(s string) (uint64, bool) {
+	if s == "" {
+		return 0, false
+	}
+	base := 10
+	switch {
+	case len(s) >= 2 && (s[:2] == "0x" || s[:2] == "0X"):
+		s, base = s[2:], 16
+	case len(s) >= 2 && s[0] == '0':
+		s, base = s[1:], 8
+	}
+	if s == "" {
+		return 0, true
+	}
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		var d uint64
+		switch c := s[i]; {
+		case '0' <= c && c <= '9':
+			d = uint64(c - '0')
+		case 'a' <= c && c <= 'f':
+			d = uint64(c-'a') + 10
+		case 'A' <= c && c <= 'F':
+			d = uint64(c-'A') + 10
+		default:
+			return 0, false
+		}
+		if d >= uint64(base) {
+			return 0, false
+		}
+		n = n*uint64(base) + d
+		if n > 1<<32 {
+			n = 1 << 32 // already too large for any part; keep it from overflowing
+		}
+	}
+	return n, true
 }
 
 func isDigits(s string) bool {

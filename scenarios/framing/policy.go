@@ -120,7 +120,10 @@ func parseSerializedPolicy(serialized, source, disposition string) Policy {
 			continue
 		}
 		fields := splitASCIIWhitespace(token)
-		d := Directive{Name: asciiLower(fields[0]), Values: fields[1:]}
+		d := Directive{Name: asciiLower(fields[0])}
+		if len(fields) > 1 {
+			d.Values = fields[1:]
+		}
 		if seen[d.Name] {
 			p.Ignored = append(p.Ignored, d)
 			continue
