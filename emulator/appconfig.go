@@ -233,7 +233,8 @@ func parseAppConfig(data []byte) (App, error) {
 func describeJSONError(data []byte, err error) error {
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {
-		line, col := lineCol(data, syn.Offset)
+		// Offset counts the bytes read, the offending one included.
+		line, col := lineCol(data, syn.Offset-1)
 		return fmt.Errorf("line %d, column %d: invalid JSON: %w", line, col, err)
 	}
 	var typ *json.UnmarshalTypeError
@@ -259,9 +260,7 @@ func jsonKind(goType string) string {
 }
 
 func lineCol(data []byte, offset int64) (line, col int) {
-	if offset > int64(len(data)) {
-		offset = int64(len(data))
-	}
+	offset = max(0, min(offset, int64(len(data))))
 	line, col = 1, 1
 	for _, b := range data[:offset] {
 		if b == '\n' {
