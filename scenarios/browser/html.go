@@ -29,7 +29,7 @@ type document struct {
 
 // refresh is a parsed declarative refresh: a <meta http-equiv=refresh> or a Refresh header.
 type refresh struct {
-	delay float64
+	delay int // seconds; the browser follows at once, as the page would after the wait
 	url   *url.URL
 }
 
@@ -122,8 +122,9 @@ func parseDocument(body []byte, docURL *url.URL) *document {
 			}
 		}
 		if d.jsSnippet == "" {
+			// Only handlers that run without the user: onload and onpageshow.
 			for _, a := range n.Attr {
-				if strings.HasPrefix(a.Key, "on") {
+				if a.Key == "onload" || a.Key == "onpageshow" {
 					if s := jsNavigation(a.Val); s != "" {
 						d.jsSnippet = s
 						break
@@ -168,7 +169,8 @@ func parseRefresh(content string, base *url.URL) *refresh {
 	if digits == 0 && !strings.HasPrefix(s, ".") {
 		return nil
 	}
-	delay, _ := strconv.ParseFloat(s[:digits], 64)
+	// The time is the integer part; a fraction is skipped and ignored.
+	delay, _ := strconv.Atoi(s[:digits])
 	s = strings.TrimLeft(s[digits:], "0123456789.")
 	r := &refresh{delay: delay, url: base}
 	if s == "" {

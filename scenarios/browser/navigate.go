@@ -150,11 +150,13 @@ func (b *Browser) prepare(ctx context.Context, nav *navigation, r *request) (*ht
 }
 
 // scope is the cookie scope of r in the browsing context bc (RFC 6265bis §5.2 "same-site"
-// and "cross-site" requests): a request is cross-site when its initiator or any URL of its
-// redirect chain is cross-site, and in a frame also when it is cross-site to the top level.
+// and "cross-site" requests): a request is cross-site when its initiator is cross-site to its
+// URL, and in a frame also when the URL is cross-site to the top level. Like Chrome (whose
+// "SameSite considers redirect chain" is off by default), the sites a redirect passed through
+// do not count; Sec-Fetch-Site does count them.
 func (b *Browser) scope(bc Context, ancestor *url.URL, r *request) cookieScope {
 	sc := cookieScope{url: r.url, method: r.method, topLevel: !bc.Framed, policy: b.opts.ThirdPartyCookies}
-	sc.crossSite = fetchSite(r.initiator, r.urlList) == "cross-site"
+	sc.crossSite = r.initiator != nil && !sameSite(r.initiator, r.url)
 	if bc.Framed {
 		sc.topSite = site(ancestor)
 		sc.crossSite = sc.crossSite || site(r.url) != sc.topSite

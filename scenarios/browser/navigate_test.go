@@ -523,6 +523,7 @@ func TestJSRedirectDetected(t *testing.T) {
 		{"top", `<script>top.location.href='x'</script>`, "top.location.href='x'"},
 		{"auto-submit", `<form action=/x></form><script>document.forms[0].submit()</script>`, ".submit()"},
 		{"onload", `<body onload="location.href='/next'">`, "location.href='/next'"},
+		{"onclick", `<button onclick="location.href='/next'">Go</button>`, ""},
 		{"comparison", `<script>if (location.href == x) {}</script>`, ""},
 		{"json data", `<script type="application/json">{"js":"location.href = 1"}</script>`, ""},
 		{"external", `<script src="/app.js"></script>`, ""},
