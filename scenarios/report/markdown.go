@@ -1,0 +1,230 @@
+package report
+
+import (
+	"fmt"
+	"html"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/hsemu/hsemu/scenarios"
+)
+
+// MarkdownOptions tune the Markdown report.
+type MarkdownOptions struct {
+	// MaxHops caps each transcript (0 = 20, as the text report).
+	MaxHops int
+	// MaxDetails caps the collapsible transcripts (0 = 50). GitHub caps a step summary at
+	// 1 MiB, so a run with hundreds of failures keeps its tables and drops the rest of the
+	// transcripts, which the JUnit and JSON reports still hold.
+	MaxDetails int
+}
+
+// Markdown writes the report as GitHub-flavoured Markdown fit for a CI job summary
+// ($GITHUB_STEP_SUMMARY, https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary):
+// a headline verdict, a counts table, a table of the failures and warnings (and errors and
+// expected failures) with level, check ID, what happened and the fix, the expect-fail problems,
+// and each of those checks' detail and transcript in a collapsible <details> block. Table
+// cells escape '|', backticks, HTML and Markdown emphasis, so that what an endpoint returned
+// cannot break the table or inject markup.
+func Markdown(w io.Writer, rep *scenarios.Report, v Verdict, opts MarkdownOptions) error {
+	if opts.MaxDetails <= 0 {
+		opts.MaxDetails = 50
+	}
+	ew := &errWriter{w: w}
+	code := ExitCode(rep, v, rep.Strict)
+	t := Count(rep, v)
+	icon := map[int]string{ExitPass: "✅", ExitFail: "❌", ExitError: "⚠️"}[code]
+	targets := make([]string, len(rep.Targets))
+	for i, tg := range rep.Targets {
+		targets[i] = mdCode(tg, false)
+	}
+	profile := string(rep.Profile)
+	if profile == "" {
+		profile = string(scenarios.ProfileDev)
+	}
+	strict := ""
+	if rep.Strict {
+		strict = ", strict"
+	}
+	ew.printf("## %s hsemu check: %s\n\n", icon, verdictWord(code))
+	ew.printf("%s — %d checks against %s (profile %s%s) in %s.\n\n", headline(code, t, v), t.Total,
+		orNone(strings.Join(targets, ", ")), mdText(profile), strict, rep.Finished.Sub(rep.Started).Round(1e6))
+
+	ew.printf("| checks | passed | failed | warned | errors | skipped | expected failures |\n")
+	ew.printf("|---:|---:|---:|---:|---:|---:|---:|\n")
+	ew.printf("| %d | %d | %d | %d | %d | %d | %d |\n\n", t.Total, t.Pass, t.Fail, t.Warn, t.Error, t.Skip, t.XFail)
+
+	var notable []scenarios.Result
+	for _, res := range rep.Results {
+		switch Label(res, rep.Strict, v) {
+		case "FAIL", "WARN", "ERROR", "XFAIL":
+			notable = append(notable, res)
+		}
+	}
+	// Failures first, then errors, warnings and expected failures, each in catalogue order.
+	rank := map[string]int{"FAIL": 0, "ERROR": 1, "WARN": 2, "XFAIL": 3}
+	sort.SliceStable(notable, func(i, j int) bool {
+		return rank[Label(notable[i], rep.Strict, v)] < rank[Label(notable[j], rep.Strict, v)]
+	})
+	multi := len(rep.Targets) > 1
+	if len(notable) > 0 {
+		ew.printf("### Failures and warnings\n\n")
+		if multi {
+			ew.printf("| result | level | check | target | what happened | fix |\n|---|---|---|---|---|---|\n")
+		} else {
+			ew.printf("| result | level | check | what happened | fix |\n|---|---|---|---|---|\n")
+		}
+		for _, res := range notable {
+			label := Label(res, rep.Strict, v)
+			happened, fix := expectedGot(res.Outcome), res.Check.Fix
+			switch label {
+			case "ERROR":
+				happened, fix = "could not decide: "+res.Outcome.Got, "see the transcript; rerun, or check the endpoint is reachable"
+			case "XFAIL":
+				e, _ := v.Expectation(res)
+				fix = fmt.Sprintf("expected failure until %s: %s", e.Date(), e.Reason)
+			}
+			ew.printf("| %s | %s | %s |", mdLabel(label), mdText(string(res.Check.Level)), mdCode(res.Check.ID, true))
+			if multi {
+				ew.printf(" %s |", mdCode(res.Target, true))
+			}
+			ew.printf(" %s | %s |\n", mdText(happened), mdText(fix))
+		}
+		ew.printf("\n")
+	}
+	if len(v.Problems) > 0 {
+		ew.printf("### Expect-fail file problems\n\n| problem | line | check | what to do |\n|---|---:|---|---|\n")
+		for _, p := range v.Problems {
+			ew.printf("| %s | %d | %s | %s |\n", mdText(string(p.Kind)), p.Entry.Line, mdCode(p.Entry.ID, true), mdText(p.Message))
+		}
+		ew.printf("\n")
+	}
+	if len(notable) > 0 {
+		ew.printf("### Details\n\n")
+		for i, res := range notable {
+			if i == opts.MaxDetails {
+				ew.printf("… %d more: see the JUnit or JSON report for their transcripts.\n\n", len(notable)-i)
+				break
+			}
+			var b strings.Builder
+			CheckDetail(&b, res, opts.MaxHops)
+			ew.printf("<details><summary>%s <code>%s</code> — %s</summary>\n\n",
+				Label(res, rep.Strict, v), html.EscapeString(res.Check.ID), html.EscapeString(res.Check.Title))
+			if multi {
+				ew.printf("Target: %s\n\n", mdCode(res.Target, false))
+			}
+			fence := codeFence(b.String())
+			ew.printf("%stext\n%s%s\n\n</details>\n\n", fence, strings.TrimRight(b.String(), "\n")+"\n", fence)
+		}
+	}
+	return ew.err
+}
+
+func headline(code int, t Tally, v Verdict) string {
+	switch code {
+	case ExitPass:
+		if t.Warn > 0 || t.XFail > 0 {
+			return fmt.Sprintf("HubSpot would accept this endpoint, with %d warnings and %d expected failures", t.Warn, t.XFail)
+		}
+		return "HubSpot would accept this endpoint"
+	case ExitFail:
+		if t.Fail == 0 {
+			return fmt.Sprintf("The expect-fail file has %d problems", len(v.Problems))
+		}
+		return fmt.Sprintf("HubSpot would reject this endpoint: %d checks failed", t.Fail)
+	}
+	return fmt.Sprintf("%d checks could not be decided", t.Error)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no target"
+	}
+	return s
+}
+
+func mdLabel(label string) string {
+	switch label {
+	case "FAIL":
+		return "❌ FAIL"
+	case "ERROR":
+		return "⚠️ ERROR"
+	case "WARN":
+		return "🟡 WARN"
+	case "XFAIL":
+		return "➖ XFAIL"
+	}
+	return label
+}
+
+// mdText escapes s for a GFM table cell or a line of text: HTML is escaped, Markdown
+// punctuation is backslash-escaped (GFM allows a backslash before any ASCII punctuation), the
+// pipe is escaped as GFM tables require, and line breaks become <br>.
+func mdText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '\\', '`', '*', '_', '[', ']', '|', '~', '#', '!':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '\r':
+		case '\n':
+			b.WriteString("<br>")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// mdCode renders s as a code span: the fence is one backtick more than the longest run inside,
+// padded with spaces when s starts or ends with a backtick. In a table cell '|' is escaped too,
+// as GFM splits cells before it parses code spans. Line breaks become spaces.
+func mdCode(s string, cell bool) string {
+	s = strings.NewReplacer("\r", "", "\n", " ").Replace(s)
+	if s == "" {
+		return "(none)"
+	}
+	n := longestRun(s, '`') + 1
+	fence := strings.Repeat("`", n)
+	pad := ""
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		pad = " "
+	}
+	if cell {
+		s = strings.ReplaceAll(s, "|", `\|`)
+	}
+	return fence + pad + s + pad + fence
+}
+
+// codeFence is a fence for a fenced code block holding s: backticks, one more than the longest
+// run in s and at least three.
+func codeFence(s string) string {
+	n := longestRun(s, '`') + 1
+	if n < 3 {
+		n = 3
+	}
+	return strings.Repeat("`", n)
+}
+
+func longestRun(s string, c byte) int {
+	best, run := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			run++
+			if run > best {
+				best = run
+			}
+		} else {
+			run = 0
+		}
+	}
+	return best
+}
