@@ -183,7 +183,6 @@ func (e *evaluation) decide() {
 		return
 	}
 	e.reportOnly()
-
 	var enforced []Policy
 	for _, p := range e.policies {
 		if p.Disposition == DispositionEnforce && p.Source != SourceMeta {
@@ -192,12 +191,27 @@ func (e *evaluation) decide() {
 			}
 		}
 	}
-	if len(enforced) > 0 && len(e.xfo) > 0 {
+	if len(enforced) > 0 {
+		e.decideCSP(enforced)
+		return
+	}
+	e.decideXFO()
+}
+
+// decideCSP decides by the enforced policies that have frame-ancestors: each must match every
+// ancestor (CSP3 §4.2.5), and X-Frame-Options is ignored (CSP3 §6.4.2.2).
+func (e *evaluation) decideCSP(enforced []Policy) {
+	if len(e.xfo) > 0 {
 		e.note("X-Frame-Options: %s is ignored because an enforced Content-Security-Policy has frame-ancestors (CSP3 §6.4.2.2; HTML X-Frame-Options step 2); some older browsers still obey it, so keep the two consistent.", strings.Join(e.xfo, ", "))
 	}
-	for _, p := range enforced {
+	var firstMatched []string // for each ancestor, the source of enforced[0] that matched it
+	for i, p := range enforced {
 		d, _ := p.Directive("frame-ancestors")
-		if failed, why, _ := matchChain(d.Values, e.ancestors, e.self); failed >= 0 {
+		failed, why, matched := matchChain(d.Values, e.ancestors, e.self)
+		if i == 0 {
+			firstMatched = matched
+		}
+		if failed >= 0 {
 			e.v.Blocker = BlockerCSP
 			e.v.Header, e.v.Value, e.v.Directive = p.Source, p.Value, d.String()
 			e.v.Ancestor = e.ancestors[failed].String()
@@ -206,24 +220,24 @@ func (e *evaluation) decide() {
 			return
 		}
 	}
-	if len(enforced) > 0 {
-		p := enforced[0]
-		d, _ := p.Directive("frame-ancestors")
-		_, _, matched := matchChain(d.Values, e.ancestors, e.self)
-		e.v.Allowed = true
-		e.v.Header, e.v.Value, e.v.Directive, e.v.Source = p.Source, p.Value, d.String(), matched[0]
-		var by []string
-		for i, a := range e.ancestors {
-			by = append(by, fmt.Sprintf("%s (matched by %s)", a, matched[i]))
-		}
-		subject := fmt.Sprintf("%s %q", p.Source, d.String())
-		if len(enforced) > 1 {
-			subject = fmt.Sprintf("All %d enforced frame-ancestors directives, the first being %s,", len(enforced), subject)
-		}
-		e.v.Reason = fmt.Sprintf("%s allow%s %s.", subject, pluralS(len(enforced) == 1), strings.Join(by, " and "))
-		return
+	p := enforced[0]
+	d, _ := p.Directive("frame-ancestors")
+	e.v.Allowed = true
+	e.v.Header, e.v.Value, e.v.Directive, e.v.Source = p.Source, p.Value, d.String(), firstMatched[0]
+	var by []string
+	for i, a := range e.ancestors {
+		by = append(by, fmt.Sprintf("%s (matched by %s)", a, firstMatched[i]))
 	}
+	subject := fmt.Sprintf("%s %q", p.Source, d.String())
+	if len(enforced) > 1 {
+		subject = fmt.Sprintf("All %d enforced frame-ancestors directives, the first being %s,", len(enforced), subject)
+	}
+	e.v.Reason = fmt.Sprintf("%s allow%s %s.", subject, pluralS(len(enforced) == 1), strings.Join(by, " and "))
+}
 
+// decideXFO decides by X-Frame-Options, following the HTML Standard, when no enforced policy
+// has frame-ancestors.
+func (e *evaluation) decideXFO() {
 	x := checkXFO(e.xfo, e.ancestors, e.self)
 	for _, n := range x.notes {
 		e.note("%s", n)
@@ -332,7 +346,7 @@ func (e *evaluation) noteSources(header string, d Directive) {
 			}
 			if s.port == "80" && (s.scheme == "http" || s.scheme == "") {
 				for _, a := range e.ancestors {
-					if a.scheme == "https" && a.port == noPort {
+					if hostMatches, _ := hostPartMatch(s.host, a); hostMatches && a.scheme == "https" && a.port == noPort {
 						e.note("%s frame-ancestors source %s names port 80, which does not match an https ancestor on port 443 under CSP3's port matching (§6.7.2.11), though the draft's change list and Chromium say it should: name the https origin instead.", header, raw)
 						break
 					}

@@ -48,6 +48,7 @@ type evalCase struct {
 	source   string // want Verdict.Source, when set
 	reason   string // a substring Verdict.Reason must contain, when set
 	note     string // a substring one of Verdict.Notes must contain, when set
+	noNote   string // a substring no note may contain, when set
 	fix      string // a substring Verdict.Fix must contain, when set
 }
 
@@ -100,6 +101,9 @@ func runEvalCases(t *testing.T, cases []evalCase) {
 			}
 			if tc.note != "" && !slices.ContainsFunc(v.Notes, func(n string) bool { return strings.Contains(n, tc.note) }) {
 				t.Errorf("Evaluate: Notes = %q; want one containing %q", v.Notes, tc.note)
+			}
+			if tc.noNote != "" && slices.ContainsFunc(v.Notes, func(n string) bool { return strings.Contains(n, tc.noNote) }) {
+				t.Errorf("Evaluate: Notes = %q; want none containing %q", v.Notes, tc.noNote)
 			}
 			if tc.fix != "" && !strings.Contains(v.Fix, tc.fix) {
 				t.Errorf("Evaluate: Fix = %q; want it to contain %q", v.Fix, tc.fix)
@@ -209,6 +213,8 @@ func TestEvaluateSourceMatching(t *testing.T) {
 		{name: "port * matches any port", header: fa("https://app.hubspot.com:*"), ancestors: []string{"https://app.hubspot.com:8443"}, allowed: true},
 		{name: "ancestor's explicit default port is dropped", header: fa("https://app.hubspot.com"), ancestors: []string{"https://app.hubspot.com:443"}, allowed: true},
 		{name: "http port 80 does not match https 443", header: fa("http://app.hubspot.com:80"), blocker: BlockerCSP, note: "names port 80"},
+		{name: "http port 80 of another host: no port note", header: fa("'self' http://other.example:80"), ancestors: []string{"https://partner.example"},
+			allowed: true, noNote: "names port 80"},
 		// * (CSP3 §6.7.2.8 step 1).
 		{name: "* matches https", header: fa("*"), allowed: true, source: "*"},
 		{name: "* does not match a non-http scheme of another page", header: fa("*"), ancestors: []string{"ftp://files.example"}, blocker: BlockerCSP},
