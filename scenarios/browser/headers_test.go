@@ -148,3 +148,20 @@ func TestReferrerFor(t *testing.T) {
 		t.Errorf("header policy = %q; want the last valid token, legacy keywords ignored", got)
 	}
 }
+
+func TestNames(t *testing.T) {
+	for got, want := range map[string]string{
+		TopLevel.String(): "top-level",
+		OpenedBy("https://app.hubspot.com").String(): "top-level (opened by https://app.hubspot.com)",
+		FramedBy("https://app.hubspot.com").String(): "framed by https://app.hubspot.com",
+		CookiePolicy(7).String():                     "CookiePolicy(7)",
+		string(HowRedirect(http.StatusSeeOther)):     "redirect 303",
+	} {
+		if got != want {
+			t.Errorf("got %q; want %q", got, want)
+		}
+	}
+	if !HowRedirect(307).IsRedirect() || HowMetaRefresh.IsRedirect() || HowFormSubmit.IsRedirect() {
+		t.Errorf("IsRedirect is wrong for redirect 307, meta refresh or form submit")
+	}
+}

@@ -93,7 +93,8 @@ func (b *Browser) run(ctx context.Context, bc Context, r *request) (*Page, error
 }
 
 // prepare builds the wire request for r: headers as Chrome sends them on a navigation, and
-// the cookies the jar lets through. It also returns r's identity for loop detection (method, URL, cookies and body).
+// the cookies the jar lets through. It also returns r's identity for loop detection: method,
+// URL, cookies and body.
 func (b *Browser) prepare(ctx context.Context, nav *navigation, r *request) (*http.Request, string, error) {
 	var body io.Reader
 	if r.body != nil {
