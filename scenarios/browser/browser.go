@@ -204,7 +204,7 @@ func (b *Browser) Cookies(u *url.URL, bc Context) []*http.Cookie {
 	if ancestor != nil {
 		initiator = ancestor
 	}
-	sc := b.scope(bc, ancestor, &request{method: http.MethodGet, url: u, initiator: initiator, urlList: []*url.URL{u}})
+	sc := b.scope(bc, ancestor, &request{method: http.MethodGet, url: u, initiator: initiator})
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var out []*http.Cookie

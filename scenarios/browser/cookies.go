@@ -49,10 +49,14 @@ type RejectedCookie struct {
 // Limits a browser keeps to (RFC 6265bis §5.7 and Chrome's net/cookies: 4096 bytes for name
 // plus value, 180 cookies per domain, 3300 in all, expiry capped at 400 days).
 const (
-	maxCookieBytes     = 4096
-	maxCookiesPerHost  = 180
-	maxCookiesTotal    = 3300
-	maxCookieLifetime  = 400 * 24 * time.Hour
+	maxCookieBytes    = 4096
+	maxCookiesPerHost = 180
+	maxCookiesTotal   = 3300
+	maxCookieLifetime = 400 * 24 * time.Hour
+)
+
+// Parts of the rejection reason of a cookie set in a cross-site frame.
+const (
 	laxDefaultExplain  = "SameSite is missing, so it is Lax (Chrome's default)"
 	crossSiteFrameNote = "it was set in a cross-site frame, where browsers drop SameSite=Lax and Strict cookies; mark it SameSite=None; Secure"
 )
