@@ -1,8 +1,6 @@
 package framing
 
-import (
-	"strings"
-)
+import "strings"
 
 // reportOnly notes what each report-only frame-ancestors would do: report-only policies never
 // block (CSP3 §4.2.5 step 2.1.5) and do not make browsers ignore X-Frame-Options.
