@@ -157,7 +157,9 @@ func StartReference(h *scenarios.Harness, bug string) ([]scenarios.Target, func(
 		return nil, nil, err
 	}
 	ts := httptest.NewServer(srv)
-	return ReferenceTargets(ts.URL), ts.Close, nil
+	// HubSpot refuses IP addresses in redirect URLs ("You also must use a domain"), so the
+	// install URL names the loopback listener localhost.
+	return ReferenceTargets(strings.Replace(ts.URL, "127.0.0.1", "localhost", 1)), ts.Close, nil
 }
 
 // InProcessConfig is the reference endpoint's configuration against harness h: short timeouts,
