@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hsemu/hsemu/emulator"
+)
+
+// Defaults of `hsemu serve` when neither flags, environment nor an app config say otherwise.
+const (
+	defaultStatePath = ".hsemu/state.json"
+	// defaultAppUID names the app built from flags alone, so that its generated credentials
+	// are found again in the state file after a restart.
+	defaultAppUID = "hsemu_app"
+	// defaultRedirectURL is the official OAuth quickstart's (HubSpot/oauth-quickstart-nodejs).
+	defaultRedirectURL = "http://localhost:3000/oauth-callback"
+)
+
+var defaultScopes = []string{"oauth", "crm.objects.contacts.read"}
+
+// Server timeouts. The write timeout leaves room for injected delays (at most two minutes).
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 3 * time.Minute
+	idleTimeout       = 2 * time.Minute
+	shutdownTimeout   = 5 * time.Second
+)
+
+// serveConfig is `hsemu serve`'s flags.
+type serveConfig struct {
+	app         appOptions
+	addr        string
+	statePath   string
+	ephemeral   bool
+	autoApprove bool
+}
+
+func (c *serveConfig) register(fs *flag.FlagSet) {
+	c.app.register(fs)
+	fs.StringVar(&c.addr, "addr", "", "where to listen (env HSEMU_ADDR, default "+emulator.DefaultAddr+"); loopback unless you say otherwise")
+	fs.StringVar(&c.statePath, "state", "", "the state file for codes, tokens and installs (env HSEMU_STATE, default "+defaultStatePath+")")
+	fs.BoolVar(&c.ephemeral, "ephemeral", false, "keep state in memory only (env HSEMU_EPHEMERAL=1)")
+	fs.BoolVar(&c.autoApprove, "auto-approve", false, "grant /oauth/authorize at once for the first eligible account, without the consent page (env HSEMU_AUTO_APPROVE=1)")
+}
+
+// runServe runs the fake HubSpot until ctx ends.
+func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return serve(ctx, args, os.Getenv, stdout, stderr)
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var c serveConfig
+	fs := flag.NewFlagSet("hsemu serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: hsemu serve [flags]")
+		fmt.Fprintln(stderr)
+		fmt.Fprintln(stderr, "Runs the fake HubSpot (authorize page, token endpoints, token metadata, a little API) for everyday development.")
+		fmt.Fprintln(stderr, "Precedence: flag > environment > app config > default.")
+		fmt.Fprintln(stderr)
+		fs.PrintDefaults()
+	}
+	c.register(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageError("serve: %v", err)
+	}
+	if fs.NArg() > 0 {
+		return usageError("serve: unexpected argument %q: hsemu serve takes only flags (see hsemu serve -h)", fs.Arg(0))
+	}
+	if c.addr == "" {
+		c.addr = getenv("HSEMU_ADDR")
+	}
+	if c.addr == "" {
+		c.addr = emulator.DefaultAddr
+	}
+	if _, _, err := net.SplitHostPort(c.addr); err != nil {
+		return usageError("--addr %q: want host:port, e.g. %s", c.addr, emulator.DefaultAddr)
+	}
+	if c.statePath == "" {
+		c.statePath = getenv("HSEMU_STATE")
+	}
+	if c.statePath == "" {
+		c.statePath = defaultStatePath
+	}
+	if !c.ephemeral {
+		c.ephemeral = envBool(getenv("HSEMU_EPHEMERAL"))
+	}
+	if !c.autoApprove {
+		c.autoApprove = envBool(getenv("HSEMU_AUTO_APPROVE"))
+	}
+	app, err := c.app.resolve(getenv)
+	if err != nil {
+		return usageError("serve: %v", err)
+	}
+	withServeDefaults(&app)
+
+	cfg := emulator.Config{AutoApprove: c.autoApprove}
+	if !c.ephemeral {
+		cfg.StatePath = c.statePath
+	}
+	em, err := emulator.New(cfg)
+	if err != nil {
+		return usageError("serve: %v", err)
+	}
+	defer em.Close()
+	generated := app.ClientSecret == "" && !hasStoredSecret(em, app)
+	app, err = em.AddApp(app)
+	if err != nil {
+		return usageError("serve: app: %v", err)
+	}
+
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return usageError("serve: listen on %s: %v (is another hsemu running? choose another --addr)", c.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           em,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          log.New(stderr, "hsemu serve: ", 0),
+	}
+	if !isLoopback(ln.Addr()) {
+		fmt.Fprintf(stderr, "hsemu serve: warning: listening on %s, reachable beyond this machine\n", ln.Addr())
+	}
+	printBanner(stdout, ln.Addr().String(), app, generated, cfg.StatePath)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+	}
+	<-served
+	if err := em.Close(); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	fmt.Fprintln(stdout, "hsemu serve: stopped")
+	return nil
+}
+
+// withServeDefaults fills what flags, environment and app config left empty.
+func withServeDefaults(app *emulator.App) {
+	if app.UID == "" && app.ClientID == "" {
+		app.UID = defaultAppUID
+	}
+	if app.Name == "" {
+		app.Name = "hsemu app"
+	}
+	if len(app.RedirectURLs) == 0 && app.AuthType != "static" {
+		app.RedirectURLs = []string{defaultRedirectURL}
+	}
+	if len(app.RequiredScopes) == 0 {
+		app.RequiredScopes = defaultScopes
+	}
+}
+
+// hasStoredSecret reports whether the state already holds credentials for app, so that a
+// secret is printed only the first time it is generated.
+func hasStoredSecret(em *emulator.Emulator, app emulator.App) bool {
+	if app.ClientID != "" {
+		a, ok := em.App(app.ClientID)
+		return ok && a.ClientSecret != ""
+	}
+	if app.UID != "" {
+		a, ok := em.AppByUID(app.UID)
+		return ok && a.ClientSecret != ""
+	}
+	return false
+}
+
+func envBool(v string) bool {
+	switch strings.ToLower(v) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
+func isLoopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
+// printBanner tells the developer what to configure. The client secret is printed in full only
+// when it was generated just now; tokens never are.
+func printBanner(w io.Writer, addr string, app emulator.App, generated bool, statePath string) {
+	base := "http://" + addr
+	q := "client_id=" + url.QueryEscape(app.ClientID)
+	if len(app.RedirectURLs) > 0 {
+		q += "&redirect_uri=" + url.QueryEscape(app.RedirectURLs[0])
+	}
+	q += "&scope=" + url.PathEscape(strings.Join(app.RequiredScopes, " "))
+	if len(app.OptionalScopes) > 0 {
+		q += "&optional_scope=" + url.PathEscape(strings.Join(app.OptionalScopes, " "))
+	}
+	secret := "<the secret you set>"
+	if generated {
+		secret = app.ClientSecret
+	}
+	state := statePath
+	if state == "" {
+		state = "(memory only: --ephemeral)"
+	}
+	fmt.Fprintf(w, "hsemu serve: fake HubSpot listening on %s\n", base)
+	fmt.Fprintf(w, "  app            %s (uid %s)\n", app.Name, app.UID)
+	fmt.Fprintf(w, "  client ID      %s\n", app.ClientID)
+	if generated {
+		keep := "kept in the state file"
+		if statePath == "" {
+			keep = "for this run only"
+		}
+		fmt.Fprintf(w, "  client secret  %s   (generated; shown this once, %s)\n", app.ClientSecret, keep)
+	} else {
+		fmt.Fprintf(w, "  client secret  %s\n", redactSecret(app.ClientSecret))
+	}
+	fmt.Fprintf(w, "  redirect URLs  %s\n", strings.Join(app.RedirectURLs, " "))
+	fmt.Fprintf(w, "  authorize URL  %s/oauth/authorize?%s\n", base, q)
+	fmt.Fprintf(w, "  token URL      %s/oauth/v3/token (also /oauth/v1/token, /oauth/2026-03/token, /oauth/2026-09/token)\n", base)
+	fmt.Fprintf(w, "  admin          %s/_hsemu/health, /_hsemu/events, /_hsemu/faults\n", base)
+	fmt.Fprintf(w, "  state          %s\n", state)
+	fmt.Fprintln(w, "env for the app under test:")
+	fmt.Fprintf(w, "  HUBSPOT_API_BASE=%s HUBSPOT_BASE_URL=%s HUBSPOT_CLIENT_ID=%s HUBSPOT_CLIENT_SECRET=%s\n", base, base, app.ClientID, secret)
+}
+
+func redactSecret(s string) string {
+	if len(s) <= 8 {
+		return "(set)"
+	}
+	return s[:4] + "…" + " (not shown again; pass --client-secret or read the state file)"
+}
