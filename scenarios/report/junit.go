@@ -80,13 +80,35 @@ type junitCase struct {
 	Failure   *junitProblem `xml:"failure,omitempty"`
 	Error     *junitProblem `xml:"error,omitempty"`
 	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
+	SystemOut *junitText    `xml:"system-out,omitempty"`
+}
+
+// junitText is element text written as CDATA, so that multi-line details stay readable in
+// the file; cdata turns characters XML forbids into U+FFFD first.
+type junitText struct {
+	Text string `xml:",cdata"`
+}
+
+func cdata(s string) *junitText { return &junitText{Text: xmlSafe(s)} }
+
+// xmlSafe replaces the characters XML 1.0 §2.2 forbids (most C0 controls, unpaired surrogates,
+// U+FFFE and U+FFFF) with U+FFFD, as encoding/xml does for escaped text but not for CDATA.
+func xmlSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return r
+		case r < 0x20, r == 0xFFFE, r == 0xFFFF, r >= 0xD800 && r <= 0xDFFF:
+			return '\uFFFD'
+		}
+		return r
+	}, s)
 }
 
 type junitProblem struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
-	Body    string `xml:",chardata"`
+	Body    string `xml:",cdata"`
 }
 
 type junitSkipped struct {
@@ -141,7 +163,7 @@ func junitOf(rep *scenarios.Report, v Verdict) junitSuites {
 			s.Cases = append(s.Cases, junitCase{
 				Classname: "expect-fail", Name: p.Entry.ID, Time: seconds(0),
 				Failure: &junitProblem{Type: string(p.Kind), Message: fmt.Sprintf("expect-fail entry %s: %s", p.Kind, p.Message),
-					Body: fmt.Sprintf("line %d: %s %s %s\n%s\n", p.Entry.Line, p.Entry.ID, p.Entry.Date(), p.Entry.Reason, p.Message)},
+					Body: xmlSafe(fmt.Sprintf("line %d: %s %s %s\n%s\n", p.Entry.Line, p.Entry.ID, p.Entry.Date(), p.Entry.Reason, p.Message))},
 			})
 		}
 		doc.Suites = append(doc.Suites, s)
@@ -176,13 +198,13 @@ func junitCaseOf(res scenarios.Result, strict bool, v Verdict) junitCase {
 	case "XFAIL":
 		e, _ := v.Expectation(res)
 		c.Skipped = &junitSkipped{Message: fmt.Sprintf("expected failure until %s: %s", e.Date(), e.Reason)}
-		c.SystemOut = fmt.Sprintf("expected failure (expect-fail line %d, until %s: %s)\n%s\n%s", e.Line, e.Date(), e.Reason, expectedGot(res.Outcome), detail())
+		c.SystemOut = cdata(fmt.Sprintf("expected failure (expect-fail line %d, until %s: %s)\n%s\n%s", e.Line, e.Date(), e.Reason, expectedGot(res.Outcome), detail()))
 	case "WARN":
-		c.SystemOut = fmt.Sprintf("WARNING: %s %s failed (only fails the run under --strict): %s\n%s", res.Check.Level, res.Check.ID, expectedGot(res.Outcome), detail())
+		c.SystemOut = cdata(fmt.Sprintf("WARNING: %s %s failed (only fails the run under --strict): %s\n%s", res.Check.Level, res.Check.ID, expectedGot(res.Outcome), detail()))
 	case "FAIL":
-		c.Failure = &junitProblem{Type: string(res.Check.Level), Message: expectedGot(res.Outcome), Body: detail()}
+		c.Failure = &junitProblem{Type: string(res.Check.Level), Message: expectedGot(res.Outcome), Body: xmlSafe(detail())}
 	case "ERROR":
-		c.Error = &junitProblem{Type: "error", Message: res.Outcome.Got, Body: detail()}
+		c.Error = &junitProblem{Type: "error", Message: res.Outcome.Got, Body: xmlSafe(detail())}
 	default: // SKIP, and the pending or running checks of a run cut short, which did not run
 		why := res.Outcome.Got
 		if why == "" {

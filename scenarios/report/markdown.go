@@ -48,7 +48,7 @@ func Markdown(w io.Writer, rep *scenarios.Report, v Verdict, opts MarkdownOption
 		strict = ", strict"
 	}
 	ew.printf("## %s hsemu check: %s\n\n", icon, verdictWord(code))
-	ew.printf("%s — %d checks against %s (profile %s%s) in %s.\n\n", headline(code, t, v), t.Total,
+	ew.printf("%s — %s against %s (profile %s%s) in %s.\n\n", headline(code, t, v), plural(t.Total, "check"),
 		orNone(strings.Join(targets, ", ")), mdText(profile), strict, rep.Finished.Sub(rep.Started).Round(1e6))
 
 	ew.printf("| checks | passed | failed | warned | errors | skipped | expected failures |\n")
@@ -125,16 +125,24 @@ func headline(code int, t Tally, v Verdict) string {
 	switch code {
 	case ExitPass:
 		if t.Warn > 0 || t.XFail > 0 {
-			return fmt.Sprintf("HubSpot would accept this endpoint, with %d warnings and %d expected failures", t.Warn, t.XFail)
+			return fmt.Sprintf("HubSpot would accept this endpoint, with %s and %s", plural(t.Warn, "warning"), plural(t.XFail, "expected failure"))
 		}
 		return "HubSpot would accept this endpoint"
 	case ExitFail:
 		if t.Fail == 0 {
-			return fmt.Sprintf("The expect-fail file has %d problems", len(v.Problems))
+			return fmt.Sprintf("The expect-fail file has %s", plural(len(v.Problems), "problem"))
 		}
-		return fmt.Sprintf("HubSpot would reject this endpoint: %d checks failed", t.Fail)
+		return fmt.Sprintf("HubSpot would reject this endpoint: %s failed", plural(t.Fail, "check"))
 	}
-	return fmt.Sprintf("%d checks could not be decided", t.Error)
+	return fmt.Sprintf("%s could not be decided", plural(t.Error, "check"))
+}
+
+// plural is "1 check" or "2 checks".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func orNone(s string) string {
