@@ -1,0 +1,272 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/hsemu/hsemu/conformance"
+	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/scenarios"
+)
+
+// Kind says what a Choice points the run at.
+type Kind int
+
+const (
+	// Reference is hsemu's built-in reference endpoints, in-process: no setup, no network.
+	Reference Kind = iota
+	// Bug is the reference with one deliberate bug (conformance/reference.Bugs names them).
+	Bug
+	// Custom is the developer's own install endpoint, reached over the network.
+	Custom
+)
+
+// Choice is the target of a run: the same model as `hsemu check` (--reference, --bug, or
+// --install-url and friends).
+type Choice struct {
+	Kind Kind
+	// BugName names the broken variant when Kind is Bug, e.g. "seamless-no-return".
+	BugName string
+	// Target is the developer's endpoint when Kind is Custom; it must pass Target.Validate.
+	Target scenarios.Target
+}
+
+// String names the choice for the header: "reference", "reference + bug seamless-no-return" or
+// the install URL.
+func (c Choice) String() string {
+	switch c.Kind {
+	case Bug:
+		return "reference + bug " + c.BugName
+	case Custom:
+		return c.Target.InstallURL
+	}
+	return "reference"
+}
+
+// Emulator is the fake HubSpot a choice runs against.
+type Emulator struct {
+	// Key tells emulators apart: traffic sequence numbers are unique per key.
+	Key string
+	// URL is the base URL the app under test must send its token requests to.
+	URL string
+	// Traffic delivers every request the emulator serves from now on; it is closed when the
+	// backend closes. Nil when there is no feed.
+	Traffic <-chan emulator.Event
+}
+
+// Backend starts emulators and runs the catalogue for the TUI. The TUI and its tests use the
+// same implementation (Local); tests may substitute their own.
+type Backend interface {
+	// Emulator starts, if needed, the emulator that choice runs against and describes it.
+	// Calling it again for the same kind returns the same emulator and the same Traffic channel.
+	Emulator(choice Choice) (Emulator, error)
+	// Run runs the checks matching only (all when empty) against choice, calling sink with every
+	// event as it happens, and returns the report when the run ends. sink is called from many
+	// goroutines, one call at a time.
+	Run(ctx context.Context, choice Choice, only []string, sink func(scenarios.Event)) (*scenarios.Report, error)
+	// Close stops every emulator and endpoint the backend started.
+	Close() error
+}
+
+// Local is the Backend that runs everything in this process: one emulator on a free loopback
+// port for the reference (and its broken variants), and one on Addr for a custom target, each
+// living until Close, because the developer's app points at Addr.
+type Local struct {
+	// Addr is where a custom target's emulator listens (emulator.DefaultAddr when empty).
+	Addr string
+	// Options are the run options (profile, strictness, budgets, patterns). For the reference,
+	// budgets left zero take conformance.InProcessOptions' fast timings.
+	Options scenarios.Options
+
+	mu        sync.Mutex
+	harnesses map[Kind]*harness
+	closed    bool
+}
+
+type harness struct {
+	h      *scenarios.Harness
+	feed   <-chan emulator.Event
+	cancel func()
+}
+
+// NewLocal returns a Local backend; addr and opts are as the Addr and Options fields.
+func NewLocal(addr string, opts scenarios.Options) *Local {
+	return &Local{Addr: addr, Options: opts}
+}
+
+// errClosed is returned by a Local used after Close.
+var errClosed = errors.New("tui: backend is closed")
+
+// harnessKind maps a choice to the emulator it uses: the reference and its bugs share one.
+func harnessKind(c Choice) Kind {
+	if c.Kind == Custom {
+		return Custom
+	}
+	return Reference
+}
+
+func (l *Local) harness(c Choice) (*harness, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return nil, errClosed
+	}
+	k := harnessKind(c)
+	if hs, ok := l.harnesses[k]; ok {
+		return hs, nil
+	}
+	addr := "127.0.0.1:0"
+	if k == Custom {
+		addr = l.Addr
+		if addr == "" {
+			addr = emulator.DefaultAddr
+		}
+	}
+	h, err := scenarios.StartHarness(emulator.Config{}, addr)
+	if err != nil {
+		return nil, err
+	}
+	feed, cancel := h.Emulator.Subscribe()
+	hs := &harness{h: h, feed: feed, cancel: cancel}
+	if l.harnesses == nil {
+		l.harnesses = map[Kind]*harness{}
+	}
+	l.harnesses[k] = hs
+	return hs, nil
+}
+
+// Emulator starts the emulator for choice's kind on first use and describes it.
+func (l *Local) Emulator(c Choice) (Emulator, error) {
+	hs, err := l.harness(c)
+	if err != nil {
+		return Emulator{}, err
+	}
+	key := "reference"
+	if harnessKind(c) == Custom {
+		key = "custom"
+	}
+	return Emulator{Key: key, URL: hs.h.URL(), Traffic: hs.feed}, nil
+}
+
+// Run runs the catalogue against choice. The reference (or a broken variant) is served on a
+// fresh loopback port for this run only, exactly as `hsemu check --reference --bug NAME` does.
+func (l *Local) Run(ctx context.Context, c Choice, only []string, sink func(scenarios.Event)) (*scenarios.Report, error) {
+	hs, err := l.harness(c)
+	if err != nil {
+		return nil, err
+	}
+	opts := l.Options
+	if len(only) > 0 {
+		opts.Only = only
+	}
+	var targets []scenarios.Target
+	switch c.Kind {
+	case Custom:
+		if err := c.Target.Validate(); err != nil {
+			return nil, fmt.Errorf("custom target: %w", err)
+		}
+		targets = []scenarios.Target{c.Target}
+	default:
+		bug := ""
+		if c.Kind == Bug {
+			if c.BugName == "" {
+				return nil, errors.New("no bug chosen: pick a broken variant by name (hsemu reference --list-bugs)")
+			}
+			bug = c.BugName
+		}
+		ts, stop, err := conformance.StartReference(hs.h, bug)
+		if err != nil {
+			return nil, err
+		}
+		defer stop()
+		targets = ts
+		ref := conformance.InProcessOptions()
+		if opts.HopBudget == 0 {
+			opts.HopBudget = ref.HopBudget
+		}
+		if opts.SlowExchange == 0 {
+			opts.SlowExchange = ref.SlowExchange
+		}
+		if opts.ObserveWindow == 0 {
+			opts.ObserveWindow = ref.ObserveWindow
+		}
+		if opts.HopTimeout == 0 {
+			opts.HopTimeout = ref.HopTimeout
+		}
+	}
+	r := &scenarios.Runner{Harness: hs.h, Options: opts, Sink: sink}
+	return r.Run(ctx, targets)
+}
+
+// Close stops the emulators. Runs still under way fail with connection errors.
+func (l *Local) Close() error {
+	l.mu.Lock()
+	l.closed = true
+	hss := l.harnesses
+	l.harnesses = nil
+	l.mu.Unlock()
+	var errs []error
+	for _, k := range []Kind{Reference, Custom} {
+		if hs, ok := hss[k]; ok {
+			hs.cancel()
+			if err := hs.h.Close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// CustomFields are the custom target's fields as the user types them in the target form; they
+// mean what the `hsemu check` flags of the same names mean.
+type CustomFields struct {
+	InstallURL   string // --install-url
+	Flow         string // --flow: seamless, partner or all
+	Login        string // --login pairs, space-separated: "email=me@example.com password=secret"
+	Cookies      string // --cookie pairs, "a=1; b=2"
+	ClientID     string // --client-id
+	ClientSecret string // --client-secret
+	AppConfig    string // --app-config: the app's src/app/app-hsmeta.json (or its directory)
+	// App is the app as the command line described it (scopes, redirect URLs); the app config
+	// file, when given, replaces it, and the client ID and secret fields override it.
+	App emulator.App
+}
+
+// Target turns the fields into a validated target, with the same parsers as the CLI. Errors say
+// which field is wrong and how to fix it.
+func (f CustomFields) Target() (scenarios.Target, error) {
+	var t scenarios.Target
+	t.InstallURL = strings.TrimSpace(f.InstallURL)
+	flows, err := scenarios.ParseFlows(f.Flow)
+	if err != nil {
+		return t, fmt.Errorf("flow: %w", err)
+	}
+	t.Flows = flows
+	t.App = f.App
+	if p := strings.TrimSpace(f.AppConfig); p != "" {
+		if t.App, err = emulator.LoadAppConfig(p); err != nil {
+			return t, fmt.Errorf("app config: %w", err)
+		}
+	}
+	if v := strings.TrimSpace(f.ClientID); v != "" {
+		t.App.ClientID = v
+	}
+	if v := strings.TrimSpace(f.ClientSecret); v != "" {
+		t.App.ClientSecret = v
+	}
+	if t.Login.Fields, err = scenarios.ParseLogin(strings.Fields(f.Login)); err != nil {
+		return t, fmt.Errorf("sign-in fields: %w", err)
+	}
+	if strings.TrimSpace(f.Cookies) != "" {
+		if t.Login.Cookies, err = scenarios.ParseCookies([]string{f.Cookies}); err != nil {
+			return t, fmt.Errorf("cookies: %w", err)
+		}
+	}
+	if err := t.Validate(); err != nil {
+		return t, err
+	}
+	return t, nil
+}

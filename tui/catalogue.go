@@ -1,0 +1,211 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/hsemu/hsemu/scenarios"
+)
+
+// catalogue is the pane of checks grouped by flow, each with its live verdict, and a `/` filter.
+type catalogue struct {
+	checks  []scenarios.Check // every row, in catalogue order
+	verdict map[string]verdict
+	filter  input
+	editing bool  // the filter input has the keyboard
+	visible []int // indexes into checks that pass the filter
+	sel     int   // index into visible
+	offset  int   // first visible line drawn
+	width   int
+	height  int
+}
+
+func newCatalogue(checks []scenarios.Check) catalogue {
+	c := catalogue{verdict: map[string]verdict{}, filter: input{Prompt: "/", Placeholder: "ID, title or status", CharLimit: 200}}
+	c.setChecks(checks)
+	return c
+}
+
+// setChecks replaces the rows, keeping the selected check when it is still there.
+func (c *catalogue) setChecks(checks []scenarios.Check) {
+	keep, _ := c.selected()
+	c.checks = checks
+	c.refilter()
+	for i, idx := range c.visible {
+		if c.checks[idx].ID == keep.ID {
+			c.sel = i
+		}
+	}
+}
+
+// refilter recomputes the visible rows from the filter text: a case-insensitive substring of
+// the ID or title, or a status word ("fail", "warn", "pass", …).
+func (c *catalogue) refilter() {
+	q := strings.ToLower(strings.TrimSpace(c.filter.Value()))
+	c.visible = c.visible[:0]
+	for i, ch := range c.checks {
+		if q == "" || strings.Contains(strings.ToLower(ch.ID), q) || strings.Contains(strings.ToLower(ch.Title), q) ||
+			strings.Contains(strings.ToLower(c.verdict[ch.ID].mark()), q) {
+			c.visible = append(c.visible, i)
+		}
+	}
+	if c.sel >= len(c.visible) {
+		c.sel = max(0, len(c.visible)-1)
+	}
+}
+
+func (c catalogue) selected() (scenarios.Check, bool) {
+	if c.sel < 0 || c.sel >= len(c.visible) {
+		return scenarios.Check{}, false
+	}
+	return c.checks[c.visible[c.sel]], true
+}
+
+func (c *catalogue) move(delta int) {
+	c.sel = min(max(c.sel+delta, 0), max(len(c.visible)-1, 0))
+}
+
+// selectID selects the check with this ID if it is visible.
+func (c *catalogue) selectID(id string) bool {
+	for i, idx := range c.visible {
+		if c.checks[idx].ID == id {
+			c.sel = i
+			return true
+		}
+	}
+	return false
+}
+
+func (c *catalogue) SetSize(w, h int) { c.width, c.height = w, h }
+
+// counts tallies the verdicts of the rows of one flow (all flows when flow is "").
+func (c catalogue) counts(flow scenarios.Flow) map[verdict]int {
+	n := map[verdict]int{}
+	for _, ch := range c.checks {
+		if flow == "" || ch.Flow == flow {
+			n[c.verdict[ch.ID]]++
+		}
+	}
+	return n
+}
+
+// View draws the pane: optional filter line, then flow headings and check rows, scrolled so the
+// selection stays in view.
+func (c *catalogue) View(s Styles, focused bool) string {
+	var lines []string
+	selLine := -1
+	flow := scenarios.Flow("")
+	for i, idx := range c.visible {
+		ch := c.checks[idx]
+		if ch.Flow != flow {
+			flow = ch.Flow
+			lines = append(lines, c.heading(s, flow))
+		}
+		v := c.verdict[ch.ID]
+		id := strings.TrimPrefix(ch.ID, string(ch.Flow)+"/")
+		row := " " + v.mark() + " " + id
+		if w := c.width - ansi.StringWidth(row) - 3; w >= 16 {
+			row += "  " + s.Dim.Render(ansi.Truncate(ch.Title, w, "…"))
+		}
+		row = fit(row, c.width)
+		if i == c.sel {
+			selLine = len(lines)
+			if focused {
+				row = s.Selected.Render(ansi.Strip(row))
+			} else {
+				row = s.Group.Render(ansi.Strip(row))
+			}
+		} else {
+			mark := s.verdict(v).Render(v.mark())
+			row = strings.Replace(row, v.mark(), mark, 1)
+		}
+		lines = append(lines, row)
+	}
+	if len(c.visible) == 0 {
+		lines = append(lines, s.Dim.Render(fit(" no check matches the filter", c.width)))
+	}
+	h := c.height
+	var top []string
+	if c.editing || c.filter.Value() != "" {
+		top = append(top, fit(c.filter.View(s), c.width))
+		h--
+	}
+	if selLine >= 0 {
+		if selLine < c.offset+1 {
+			c.offset = max(selLine-1, 0) // keep the flow heading above the first row in view
+		}
+		if selLine >= c.offset+h {
+			c.offset = selLine - h + 1
+		}
+	}
+	c.offset = min(c.offset, max(len(lines)-h, 0))
+	end := min(c.offset+h, len(lines))
+	out := append(top, lines[c.offset:end]...)
+	for len(out) < c.height {
+		out = append(out, strings.Repeat(" ", c.width))
+	}
+	return strings.Join(out, "\n")
+}
+
+func (c catalogue) heading(s Styles, flow scenarios.Flow) string {
+	n := c.counts(flow)
+	total := 0
+	for _, k := range n {
+		total += k
+	}
+	summary := fmt.Sprintf("%d/%d pass", n[vPass], total)
+	if n[vFail] > 0 {
+		summary += fmt.Sprintf(" · %d fail", n[vFail])
+	}
+	if n[vWarn] > 0 {
+		summary += fmt.Sprintf(" · %d warn", n[vWarn])
+	}
+	if n[vError] > 0 {
+		summary += fmt.Sprintf(" · %d err", n[vError])
+	}
+	name := string(flow)
+	pad := c.width - ansi.StringWidth(name) - ansi.StringWidth(summary) - 1
+	if pad < 1 {
+		return fit(s.Group.Render(name), c.width)
+	}
+	return s.Group.Render(name) + strings.Repeat(" ", pad) + s.Dim.Render(summary) + " "
+}
+
+// sortByCatalogue orders checks as the full catalogue lists them and drops duplicate IDs.
+func sortByCatalogue(checks []scenarios.Check) []scenarios.Check {
+	order := map[string]int{}
+	for i, c := range scenarios.Catalogue(scenarios.ProfileListing) {
+		order[c.ID] = i
+	}
+	seen := map[string]bool{}
+	var out []scenarios.Check
+	for _, c := range checks {
+		if !seen[c.ID] {
+			seen[c.ID] = true
+			out = append(out, c)
+		}
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		oa, oka := order[out[a].ID]
+		ob, okb := order[out[b].ID]
+		if oka != okb {
+			return oka
+		}
+		return oa < ob
+	})
+	return out
+}
+
+// fit truncates s to w cells and pads it with spaces to exactly w.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	s = ansi.Truncate(s, w, "…")
+	if n := ansi.StringWidth(s); n < w {
+		s += strings.Repeat(" ", w-n)
+	}
+	return s
+}

@@ -1,0 +1,249 @@
+package tui
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/scenarios"
+)
+
+// item is one line of a scenario's timeline: a browser hop, or a request the endpoint sent to
+// HubSpot's API (seen by the emulator).
+type item struct {
+	hop *scenarios.HopRecord
+	api *emulator.Event
+	// afterHop is the hop an API request is listed under (-1 while no hop has finished since).
+	afterHop int
+}
+
+// timeline is what one scenario did against one target, in the order it happened.
+type timeline struct {
+	target, scenario string
+	items            []item
+	running          bool
+	duration         time.Duration
+	err              error
+}
+
+func timelineKey(target, scenario string) string { return target + "\x00" + scenario }
+
+// hubSpotHost reports whether host is one of HubSpot's app hosts the virtual browser maps to the
+// emulator (app.hubspot.com, app-eu1.hubspot.com, …).
+func hubSpotHost(host string) bool {
+	h := strings.ToLower(host)
+	if i := strings.LastIndex(h, ":"); i >= 0 && !strings.Contains(h[i:], "]") {
+		h = h[:i]
+	}
+	return h == "app.hubspot.com" || (strings.HasPrefix(h, "app-") && strings.HasSuffix(h, ".hubspot.com"))
+}
+
+// actors names who talks to whom on a hop: the browser to the endpoint, or back to HubSpot.
+// The first hop of a step is HubSpot sending the browser there.
+func actors(h scenarios.HopRecord) string {
+	to := "endpoint"
+	if h.URL != nil && hubSpotHost(h.URL.Host) {
+		to = "HubSpot"
+	}
+	if h.How == "navigate" {
+		return "HubSpot → browser → " + to
+	}
+	return "browser → " + to
+}
+
+// shortURL renders a URL as path and query, with the host when it is HubSpot's, cut to w cells.
+func shortURL(u *url.URL, w int) string {
+	if u == nil {
+		return ""
+	}
+	s := u.RequestURI()
+	if hubSpotHost(u.Host) {
+		s = u.Host + s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// addHop records a finished hop. Requests to HubSpot's API that arrived while it was in flight
+// (the token exchange an endpoint makes before answering) are listed after it, as its
+// consequences.
+func (t *timeline) addHop(h *scenarios.HopRecord) {
+	i := len(t.items)
+	for i > 0 && t.items[i-1].api != nil && t.items[i-1].afterHop < 0 {
+		i--
+	}
+	for j := i; j < len(t.items); j++ {
+		t.items[j].afterHop = h.Seq
+	}
+	t.items = append(t.items[:i], append([]item{{hop: h, afterHop: -1}}, t.items[i:]...)...)
+}
+
+// addAPI records a request the endpoint sent to HubSpot's API during this scenario.
+func (t *timeline) addAPI(ev *emulator.Event) {
+	t.items = append(t.items, item{api: ev, afterHop: -1})
+}
+
+// statusText is a hop's outcome in a few cells: "302", "200", "error", "stopped".
+func statusText(h scenarios.HopRecord) string {
+	switch {
+	case h.Stopped:
+		return "stop"
+	case h.Err != nil:
+		return "err"
+	case h.Status == 0:
+		return "—"
+	}
+	return fmt.Sprint(h.Status)
+}
+
+func ms(d time.Duration) string {
+	if d < time.Millisecond {
+		return "<1ms"
+	}
+	if d < 10*time.Second {
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	}
+	return d.Round(100 * time.Millisecond).String()
+}
+
+// hopChecks returns the IDs of checks whose outcome points at this hop.
+func hopChecks(results []scenarios.Result, seq int) []scenarios.Result {
+	var out []scenarios.Result
+	for _, r := range results {
+		for _, s := range r.Outcome.Hops {
+			if s == seq {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// view draws the timeline in w×h cells with row sel highlighted (sel < 0: none), and the
+// checks the scenario decided: at the hops they point at, and in a closing line for the rest.
+func (t *timeline) view(s Styles, results []scenarios.Result, strict bool, sel, w, h int) string {
+	var lines []string
+	selLine := -1
+	step := ""
+	for i, it := range t.items {
+		var row string
+		switch {
+		case it.hop != nil:
+			hp := it.hop
+			if hp.Step != step {
+				step = hp.Step
+				ctx := "window"
+				if hp.Context.Framed {
+					ctx = "framed by " + hp.Context.Ancestor
+				}
+				lines = append(lines, s.Dim.Render(fit(fmt.Sprintf("─ %s (%s)", step, ctx), w)))
+			}
+			tail := fmt.Sprintf(" %4s %6s", statusText(*hp), ms(hp.Duration))
+			st := statusStyle(s, hp.Status, hp.Err != nil)
+			var rows []string
+			if w >= 100 {
+				head := fmt.Sprintf("#%-2d %-32s %-4s ", hp.Seq, actors(*hp), hp.Method)
+				urlW := max(w-ansi.StringWidth(head)-ansi.StringWidth(tail), 8)
+				rows = []string{fit(head+fit(shortURL(hp.URL, urlW), urlW)+tail, w)}
+			} else {
+				head := fmt.Sprintf("#%-2d %s", hp.Seq, actors(*hp))
+				rows = []string{
+					fit(fit(head, w-ansi.StringWidth(tail))+tail, w),
+					fit(fmt.Sprintf("    %s %s", hp.Method, shortURL(hp.URL, w-5-len(hp.Method))), w),
+				}
+			}
+			if i != sel {
+				rows[0] = strings.Replace(rows[0], tail, st.Render(tail), 1)
+			}
+			for _, r := range rows {
+				lines = appendRow(lines, &selLine, i == sel, r, s, w)
+			}
+			for _, r := range hopChecks(results, hp.Seq) {
+				v := verdictOf(r, strict)
+				lines = append(lines, fit("    "+s.verdict(v).Render(v.mark())+" "+r.Check.ID, w))
+			}
+			row = ""
+		case it.api != nil:
+			ev := it.api
+			what := ev.Path
+			if ev.GrantType != "" {
+				what += " " + ev.GrantType
+			}
+			if ev.Outcome != "" {
+				what += " → " + ev.Outcome
+			}
+			tail := fmt.Sprintf(" %4d %6s", ev.Status, ms(ev.Duration))
+			head := fmt.Sprintf("    ↳ endpoint → HubSpot API %s ", ev.Method)
+			row = fit(fit(head+what, w-ansi.StringWidth(tail))+tail, w)
+			if i != sel {
+				row = s.Dim.Render(row)
+			}
+		}
+		if row != "" {
+			lines = appendRow(lines, &selLine, i == sel, row, s, w)
+		}
+	}
+	if t.running {
+		lines = append(lines, s.Running.Render(fit("  … running", w)))
+	}
+	if t.err != nil {
+		lines = append(lines, s.ErrorStatus.Render(fit("  harness error: "+t.err.Error(), w)))
+	}
+	if len(t.items) == 0 && !t.running && t.err == nil {
+		lines = append(lines, s.Dim.Render(fit("  no hops recorded", w)))
+	}
+	var rest []string
+	for _, r := range results {
+		if len(r.Outcome.Hops) == 0 {
+			v := verdictOf(r, strict)
+			rest = append(rest, s.verdict(v).Render(v.mark())+" "+r.Check.ID)
+		}
+	}
+	if len(rest) > 0 {
+		lines = append(lines, fit(s.Dim.Render("  whole scenario:"), w))
+		for _, r := range rest {
+			lines = append(lines, fit("      "+r, w))
+		}
+	}
+	return window(lines, selLine, w, h)
+}
+
+func appendRow(lines []string, selLine *int, selected bool, row string, s Styles, w int) []string {
+	if selected {
+		if *selLine < 0 {
+			*selLine = len(lines)
+		}
+		row = s.Selected.Render(ansi.Strip(row))
+	}
+	return append(lines, row)
+}
+
+func statusStyle(s Styles, status int, failed bool) lipgloss.Style {
+	switch {
+	case failed || status >= 500:
+		return s.Fail
+	case status >= 400:
+		return s.Warn
+	case status >= 300:
+		return s.Dim
+	}
+	return s.Pass
+}
+
+// window returns h lines of lines, scrolled so line sel is visible, padded to w×h.
+func window(lines []string, sel, w, h int) string {
+	off := 0
+	if sel >= h {
+		off = sel - h + 1
+	}
+	end := min(off+h, len(lines))
+	out := append([]string(nil), lines[min(off, len(lines)):end]...)
+	for len(out) < h {
+		out = append(out, strings.Repeat(" ", max(w, 0)))
+	}
+	return strings.Join(out, "\n")
+}
