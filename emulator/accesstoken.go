@@ -50,7 +50,9 @@ func (e *Emulator) mintAccess(g *grant, exp time.Time) (string, error) {
 	mac := hmac.New(sha256.New, e.st.Key)
 	mac.Write(b[:accessPayload])
 	copy(b[accessPayload:], mac.Sum(nil))
-	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+	tok := base64.RawURLEncoding.EncodeToString(b[:])
+	e.issued.add(g.ID, tok)
+	return tok, nil
 }
 
 // parseAccess checks a token's signature and decodes it. It does not look at expiry or

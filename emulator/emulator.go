@@ -72,6 +72,7 @@ type Emulator struct {
 	events *eventHub
 	faults faultList
 	disk   *persister // nil when in memory only
+	issued issuedLog  // access tokens recently minted, per grant (TokensIssuedFor)
 
 	mu sync.RWMutex
 	st *state
