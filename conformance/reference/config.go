@@ -231,7 +231,7 @@ func parseBase(name, raw string, required bool) (string, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("%s %q is not a URL: %w", name, raw, err)
+		return "", fmt.Errorf("%s %q is not a URL (%w): give an absolute http or https URL, e.g. http://127.0.0.1:7430", name, raw, err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", fmt.Errorf("%s %q must be an absolute http or https URL, e.g. http://127.0.0.1:7430", name, raw)

@@ -41,7 +41,7 @@ type fakeHubSpot struct {
 	redeemed map[string]bool
 }
 
-func newFakeHubSpot(t *testing.T, redirectURI string) *fakeHubSpot {
+func newFakeHubSpot(t testing.TB, redirectURI string) *fakeHubSpot {
 	t.Helper()
 	f := &fakeHubSpot{redirectURI: redirectURI, redeemed: map[string]bool{}, release: make(chan struct{})}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
@@ -105,7 +105,7 @@ func (f *fakeHubSpot) Calls() []tokenCall {
 
 // fixture is a Server wired to a fake HubSpot, with a settable clock.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *Server
 	hub   *fakeHubSpot
 	now   time.Time
@@ -115,7 +115,7 @@ type fixture struct {
 
 // newFixture builds a Server for bug (""= the reference) against a fake HubSpot that expects
 // the exact install URL of flow as redirect_uri. edit may change the config.
-func newFixture(t *testing.T, bug, flowPath string, edit ...func(*Config)) *fixture {
+func newFixture(t testing.TB, bug, flowPath string, edit ...func(*Config)) *fixture {
 	t.Helper()
 	fx := &fixture{t: t, now: time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)}
 	fx.hub = newFakeHubSpot(t, testPublicURL+flowPath)
@@ -165,13 +165,20 @@ func (fx *fixture) get(path string, params [][2]string, cookies ...*http.Cookie)
 }
 
 func (fx *fixture) getRaw(target string, cookies ...*http.Cookie) *http.Response {
-	fx.t.Helper()
-	req := httptest.NewRequest(http.MethodGet, target, nil)
+	return serveGet(fx.srv, target, cookies...)
+}
+
+// serveGet sends a GET for target to srv.
+func serveGet(srv *Server, target string, cookies ...*http.Cookie) *http.Response {
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	// Set the target unparsed, so tests can send what no client library would.
+	req.URL.Path, req.URL.RawQuery, _ = strings.Cut(target, "?")
+	req.RequestURI = target
 	for _, c := range cookies {
 		req.AddCookie(c)
 	}
 	rec := httptest.NewRecorder()
-	fx.srv.ServeHTTP(rec, req)
+	srv.ServeHTTP(rec, req)
 	return rec.Result()
 }
 

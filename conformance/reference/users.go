@@ -76,9 +76,9 @@ func (st *sessionStore) put(id, userID string, now time.Time) {
 				delete(st.byID, k)
 			}
 		}
-		// Still full: forget an arbitrary session; its user signs in again.
+		// Still full: forget a tenth of the sessions; their users sign in again.
 		for k := range st.byID {
-			if len(st.byID) < st.max {
+			if len(st.byID) < st.max-st.max/10 {
 				break
 			}
 			delete(st.byID, k)
