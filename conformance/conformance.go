@@ -204,6 +204,7 @@ func TargetFromEnv(getenv func(string) string) (t scenarios.Target, ok bool, err
 		return t, true, fmt.Errorf("HSEMU_FLOW: %w", err)
 	}
 	if p := getenv("HSEMU_APP_CONFIG"); p != "" {
+		t.AppConfig = p
 		if t.App, err = emulator.LoadAppConfig(p); err != nil {
 			return t, true, fmt.Errorf("HSEMU_APP_CONFIG: %w", err)
 		}

@@ -166,7 +166,7 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*Report, error) {
 	var jobs []job
 	for _, t := range targets {
 		for _, sc := range Scenarios() {
-			if !t.hasFlow(sc.Flow) {
+			if !sc.applies(t, opts) {
 				continue
 			}
 			var cs []Check

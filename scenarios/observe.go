@@ -39,9 +39,9 @@ type watch struct {
 
 func newDispatcher(sink func(Event)) *dispatcher {
 	return &dispatcher{
-		byCode:  map[string]*watch{},
-		sink:    sink,
-		owners:  map[string][2]string{},
+		byCode: map[string]*watch{},
+		sink:   sink,
+		owners: map[string][2]string{},
 	}
 }
 

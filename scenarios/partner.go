@@ -490,7 +490,9 @@ func partnerChecks() []Check {
 			Requirement: "Validate that the state token matches the original authentication request. If you are not able to verify the state token, do not complete the installation; redirect the customer to the returnUrl.",
 			Source:      srcInstallFlow + "; " + srcRFC9700State,
 			Fix:         "Look the state up exactly as issued (and verify its signature if it is signed) before exchanging; on any mismatch, redirect to the returnUrl without exchanging.",
-			Judge:       func(o *Observation) Outcome { return judgeStateRejected(o, "finalize (state changed", "a tampered state") },
+			Judge: func(o *Observation) Outcome {
+				return judgeStateRejected(o, "finalize (state changed", "a tampered state")
+			},
 		},
 		Check{
 			ID: "partner/state/missing", Level: Must, Flow: Partner, Scenario: "partner/state/missing",
@@ -508,7 +510,9 @@ func partnerChecks() []Check {
 			Requirement: "The state value SHOULD be invalidated by the client after its first use at the redirection endpoint; HubSpot's flow makes state a one-time secret.",
 			Source:      srcRFC9700Replay + "; " + srcInstallFlow,
 			Fix:         "Mark the state used (or delete it) when the install completes, atomically with the lookup.",
-			Judge:       func(o *Observation) Outcome { return judgeStateRejected(o, "finalize (state replayed)", "a replayed state") },
+			Judge: func(o *Observation) Outcome {
+				return judgeStateRejected(o, "finalize (state replayed)", "a replayed state")
+			},
 		},
 		Check{
 			ID: "partner/state/foreign", Level: Must, Flow: Partner, Scenario: "partner/state/foreign",
@@ -517,7 +521,9 @@ func partnerChecks() []Check {
 			Requirement: "Validate that the state token matches the original authentication request: a well-formed state the endpoint never issued links the portal to nobody (or the wrong account).",
 			Source:      srcInstallFlow + "; " + srcRFC9700State,
 			Fix:         "Look the state up in your store (or verify its signature and its record); a well-formed string is not proof.",
-			Judge:       func(o *Observation) Outcome { return judgeStateRejected(o, "finalize (foreign state)", "a foreign state") },
+			Judge: func(o *Observation) Outcome {
+				return judgeStateRejected(o, "finalize (foreign state)", "a foreign state")
+			},
 		},
 		Check{
 			ID: "partner/finalize/no-cookie-needed", Level: Should, Flow: Partner, Scenario: "partner/no-cookie",

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -25,7 +26,18 @@ type Scenario struct {
 	// Solo scenarios run alone, after the others: they attribute token requests that carry no
 	// code (or an unknown one), which only works when nothing else is installing.
 	Solo bool
-	Run  func(s *Session) error `json:"-"`
+	// Applies reports whether the scenario runs against a target; nil means when the target
+	// serves Flow.
+	Applies func(t Target, o Options) bool `json:"-"`
+	Run     func(s *Session) error         `json:"-"`
+}
+
+// applies reports whether sc runs against t.
+func (sc Scenario) applies(t Target, o Options) bool {
+	if sc.Applies != nil {
+		return sc.Applies(t, o)
+	}
+	return t.hasFlow(sc.Flow)
 }
 
 // Observation is what a scenario saw: the steps it took, every hop, every token request it
@@ -203,6 +215,31 @@ func (s *Session) end(st *Step) {
 		s.current = nil
 	}
 	s.mu.Unlock()
+}
+
+// HTTPClient is a plain client for requests that are not the browser's (webhook deliveries,
+// TLS probes): no redirects followed, the hop timeout as its deadline.
+func (s *Session) HTTPClient() *http.Client {
+	return &http.Client{
+		Timeout:       s.opts.HopTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// Context is the scenario's context: it ends at the install deadline or when the run is cancelled.
+func (s *Session) Context() context.Context { return s.ctx }
+
+// Portal is the portal the scenario installs into.
+func (s *Session) Portal() emulator.Portal { return s.portal }
+
+// Emulator is HubSpot's side of the scenario.
+func (s *Session) Emulator() *emulator.Emulator { return s.h.Emulator }
+
+// Step records a step that is not a browser navigation (a webhook delivery, a TLS probe): call
+// the returned function when it is done.
+func (s *Session) Step(name string) (*Step, func()) {
+	st := s.begin(name, browser.TopLevel, "")
+	return st, func() { s.end(st) }
 }
 
 // ReturnURL mints a returnUrl the way HubSpot's marketplace would: on app.hubspot.com, with

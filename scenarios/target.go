@@ -86,6 +86,9 @@ type Target struct {
 	WebhookURL string
 	// App is the app as HubSpot knows it: client ID and secret, redirect URLs, scopes.
 	App emulator.App
+	// AppConfig is the path of the app's app-hsmeta.json (or project directory) the App was
+	// read from, if any; the listing profile validates it.
+	AppConfig string
 }
 
 // Validate reports the first problem that makes the target unusable, in words a user can act on.

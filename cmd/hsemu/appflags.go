@@ -59,15 +59,21 @@ func (o *appOptions) set(name string) bool {
 	return found
 }
 
+// configFile is the app config path given (--app-config, else HSEMU_APP_CONFIG) and where it
+// came from; "" when none.
+func (o *appOptions) configFile(getenv func(string) string) (path, from string) {
+	if o.set("app-config") && o.configPath != "" {
+		return o.configPath, "--app-config"
+	}
+	return getenv("HSEMU_APP_CONFIG"), "HSEMU_APP_CONFIG"
+}
+
 // resolve builds the app: the app config file (--app-config, else HSEMU_APP_CONFIG) if any,
 // overridden field by field by environment variables, overridden by flags. Errors name the
 // flag, variable or file and say what is wrong.
 func (o *appOptions) resolve(getenv func(string) string) (emulator.App, error) {
 	var app emulator.App
-	path, from := o.configPath, "--app-config"
-	if !o.set("app-config") || path == "" {
-		path, from = getenv("HSEMU_APP_CONFIG"), "HSEMU_APP_CONFIG"
-	}
+	path, from := o.configFile(getenv)
 	if path != "" {
 		a, err := emulator.LoadAppConfig(path)
 		if err != nil {

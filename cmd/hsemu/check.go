@@ -133,6 +133,7 @@ func (c *checkConfig) target(getenv func(string) string) (scenarios.Target, erro
 	if t.App, err = c.app.resolve(getenv); err != nil {
 		return t, usageError("%v", err)
 	}
+	t.AppConfig, _ = c.app.configFile(getenv)
 	if t.Login.Fields, err = scenarios.ParseLogin(c.login); err != nil {
 		return t, usageError("--login: %v", err)
 	}
