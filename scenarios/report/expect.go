@@ -335,7 +335,7 @@ func ExpectationsText(w io.Writer, rep *scenarios.Report, v Verdict) error {
 	}
 	t := Count(rep, v)
 	code := ExitCode(rep, v, rep.Strict)
-	ew.printf("with expectations: %d failed, %d warned, %d expected failures, %d expect-fail problems — %s\n",
-		t.Fail, t.Warn, t.XFail, len(v.Problems), verdictWord(code))
+	ew.printf("with expectations: %d failed, %d warned, %s, %s — %s\n",
+		t.Fail, t.Warn, plural(t.XFail, "expected failure"), plural(len(v.Problems), "expect-fail problem"), verdictWord(code))
 	return ew.err
 }

@@ -265,7 +265,7 @@ func TestExpectationsText(t *testing.T) {
 	for _, want := range []string{
 		"XFAIL  seamless/install/returns-to-hubspot — expected failure until 2026-12-31: because seamless/install/returns-to-hubspot",
 		"STALE  line 2: seamless/install/exchanges-code: the check passes now",
-		"1 expected failures, 1 expect-fail problems — FAIL",
+		"1 expected failure, 1 expect-fail problem — FAIL",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("text does not say %q:\n%s", want, b.String())
