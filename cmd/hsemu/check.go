@@ -25,6 +25,8 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 // checkConfig is everything `hsemu check` (and the TUI) needs to run the catalogue.
 type checkConfig struct {
 	installURL string
+	connectURL string
+	webhookURL string
 	flow       string
 	login      multiFlag
 	cookies    multiFlag
@@ -46,6 +48,8 @@ type checkConfig struct {
 // register declares the flags shared by check and the TUI.
 func (c *checkConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.installURL, "install-url", "", "your listing's install button URL (env HSEMU_INSTALL_URL)")
+	fs.StringVar(&c.connectURL, "connect-url", "", "where your app starts the classic \"Connect with HubSpot\" OAuth flow; enables the connect checks (env HSEMU_CONNECT_URL)")
+	fs.StringVar(&c.webhookURL, "webhook-url", "", "your app's webhook receiver; enables the webhook checks (env HSEMU_WEBHOOK_URL)")
 	fs.StringVar(&c.flow, "flow", "", "flows the install URL serves: seamless, partner or all (env HSEMU_FLOW, default all)")
 	fs.Var(&c.login, "login", "a sign-in form field as name=value, repeatable: --login email=me@example.com --login password=secret (env HSEMU_LOGIN as a query string)")
 	fs.Var(&c.cookies, "cookie", "a cookie the browser starts with, name=value, repeatable (env HSEMU_COOKIES as \"a=1; b=2\")")
@@ -73,6 +77,8 @@ func (c *checkConfig) fillFromEnv(getenv func(string) string) {
 		}
 	}
 	set(&c.installURL, "HSEMU_INSTALL_URL")
+	set(&c.connectURL, "HSEMU_CONNECT_URL")
+	set(&c.webhookURL, "HSEMU_WEBHOOK_URL")
 	set(&c.flow, "HSEMU_FLOW")
 	set(&c.addr, "HSEMU_ADDR")
 	set(&c.profile, "HSEMU_PROFILE")
@@ -125,6 +131,8 @@ func splitPatterns(in []string) []string {
 func (c *checkConfig) target(getenv func(string) string) (scenarios.Target, error) {
 	var t scenarios.Target
 	t.InstallURL = c.installURL
+	t.ConnectURL = c.connectURL
+	t.WebhookURL = c.webhookURL
 	flows, err := scenarios.ParseFlows(c.flow)
 	if err != nil {
 		return t, usageError("--flow: %v", err)
