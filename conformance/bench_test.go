@@ -1,0 +1,34 @@
+package conformance_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hsemu/hsemu/conformance"
+	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/scenarios"
+)
+
+// BenchmarkCatalogue runs the whole catalogue against the in-process reference endpoints, as
+// `go test ./conformance` does with no configuration. Budget: well under a second per run
+// (DESIGN.md). The provocations that wait on purpose (the token endpoint stalling, the observe
+// window after each step) dominate it.
+func BenchmarkCatalogue(b *testing.B) {
+	h, err := scenarios.StartHarness(emulator.Config{}, "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Close()
+	targets := conformance.InProcess(b, h, "")
+	r := &scenarios.Runner{Harness: h, Options: conformance.InProcessOptions()}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rep, err := r.Run(context.Background(), targets)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Failed() || rep.Errored() {
+			b.Fatalf("the reference failed: %+v", rep.Counts())
+		}
+	}
+}
