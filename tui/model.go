@@ -91,7 +91,8 @@ type Model struct {
 	focus         pane
 	help          help.Model
 	detail        viewport.Model
-	detailHop     *item // the hop or request the hop screen shows
+	detailHop     *item  // the hop or request the hop screen shows
+	detailText    string // what the detail screen shows, colour and all
 
 	cat       catalogue
 	results   map[string]scenarios.Result
@@ -227,6 +228,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.cat.filter, cmd = m.cat.filter.Update(msg)
 		} else if m.screen == screenForm {
 			m.form, cmd = m.form.update(msg)
+		}
+	}
+	if tl, _ := m.selectedTimeline(); tl != nil {
+		if k := timelineKey(tl.target, tl.scenario); k != m.hopFor {
+			m.hopFor, m.hopSel = k, 0
 		}
 	}
 	m.refreshDetail()
@@ -615,7 +621,7 @@ func (m *Model) moveSelection(d int) {
 	case paneTimeline:
 		tl, _ := m.selectedTimeline()
 		if tl != nil {
-			m.hopSel = min(max(m.hopSel+d, 0), max(len(tl.items)-1, 0))
+			m.hopSel = min(max(m.hopSel+d, 0), max(len(tl.ordered())-1, 0))
 		}
 	case paneLog:
 		m.log.scroll(-d)
@@ -632,8 +638,11 @@ func (m *Model) open() {
 		}
 	case paneTimeline:
 		tl, _ := m.selectedTimeline()
-		if tl != nil && m.hopSel < len(tl.items) {
-			it := tl.items[m.hopSel]
+		if tl == nil {
+			return
+		}
+		if items := tl.ordered(); m.hopSel < len(items) {
+			it := items[m.hopSel]
 			m.detailHop = &it
 			m.screen = screenHop
 			m.detail.GotoTop()
@@ -706,7 +715,7 @@ func (m *Model) refreshDetail() {
 		if r, ok := m.results[c.ID]; ok {
 			res = &r
 		}
-		m.detail.SetContent(checkDetail(m.Styles, c, res, m.cfg.Strict, w))
+		m.setDetail(checkDetail(m.Styles, c, res, m.cfg.Strict, w))
 	case screenHop:
 		if m.detailHop == nil {
 			m.screen = screenMain
@@ -714,10 +723,17 @@ func (m *Model) refreshDetail() {
 		}
 		if m.detailHop.hop != nil {
 			_, rs := m.selectedTimeline()
-			m.detail.SetContent(hopDetail(m.Styles, *m.detailHop.hop, rs, m.cfg.Strict, w))
+			m.setDetail(hopDetail(m.Styles, *m.detailHop.hop, rs, m.cfg.Strict, w))
 		} else {
-			m.detail.SetContent(apiDetail(m.Styles, *m.detailHop.api, w))
+			m.setDetail(apiDetail(m.Styles, *m.detailHop.api, w))
 		}
+	}
+}
+
+func (m *Model) setDetail(s string) {
+	if s != m.detailText {
+		m.detailText = s
+		m.detail.SetContent(s)
 	}
 }
 
@@ -733,7 +749,7 @@ func (m Model) View() string {
 		if m.screen == screenHop {
 			title = "Hop"
 		}
-		body = m.bar(title+" detail · esc: back · ↑↓/pgup/pgdn: scroll · c: copy report") + "\n" + m.detail.View()
+		body = m.bar(title+" · esc back · c copy report") + "\n" + m.detail.View()
 	case screenPicker:
 		body = m.bar("Target") + "\n" + m.picker.view(m.Styles, m.width, m.height-2)
 	case screenForm:

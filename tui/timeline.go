@@ -17,8 +17,6 @@ import (
 type item struct {
 	hop *scenarios.HopRecord
 	api *emulator.Event
-	// afterHop is the hop an API request is listed under (-1 while no hop has finished since).
-	afterHop int
 }
 
 // timeline is what one scenario did against one target, in the order it happened.
@@ -67,23 +65,55 @@ func shortURL(u *url.URL, w int) string {
 	return ansi.Truncate(s, w, "…")
 }
 
-// addHop records a finished hop. Requests to HubSpot's API that arrived while it was in flight
-// (the token exchange an endpoint makes before answering) are listed after it, as its
-// consequences.
+// addHop records a finished hop.
 func (t *timeline) addHop(h *scenarios.HopRecord) {
-	i := len(t.items)
-	for i > 0 && t.items[i-1].api != nil && t.items[i-1].afterHop < 0 {
-		i--
-	}
-	for j := i; j < len(t.items); j++ {
-		t.items[j].afterHop = h.Seq
-	}
-	t.items = append(t.items[:i], append([]item{{hop: h, afterHop: -1}}, t.items[i:]...)...)
+	t.items = append(t.items, item{hop: h})
 }
 
 // addAPI records a request the endpoint sent to HubSpot's API during this scenario.
 func (t *timeline) addAPI(ev *emulator.Event) {
-	t.items = append(t.items, item{api: ev, afterHop: -1})
+	t.items = append(t.items, item{api: ev})
+}
+
+// ordered lists the items for display: each hop followed by the token requests that redeemed
+// the code it carried (the exchange the endpoint made while answering it, whichever event
+// arrived first); other requests keep their place.
+func (t *timeline) ordered() []item {
+	byCode := map[string]int{} // code → index of the first hop that carried it
+	for i, it := range t.items {
+		if it.hop != nil && it.hop.URL != nil {
+			if c := it.hop.URL.Query().Get("code"); c != "" {
+				if _, ok := byCode[c]; !ok {
+					byCode[c] = i
+				}
+			}
+		}
+	}
+	attached := map[int][]item{}
+	var out []item
+	for _, it := range t.items {
+		if it.api != nil && it.api.Code != "" {
+			if i, ok := byCode[it.api.Code]; ok {
+				attached[i] = append(attached[i], it)
+				continue
+			}
+		}
+		out = append(out, it)
+	}
+	if len(attached) == 0 {
+		return out
+	}
+	var res []item
+	for i, it := range t.items {
+		if it.api != nil && it.api.Code != "" {
+			if _, ok := byCode[it.api.Code]; ok {
+				continue
+			}
+		}
+		res = append(res, it)
+		res = append(res, attached[i]...)
+	}
+	return res
 }
 
 // statusText is a hop's outcome in a few cells: "302", "200", "error", "stopped".
@@ -129,7 +159,7 @@ func (t *timeline) view(s Styles, results []scenarios.Result, strict bool, sel, 
 	var lines []string
 	selLine := -1
 	step := ""
-	for i, it := range t.items {
+	for i, it := range t.ordered() {
 		var row string
 		switch {
 		case it.hop != nil:
