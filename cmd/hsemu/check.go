@@ -250,8 +250,11 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.SetOutput(stderr)
 	var c checkConfig
 	c.register(fs)
+	var rf reportFlags
+	rf.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: hsemu check --install-url URL [flags]    (or: hsemu check --reference [--bug NAME])")
+		fmt.Fprintln(stderr, "       reports: [--format text|json|junit|markdown] [--out FILE]… [--expect-fail FILE] [--list] [--strict]")
 		fmt.Fprintln(stderr, "\nRuns the check catalogue against an install endpoint, as HubSpot would drive it. Exit 0 when no MUST fails, 1 when one does, 2 for usage or harness errors.")
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
@@ -264,6 +267,22 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q: flags only (see hsemu check -h)", fs.Arg(0))
+	}
+	outs, err := rf.resolve(os.Getenv)
+	if err != nil {
+		return err
+	}
+	exp, err := rf.loadExpectations()
+	if err != nil {
+		return err
+	}
+	if rf.list {
+		c.fillFromEnv(os.Getenv)
+		o, err := c.options()
+		if err != nil {
+			return err
+		}
+		return listChecks(stdout, outs, &rf, o.Profile, o.Only, o.Skip)
 	}
 	p, err := c.prepare(os.Getenv)
 	if err != nil {
@@ -278,18 +297,15 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return err
 	}
-	if err := report.Text(stdout, rep, report.TextOptions{Verbose: c.verbose}); err != nil {
-		return err
-	}
-	return reportExit(rep)
+	return writeReports(stdout, outs, rep, exp, time.Now(), report.Options{Text: report.TextOptions{Verbose: c.verbose}})
 }
 
-// reportExit maps a report to the exit code: a failing check wins over a harness error.
+// reportExit maps a report with no expectations to the exit code (report.ExitCode decides).
 func reportExit(rep *scenarios.Report) error {
-	switch {
-	case rep.Failed():
+	switch report.ExitCode(rep, report.Verdict{}, rep.Strict) {
+	case report.ExitFail:
 		return errChecksFailed
-	case rep.Errored():
+	case report.ExitError:
 		return &exitError{code: exitUsage, err: fmt.Errorf("some checks could not be decided (errors above)")}
 	}
 	return nil

@@ -65,6 +65,7 @@ type Options struct {
 func Write(w io.Writer, f Format, rep *scenarios.Report, v Verdict, opts Options) error {
 	switch f {
 	case FormatText:
+		opts.Text.Expect = v
 		if err := Text(w, rep, opts.Text); err != nil {
 			return err
 		}

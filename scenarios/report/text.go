@@ -16,6 +16,9 @@ type TextOptions struct {
 	Verbose bool
 	// MaxHops caps the transcript printed under a failure (0 = 20).
 	MaxHops int
+	// Expect is the expect-fail verdict: its expected failures show as XFAIL and do not fail
+	// the run. The zero value expects nothing.
+	Expect Verdict
 }
 
 // Text writes the report as a person reads it: one line per check, and for each failure what
@@ -28,9 +31,16 @@ func Text(w io.Writer, rep *scenarios.Report, opts TextOptions) error {
 			target = res.Target
 			ew.printf("\n%s\n", target)
 		}
-		label := res.Label(rep.Strict)
+		label := Label(res, rep.Strict, opts.Expect)
 		ew.printf("  %-5s %-6s %s — %s\n", label, res.Check.Level, res.Check.ID, res.Check.Title)
 		if label == "PASS" && !opts.Verbose {
+			continue
+		}
+		if label == "XFAIL" {
+			if e, ok := opts.Expect.Expectation(res); ok {
+				ew.printf("        expected failure until %s: %s\n", e.Until.Format("2006-01-02"), e.Reason)
+			}
+			ew.printf("        got: %s\n", res.Outcome.Got)
 			continue
 		}
 		if label == "SKIP" || (label == "PASS" && opts.Verbose) {
@@ -39,16 +49,14 @@ func Text(w io.Writer, rep *scenarios.Report, opts TextOptions) error {
 		}
 		CheckDetail(ew, res, opts.MaxHops)
 	}
-	c := rep.Counts()
-	verdict := "PASS"
-	switch {
-	case rep.Failed():
-		verdict = "FAIL"
-	case rep.Errored():
-		verdict = "ERROR"
+	c := Count(rep, opts.Expect)
+	verdict := map[int]string{ExitPass: "PASS", ExitFail: "FAIL", ExitError: "ERROR"}[ExitCode(rep, opts.Expect, rep.Strict)]
+	xfail := ""
+	if c.XFail > 0 {
+		xfail = fmt.Sprintf(", %d expected failures", c.XFail)
 	}
-	ew.printf("\n%d checks: %d passed, %d failed, %d warned, %d errors, %d skipped — %s (%s)\n",
-		c.Total, c.Pass, c.Fail, c.Warn, c.Error, c.Skip, verdict, rep.Finished.Sub(rep.Started).Round(1e6))
+	ew.printf("\n%d checks: %d passed, %d failed, %d warned, %d errors, %d skipped%s — %s (%s)\n",
+		c.Total, c.Pass, c.Fail, c.Warn, c.Error, c.Skip, xfail, verdict, rep.Finished.Sub(rep.Started).Round(1e6))
 	return ew.err
 }
 
