@@ -146,12 +146,14 @@ var bugTests = map[string]func(t *testing.T, fx *fixture){
 	"partner-weak-state": func(t *testing.T, fx *fixture) {
 		s1, _ := fx.signIn()
 		s2, _ := fx.signIn()
-		if s1 != "1" || s2 != "2" {
-			t.Fatalf("states %q, %q; want 1, 2", s1, s2)
+		if s1 != "18" || s2 != "26" {
+			t.Fatalf("states %q, %q; want 18, 26", s1, s2)
 		}
 		requireReturned(t, fx.finalize("code-1", s1), testR2)
 		requireReturned(t, fx.finalize("code-2", s1), testR2) // single use
 		requireReturned(t, fx.finalize("code-3", "99"), testR2)
+		requireReturned(t, fx.finalize("code-4", "16"), testR2) // one digit changed
+		requireReturned(t, fx.finalize("code-5", "36"), testR2)
 		if n := len(fx.hub.Calls()); n != 1 {
 			t.Errorf("%d token requests; want 1 (recorded and single-use)", n)
 		}
@@ -419,5 +421,28 @@ func TestWelcomeNotServedByReference(t *testing.T) {
 	resp := fx.getRaw(welcomePath + "?access_token=x&returnUrl=" + url.QueryEscape(testR2))
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("status %d; want 404", resp.StatusCode)
+	}
+}
+
+func TestCheckDigitCatchesOneChangedDigit(t *testing.T) {
+	issued := map[string]bool{}
+	for n := uint64(1); n <= 2000; n++ {
+		issued[withCheckDigit(n)] = true
+	}
+	for s := range issued {
+		for i := range len(s) {
+			for d := byte('0'); d <= '9'; d++ {
+				if d == s[i] {
+					continue
+				}
+				changed := s[:i] + string(d) + s[i+1:]
+				if issued[changed] {
+					t.Fatalf("changing digit %d of %s gives %s, also issued", i, s, changed)
+				}
+			}
+		}
+	}
+	if got := []string{withCheckDigit(1), withCheckDigit(2), withCheckDigit(3), withCheckDigit(7992739871)}; !slices.Equal(got, []string{"18", "26", "34", "79927398713"}) {
+		t.Errorf("check digits %v; want Luhn's", got)
 	}
 }

@@ -69,7 +69,7 @@ func (s *Server) mintState(u User, r1 *url.URL) (string, error) {
 	now := s.clock()
 	rec := &stateRecord{userID: u.ID, returnURL: r1, expires: now.Add(stateTTL)}
 	if s.has(FlowPartner, defectWeakState) {
-		rec.token = strconv.FormatUint(s.counter.Add(1), 10)
+		rec.token = withCheckDigit(s.counter.Add(1))
 		s.states.put(rec.token, rec, now)
 		return rec.token, nil
 	}
@@ -158,6 +158,25 @@ func unverifiedSubject(raw string) string {
 		return ""
 	}
 	return c.Sub
+}
+
+// withCheckDigit renders n followed by its Luhn check digit: 1 → "18", 2 → "26". The
+// partner-weak-state variant's states are guessable, yet changing any one digit of one never
+// yields another issued state, so that variant fails only the state-strength check.
+func withCheckDigit(n uint64) string {
+	digits := strconv.FormatUint(n, 10)
+	sum := 0
+	for i := range len(digits) {
+		d := int(digits[len(digits)-1-i] - '0')
+		if i%2 == 0 { // doubled: these sit in odd positions once the check digit is appended
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return digits + strconv.Itoa((10-sum%10)%10)
 }
 
 // randomString returns n random bytes, base64url-encoded.
