@@ -40,16 +40,30 @@ func (c *catalogue) setChecks(checks []scenarios.Check) {
 	}
 }
 
-// refilter recomputes the visible rows from the filter text: a case-insensitive substring of
-// the ID or title, or a status word ("fail", "warn", "pass", …).
+// statusWords select rows by verdict when the filter is exactly one of them.
+var statusWords = map[string]verdict{
+	"pass": vPass, "fail": vFail, "warn": vWarn, "error": vError, "err": vError,
+	"skip": vSkip, "running": vRunning, "pending": vPending,
+}
+
+// refilter recomputes the visible rows from the filter text: a status word ("fail", "warn",
+// "pass", …) selects by verdict; anything else is a case-insensitive substring of the ID or
+// title.
 func (c *catalogue) refilter() {
 	q := strings.ToLower(strings.TrimSpace(c.filter.Value()))
+	status, byStatus := statusWords[q]
 	c.visible = c.visible[:0]
 	for i, ch := range c.checks {
-		if q == "" || strings.Contains(strings.ToLower(ch.ID), q) || strings.Contains(strings.ToLower(ch.Title), q) ||
-			strings.Contains(strings.ToLower(c.verdict[ch.ID].mark()), q) {
-			c.visible = append(c.visible, i)
+		switch {
+		case q == "":
+		case byStatus:
+			if c.verdict[ch.ID] != status {
+				continue
+			}
+		case !strings.Contains(strings.ToLower(ch.ID), q) && !strings.Contains(strings.ToLower(ch.Title), q):
+			continue
 		}
+		c.visible = append(c.visible, i)
 	}
 	if c.sel >= len(c.visible) {
 		c.sel = max(0, len(c.visible)-1)

@@ -160,7 +160,7 @@ func (replay) Close() error { return nil }
 
 // fixtureModel is a model at w×h that has played events, by calling Update directly: no
 // goroutines, so the result is the same every time.
-func fixtureModel(t *testing.T, w, h int, events []scenarios.Event) Model {
+func fixtureModel(t testing.TB, w, h int, events []scenarios.Event) Model {
 	t.Helper()
 	m := New(Config{Backend: replay{events}, Renderer: asciiRenderer(), Location: time.UTC, Bugs: fixtureBugs})
 	m = update(t, m, tea.WindowSizeMsg{Width: w, Height: h})
@@ -179,7 +179,7 @@ func fixtureModel(t *testing.T, w, h int, events []scenarios.Event) Model {
 	return update(t, m, runEndMsg{id: id, rep: rep})
 }
 
-func update(t *testing.T, m Model, msg tea.Msg) Model {
+func update(t testing.TB, m Model, msg tea.Msg) Model {
 	t.Helper()
 	nm, _ := m.Update(msg)
 	out, ok := nm.(Model)
