@@ -106,7 +106,7 @@ var bugs = []Bug{
 		Title: `builds the return as returnUrl + "?state=" + state, breaking returnUrl's own query`,
 		Fails: []string{"partner/authorize/returns-state"}},
 	{Name: "partner-weak-state", Flow: FlowPartner, defect: defectWeakState,
-		Title: `uses a per-process counter with a check digit (18, 26, 34, …) as state, still recorded and single-use`,
+		Title: `uses a zero-padded per-process counter with a check digit (00000000018, 00000000026, …) as state, still recorded and single-use`,
 		Fails: []string{"partner/authorize/state-strength"}},
 	{Name: "partner-login-307", Flow: FlowPartner, defect: defectLogin307,
 		Title: `redirects after the credential POST with 307, so the browser re-posts the password`,

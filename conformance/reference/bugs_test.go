@@ -146,14 +146,15 @@ var bugTests = map[string]func(t *testing.T, fx *fixture){
 	"partner-weak-state": func(t *testing.T, fx *fixture) {
 		s1, _ := fx.signIn()
 		s2, _ := fx.signIn()
-		if s1 != "18" || s2 != "26" {
-			t.Fatalf("states %q, %q; want 18, 26", s1, s2)
+		if s1 != "00000000018" || s2 != "00000000026" {
+			t.Fatalf("states %q, %q; want 00000000018, 00000000026", s1, s2)
 		}
 		requireReturned(t, fx.finalize("code-1", s1), testR2)
 		requireReturned(t, fx.finalize("code-2", s1), testR2) // single use
 		requireReturned(t, fx.finalize("code-3", "99"), testR2)
-		requireReturned(t, fx.finalize("code-4", "16"), testR2) // one digit changed
-		requireReturned(t, fx.finalize("code-5", "36"), testR2)
+		requireReturned(t, fx.finalize("code-4", "00000000016"), testR2) // one digit changed
+		requireReturned(t, fx.finalize("code-5", "00000000036"), testR2)
+		requireReturned(t, fx.finalize("code-6", "10000000026"), testR2)
 		if n := len(fx.hub.Calls()); n != 1 {
 			t.Errorf("%d token requests; want 1 (recorded and single-use)", n)
 		}
@@ -442,7 +443,7 @@ func TestCheckDigitCatchesOneChangedDigit(t *testing.T) {
 			}
 		}
 	}
-	if got := []string{withCheckDigit(1), withCheckDigit(2), withCheckDigit(3), withCheckDigit(7992739871)}; !slices.Equal(got, []string{"18", "26", "34", "79927398713"}) {
+	if got := []string{withCheckDigit(1), withCheckDigit(2), withCheckDigit(3), withCheckDigit(7992739871)}; !slices.Equal(got, []string{"00000000018", "00000000026", "00000000034", "79927398713"}) {
 		t.Errorf("check digits %v; want Luhn's", got)
 	}
 }

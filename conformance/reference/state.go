@@ -160,11 +160,13 @@ func unverifiedSubject(raw string) string {
 	return c.Sub
 }
 
-// withCheckDigit renders n followed by its Luhn check digit: 1 → "18", 2 → "26". The
-// partner-weak-state variant's states are guessable, yet changing any one digit of one never
-// yields another issued state, so that variant fails only the state-strength check.
+// withCheckDigit renders n as ten digits followed by its Luhn check digit: 1 → "00000000018",
+// 2 → "00000000026". The partner-weak-state variant's states are guessable, yet changing one
+// digit never yields another issued state (Luhn catches every single-digit change), and a random
+// string of the same shape almost never does, so that variant fails only the state-strength
+// check.
 func withCheckDigit(n uint64) string {
-	digits := strconv.FormatUint(n, 10)
+	digits := fmt.Sprintf("%010d", n)
 	sum := 0
 	for i := range len(digits) {
 		d := int(digits[len(digits)-1-i] - '0')
