@@ -19,6 +19,8 @@ import (
 //	POST   /_hsemu/faults   inject a fault: JSON {"kind":"error","status":"BAD_AUTH_CODE","code":"na1-…",
 //	                        "clientId":"…","httpStatus":400,"delay":"2s","times":1}; 201 {"id":"f1"}
 //	DELETE /_hsemu/faults   clear every fault; 204
+//	POST   /_hsemu/uninstall  uninstall an app from a portal: JSON {"clientId":"…","hubId":1234567}; 204
+//	GET    /_hsemu/webhooks-journal/files/{offset}  the journal entry a webhooks-journal fetch points at
 
 // faultJSON is the wire form of a Fault on the admin endpoint.
 type faultJSON struct {

@@ -32,6 +32,12 @@ func (e *Emulator) routes() {
 	// A little API, so a token can be tried (HUBSPOT.md §10).
 	m.HandleFunc("GET /account-info/v3/details", e.handleAccountInfo)
 	m.HandleFunc("GET /crm/v3/objects/contacts", e.handleContacts)
+	// App uninstall and the webhooks journal's lifecycle entries (HUBSPOT.md §3, §5; uninstall.go).
+	for _, v := range []string{"v3", "2026-03"} {
+		m.HandleFunc("DELETE /appinstalls/"+v+"/external-install", e.handleExternalUninstall)
+	}
+	m.HandleFunc("GET /webhooks-journal/journal/2026-03/latest", e.handleJournalLatest)
+	m.HandleFunc("GET /webhooks-journal/journal/2026-03/offset/{offset}/next", e.handleJournalNext)
 
 	// Admin.
 	m.HandleFunc("GET /_hsemu/health", e.handleHealth)
@@ -39,6 +45,8 @@ func (e *Emulator) routes() {
 	m.HandleFunc("GET /_hsemu/faults", e.handleListFaults)
 	m.HandleFunc("POST /_hsemu/faults", e.handleSetFault)
 	m.HandleFunc("DELETE /_hsemu/faults", e.handleClearFaults)
+	m.HandleFunc("POST /_hsemu/uninstall", e.handleAdminUninstall)
+	m.HandleFunc("GET /_hsemu/webhooks-journal/files/{offset}", e.handleJournalFile)
 
 	m.HandleFunc("/", e.handleNotFound(m))
 	e.mux = m

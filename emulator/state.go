@@ -24,6 +24,9 @@ type state struct {
 	// their expiry (after which the entry is dropped).
 	RevokedAccess map[string]time.Time `json:"revokedAccess"`
 	Installs      map[string]*install  `json:"installs"`
+	// Journal holds the app lifecycle entries (APP_INSTALL, APP_UNINSTALL) of the webhooks
+	// journal, oldest first, at most maxJournal of them (see uninstall.go).
+	Journal []*journalEntry `json:"journal,omitempty"`
 
 	refresh map[string]*grant // refresh token → grant, rebuilt on load
 }

@@ -217,7 +217,14 @@ func (e *Emulator) grantCode(form url.Values, ev *Event) (*tokenResponse, error)
 		return nil, err
 	}
 	rec.GrantID = g.ID
-	e.st.Installs[installKey(app.ClientID, rec.HubID)] = &install{
+	key := installKey(app.ClientID, rec.HubID)
+	if e.st.Installs[key] == nil {
+		if err := e.journalLocked(actionAppInstall, app, rec.HubID, now); err != nil {
+			e.mu.Unlock()
+			return nil, err
+		}
+	}
+	e.st.Installs[key] = &install{
 		ClientID: app.ClientID, HubID: rec.HubID, Scopes: slices.Clone(rec.Scopes), InstalledAt: now,
 	}
 	exp := now.Add(e.cfg.AccessTTL)
