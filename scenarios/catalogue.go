@@ -7,6 +7,7 @@ func Scenarios() []Scenario {
 	var out []Scenario
 	out = append(out, seamlessScenarios()...)
 	out = append(out, partnerScenarios()...)
+	out = append(out, robustScenarios()...)
 	return out
 }
 
@@ -16,6 +17,7 @@ func Catalogue(profile Profile) []Check {
 	var out []Check
 	out = append(out, seamlessChecks()...)
 	out = append(out, partnerChecks()...)
+	out = append(out, robustChecks()...)
 	return out
 }
 
