@@ -154,8 +154,9 @@ var bugs = []Bug{
 
 // Bugs returns the catalogue of broken variants, in a stable order (seamless first).
 func Bugs() []Bug {
-	out := make([]Bug, len(bugs))
-	for i, b := range bugs {
+	matrix := matrixBugs()
+	out := make([]Bug, len(matrix))
+	for i, b := range matrix {
 		b.Fails = slices.Clone(b.Fails)
 		out[i] = b
 	}
@@ -164,8 +165,9 @@ func Bugs() []Bug {
 
 // BugNames returns the names of Bugs, in the same order.
 func BugNames() []string {
-	names := make([]string, len(bugs))
-	for i, b := range bugs {
+	all := allBugs()
+	names := make([]string, len(all))
+	for i, b := range all {
 		names[i] = b.Name
 	}
 	return names
@@ -173,7 +175,7 @@ func BugNames() []string {
 
 // lookupBug finds a broken variant by name.
 func lookupBug(name string) (Bug, bool) {
-	for _, b := range bugs {
+	for _, b := range allBugs() {
 		if b.Name == name {
 			return b, true
 		}

@@ -277,7 +277,7 @@ func (s *Server) has(flow string, d defect) bool {
 func (s *Server) routes() {
 	m := http.NewServeMux()
 	m.HandleFunc("GET /{$}", s.handleIndex)
-	m.HandleFunc("GET "+SeamlessPath, s.handleSeamless)
+	m.HandleFunc("GET "+SeamlessPath, s.robustVariant(s.handleSeamless))
 	m.HandleFunc("GET "+PartnerPath, s.handlePartner)
 	m.HandleFunc("POST "+LoginPath, s.handleLogin)
 	m.HandleFunc("GET "+InstallsPath, s.handleInstalls)
