@@ -8,6 +8,7 @@ func Scenarios() []Scenario {
 	out = append(out, seamlessScenarios()...)
 	out = append(out, partnerScenarios()...)
 	out = append(out, robustScenarios()...)
+	out = append(out, webhookScenarios()...)
 	return out
 }
 
@@ -18,6 +19,7 @@ func Catalogue(profile Profile) []Check {
 	out = append(out, seamlessChecks()...)
 	out = append(out, partnerChecks()...)
 	out = append(out, robustChecks()...)
+	out = append(out, webhookChecks()...)
 	return out
 }
 
