@@ -381,6 +381,9 @@ func partnerChecks() []Check {
 				if st == nil {
 					return o.missing("authorize")
 				}
+				if st.CredentialHop == 0 && (st.Page == nil || !st.Page.Stopped) {
+					return skip("no sign-in was completed, so nothing could return a state (see partner/authorize/signs-in)")
+				}
 				if st.Page == nil || !st.Page.Stopped {
 					if st.Note != "" {
 						return fail("back at the returnUrl with state added", st.Note)
