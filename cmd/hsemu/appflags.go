@@ -42,8 +42,8 @@ func splitList(s string) []string {
 func (o *appOptions) register(fs *flag.FlagSet) {
 	o.fs = fs
 	fs.StringVar(&o.configPath, "app-config", "", "your HubSpot project's app component: src/app/app-hsmeta.json or the project directory (env HSEMU_APP_CONFIG)")
-	fs.StringVar(&o.clientID, "client-id", "", "the app's client ID (env HSEMU_CLIENT_ID; default: generated once and kept in the state file)")
-	fs.StringVar(&o.clientSecret, "client-secret", "", "the app's client secret (env HSEMU_CLIENT_SECRET; default: generated once and kept in the state file)")
+	fs.StringVar(&o.clientID, "client-id", "", "the app's client ID (env HSEMU_CLIENT_ID; hsemu serve generates one when none is given)")
+	fs.StringVar(&o.clientSecret, "client-secret", "", "the app's client secret (env HSEMU_CLIENT_SECRET; hsemu serve generates one when none is given)")
 	fs.Var(&o.redirectURLs, "redirect-url", "a redirect URL of the app, repeatable (env HSEMU_REDIRECT_URL, space- or comma-separated)")
 	fs.StringVar(&o.scopes, "scopes", "", "required scopes, space- or comma-separated (env HSEMU_SCOPES)")
 	fs.StringVar(&o.optionalScopes, "optional-scopes", "", "optional scopes (env HSEMU_OPTIONAL_SCOPES)")
