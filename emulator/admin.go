@@ -21,6 +21,7 @@ import (
 //	DELETE /_hsemu/faults   clear every fault; 204
 //	POST   /_hsemu/uninstall  uninstall an app from a portal: JSON {"clientId":"…","hubId":1234567}; 204
 //	GET    /_hsemu/webhooks-journal/files/{offset}  the journal entry a webhooks-journal fetch points at
+//	POST   /_hsemu/webhooks/send  deliver a signed webhook batch: JSON {"url":"…","clientId":"…","hubId":…,"events":[…]}
 
 // faultJSON is the wire form of a Fault on the admin endpoint.
 type faultJSON struct {

@@ -46,6 +46,7 @@ func (e *Emulator) routes() {
 	m.HandleFunc("POST /_hsemu/faults", e.handleSetFault)
 	m.HandleFunc("DELETE /_hsemu/faults", e.handleClearFaults)
 	m.HandleFunc("POST /_hsemu/uninstall", e.handleAdminUninstall)
+	m.HandleFunc("POST /_hsemu/webhooks/send", e.handleSendWebhook)
 	m.HandleFunc("GET /_hsemu/webhooks-journal/files/{offset}", e.handleJournalFile)
 
 	m.HandleFunc("/", e.handleNotFound(m))

@@ -260,4 +260,3 @@ func TestUninstallPersists(t *testing.T) {
 		t.Errorf("journal after restart = %+v; want APP_INSTALL, APP_UNINSTALL", got)
 	}
 }
-

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -192,4 +193,79 @@ func WebhookBatch(events []WebhookEvent) ([]byte, error) {
 		return nil, fmt.Errorf("encode the webhook batch: %w", err)
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// sendJSON is the body of POST /_hsemu/webhooks/send.
+type sendJSON struct {
+	URL      string         `json:"url"`
+	ClientID string         `json:"clientId"`
+	HubID    int64          `json:"hubId,omitempty"`
+	Events   []WebhookEvent `json:"events,omitempty"`
+}
+
+// maxWebhookAnswer caps how much of a receiver's answer the send endpoint returns.
+const maxWebhookAnswer = 4 << 10
+
+// handleSendWebhook serves POST /_hsemu/webhooks/send {"url":"…","clientId":"…","hubId":…,
+// "events":[…]}: it delivers a batch (the given events, or SampleWebhookEvents) to url, signed
+// with the app's client secret as HubSpot signs it, waits at most WebhookTimeout, and answers
+// 200 {"status":…,"durationMs":…,"body":"…"} with the receiver's answer, or 502 when the
+// receiver could not be reached in time.
+func (e *Emulator) handleSendWebhook(w http.ResponseWriter, r *http.Request) {
+	ev := eventOf(r)
+	bad := func(msg string) {
+		e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+			Message: msg + `; send JSON like {"url":"http://localhost:3000/webhooks","clientId":"…"}`})
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBody))
+	dec.DisallowUnknownFields()
+	var req sendJSON
+	if err := dec.Decode(&req); err != nil {
+		bad("webhook send request is not valid JSON: " + err.Error())
+		return
+	}
+	app, ok := e.App(req.ClientID)
+	if !ok {
+		bad(fmt.Sprintf("clientId %q is not a registered app", short(req.ClientID)))
+		return
+	}
+	ev.ClientID = short(req.ClientID)
+	now := e.now()
+	events := req.Events
+	if len(events) == 0 {
+		hub := req.HubID
+		if hub == 0 {
+			if ps := e.Portals(); len(ps) > 0 {
+				hub = ps[0].HubID
+			}
+		}
+		events = SampleWebhookEvents(app.ID, hub, now)
+	}
+	body, err := WebhookBatch(events)
+	if err != nil {
+		bad(err.Error())
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), WebhookTimeout)
+	defer cancel()
+	out, err := NewWebhookRequest(ctx, app.ClientSecret, req.URL, body, now)
+	if err != nil {
+		bad(err.Error())
+		return
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	start := time.Now()
+	resp, err := client.Do(out)
+	if err != nil {
+		e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadGateway, Category: "WEBHOOK_DELIVERY_FAILED",
+			Message: fmt.Sprintf("the receiver at %s did not answer within %s: %v (HubSpot would retry)", short(req.URL), WebhookTimeout, err)})
+		return
+	}
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxWebhookAnswer))
+	resp.Body.Close()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"status":     resp.StatusCode,
+		"durationMs": float64(time.Since(start)) / float64(time.Millisecond),
+		"body":       string(answer),
+	})
 }

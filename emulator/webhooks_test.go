@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -187,5 +188,55 @@ func BenchmarkSignWebhook(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		SignWebhook("secret", "POST", "https://hooks.example/hs", body, ts)
+	}
+}
+
+func TestSendWebhook(t *testing.T) {
+	e, clk := newTest(t)
+	type got struct {
+		body []byte
+		hdr  http.Header
+		url  string
+	}
+	deliveries := make(chan got, 1)
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		deliveries <- got{b, r.Header.Clone(), "http://" + r.Host + r.URL.RequestURI()}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer rcv.Close()
+
+	send := func(body string) *httptest.ResponseRecorder {
+		return do(e, httptest.NewRequest(http.MethodPost, "/_hsemu/webhooks/send", strings.NewReader(body)))
+	}
+	w := send(`{"url":"` + rcv.URL + `/hooks?x=1","clientId":"` + testClientID + `"}`)
+	if w.Code != http.StatusOK {
+		t.Fatalf("send: %d %s", w.Code, w.Body)
+	}
+	if m := decode(t, w); m["status"] != float64(http.StatusNoContent) {
+		t.Errorf("answer %v; want the receiver's status 204", m)
+	}
+	d := <-deliveries
+	if err := VerifyWebhookV3(testSecret, http.MethodPost, d.url, d.body, d.hdr.Get(HeaderSignatureV3), d.hdr.Get(HeaderRequestTimestamp), clk.Now()); err != nil {
+		t.Errorf("the delivery does not verify with the app's secret: %v", err)
+	}
+	if d.hdr.Get(HeaderSignature) != SignatureV1(testSecret, d.body) {
+		t.Error("the v1 signature does not match the body")
+	}
+
+	bad := []struct{ name, body, want string }{
+		{"not JSON", `nope`, "not valid JSON"},
+		{"unknown app", `{"url":"` + rcv.URL + `","clientId":"nope"}`, "not a registered app"},
+		{"bad URL", `{"url":"ftp://x","clientId":"` + testClientID + `"}`, "http:// or https://"},
+	}
+	for _, b := range bad {
+		w := send(b.body)
+		if msg, _ := decode(t, w)["message"].(string); w.Code != http.StatusBadRequest || !strings.Contains(msg, b.want) {
+			t.Errorf("%s: %d %q; want 400 saying %q", b.name, w.Code, msg, b.want)
+		}
+	}
+	rcv.Close()
+	if w := send(`{"url":"` + rcv.URL + `/hooks","clientId":"` + testClientID + `"}`); w.Code != http.StatusBadGateway {
+		t.Errorf("closed receiver: %d %s; want 502", w.Code, w.Body)
 	}
 }
