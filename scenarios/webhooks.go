@@ -215,7 +215,9 @@ func webhookChecks() []Check {
 			Requirement: "Validate requests from HubSpot with the v3 signature (X-HubSpot-Signature-v3), which covers the method, URI, body and timestamp; a request whose signature does not match is not from HubSpot.",
 			Source:      srcRequestValidation,
 			Fix:         fixVerify + " Do not fall back to the v1 signature: it covers neither the URI nor the timestamp, so a captured batch can be replayed with it.",
-			Judge:       func(o *Observation) Outcome { return judgeRejected(o, "delivery (wrong secret)", "delivery (re-stamped)") },
+			Judge: func(o *Observation) Outcome {
+				return judgeRejected(o, "delivery (wrong secret)", "delivery (re-stamped)")
+			},
 		},
 		{
 			ID: "webhooks/rejects-tampered-body", Level: Must, Flow: Webhooks, Scenario: "webhooks/rejects-tampered-body",
@@ -224,7 +226,9 @@ func webhookChecks() []Check {
 			Requirement: "The signature covers the request body exactly as sent (\"requestBody\": the raw UTF-8 body); a body that differs from the signed bytes must be rejected.",
 			Source:      srcRequestValidation,
 			Fix:         "Hash the raw request bytes as received, before any JSON parsing (e.g. express.raw() or keep req.rawBody; in Go read r.Body once and verify those bytes); never re-serialise the parsed JSON to verify it.",
-			Judge:       func(o *Observation) Outcome { return judgeRejected(o, "delivery (values changed)", "delivery (re-formatted)") },
+			Judge: func(o *Observation) Outcome {
+				return judgeRejected(o, "delivery (values changed)", "delivery (re-formatted)")
+			},
 		},
 		{
 			ID: "webhooks/rejects-stale", Level: Must, Flow: Webhooks, Scenario: "webhooks/rejects-stale",
