@@ -165,9 +165,9 @@ func Bugs() []Bug {
 
 // BugNames returns the names of Bugs, in the same order.
 func BugNames() []string {
-	all := allBugs()
-	names := make([]string, len(all))
-	for i, b := range all {
+	matrix := matrixBugs()
+	names := make([]string, len(matrix))
+	for i, b := range matrix {
 		names[i] = b.Name
 	}
 	return names
