@@ -8,6 +8,7 @@ func Scenarios() []Scenario {
 	out = append(out, seamlessScenarios()...)
 	out = append(out, partnerScenarios()...)
 	out = append(out, robustScenarios()...)
+	out = append(out, connectScenarios()...)
 	out = append(out, webhookScenarios()...)
 	return out
 }
@@ -19,6 +20,7 @@ func Catalogue(profile Profile) []Check {
 	out = append(out, seamlessChecks()...)
 	out = append(out, partnerChecks()...)
 	out = append(out, robustChecks()...)
+	out = append(out, connectChecks()...)
 	out = append(out, webhookChecks()...)
 	return out
 }
