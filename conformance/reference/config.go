@@ -282,6 +282,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+LoginPath, s.handleLogin)
 	m.HandleFunc("GET "+InstallsPath, s.handleInstalls)
 	m.HandleFunc("GET "+welcomePath, s.handleWelcome)
+	m.HandleFunc("POST "+WebhooksPath, s.handleWebhook)
 	m.HandleFunc("GET "+ConnectStartPath, s.handleConnectStart)
 	m.HandleFunc("GET "+ConnectCallbackPath, s.handleConnectCallback)
 	m.HandleFunc("/", s.handleNotFound)

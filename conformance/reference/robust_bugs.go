@@ -115,4 +115,4 @@ func (s *Server) robustVariant(next http.HandlerFunc) http.HandlerFunc {
 func matrixBugs() []Bug { return slices.Concat(bugs, robustBugs) }
 
 // allBugs are every variant New accepts by name.
-func allBugs() []Bug { return slices.Concat(matrixBugs(), connectBugs) }
+func allBugs() []Bug { return slices.Concat(matrixBugs(), connectBugs, webhookBugs) }
