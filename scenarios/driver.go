@@ -186,11 +186,21 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*Report, error) {
 	for _, t := range targets {
 		names = append(names, t.label())
 	}
-	var selected []Check
+	decided := map[string]bool{}
+	total := 0
 	for _, j := range jobs {
-		selected = append(selected, j.checks...)
+		total += len(j.checks)
+		for _, c := range j.checks {
+			decided[c.ID] = true
+		}
 	}
-	sink(RunStarted{At: started, Targets: names, Checks: selected})
+	var selected []Check
+	for _, c := range checks {
+		if decided[c.ID] {
+			selected = append(selected, c)
+		}
+	}
+	sink(RunStarted{At: started, Targets: names, Checks: selected, Results: total})
 
 	events, cancel := r.Harness.Emulator.Subscribe()
 	defer cancel()

@@ -15,7 +15,11 @@ type Event interface{ isEvent() }
 type RunStarted struct {
 	At      time.Time
 	Targets []string
-	Checks  []Check
+	// Checks are the checks the run decides, each once, in catalogue order.
+	Checks []Check
+	// Results is how many results the run will report: a check that applies to several targets
+	// (the robust checks, for each install flow) is decided once per target.
+	Results int
 }
 
 // ScenarioStarted says a scenario began against a target.

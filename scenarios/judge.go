@@ -43,7 +43,7 @@ func returned(st *Step, want *url.URL) (ok bool, got string) {
 		}
 		b.WriteString(") and never went back to HubSpot: the user would be stuck in an infinite login loop")
 		if p.JSRedirect {
-			fmt.Fprintf(&b, "; the page redirects with JavaScript only (%s), which the http engine does not run: redirect with HTTP 302/303 or a meta refresh, or run with --engine chromium", excerpt(p.JSRedirectSnippet, 80))
+			fmt.Fprintf(&b, "; the page redirects with JavaScript only (%s), which hsemu's http engine does not run (HubSpot's frame would, if scripts are allowed there): redirect with HTTP 302/303 or a meta refresh, which every browser follows", excerpt(p.JSRedirectSnippet, 80))
 		}
 		return false, b.String()
 	}

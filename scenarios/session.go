@@ -443,7 +443,7 @@ func stuckNote(p *browser.Page, fields map[string]string) string {
 		}
 	}
 	if p.JSRedirect {
-		b.WriteString("; the page redirects with JavaScript only, which the http engine does not run (try --engine chromium)")
+		b.WriteString("; the page redirects with JavaScript only, which hsemu's http engine does not run: redirect with HTTP 302/303 or a meta refresh")
 	}
 	if t := strings.TrimSpace(p.Text); t != "" {
 		fmt.Fprintf(&b, "; the page says: %q", excerpt(t, 160))

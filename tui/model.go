@@ -332,14 +332,16 @@ func (m *Model) startRun(mode runMode) tea.Cmd {
 func (m *Model) apply(ev scenarios.Event) {
 	switch ev := ev.(type) {
 	case scenarios.RunStarted:
-		m.total = len(ev.Checks)
+		m.total = ev.Results
 		if m.scope == nil {
 			m.cat.setChecks(sortByCatalogue(ev.Checks))
 		}
 	case scenarios.ScenarioStarted:
 		m.timelines[timelineKey(ev.Target, ev.Scenario)] = &timeline{target: ev.Target, scenario: ev.Scenario, running: true}
 		for _, id := range ev.Checks {
-			m.cat.verdict[id] = vRunning
+			if _, decided := m.results[id]; !decided {
+				m.cat.verdict[id] = vRunning
+			}
 		}
 	case scenarios.HopDone:
 		tl := m.timeline(ev.Target, ev.Hop.Scenario)
@@ -352,9 +354,14 @@ func (m *Model) apply(ev scenarios.Event) {
 			m.timeline(ev.Target, ev.Scenario).addAPI(&e)
 		}
 	case scenarios.CheckDone:
+		// A check decided for several targets (the robust checks, once per install flow)
+		// shows its worst result: unknown < skip < pass < fail < error.
 		r := ev.Result
-		m.results[r.Check.ID] = r
-		m.cat.verdict[r.Check.ID] = verdictOf(r, m.cfg.Strict)
+		// Results of the checks a run decides are cleared when it starts (startRun).
+		if prev, ok := m.results[r.Check.ID]; !ok || r.Outcome.Status > prev.Outcome.Status {
+			m.results[r.Check.ID] = r
+		}
+		m.cat.verdict[r.Check.ID] = verdictOf(m.results[r.Check.ID], m.cfg.Strict)
 		m.decided++
 	case scenarios.ScenarioDone:
 		tl := m.timeline(ev.Target, ev.Scenario)
