@@ -34,12 +34,12 @@ const hubSpotAuthorizeURL = "https://app.hubspot.com/oauth/authorize"
 
 // Defects of the connect variants, from 200 (see robust_bugs.go).
 const (
-	defectConnectOptionalInScope defect = iota + 200 // optional scopes in `scope`
-	defectConnectNoState                             // no state, none checked
-	defectConnectConstantState                       // state is always "1"
-	defectConnectWrongRedirectURI                    // the exchange names another redirect_uri
-	defectConnectIgnoresState                        // the callback never checks state
-	defectConnectErrorCrash                          // 500 on error=access_denied
+	defectConnectOptionalInScope  defect = iota + 200 // optional scopes in `scope`
+	defectConnectNoState                              // no state, none checked
+	defectConnectConstantState                        // state is always "1"
+	defectConnectWrongRedirectURI                     // the exchange names another redirect_uri
+	defectConnectIgnoresState                         // the callback never checks state
+	defectConnectErrorCrash                           // 500 on error=access_denied
 )
 
 // connectBugs are the broken variants of the connect flow. They are proven against connect
