@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -40,6 +41,9 @@ type Options struct {
 	StateSamples int
 	// ThirdPartyCookies is the browser's policy in HubSpot's frame (Chrome's by default).
 	ThirdPartyCookies browser.CookiePolicy
+	// TLSRootCAs are the certificate authorities the listing checks (and the browser of their
+	// install) trust for the app's https URLs; nil means the system's roots.
+	TLSRootCAs *x509.CertPool
 }
 
 func (o Options) withDefaults() Options {
