@@ -9,6 +9,7 @@ func Scenarios() []Scenario {
 	out = append(out, partnerScenarios()...)
 	out = append(out, robustScenarios()...)
 	out = append(out, connectScenarios()...)
+	out = append(out, listingScenarios()...)
 	out = append(out, webhookScenarios()...)
 	return out
 }
@@ -21,6 +22,9 @@ func Catalogue(profile Profile) []Check {
 	out = append(out, partnerChecks()...)
 	out = append(out, robustChecks()...)
 	out = append(out, connectChecks()...)
+	if profile == ProfileListing {
+		out = append(out, listingChecks()...)
+	}
 	out = append(out, webhookChecks()...)
 	return out
 }
