@@ -126,14 +126,18 @@ func ReferenceLogin() scenarios.Login {
 	return scenarios.Login{Fields: map[string]string{"email": u.Email, "password": u.Password}}
 }
 
-// ReferenceTargets are the two reference endpoints served at base (e.g. "http://127.0.0.1:7431").
+// ReferenceTargets are the reference endpoints served at base (e.g. "http://localhost:7431"):
+// the seamless and partner install URLs, the classic connect flow and the webhook receiver, so
+// a run against them decides the whole catalogue.
 func ReferenceTargets(base string) []scenarios.Target {
 	base = strings.TrimRight(base, "/")
 	app := ReferenceApp()
-	app.RedirectURLs = []string{base + reference.SeamlessPath, base + reference.PartnerPath}
+	app.RedirectURLs = []string{base + reference.SeamlessPath, base + reference.PartnerPath, base + reference.ConnectCallbackPath}
 	return []scenarios.Target{
 		{Name: "reference seamless", InstallURL: base + reference.SeamlessPath, Flows: []scenarios.Flow{scenarios.Seamless}, App: app},
 		{Name: "reference partner", InstallURL: base + reference.PartnerPath, Flows: []scenarios.Flow{scenarios.Partner}, App: app, Login: ReferenceLogin()},
+		connectTarget(base, app),
+		webhookTarget(base, app),
 	}
 }
 

@@ -1,21 +1,14 @@
 package conformance
 
 import (
-	"net/http/httptest"
-	"strings"
-
 	"github.com/hsemu/hsemu/conformance/reference"
+	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
 )
 
-// ReferenceWebhookTarget is the reference webhook receiver served at base (e.g.
-// "http://localhost:7431"), as a target of its own: its webhook URL is base +
-// reference.WebhooksPath, and it signs with the demo app's client secret. Its install URL is the
-// seamless one, only because every target needs one; it runs no install flow.
-func ReferenceWebhookTarget(base string) scenarios.Target {
-	base = strings.TrimRight(base, "/")
-	app := ReferenceApp()
-	app.RedirectURLs = []string{base + reference.SeamlessPath}
+// webhookTarget is the reference's webhook receiver at /webhooks. Its install URL is the
+// seamless one (a target always has one); the batches are signed with the app's secret.
+func webhookTarget(base string, app emulator.App) scenarios.Target {
 	return scenarios.Target{
 		Name:       "reference webhooks",
 		InstallURL: base + reference.SeamlessPath,
@@ -23,16 +16,4 @@ func ReferenceWebhookTarget(base string) scenarios.Target {
 		WebhookURL: base + reference.WebhooksPath,
 		App:        app,
 	}
-}
-
-// StartReferenceWebhooks serves the reference (or a broken variant, by bug name, e.g.
-// "webhooks-no-timestamp-check") on a loopback port against the harness h, and returns its
-// webhook target and the function that stops it.
-func StartReferenceWebhooks(h *scenarios.Harness, bug string) (scenarios.Target, func(), error) {
-	srv, err := reference.New(InProcessConfig(h, bug))
-	if err != nil {
-		return scenarios.Target{}, nil, err
-	}
-	ts := httptest.NewServer(srv)
-	return ReferenceWebhookTarget(strings.Replace(ts.URL, "127.0.0.1", "localhost", 1)), ts.Close, nil
 }

@@ -77,6 +77,10 @@ type Harness struct {
 	Addr string
 	srv  *http.Server
 	done chan error
+
+	mu       sync.Mutex
+	fresh    map[net.Conn]bool // connections that have not sent a request yet
+	stopping bool
 }
 
 // URL is the emulator's base URL, the API base an app under test is configured with.
@@ -103,14 +107,40 @@ func StartHarness(cfg emulator.Config, addr string) (*Harness, error) {
 			WriteTimeout:      60 * time.Second,
 			IdleTimeout:       60 * time.Second,
 		},
-		done: make(chan error, 1),
+		done:  make(chan error, 1),
+		fresh: map[net.Conn]bool{},
 	}
+	h.srv.ConnState = h.track
 	go func() { h.done <- h.srv.Serve(ln) }()
 	return h, nil
 }
 
-// Close stops the listener and the emulator.
+// track remembers connections that have not sent a request yet. http.Server.Shutdown waits up
+// to 5 s for such connections, and HTTP clients leave them behind routinely (a connection
+// dialled for a request that another, idle one then served).
+func (h *Harness) track(c net.Conn, s http.ConnState) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch s {
+	case http.StateNew:
+		if h.stopping {
+			c.Close()
+			return
+		}
+		h.fresh[c] = true
+	default:
+		delete(h.fresh, c)
+	}
+}
+
+// Close stops the listener and the emulator. Requests under way get 5 s to finish.
 func (h *Harness) Close() error {
+	h.mu.Lock()
+	h.stopping = true
+	for c := range h.fresh {
+		c.Close()
+	}
+	h.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := h.srv.Shutdown(ctx)

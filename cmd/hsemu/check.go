@@ -229,17 +229,24 @@ func pick(flag, def time.Duration) time.Duration {
 	return def
 }
 
+// filterFlows keeps the reference's install-flow targets that --flow names (all when it is
+// empty); the connect and webhook targets stay.
 func filterFlows(ts []scenarios.Target, flow string) []scenarios.Target {
+	if flow == "" {
+		return ts
+	}
 	flows, err := scenarios.ParseFlows(flow)
 	if err != nil {
 		return ts
 	}
 	var out []scenarios.Target
 	for _, t := range ts {
+		keep := t.Flows[0] != scenarios.Seamless && t.Flows[0] != scenarios.Partner
 		for _, f := range flows {
-			if t.Flows[0] == f {
-				out = append(out, t)
-			}
+			keep = keep || t.Flows[0] == f
+		}
+		if keep {
+			out = append(out, t)
 		}
 	}
 	return out

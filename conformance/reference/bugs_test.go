@@ -18,7 +18,9 @@ func TestBugCatalogue(t *testing.T) {
 			t.Errorf("bug %s listed twice", b.Name)
 		}
 		seen[b.Name] = true
-		if b.Flow != FlowSeamless && b.Flow != FlowPartner {
+		switch b.Flow {
+		case FlowSeamless, FlowPartner, FlowConnect, FlowWebhooks:
+		default:
 			t.Errorf("bug %s: flow %q is not a known flow", b.Name, b.Flow)
 		}
 		if !strings.HasPrefix(b.Name, b.Flow+"-") {
@@ -265,8 +267,20 @@ var bugTests = map[string]func(t *testing.T, fx *fixture){
 	},
 }
 
-func TestBugs(t *testing.T) {
+// installBugs are the variants of the install flows; the connect and webhook variants have
+// tests of their own (webhooks_test.go) and are proven by the conformance matrix.
+func installBugs() []Bug {
+	var out []Bug
 	for _, b := range Bugs() {
+		if b.Flow == FlowSeamless || b.Flow == FlowPartner {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func TestBugs(t *testing.T) {
+	for _, b := range installBugs() {
 		t.Run(b.Name, func(t *testing.T) {
 			test, ok := bugTests[b.Name]
 			if !ok {
@@ -275,15 +289,15 @@ func TestBugs(t *testing.T) {
 			test(t, newFixture(t, b.Name, flowPath(b.Flow)))
 		})
 	}
-	if len(bugTests) != len(Bugs()) {
-		t.Errorf("%d bug tests for %d bugs", len(bugTests), len(Bugs()))
+	if len(bugTests) != len(installBugs()) {
+		t.Errorf("%d bug tests for %d bugs", len(bugTests), len(installBugs()))
 	}
 }
 
 // TestBugsLeaveOtherFlowsAlone runs each bug's other flow through a normal install and expects
 // exactly the reference's behaviour.
 func TestBugsLeaveOtherFlowsAlone(t *testing.T) {
-	for _, b := range Bugs() {
+	for _, b := range installBugs() {
 		t.Run(b.Name, func(t *testing.T) {
 			var fx *fixture
 			switch b.Flow {

@@ -42,8 +42,7 @@ const (
 	defectConnectErrorCrash                           // 500 on error=access_denied
 )
 
-// connectBugs are the broken variants of the connect flow. They are proven against connect
-// targets (conformance.ConnectTargets), so Bugs leaves them out; ConnectBugs lists them.
+// connectBugs are the broken variants of the connect flow (Bugs lists them with the others).
 var connectBugs = []Bug{
 	{Name: "connect-optional-in-scope", Flow: FlowConnect, defect: defectConnectOptionalInScope,
 		Title: `puts its optional scope (crm.objects.deals.read) in scope instead of optional_scope`,
@@ -63,16 +62,6 @@ var connectBugs = []Bug{
 	{Name: "connect-error-crash", Flow: FlowConnect, defect: defectConnectErrorCrash,
 		Title: `reads the code without looking for error and answers 500 on error=access_denied`,
 		Fails: []string{"connect/callback-error"}},
-}
-
-// ConnectBugs returns the broken variants of the connect flow, in a stable order.
-func ConnectBugs() []Bug {
-	out := make([]Bug, len(connectBugs))
-	for i, b := range connectBugs {
-		b.Fails = append([]string(nil), b.Fails...)
-		out[i] = b
-	}
-	return out
 }
 
 // connectStateKey keeps connect states apart from the partner flow's in the state store.

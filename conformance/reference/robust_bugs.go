@@ -110,9 +110,5 @@ func (s *Server) robustVariant(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// matrixBugs are the variants Bugs returns: those of the install flows and the robust ones,
-// all proven against the install URL targets.
-func matrixBugs() []Bug { return slices.Concat(bugs, robustBugs) }
-
-// allBugs are every variant New accepts by name.
-func allBugs() []Bug { return slices.Concat(matrixBugs(), connectBugs, webhookBugs) }
+// allBugs are every variant New accepts by name, the ones Bugs returns.
+func allBugs() []Bug { return slices.Concat(bugs, robustBugs, connectBugs, webhookBugs) }
