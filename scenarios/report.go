@@ -76,10 +76,14 @@ func (r *Report) Result(target, id string) (Result, bool) {
 	return Result{}, false
 }
 
-// Label is the word a report shows for a result: PASS, FAIL, WARN, ERROR, SKIP.
+// Label is the word a report shows for a result: PASS, FAIL, WARN, ERROR, SKIP, or MANUAL for a
+// check a person must confirm.
 func (r Result) Label(strict bool) string {
 	if r.Warn(strict) {
 		return "WARN"
+	}
+	if r.Check.Level == Manual && r.Outcome.Status == Skip {
+		return "MANUAL" // listed for a person to confirm; never a pass
 	}
 	return strings.ToUpper(r.Outcome.Status.String())
 }

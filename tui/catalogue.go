@@ -43,7 +43,7 @@ func (c *catalogue) setChecks(checks []scenarios.Check) {
 // statusWords select rows by verdict when the filter is exactly one of them.
 var statusWords = map[string]verdict{
 	"pass": vPass, "fail": vFail, "warn": vWarn, "error": vError, "err": vError,
-	"skip": vSkip, "running": vRunning, "pending": vPending,
+	"skip": vSkip, "manual": vManual, "running": vRunning, "pending": vPending,
 }
 
 // refilter recomputes the visible rows from the filter text: a status word ("fail", "warn",

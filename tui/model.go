@@ -900,6 +900,7 @@ func (m Model) helpView(h int) string {
 		"  "+s.Warn.Render(vWarn.mark())+"  a SHOULD failed (fails under --strict)",
 		"  "+s.ErrorStatus.Render(vError.mark())+"  the harness or the network broke: not a verdict on the endpoint",
 		"  "+s.Skip.Render(vSkip.mark())+"  did not apply, or an earlier step failed",
+		"  "+s.Skip.Render(vManual.mark())+"  a MANUAL check: confirm it yourself (listing profile)",
 		"",
 		s.Group.Render("Panes"),
 		"  Checks: the catalogue by flow. Timeline: the selected check's scenario, hop by hop —",

@@ -71,6 +71,7 @@ const (
 	vFail
 	vError
 	vSkip
+	vManual // a MANUAL check: listed for the person to confirm
 )
 
 // verdictOf maps a decided result to its verdict; a SHOULD failure is a warning unless strict.
@@ -84,6 +85,8 @@ func verdictOf(res scenarios.Result, strict bool) verdict {
 		return vFail
 	case res.Outcome.Status == scenarios.Error:
 		return vError
+	case res.Outcome.Status == scenarios.Skip && res.Check.Level == scenarios.Manual:
+		return vManual
 	case res.Outcome.Status == scenarios.Skip:
 		return vSkip
 	}
@@ -105,6 +108,8 @@ func (v verdict) mark() string {
 		return "‼ err "
 	case vSkip:
 		return "- skip"
+	case vManual:
+		return "✋ you "
 	}
 	return "· wait"
 }
@@ -121,7 +126,7 @@ func (s Styles) verdict(v verdict) lipgloss.Style {
 		return s.Fail
 	case vError:
 		return s.ErrorStatus
-	case vSkip:
+	case vSkip, vManual:
 		return s.Skip
 	}
 	return s.Pending

@@ -34,7 +34,7 @@ import (
 //	  flow         string   seamless, partner, connect, webhooks, robust or listing
 //	  scenario     string   the ID of the scenario whose run decided the check
 //	  status       string   pass, fail, error or skip (pending/running only if the run was cut short)
-//	  label        string   what the text report shows: PASS, FAIL, WARN, ERROR, SKIP or XFAIL
+//	  label        string   what the text report shows: PASS, FAIL, WARN, ERROR, SKIP, MANUAL or XFAIL
 //	  failsRun     boolean  this result alone makes the run fail (a failed MUST, or SHOULD under
 //	                        strict, not an expected failure)
 //	  requirement  string   the sentence the check enforces
@@ -276,7 +276,7 @@ const JSONSchema = `{
         "flow": {"type": "string"},
         "scenario": {"type": "string"},
         "status": {"type": "string", "enum": ["pass", "fail", "error", "skip", "pending", "running"]},
-        "label": {"type": "string", "enum": ["PASS", "FAIL", "WARN", "ERROR", "SKIP", "XFAIL", "PENDING", "RUNNING"]},
+        "label": {"type": "string", "enum": ["PASS", "FAIL", "WARN", "ERROR", "SKIP", "MANUAL", "XFAIL", "PENDING", "RUNNING"]},
         "failsRun": {"type": "boolean"},
         "requirement": {"type": "string"},
         "source": {"type": "string"},

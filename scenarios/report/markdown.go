@@ -93,6 +93,19 @@ func Markdown(w io.Writer, rep *scenarios.Report, v Verdict, opts MarkdownOption
 		}
 		ew.printf("\n")
 	}
+	var manual []scenarios.Result
+	for _, res := range rep.Results {
+		if Label(res, rep.Strict, v) == "MANUAL" {
+			manual = append(manual, res)
+		}
+	}
+	if len(manual) > 0 {
+		ew.printf("### To confirm by hand\n\n| check | what to confirm | source |\n|---|---|---|\n")
+		for _, res := range manual {
+			ew.printf("| %s | %s | %s |\n", mdCode(res.Check.ID, true), mdText(res.Check.Requirement), mdText(res.Check.Source))
+		}
+		ew.printf("\n")
+	}
 	if len(v.Problems) > 0 {
 		ew.printf("### Expect-fail file problems\n\n| problem | line | check | what to do |\n|---|---:|---|---|\n")
 		for _, p := range v.Problems {
@@ -162,6 +175,8 @@ func mdLabel(label string) string {
 		return "🟡 WARN"
 	case "XFAIL":
 		return "➖ XFAIL"
+	case "MANUAL":
+		return "✋ MANUAL"
 	}
 	return label
 }

@@ -43,7 +43,7 @@ func Text(w io.Writer, rep *scenarios.Report, opts TextOptions) error {
 			ew.printf("        got: %s\n", res.Outcome.Got)
 			continue
 		}
-		if label == "SKIP" || (label == "PASS" && opts.Verbose) {
+		if label == "SKIP" || label == "MANUAL" || (label == "PASS" && opts.Verbose) {
 			ew.printf("        %s\n", res.Outcome.Got)
 			continue
 		}
