@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"flag"
 	"fmt"
 	"io"
@@ -39,6 +40,7 @@ type checkConfig struct {
 	bug        string
 	verbose    bool
 	thirdParty string
+	caFile     string
 	hopBudget  time.Duration
 	observe    time.Duration
 	slow       time.Duration
@@ -63,6 +65,7 @@ func (c *checkConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.bug, "bug", "", "with --reference: a broken variant by name (hsemu reference --list-bugs)")
 	fs.BoolVar(&c.verbose, "v", false, "print every check's detail, not only the failures'")
 	fs.StringVar(&c.thirdParty, "third-party-cookies", "allow", "the browser's cookies in HubSpot's frame: allow (Chrome) or block (Safari, Firefox)")
+	fs.StringVar(&c.caFile, "ca-file", "", "PEM certificates to trust besides the system's, for https endpoints on a private CA (listing/https; env HSEMU_CA_FILE)")
 	fs.DurationVar(&c.hopBudget, "hop-budget", 0, "how long one hop should take (default 5s)")
 	fs.DurationVar(&c.hopTimeout, "hop-timeout", 0, "hard deadline of one hop (default 15s)")
 	fs.DurationVar(&c.observe, "observe-window", 0, "how long to wait for a late token request after the endpoint's last response (default 250ms)")
@@ -82,6 +85,7 @@ func (c *checkConfig) fillFromEnv(getenv func(string) string) {
 	set(&c.flow, "HSEMU_FLOW")
 	set(&c.addr, "HSEMU_ADDR")
 	set(&c.profile, "HSEMU_PROFILE")
+	set(&c.caFile, "HSEMU_CA_FILE")
 	if !c.strict && getenv("HSEMU_STRICT") == "1" {
 		c.strict = true
 	}
@@ -104,6 +108,13 @@ func (c *checkConfig) options() (scenarios.Options, error) {
 	default:
 		return o, usageError("--profile %q: use dev or listing", c.profile)
 	}
+	if c.caFile != "" {
+		pool, err := loadCAFile(c.caFile)
+		if err != nil {
+			return o, usageError("--ca-file: %v", err)
+		}
+		o.TLSRootCAs = pool
+	}
 	switch c.thirdParty {
 	case "", "allow":
 		o.ThirdPartyCookies = browser.ThirdPartyAllow
@@ -113,6 +124,22 @@ func (c *checkConfig) options() (scenarios.Options, error) {
 		return o, usageError("--third-party-cookies %q: use allow or block", c.thirdParty)
 	}
 	return o, nil
+}
+
+// loadCAFile reads PEM certificates and adds them to the system's pool.
+func loadCAFile(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s holds no PEM certificate (expected -----BEGIN CERTIFICATE----- blocks)", path)
+	}
+	return pool, nil
 }
 
 func splitPatterns(in []string) []string {
@@ -191,6 +218,9 @@ func (c *checkConfig) prepare(getenv func(string) string) (*prepared, error) {
 		if c.installURL != "" {
 			return nil, usageError("--reference and --install-url exclude each other")
 		}
+		if _, err := scenarios.ParseFlows(c.flow); err != nil {
+			return nil, usageError("--flow: %v", err)
+		}
 		h, err := scenarios.StartHarness(emulator.Config{}, "127.0.0.1:0")
 		if err != nil {
 			return nil, err
@@ -235,10 +265,7 @@ func filterFlows(ts []scenarios.Target, flow string) []scenarios.Target {
 	if flow == "" {
 		return ts
 	}
-	flows, err := scenarios.ParseFlows(flow)
-	if err != nil {
-		return ts
-	}
+	flows, _ := scenarios.ParseFlows(flow) // checked by prepare
 	var out []scenarios.Target
 	for _, t := range ts {
 		keep := t.Flows[0] != scenarios.Seamless && t.Flows[0] != scenarios.Partner

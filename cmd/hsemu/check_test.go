@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hsemu/hsemu/conformance/reference"
+)
+
+// runArgs runs hsemu with args in-process and returns its exit code and output.
+func runArgs(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+	if err != nil {
+		errOut.WriteString(err.Error())
+	}
+	return exitCode(err), out.String(), errOut.String()
+}
+
+func TestCheckReferencePasses(t *testing.T) {
+	code, out, errOut := runArgs(t, "check", "--reference", "--strict")
+	if code != exitOK {
+		t.Fatalf("hsemu check --reference --strict: exit %d; want 0\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "— PASS") {
+		t.Errorf("the report does not end in PASS:\n%s", out)
+	}
+}
+
+// TestCheckEveryVariant: hsemu check against every broken variant exits 1 and names the checks
+// its bug must fail (--strict, so the SHOULD checks fail the run too).
+func TestCheckEveryVariant(t *testing.T) {
+	for _, bug := range reference.Bugs() {
+		t.Run(bug.Name, func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := runArgs(t, "check", "--reference", "--bug", bug.Name, "--strict")
+			if code != exitFailed {
+				t.Fatalf("exit %d; want 1\n%s\n%s", code, out, errOut)
+			}
+			for _, id := range bug.Fails {
+				if !strings.Contains(out, "FAIL  ") || !containsLine(out, "FAIL", id) {
+					t.Errorf("the report does not name %s as failed:\n%s", id, out)
+				}
+			}
+		})
+	}
+}
+
+func containsLine(out, label, id string) bool {
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 3 && f[0] == label && f[2] == id {
+			return true
+		}
+	}
+	return false
+}
+
+func TestCheckUsageErrors(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.pem")
+	if err := os.WriteFile(bad, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no install URL", []string{"check", "--client-id", "a", "--client-secret", "b"}, "no install URL"},
+		{"install URL with a query", []string{"check", "--install-url", "http://localhost:3000/install?x=1", "--client-id", "a", "--client-secret", "b"}, "no query"},
+		{"no credentials", []string{"check", "--install-url", "http://localhost:3000/install"}, "--client-id"},
+		{"partner without login", []string{"check", "--install-url", "http://localhost:3000/install", "--flow", "partner", "--client-id", "a", "--client-secret", "b"}, "--login"},
+		{"bad flow", []string{"check", "--reference", "--flow", "sideways"}, `unknown flow "sideways"`},
+		{"bad profile", []string{"check", "--reference", "--profile", "prod"}, "use dev or listing"},
+		{"bad cookie policy", []string{"check", "--reference", "--third-party-cookies", "maybe"}, "use allow or block"},
+		{"unknown bug", []string{"check", "--reference", "--bug", "no-such-bug"}, "no-such-bug"},
+		{"reference and URL", []string{"check", "--reference", "--install-url", "http://localhost:3000/install"}, "exclude each other"},
+		{"bad CA file", []string{"check", "--reference", "--ca-file", bad}, "no PEM certificate"},
+		{"stray argument", []string{"check", "extra"}, "unexpected argument"},
+		{"unknown command", []string{"bogus"}, "unknown command"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runArgs(t, tt.args...)
+			if code != exitUsage {
+				t.Errorf("exit %d; want 2 (%s)", code, errOut)
+			}
+			if !strings.Contains(errOut, tt.want) {
+				t.Errorf("stderr %q does not say %q", errOut, tt.want)
+			}
+		})
+	}
+}
+
+func TestScenariosLists(t *testing.T) {
+	code, out, _ := runArgs(t, "scenarios", "partner/state")
+	if code != exitOK || !strings.Contains(out, "partner/state/tampered") || strings.Contains(out, "seamless/") {
+		t.Errorf("hsemu scenarios partner/state: exit %d\n%s", code, out)
+	}
+}
