@@ -207,17 +207,9 @@ func TargetFromEnv(getenv func(string) string) (t scenarios.Target, ok bool, err
 	if t.Flows, err = scenarios.ParseFlows(getenv("HSEMU_FLOW")); err != nil {
 		return t, true, fmt.Errorf("HSEMU_FLOW: %w", err)
 	}
-	if p := getenv("HSEMU_APP_CONFIG"); p != "" {
-		t.AppConfig = p
-		if t.App, err = emulator.LoadAppConfig(p); err != nil {
-			return t, true, fmt.Errorf("HSEMU_APP_CONFIG: %w", err)
-		}
-	}
-	if v := getenv("HSEMU_CLIENT_ID"); v != "" {
-		t.App.ClientID = v
-	}
-	if v := getenv("HSEMU_CLIENT_SECRET"); v != "" {
-		t.App.ClientSecret = v
+	t.AppConfig = getenv(SettingAppConfig.Env)
+	if t.App, err = ResolveApp(EnvLookup(getenv)); err != nil {
+		return t, true, err
 	}
 	if v := getenv("HSEMU_LOGIN"); v != "" {
 		if t.Login.Fields, err = scenarios.ParseLoginQuery(v); err != nil {

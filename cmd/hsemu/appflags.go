@@ -2,9 +2,9 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"strings"
 
+	"github.com/hsemu/hsemu/conformance"
 	"github.com/hsemu/hsemu/emulator"
 )
 
@@ -34,9 +34,7 @@ func (l *listFlag) Set(v string) error {
 }
 
 // splitList splits on commas and whitespace, dropping empty items.
-func splitList(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })
-}
+func splitList(s string) []string { return conformance.SplitList(s) }
 
 // register declares the app flags on fs.
 func (o *appOptions) register(fs *flag.FlagSet) {
@@ -68,53 +66,23 @@ func (o *appOptions) configFile(getenv func(string) string) (path, from string) 
 	return getenv("HSEMU_APP_CONFIG"), "HSEMU_APP_CONFIG"
 }
 
-// resolve builds the app: the app config file (--app-config, else HSEMU_APP_CONFIG) if any,
-// overridden field by field by environment variables, overridden by flags. Errors name the
-// flag, variable or file and say what is wrong.
+// resolve builds the app (conformance.ResolveApp): the app config file (--app-config, else
+// HSEMU_APP_CONFIG) if any, overridden field by field by environment variables, overridden by
+// flags. Errors name the flag, variable or file and say what is wrong.
 func (o *appOptions) resolve(getenv func(string) string) (emulator.App, error) {
-	var app emulator.App
-	path, from := o.configFile(getenv)
-	if path != "" {
-		a, err := emulator.LoadAppConfig(path)
-		if err != nil {
-			return emulator.App{}, fmt.Errorf("%s: %w", from, err)
-		}
-		app = a
+	flags := map[string]string{
+		"app-config": o.configPath, "client-id": o.clientID, "client-secret": o.clientSecret,
+		"redirect-url": strings.Join(o.redirectURLs, " "), "scopes": o.scopes,
+		"optional-scopes": o.optionalScopes, "conditional-scopes": o.conditionalScopes,
 	}
-	str := func(dst *string, flagName, flagVal, env string) {
-		if o.set(flagName) {
-			*dst = flagVal
-		} else if v := getenv(env); v != "" {
-			*dst = v
-		}
-	}
-	str(&app.ClientID, "client-id", o.clientID, "HSEMU_CLIENT_ID")
-	str(&app.ClientSecret, "client-secret", o.clientSecret, "HSEMU_CLIENT_SECRET")
-	list := func(dst *[]string, flagName string, flagVal []string, env string) {
-		if o.set(flagName) {
-			*dst = flagVal
-		} else if v := getenv(env); v != "" {
-			*dst = splitList(v)
-		}
-	}
-	list(&app.RedirectURLs, "redirect-url", o.redirectURLs, "HSEMU_REDIRECT_URL")
-	list(&app.RequiredScopes, "scopes", splitList(o.scopes), "HSEMU_SCOPES")
-	list(&app.OptionalScopes, "optional-scopes", splitList(o.optionalScopes), "HSEMU_OPTIONAL_SCOPES")
-	list(&app.ConditionallyRequiredScopes, "conditional-scopes", splitList(o.conditionalScopes), "HSEMU_CONDITIONAL_SCOPES")
-
-	for _, s := range []struct {
-		what   string
-		scopes []string
-	}{
-		{"--scopes / HSEMU_SCOPES", app.RequiredScopes},
-		{"--optional-scopes / HSEMU_OPTIONAL_SCOPES", app.OptionalScopes},
-		{"--conditional-scopes / HSEMU_CONDITIONAL_SCOPES", app.ConditionallyRequiredScopes},
-	} {
-		for _, sc := range s.scopes {
-			if !emulator.KnownScope(sc) {
-				return emulator.App{}, fmt.Errorf("%s: %q is not a HubSpot scope; check its spelling against https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/scopes", s.what, sc)
+	env := conformance.EnvLookup(getenv)
+	return conformance.ResolveApp(func(s conformance.AppSetting) (string, bool) {
+		if o.set(s.Flag) {
+			if s == conformance.SettingAppConfig && flags[s.Flag] == "" {
+				return env(s) // --app-config "" falls back to HSEMU_APP_CONFIG
 			}
+			return flags[s.Flag], true
 		}
-	}
-	return app, nil
+		return env(s)
+	})
 }
