@@ -293,14 +293,8 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return nil
-		}
-		return &exitError{code: exitUsage}
-	}
-	if fs.NArg() > 0 {
-		return usageError("unexpected argument %q: flags only (see hsemu check -h)", fs.Arg(0))
+	if helped, err := parseFlags(fs, args); helped || err != nil {
+		return err
 	}
 	outs, err := rf.resolve(os.Getenv)
 	if err != nil {

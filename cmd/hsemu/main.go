@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -102,6 +103,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	printUsage(stderr)
 	return usageError("unknown command %q: run 'hsemu help' to see the commands", args[0])
+}
+
+// parseFlags parses the flags of a subcommand that takes no arguments. helped is true after -h
+// (the usage is printed). A bad flag is a usage error (exit 2) that names it.
+func parseFlags(fs *flag.FlagSet, args []string) (helped bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return true, nil
+		}
+		return false, usageError("%s: %v", fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return false, usageError("unexpected argument %q: %s takes only flags (see %s -h)", fs.Arg(0), fs.Name(), fs.Name())
+	}
+	return false, nil
 }
 
 func isHelp(s string) bool { return s == "-h" || s == "-help" || s == "--help" }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -122,14 +121,8 @@ func serveReference(ctx context.Context, args []string, getenv func(string) stri
 		fs.PrintDefaults()
 	}
 	c.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError("reference: %v", err)
-	}
-	if fs.NArg() > 0 {
-		return usageError("reference: unexpected argument %q: hsemu reference takes only flags (see hsemu reference -h)", fs.Arg(0))
+	if helped, err := parseFlags(fs, args); helped || err != nil {
+		return err
 	}
 	if c.listBugs {
 		printBugs(stdout)

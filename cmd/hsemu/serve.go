@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -73,14 +72,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		fs.PrintDefaults()
 	}
 	c.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError("serve: %v", err)
-	}
-	if fs.NArg() > 0 {
-		return usageError("serve: unexpected argument %q: hsemu serve takes only flags (see hsemu serve -h)", fs.Arg(0))
+	if helped, err := parseFlags(fs, args); helped || err != nil {
+		return err
 	}
 	if c.addr == "" {
 		c.addr = getenv("HSEMU_ADDR")

@@ -38,14 +38,8 @@ func runTUI(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return nil
-		}
-		return &exitError{code: exitUsage}
-	}
-	if fs.NArg() > 0 {
-		return usageError("unknown command %q: run 'hsemu help' to see the commands", fs.Arg(0))
+	if helped, err := parseFlags(fs, args); helped || err != nil {
+		return err
 	}
 	if !isTerminal(stdout) {
 		return runHeadless(ctx, &c, stdout, stderr)
