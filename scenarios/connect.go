@@ -34,7 +34,7 @@ func appliesToConnect(t Target, _ Options) bool { return t.ConnectURL != "" }
 // catching, it also stops before the endpoint's callback (a URL with code or error), so the code
 // is attributed before the endpoint sees it.
 type connectBrowser struct {
-	*browser.Browser
+	Engine
 	catching bool
 }
 
@@ -46,9 +46,7 @@ func (s *Session) connectBrowser() *connectBrowser {
 		}
 	}
 	cb := &connectBrowser{}
-	cb.Browser = browser.New(browser.Options{
-		HubSpotAddr:       s.h.Addr,
-		HopTimeout:        s.opts.HopTimeout,
+	cb.Engine = s.newEngine(browser.Options{
 		ThirdPartyCookies: s.opts.ThirdPartyCookies,
 		StopAt: func(u *url.URL) bool {
 			if browser.IsHubSpotHost(u.Hostname()) {
@@ -60,7 +58,6 @@ func (s *Session) connectBrowser() *connectBrowser {
 			q := u.Query()
 			return cb.catching && (q.Has("code") || q.Has("error"))
 		},
-		OnHop: s.recordHop,
 	})
 	return cb
 }
@@ -81,7 +78,7 @@ func authorizeHop(st *Step) (HopRecord, bool) {
 // connectStart opens the connect URL as step name and follows it to HubSpot's consent page.
 // The state the app sent to HubSpot is kept in st.State and in the observation's States.
 func (s *Session) connectStart(b *connectBrowser, name string) *Step {
-	st := s.Open(b.Browser, name, s.target.ConnectURL, browser.TopLevel, "", nil)
+	st := s.Open(b.Engine, name, s.target.ConnectURL, browser.TopLevel, "", nil)
 	if h, ok := authorizeHop(st); ok {
 		st.State = h.URL.Query().Get("state")
 		if st.State != "" {
@@ -151,7 +148,7 @@ func connectScenarios() []Scenario {
 				if err != nil {
 					return err
 				}
-				s.Open(b.Browser, "callback", cb.String(), browser.TopLevel, code, nil)
+				s.Open(b.Engine, "callback", cb.String(), browser.TopLevel, code, nil)
 				return nil
 			},
 		},
@@ -182,7 +179,7 @@ func connectScenarios() []Scenario {
 				}
 				bad := *cb
 				bad.RawQuery = q.Encode()
-				s.Open(b.Browser, "callback (wrong state)", bad.String(), browser.TopLevel, code, nil)
+				s.Open(b.Engine, "callback (wrong state)", bad.String(), browser.TopLevel, code, nil)
 				return nil
 			},
 		},
@@ -207,7 +204,7 @@ func connectScenarios() []Scenario {
 					q.Set("state", start.State)
 				}
 				cb.RawQuery = q.Encode()
-				s.Open(b.Browser, "callback (error)", cb.String(), browser.TopLevel, "", nil)
+				s.Open(b.Engine, "callback (error)", cb.String(), browser.TopLevel, "", nil)
 				return nil
 			},
 		},

@@ -41,6 +41,8 @@ type Options struct {
 	StateSamples int
 	// ThirdPartyCookies is the browser's policy in HubSpot's frame (Chrome's by default).
 	ThirdPartyCookies browser.CookiePolicy
+	// Engine makes the user's browser; nil means the http engine (scenarios/browser).
+	Engine EngineFactory
 	// TLSRootCAs are the certificate authorities the listing checks (and the browser of their
 	// install) trust for the app's https URLs; nil means the system's roots.
 	TLSRootCAs *x509.CertPool

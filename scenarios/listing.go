@@ -68,7 +68,7 @@ func (s *Session) probeHTTPS(raw string) error {
 
 // listingBrowser is NewBrowser trusting Options.TLSRootCAs, for endpoints served over https
 // with a private CA (tests, staging).
-func (s *Session) listingBrowser() *browser.Browser {
+func (s *Session) listingBrowser() Engine {
 	var rt http.RoundTripper
 	if s.opts.TLSRootCAs != nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
@@ -76,13 +76,10 @@ func (s *Session) listingBrowser() *browser.Browser {
 		t.TLSClientConfig = &tls.Config{RootCAs: s.opts.TLSRootCAs, MinVersion: tls.VersionTLS12}
 		rt = t
 	}
-	b := browser.New(browser.Options{
-		HubSpotAddr:       s.h.Addr,
-		HopTimeout:        s.opts.HopTimeout,
+	b := s.newEngine(browser.Options{
 		ThirdPartyCookies: s.opts.ThirdPartyCookies,
 		Transport:         rt,
 		StopAt:            func(u *url.URL) bool { return browser.IsHubSpotHost(u.Hostname()) },
-		OnHop:             s.recordHop,
 	})
 	if len(s.target.Login.Cookies) > 0 {
 		if u, err := url.Parse(s.target.InstallURL); err == nil {

@@ -14,7 +14,7 @@ import (
 
 // partnerInstall is HubSpot's install with partner sign-in, from step=authorize to finalize.
 // It stops early, recording why in the observation, when a step leaves nothing to go on.
-func partnerInstall(s *Session, b *browser.Browser, fault *emulator.Fault, finalizeName string) (signIn, finalize *Step, err error) {
+func partnerInstall(s *Session, b Engine, fault *emulator.Fault, finalizeName string) (signIn, finalize *Step, err error) {
 	signIn = s.SignIn(b, "authorize")
 	if signIn.State == "" {
 		s.obs.Halt = "the partner sign-in did not return a state to HubSpot"

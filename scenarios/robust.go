@@ -60,17 +60,14 @@ func appliesToInstallFlows(t Target, _ Options) bool {
 // robustBrowser is a browser that never leaves the endpoint's own origin: it stops before any
 // other host (HubSpot's, or evil.example in the open-redirect probes), recording where it was
 // about to go, so nothing beyond the endpoint and loopback is ever contacted.
-func (s *Session) robustBrowser() *browser.Browser {
+func (s *Session) robustBrowser() Engine {
 	own := ""
 	if u, err := url.Parse(s.target.InstallURL); err == nil {
 		own = originKey(u)
 	}
-	b := browser.New(browser.Options{
-		HubSpotAddr:       s.h.Addr,
-		HopTimeout:        s.opts.HopTimeout,
+	b := s.newEngine(browser.Options{
 		ThirdPartyCookies: s.opts.ThirdPartyCookies,
 		StopAt:            func(u *url.URL) bool { return originKey(u) != own },
-		OnHop:             s.recordHop,
 	})
 	if s.target.hasFlow(Partner) && len(s.target.Login.Cookies) > 0 {
 		if u, err := url.Parse(s.target.InstallURL); err == nil {
@@ -106,7 +103,7 @@ type robustProbe struct {
 
 // open runs the probe in b: the request, then, for sign-in probes, the sign-in form as the
 // target fills it.
-func (s *Session) openProbe(b *browser.Browser, p robustProbe) *Step {
+func (s *Session) openProbe(b Engine, p robustProbe) *Step {
 	bc := browser.FramedBy(emulator.WebOrigin)
 	if p.authorize {
 		bc = browser.OpenedBy(emulator.WebOrigin)

@@ -163,13 +163,10 @@ func (s *Session) Observation() *Observation { return s.obs }
 
 // NewBrowser gives the scenario a fresh browser (empty cookie jar) that stops when it is about
 // to leave for HubSpot, so arriving at a returnUrl is seen without fetching it.
-func (s *Session) NewBrowser(policy browser.CookiePolicy) *browser.Browser {
-	b := browser.New(browser.Options{
-		HubSpotAddr:       s.h.Addr,
-		HopTimeout:        s.opts.HopTimeout,
+func (s *Session) NewBrowser(policy browser.CookiePolicy) Engine {
+	b := s.newEngine(browser.Options{
 		ThirdPartyCookies: policy,
 		StopAt:            func(u *url.URL) bool { return browser.IsHubSpotHost(u.Hostname()) },
-		OnHop:             s.recordHop,
 	})
 	for _, fl := range []Flow{Partner} {
 		if fl == s.sc.Flow && len(s.target.Login.Cookies) > 0 {
@@ -299,7 +296,7 @@ func (s *Session) installURL(params [][2]string) string {
 
 // Finalize opens the install URL with step=finalize inside HubSpot's frame, follows it to its
 // end, then collects the token requests for code within the observe window.
-func (s *Session) Finalize(b *browser.Browser, name, code, state string, withState bool, ret *url.URL) *Step {
+func (s *Session) Finalize(b Engine, name, code, state string, withState bool, ret *url.URL) *Step {
 	var params [][2]string
 	if code != "" {
 		params = append(params, [2]string{"code", code})
@@ -313,7 +310,7 @@ func (s *Session) Finalize(b *browser.Browser, name, code, state string, withSta
 
 // Open navigates b to rawURL in context bc as step name and waits the observe window for token
 // requests for code (or, in solo scenarios, for token requests that carry no known code).
-func (s *Session) Open(b *browser.Browser, name, rawURL string, bc browser.Context, code string, ret *url.URL) *Step {
+func (s *Session) Open(b Engine, name, rawURL string, bc browser.Context, code string, ret *url.URL) *Step {
 	st := s.begin(name, bc, rawURL)
 	st.Code, st.Return = code, ret
 	mark := s.disp.orphanMark()
@@ -335,7 +332,7 @@ func (s *Session) collect(st *Step, mark int) {
 
 // SeamlessInstall is HubSpot's install without partner sign-in: mint a code, send the browser
 // framed to {install URL}?code=…&returnUrl=…&step=finalize.
-func (s *Session) SeamlessInstall(b *browser.Browser, name string, fault *emulator.Fault) (*Step, error) {
+func (s *Session) SeamlessInstall(b Engine, name string, fault *emulator.Fault) (*Step, error) {
 	code, err := s.MintCode(nil)
 	if err != nil {
 		return nil, fmt.Errorf("mint a code for the install: %w", err)
@@ -351,7 +348,7 @@ func (s *Session) SeamlessInstall(b *browser.Browser, name string, fault *emulat
 // SignIn runs step=authorize in a new top-level window and signs in the way the target says,
 // until the browser is about to return to HubSpot. It returns the step; st.State and st.Scope
 // hold what came back. A sign-in that never returns ends with st.Note saying where it got stuck.
-func (s *Session) SignIn(b *browser.Browser, name string) *Step {
+func (s *Session) SignIn(b Engine, name string) *Step {
 	ret := s.ReturnURL("authorize")
 	start := s.installURL([][2]string{{"returnUrl", ret.String()}, {"step", "authorize"}})
 	// HubSpot opens step=authorize in a new window from its own page (seeds/000, step 5).
@@ -453,7 +450,7 @@ func stuckNote(p *browser.Page, fields map[string]string) string {
 
 // SignedIn runs a sign-in and ends the scenario as skipped when it did not return a state:
 // the checks that need one cannot run (partner/authorize/* say why).
-func (s *Session) SignedIn(b *browser.Browser, name string) (*Step, error) {
+func (s *Session) SignedIn(b Engine, name string) (*Step, error) {
 	st := s.SignIn(b, name)
 	if st.State == "" {
 		why := "the partner sign-in did not return a state to HubSpot"
