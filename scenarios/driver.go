@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/hsemu/hsemu/emulator"
@@ -323,11 +324,27 @@ func judge(c Check, o *Observation, runErr error) Outcome {
 	if c.Judge == nil {
 		return errored("check " + c.ID + " has no judge")
 	}
+	if err := unreachable(o); err != nil {
+		return errored("could not reach the endpoint, so nothing could be judged: " + err.Error() + " (is it running, and is the URL right?)")
+	}
 	out := c.Judge(o)
 	if out.Status == Pending || out.Status == Running {
 		return errored("check " + c.ID + " was not decided")
 	}
 	return out
+}
+
+// unreachable returns the first error of a step that never reached the endpoint at all: the
+// connection was refused or the host name did not resolve. That is the harness's (or the
+// setup's) problem, not a finding; a connection reset mid-answer is a finding and stays one.
+func unreachable(o *Observation) error {
+	for _, st := range o.Steps {
+		var dns *net.DNSError
+		if st.Err != nil && (errors.Is(st.Err, syscall.ECONNREFUSED) || errors.As(st.Err, &dns)) {
+			return st.Err
+		}
+	}
+	return nil
 }
 
 // skipError ends a scenario whose checks cannot apply; they are reported as skipped.

@@ -1,8 +1,11 @@
 package scenarios
 
 import (
+	"net"
 	"net/url"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -179,5 +182,28 @@ func TestConditionalScopeProblem(t *testing.T) {
 			continue
 		}
 		assert.Contains(t, got, tt.want, tt.scope)
+	}
+}
+
+func TestJudgeUnreachableIsAnError(t *testing.T) {
+	c := Check{ID: "x", Judge: func(*Observation) Outcome { return pass("judged") }}
+	refused := &url.Error{Op: "Get", URL: "http://localhost:9/", Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}
+	tests := []struct {
+		name string
+		err  error
+		want Status
+	}{
+		{"connection refused", refused, Error},
+		{"unknown host", &net.DNSError{Err: "no such host", Name: "nope.invalid", IsNotFound: true}, Error},
+		{"connection reset is a finding", &net.OpError{Op: "read", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, Pass},
+		{"no error", nil, Pass},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := &Observation{Steps: []*Step{{Name: "finalize", Err: tt.err}}}
+			if got := judge(c, o, nil).Status; got != tt.want {
+				t.Errorf("judge = %s; want %s", got, tt.want)
+			}
+		})
 	}
 }
