@@ -1,0 +1,259 @@
+package tui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/hsemu/hsemu/scenarios"
+)
+
+// key routes a key press to the current screen.
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	k := m.KeyMap
+	if msg.Type == tea.KeyCtrlC {
+		return m.quit()
+	}
+	switch m.screen {
+	case screenForm:
+		return m.formKey(msg)
+	case screenPicker:
+		switch {
+		case key.Matches(msg, k.Up):
+			m.picker.move(-1)
+		case key.Matches(msg, k.Down):
+			m.picker.move(1)
+		case key.Matches(msg, k.Open):
+			c := m.picker.options[m.picker.sel].choice
+			if c.Kind == Custom {
+				m.screen = screenForm
+				m.form.err = ""
+				return nil
+			}
+			return m.switchTarget(c)
+		case key.Matches(msg, k.Back):
+			m.screen = screenMain
+		case key.Matches(msg, k.Quit):
+			return m.quit()
+		}
+		return nil
+	case screenHelp:
+		switch {
+		case key.Matches(msg, k.Quit):
+			return m.quit()
+		case key.Matches(msg, k.Back), key.Matches(msg, k.Help):
+			m.screen = screenMain
+		}
+		return nil
+	case screenCheck, screenHop:
+		switch {
+		case key.Matches(msg, k.Quit):
+			return m.quit()
+		case key.Matches(msg, k.Back):
+			m.screen = screenMain
+		case key.Matches(msg, k.Help):
+			m.screen = screenHelp
+		case key.Matches(msg, k.Copy):
+			return m.copySelected()
+		case key.Matches(msg, k.RunAll):
+			return m.startRun(runAll)
+		case key.Matches(msg, k.RunSelected):
+			return m.startRun(runSelected)
+		case key.Matches(msg, k.RunFailed):
+			return m.startRun(runFailed)
+		default:
+			var cmd tea.Cmd
+			m.detail, cmd = m.detail.Update(msg)
+			return cmd
+		}
+		return nil
+	}
+	if m.cat.editing {
+		switch msg.Type {
+		case tea.KeyEnter:
+			m.cat.editing = false
+			m.cat.filter.Blur()
+		case tea.KeyEsc:
+			m.cat.editing = false
+			m.cat.filter.Blur()
+			m.cat.filter.SetValue("")
+			m.cat.refilter()
+		default:
+			var cmd tea.Cmd
+			m.cat.filter, cmd = m.cat.filter.Update(msg)
+			m.cat.refilter()
+			return cmd
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Help):
+		m.screen = screenHelp
+	case key.Matches(msg, k.Filter):
+		m.focus = paneChecks
+		m.cat.editing = true
+		m.cat.filter.Focus()
+	case key.Matches(msg, k.Back):
+		if m.cat.filter.Value() != "" {
+			m.cat.filter.SetValue("")
+			m.cat.refilter()
+		}
+	case key.Matches(msg, k.NextPane):
+		m.focus = (m.focus + 1) % paneCount
+	case key.Matches(msg, k.PrevPane):
+		m.focus = (m.focus + paneCount - 1) % paneCount
+	case key.Matches(msg, k.Up):
+		m.moveSelection(-1)
+	case key.Matches(msg, k.Down):
+		m.moveSelection(1)
+	case key.Matches(msg, k.PageUp):
+		m.moveSelection(-10)
+	case key.Matches(msg, k.PageDown):
+		m.moveSelection(10)
+	case key.Matches(msg, k.Open):
+		m.open()
+	case key.Matches(msg, k.RunAll):
+		return m.startRun(runAll)
+	case key.Matches(msg, k.RunSelected):
+		return m.startRun(runSelected)
+	case key.Matches(msg, k.RunFailed):
+		return m.startRun(runFailed)
+	case key.Matches(msg, k.Target):
+		m.picker.selectChoice(m.choice)
+		m.screen = screenPicker
+	case key.Matches(msg, k.Copy):
+		return m.copySelected()
+	}
+	return nil
+}
+
+func (m *Model) quit() tea.Cmd {
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.quitting = true
+	return tea.Quit
+}
+
+func (m *Model) moveSelection(d int) {
+	switch m.focus {
+	case paneChecks:
+		m.cat.move(d)
+	case paneTimeline:
+		tl, _ := m.selectedTimeline()
+		if tl != nil {
+			m.hopSel = min(max(m.hopSel+d, 0), max(len(tl.ordered())-1, 0))
+		}
+	case paneLog:
+		m.log.scroll(-d)
+	}
+}
+
+// open shows the detail of the focused thing: a check, or a hop of the timeline.
+func (m *Model) open() {
+	switch m.focus {
+	case paneChecks:
+		if _, ok := m.cat.selected(); ok {
+			m.screen = screenCheck
+			m.detail.GotoTop()
+		}
+	case paneTimeline:
+		tl, _ := m.selectedTimeline()
+		if tl == nil {
+			return
+		}
+		if items := tl.ordered(); m.hopSel < len(items) {
+			it := items[m.hopSel]
+			m.detailHop = &it
+			m.screen = screenHop
+			m.detail.GotoTop()
+		}
+	}
+}
+
+// OpenCheck selects the check with this ID and shows its detail; false when it is not listed.
+func (m Model) OpenCheck(id string) (Model, bool) {
+	if !m.cat.selectID(id) {
+		return m, false
+	}
+	m.focus = paneChecks
+	m.open()
+	m.refreshDetail()
+	return m, true
+}
+
+func (m *Model) copySelected() tea.Cmd {
+	c, ok := m.cat.selected()
+	if !ok {
+		return nil
+	}
+	res, ok := m.results[c.ID]
+	if !ok {
+		m.status = "no result for " + c.ID + " yet: run it first (r)"
+		return nil
+	}
+	return copyCmd(m.cfg.ReportDir, res, m.report)
+}
+
+// formKey handles the custom target form: arrows and tab move between fields, enter runs.
+func (m *Model) formKey(msg tea.KeyMsg) tea.Cmd {
+	switch msg.Type {
+	case tea.KeyEsc:
+		m.screen = screenPicker
+		return nil
+	case tea.KeyTab, tea.KeyDown:
+		m.form.setFocus(m.form.focus + 1)
+		return nil
+	case tea.KeyShiftTab, tea.KeyUp:
+		m.form.setFocus(m.form.focus - 1)
+		return nil
+	case tea.KeyEnter:
+		t, err := m.form.fields().Target()
+		if err != nil {
+			m.form.err = err.Error()
+			return nil
+		}
+		m.form.err = ""
+		t.Name = t.InstallURL
+		return m.switchTarget(Choice{Kind: Custom, Target: t})
+	}
+	var cmd tea.Cmd
+	m.form, cmd = m.form.update(msg)
+	return cmd
+}
+
+// refreshDetail re-renders an open detail screen, so it follows the run live.
+func (m *Model) refreshDetail() {
+	w := m.width
+	switch m.screen {
+	case screenCheck:
+		c, ok := m.cat.selected()
+		if !ok {
+			m.screen = screenMain
+			return
+		}
+		var res *scenarios.Result
+		if r, ok := m.results[c.ID]; ok {
+			res = &r
+		}
+		m.setDetail(checkDetail(m.Styles, c, res, m.cfg.Strict, w))
+	case screenHop:
+		if m.detailHop == nil {
+			m.screen = screenMain
+			return
+		}
+		if m.detailHop.hop != nil {
+			_, rs := m.selectedTimeline()
+			m.setDetail(hopDetail(m.Styles, *m.detailHop.hop, rs, m.cfg.Strict, w))
+		} else {
+			m.setDetail(apiDetail(m.Styles, *m.detailHop.api, w))
+		}
+	}
+}
+
+func (m *Model) setDetail(s string) {
+	if s != m.detailText {
+		m.detailText = s
+		m.detail.SetContent(s)
+	}
+}
