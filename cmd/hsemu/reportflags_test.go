@@ -152,7 +152,7 @@ func TestWriteReports(t *testing.T) {
 	if exitCode(err) != exitFailed {
 		t.Errorf("a MUST failure: exit %d (%v); want %d", exitCode(err), err, exitFailed)
 	}
-	if !strings.Contains(stdout.String(), "FAIL  MUST   seamless/install/returns-to-hubspot") {
+	if !strings.Contains(stdout.String(), "FAIL   MUST   seamless/install/returns-to-hubspot") {
 		t.Errorf("standard output lacks the text report:\n%s", stdout.String())
 	}
 	data, err := os.ReadFile(xmlPath)

@@ -32,7 +32,7 @@ func Text(w io.Writer, rep *scenarios.Report, opts TextOptions) error {
 			ew.printf("\n%s\n", target)
 		}
 		label := Label(res, rep.Strict, opts.Expect)
-		ew.printf("  %-5s %-6s %s — %s\n", label, res.Check.Level, res.Check.ID, res.Check.Title)
+		ew.printf("  %-6s %-6s %s — %s\n", label, res.Check.Level, res.Check.ID, res.Check.Title)
 		if label == "PASS" && !opts.Verbose {
 			continue
 		}
@@ -48,6 +48,15 @@ func Text(w io.Writer, rep *scenarios.Report, opts TextOptions) error {
 			continue
 		}
 		CheckDetail(ew, res, opts.MaxHops)
+	}
+	var failing []string
+	for _, res := range rep.Results {
+		if l := Label(res, rep.Strict, opts.Expect); l == "FAIL" || l == "ERROR" || l == "WARN" {
+			failing = append(failing, fmt.Sprintf("  %-6s %s (%s)", l, res.Check.ID, res.Target))
+		}
+	}
+	if len(failing) > 0 {
+		ew.printf("\nto look at (details above):\n%s\n", strings.Join(failing, "\n"))
 	}
 	c := Count(rep, opts.Expect)
 	verdict := map[int]string{ExitPass: "PASS", ExitFail: "FAIL", ExitError: "ERROR"}[ExitCode(rep, opts.Expect, rep.Strict)]
