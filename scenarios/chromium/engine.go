@@ -1,0 +1,250 @@
+package chromium
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/hsemu/hsemu/scenarios/browser"
+)
+
+// HowScript is the How of a navigation a page's script started (location.href =,
+// location.replace(…), …), which the chromium engine follows.
+const HowScript browser.How = "script"
+
+// Engine is one user's browser in the pool's Chromium: an isolated browser context (its own
+// cookies) with one tab. It implements scenarios.Engine. Like the http engine, it is meant for
+// one goroutine at a time.
+type Engine struct {
+	*tab // the Engine wrapper is what a cleanup watches: the tab stays reachable from chromedp
+}
+
+// tab is an engine's state, reachable from chromedp's listeners.
+type tab struct {
+	pool *Pool
+	opts browser.Options
+	rt   http.RoundTripper // for HubSpot's hosts, mapped to the emulator
+
+	startOnce sync.Once
+	startErr  error
+	ctx       context.Context // the tab's chromedp context
+	cancel    context.CancelFunc
+	target    *chromedp.Target
+
+	mu     sync.Mutex
+	events []any
+	signal chan struct{} // has an element when events is not empty
+
+	seq   int         // hops over the engine's life
+	frame cdp.FrameID // the frame the last page is in
+	last  *browser.Page
+}
+
+// defaultTransport carries the requests to the emulator when Options.Transport is nil.
+var defaultTransport = &http.Transport{
+	Proxy:               nil,
+	DialContext:         (&net.Dialer{Timeout: browser.DefaultHopTimeout}).DialContext,
+	MaxIdleConnsPerHost: 16,
+	IdleConnTimeout:     90 * time.Second,
+}
+
+// NewEngine makes an engine with its own cookies, taking Options as the http engine does
+// (browser.New): HubSpotAddr, HopTimeout, MaxHops, BodyLimit, ThirdPartyCookies, StopAt and
+// OnHop are honoured. Options.Transport carries only the requests to HubSpot's hosts, which
+// the engine makes itself; Chromium's own requests use Chromium's trust store. Chromium starts
+// the engine's tab at its first navigation.
+func (p *Pool) NewEngine(o browser.Options) *Engine {
+	if o.HopTimeout <= 0 {
+		o.HopTimeout = browser.DefaultHopTimeout
+	}
+	if o.MaxHops <= 0 {
+		o.MaxHops = browser.DefaultMaxHops
+	}
+	if o.BodyLimit <= 0 {
+		o.BodyLimit = browser.DefaultBodyLimit
+	}
+	rt := o.Transport
+	if rt == nil {
+		rt = defaultTransport
+	}
+	t := &tab{pool: p, opts: o, rt: rt, signal: make(chan struct{}, 1)}
+	e := &Engine{t}
+	// The scenarios drop an engine without closing it: its tab and browser context go when
+	// the engine is garbage, or at the latest with the pool.
+	runtime.AddCleanup(e, func(t *tab) { t.close() }, t)
+	return e
+}
+
+// start opens the tab in a new browser context and enables what the engine listens to.
+func (t *tab) start() error {
+	t.startOnce.Do(func() {
+		t.pool.mu.Lock()
+		if t.pool.closed {
+			t.pool.mu.Unlock()
+			t.startErr = fmt.Errorf("chromium: the pool is closed")
+			return
+		}
+		t.pool.tabs[t] = true
+		t.pool.mu.Unlock()
+
+		t.ctx, t.cancel = chromedp.NewContext(t.pool.browserCtx, chromedp.WithNewBrowserContext())
+		err := within(t.pool.cfg.StartTimeout, t.cancel, func() error {
+			return chromedp.Do(t.ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				t.target = tg
+				if err := chromedp.Listen(t.ctx, t.push); err != nil {
+					return err
+				}
+				if _, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{}); err != nil {
+					return fmt.Errorf("enable network events: %w", err)
+				}
+				if _, err := cdp.Call(ctx, tg, page.Enable, page.EnableParams{}); err != nil {
+					return fmt.Errorf("enable page events: %w", err)
+				}
+				// Block third-party cookies as Safari and Firefox do (Network.setCookieControls);
+				// Chrome's default, which allows them, needs nothing.
+				if t.opts.ThirdPartyCookies == browser.ThirdPartyBlock {
+					if _, err := cdp.Call(ctx, tg, network.SetCookieControls, network.SetCookieControlsParams{EnableThirdPartyCookieRestriction: true}); err != nil {
+						return fmt.Errorf("block third-party cookies: %w", err)
+					}
+				}
+				_, err := cdp.Call(ctx, tg, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
+					{URLPattern: "*", RequestStage: fetch.RequestStageRequest},
+					{URLPattern: "*", ResourceType: network.ResourceTypeDocument, RequestStage: fetch.RequestStageResponse},
+				}})
+				if err != nil {
+					return fmt.Errorf("intercept requests: %w", err)
+				}
+				return nil
+			}))
+		})
+		if err != nil {
+			t.startErr = fmt.Errorf("chromium: open a tab: %w", err)
+		}
+	})
+	return t.startErr
+}
+
+// close ends the tab and disposes its browser context.
+func (t *tab) close() {
+	if t.cancel != nil {
+		t.cancel()
+	}
+	t.pool.mu.Lock()
+	if t.pool.tabs != nil {
+		delete(t.pool.tabs, t)
+	}
+	t.pool.mu.Unlock()
+}
+
+// push queues an event from chromedp's reader; it never blocks.
+func (t *tab) push(ev any) {
+	switch ev.(type) {
+	case *fetch.EventRequestPaused, *network.EventRequestWillBeSentExtraInfo, *network.EventResponseReceivedExtraInfo,
+		*page.EventFrameRequestedNavigation, *page.EventFrameStoppedLoading:
+	default:
+		return
+	}
+	t.mu.Lock()
+	t.events = append(t.events, ev)
+	t.mu.Unlock()
+	select {
+	case t.signal <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the queued events.
+func (t *tab) take() []any {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	evs := t.events
+	t.events = nil
+	return evs
+}
+
+// Navigate loads rawURL in the browsing context bc and follows it, redirects, refreshes and
+// script navigations included, until the page settles (Config.Settle after it loaded), StopAt
+// matches, or an error. For browser.FramedBy the engine first shows a page of the ancestor's
+// origin, which it serves itself, whose only content is an iframe with rawURL: Chromium then
+// applies CSP frame-ancestors and X-Frame-Options to the frame for real. For browser.OpenedBy
+// the ancestor page navigates itself to rawURL from script, so the first request is initiated
+// by that origin.
+func (e *Engine) Navigate(ctx context.Context, rawURL string, bc browser.Context) (*browser.Page, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("navigate: %q is not an absolute http or https URL", rawURL)
+	}
+	launcherOrigin := ""
+	switch {
+	case bc.Framed:
+		launcherOrigin = bc.Ancestor
+	case bc.Opener != "":
+		launcherOrigin = bc.Opener
+	}
+	if launcherOrigin != "" {
+		o, err := url.Parse(launcherOrigin)
+		if err != nil || (o.Scheme != "http" && o.Scheme != "https") || o.Host == "" || (o.Path != "" && o.Path != "/") {
+			return nil, fmt.Errorf("navigate to %s: origin %q is not valid: want scheme://host[:port], e.g. https://app.hubspot.com", rawURL, launcherOrigin)
+		}
+	}
+	if err := e.start(); err != nil {
+		return nil, err
+	}
+	n := e.newNav(ctx, bc, browser.HowNavigate)
+	start := rawURL
+	if launcherOrigin != "" {
+		n.launcher = launcherOrigin + "/__hsemu/launch/" + nonce()
+		n.launcherHTML = launcherPage(rawURL, bc.Framed)
+		start = n.launcher
+	}
+	go func() {
+		// Page.navigate answers once the first response is committed, or with an error for a
+		// request the engine failed (StopAt); either way the events tell the story.
+		_, _ = cdp.Call(n.ctx, e.target, page.Navigate, page.NavigateParams{URL: start})
+	}()
+	return n.run()
+}
+
+// SetCookies stores cookies as if u had set them (Network.setCookies), the way to start a
+// browser signed in.
+func (e *Engine) SetCookies(u *url.URL, cs []*http.Cookie) {
+	if e.start() != nil {
+		return
+	}
+	var params []*network.CookieParam
+	for _, c := range cs {
+		p := &network.CookieParam{Name: c.Name, Value: c.Value, URL: u.String(), Domain: c.Domain, Path: c.Path, Secure: c.Secure, HTTPOnly: c.HttpOnly}
+		switch c.SameSite {
+		case http.SameSiteStrictMode:
+			p.SameSite = network.CookieSameSiteStrict
+		case http.SameSiteLaxMode:
+			p.SameSite = network.CookieSameSiteLax
+		case http.SameSiteNoneMode:
+			p.SameSite = network.CookieSameSiteNone
+		}
+		params = append(params, p)
+	}
+	ctx, cancel := context.WithTimeout(e.ctx, e.opts.HopTimeout)
+	defer cancel()
+	_, _ = cdp.Call(ctx, e.target, network.SetCookies, network.SetCookiesParams{Cookies: params})
+}
+
+// nonce is a random path segment for the engine's own pages.
+func nonce() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

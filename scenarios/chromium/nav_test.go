@@ -1,0 +1,82 @@
+package chromium
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/hsemu/hsemu/scenarios/browser"
+)
+
+func TestNavigateRedirectRefreshStopAt(t *testing.T) {
+	pool := testPool(t)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/start", func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "sid", Value: "1", Path: "/", HttpOnly: true, SameSite: http.SameSiteNoneMode, Secure: true})
+		http.Redirect(w, r, "/page", http.StatusFound)
+	})
+	mux.HandleFunc("/page", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>Almost</title><meta http-equiv="refresh" content="0;url=https://app.hubspot.com/done?x=1">`)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	var hops []browser.Hop
+	e := pool.NewEngine(browser.Options{
+		StopAt: func(u *url.URL) bool { return browser.IsHubSpotHost(u.Hostname()) },
+		OnHop:  func(h browser.Hop) { hops = append(hops, h) },
+	})
+	p, err := e.Navigate(testContext(t), srv.URL+"/start", browser.TopLevel)
+	if err != nil {
+		t.Fatalf("Navigate: %v", err)
+	}
+	if !p.Stopped || p.URL.String() != "https://app.hubspot.com/done?x=1" {
+		t.Fatalf("page = %s stopped %v; want stopped at https://app.hubspot.com/done?x=1", p.URL, p.Stopped)
+	}
+	var got []string
+	for _, h := range hops {
+		got = append(got, fmt.Sprintf("%d %s %s %s %d stopped=%v", h.Seq, h.How, h.Method, h.URL.Path, h.Status, h.Stopped))
+	}
+	want := []string{
+		"1 navigate GET /start 302 stopped=false",
+		"2 redirect 302 GET /page 200 stopped=false",
+		"3 meta refresh GET /done 0 stopped=true",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("hops:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if loc := hops[0].ResponseHeader.Get("Location"); loc != "/page" {
+		t.Errorf("hop 1 Location = %q; want /page", loc)
+	}
+	if len(hops[0].SetCookies) != 1 || hops[0].SetCookies[0].Name != "sid" {
+		t.Errorf("hop 1 SetCookies = %v; want sid", hops[0].SetCookies)
+	}
+	if len(p.Hops) != 3 {
+		t.Errorf("page hops = %d; want 3", len(p.Hops))
+	}
+}
+
+func TestNavigateLoop(t *testing.T) {
+	pool := testPool(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/a" {
+			http.Redirect(w, r, "/b", http.StatusFound)
+			return
+		}
+		http.Redirect(w, r, "/a", http.StatusFound)
+	}))
+	defer srv.Close()
+	e := pool.NewEngine(browser.Options{})
+	_, err := e.Navigate(testContext(t), srv.URL+"/a", browser.TopLevel)
+	if !errors.Is(err, browser.ErrLoop) {
+		t.Fatalf("err = %v; want ErrLoop", err)
+	}
+	var ne *browser.NavError
+	if !errors.As(err, &ne) || len(ne.Cycle) != 3 {
+		t.Fatalf("err = %#v; want a NavError with the cycle /a → /b → /a", err)
+	}
+}

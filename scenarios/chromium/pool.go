@@ -1,0 +1,188 @@
+// Package chromium is hsemu's chromium engine: the user's browser played by a real headless
+// Chromium, driven through the DevTools protocol (DESIGN.md, "The virtual browser": "the
+// chromium engine (headless Chromium through the DevTools protocol, which also enforces CSP
+// framing for real)").
+//
+// One Chromium process serves a Pool; each Engine the pool makes gets its own isolated browser
+// context (Target.createBrowserContext), so cookies stay with one scenario's browser, and one
+// tab in it. Every request of that tab goes through the Fetch domain: a URL for which
+// Options.StopAt answers true is recorded and never sent; requests to HubSpot's hosts
+// (browser.IsHubSpotHost) are fetched by Go from the emulator and fulfilled, so nothing
+// resolves a real HubSpot host; every other request goes out from Chromium itself, and its
+// response is read at the Fetch response stage to record the hop.
+package chromium
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"sync"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/hsemu/hsemu/scenarios"
+	"github.com/hsemu/hsemu/scenarios/browser"
+)
+
+// DefaultSettle is how long a loaded page must stay put before its navigation is considered
+// done: a meta refresh with a zero delay, a script redirect run on load or a form submitted
+// from script all start a new navigation well within it.
+const DefaultSettle = 300 * time.Millisecond
+
+// ErrNotFound is returned by NewPool when no Chromium executable is found.
+var ErrNotFound = errors.New("no Chromium found: install it (Debian/Ubuntu: apt-get install chromium) or pass its path")
+
+// execCandidates are the executables NewPool looks for, in order, when Config.ExecPath is "".
+var execCandidates = []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
+
+// Config configures a Pool.
+type Config struct {
+	// ExecPath is the Chromium executable; "" finds /usr/bin/chromium, chromium,
+	// chromium-browser or google-chrome on PATH.
+	ExecPath string
+	// Settle is how long a loaded page must make no new navigation before the navigation
+	// ends (default DefaultSettle). It bounds every navigation's tail: a page that
+	// navigates later than this after loading is taken as where the navigation ended.
+	Settle time.Duration
+	// StartTimeout bounds Chromium's start (default 30 s).
+	StartTimeout time.Duration
+}
+
+// FindChromium returns the path of the Chromium executable NewPool would use for path ("" to
+// search the usual names), or an error wrapping ErrNotFound.
+func FindChromium(path string) (string, error) {
+	if path != "" {
+		p, err := exec.LookPath(path)
+		if err != nil {
+			return "", fmt.Errorf("chromium at %q: %v: %w", path, err, ErrNotFound)
+		}
+		return p, nil
+	}
+	for _, c := range execCandidates {
+		if p, err := exec.LookPath(c); err == nil {
+			return p, nil
+		}
+	}
+	return "", ErrNotFound
+}
+
+// Pool is one running Chromium. Its Factory makes engines for the scenarios; Close ends the
+// process and every engine made from it.
+type Pool struct {
+	cfg         Config
+	userDataDir string
+	allocCancel context.CancelFunc
+	browserCtx  context.Context // the browser's own chromedp context: new tabs derive from it
+	cancel      context.CancelFunc
+
+	mu     sync.Mutex
+	tabs   map[*tab]bool
+	closed bool
+}
+
+// NewPool starts Chromium headless, as root-safe as this machine needs (--no-sandbox) and
+// quiet on the network (no background networking, component updates or sync; the closed
+// network of a CI machine refuses those connections), with a new empty profile. Site
+// isolation is off so that an iframe under app.hubspot.com stays in its page's renderer and
+// its requests go through the page's interception; Chromium still enforces CSP
+// frame-ancestors and X-Frame-Options, which are checked in the browser process.
+func NewPool(ctx context.Context, cfg Config) (*Pool, error) {
+	path, err := FindChromium(cfg.ExecPath)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Settle <= 0 {
+		cfg.Settle = DefaultSettle
+	}
+	if cfg.StartTimeout <= 0 {
+		cfg.StartTimeout = 30 * time.Second
+	}
+	dir, err := os.MkdirTemp("", "hsemu-chromium-")
+	if err != nil {
+		return nil, fmt.Errorf("chromium: create a profile directory: %w", err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(dir),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-breakpad", true),
+		chromedp.Flag("disable-client-side-phishing-detection", true),
+		chromedp.Flag("disable-popup-blocking", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("disable-site-isolation-trials", true),
+		chromedp.Flag("disable-features", "IsolateOrigins,site-per-process,Translate,OptimizationHints,MediaRouter,HttpsUpgrades"),
+		chromedp.Flag("metrics-recording-only", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.Flag("use-mock-keychain", true),
+		chromedp.Flag("no-proxy-server", true),
+		chromedp.UserAgent(browser.DefaultUserAgent),
+	}
+	allocCtx, allocCancel := chromedp.NewExecAllocator(context.WithoutCancel(ctx), opts...)
+	browserCtx, cancel := chromedp.NewContext(allocCtx)
+	if err := within(cfg.StartTimeout, cancel, func() error { return chromedp.Do(browserCtx) }); err != nil {
+		cancel()
+		allocCancel()
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("chromium: start %s: %w", path, err)
+	}
+	return &Pool{cfg: cfg, userDataDir: dir, allocCancel: allocCancel, browserCtx: browserCtx, cancel: cancel, tabs: map[*tab]bool{}}, nil
+}
+
+// Factory returns the engine factory for scenarios.Options.Engine: each call makes an engine
+// with its own cookies.
+func (p *Pool) Factory() scenarios.EngineFactory {
+	return func(o browser.Options) scenarios.Engine { return p.NewEngine(o) }
+}
+
+// Close ends every engine's tab and Chromium itself, and removes its profile directory.
+func (p *Pool) Close() error {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil
+	}
+	p.closed = true
+	tabs := p.tabs
+	p.tabs = nil
+	p.mu.Unlock()
+	for t := range tabs {
+		t.close()
+	}
+	p.cancel()
+	p.allocCancel()
+	return os.RemoveAll(p.userDataDir)
+}
+
+// within runs f, which uses a chromedp context, and cancels that context (cancel) when f takes
+// longer than d. A chromedp context's first action starts its browser or tab, which lives as
+// long as that context: a deadline on a derived context would end them when it expires.
+func within(d time.Duration, cancel context.CancelFunc, f func() error) error {
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-timer.C:
+		cancel()
+		<-done
+		return fmt.Errorf("not ready within %s", d)
+	}
+}
