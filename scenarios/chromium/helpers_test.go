@@ -2,10 +2,13 @@ package chromium
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hsemu/hsemu/scenarios/browser"
 )
 
 var (
@@ -44,4 +47,10 @@ func testContext(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+var framedByHubSpot = browser.FramedBy("https://app.hubspot.com")
+
+func browserOptionsStopAtHubSpot() browser.Options {
+	return browser.Options{StopAt: func(u *url.URL) bool { return browser.IsHubSpotHost(u.Hostname()) }}
 }

@@ -603,7 +603,7 @@ func postData(r *network.Request) []byte {
 func launcherPage(target string, framed bool) string {
 	if framed {
 		return `<!doctype html><html><head><title>HubSpot</title></head><body style="margin:0">` +
-			`<iframe src="` + html.EscapeString(target) + `" style="border:0;width:100%;height:100vh"></iframe></body></html>`
+			`<iframe loading="eager" src="` + html.EscapeString(target) + `" style="border:0;width:100%;height:100vh"></iframe></body></html>`
 	}
 	js, _ := json.Marshal(target) // escapes <, > and &
 	return `<!doctype html><html><head><title>HubSpot</title></head><body><script>location.href = ` + string(js) + `;</script></body></html>`

@@ -19,17 +19,21 @@ const maxText = 2000
 
 // readScript reads the document of a frame as the http engine reads its HTML: title, visible
 // text and forms with their submittable fields (HTML Standard §4.10.21.4 "Constructing the
-// entry list"), from the live DOM, so forms that scripts built count too.
-const readScript = `JSON.stringify({
+// entry list"), from the live DOM, so forms that scripts built count too. A form's properties
+// are read through the prototype's getters: a control named "action" or "id" shadows them.
+const readScript = `(() => {
+const fp = (f, k) => Object.getOwnPropertyDescriptor(HTMLFormElement.prototype, k).get.call(f);
+const fid = f => Object.getOwnPropertyDescriptor(Element.prototype, "id").get.call(f);
+return JSON.stringify({
   title: document.title || "",
   text: (document.body ? document.body.innerText : "").replace(/\s+/g, " ").trim(),
   forms: Array.from(document.forms).map(f => ({
-    id: f.id || "",
+    id: fid(f) || "",
     name: f.getAttribute("name") || "",
-    action: f.action || location.href,
-    method: (f.getAttribute("method") || "get").toUpperCase() === "POST" ? "POST" : "GET",
-    enctype: f.enctype === "multipart/form-data" ? "multipart/form-data" : "application/x-www-form-urlencoded",
-    fields: Array.from(f.elements).filter(e => e.name && !e.disabled).flatMap(e => {
+    action: fp(f, "action") || location.href,
+    method: fp(f, "method") === "post" ? "POST" : "GET",
+    enctype: fp(f, "enctype") === "multipart/form-data" ? "multipart/form-data" : "application/x-www-form-urlencoded",
+    fields: Array.from(fp(f, "elements")).filter(e => e.name && !e.disabled).flatMap(e => {
       const tag = e.tagName;
       if (tag === "TEXTAREA") return [{name: e.name, type: "textarea", value: e.value}];
       if (tag === "SELECT") return Array.from(e.selectedOptions).map(o => ({name: e.name, type: "select", value: o.value}));
@@ -40,7 +44,8 @@ const readScript = `JSON.stringify({
       return [{name: e.name, type: t, value: e.value, checked: !!e.checked}];
     }),
   })),
-})`
+});
+})()`
 
 // domPage is what readScript returns.
 type domPage struct {
@@ -149,18 +154,20 @@ func truncate(s string, n int) string {
 // (form.requestSubmit, which validates the form and fires its submit event). It returns "" or
 // what was wrong.
 const submitScript = `(() => {
+const fp = (f, k) => Object.getOwnPropertyDescriptor(HTMLFormElement.prototype, k).get.call(f);
+const fid = f => Object.getOwnPropertyDescriptor(Element.prototype, "id").get.call(f);
   const want = %s;
   const forms = Array.from(document.forms);
-  let form = forms.find(f => (want.id && f.id === want.id) || (want.name && f.getAttribute("name") === want.name));
-  if (!form) form = forms.find(f => f.action === want.action);
+  let form = forms.find(f => (want.id && fid(f) === want.id) || (want.name && f.getAttribute("name") === want.name));
+  if (!form) form = forms.find(f => fp(f, "action") === want.action);
   if (!form && forms.length === 1) form = forms[0];
   if (!form) return JSON.stringify("the page has no such form any more (it has " + forms.length + " forms)");
   let submitter = null;
   for (const name of Object.keys(want.values).sort()) {
     const v = want.values[name];
-    const els = Array.from(form.elements).filter(e => e.name === name);
+    const els = Array.from(fp(form, "elements")).filter(e => e.name === name);
     if (els.length === 0) {
-      const names = [...new Set(Array.from(form.elements).map(e => e.name).filter(Boolean))];
+      const names = [...new Set(Array.from(fp(form, "elements")).map(e => e.name).filter(Boolean))];
       return JSON.stringify("the form has no field " + JSON.stringify(name) + "; its fields are " + names.join(", "));
     }
     const type = (els[0].type || "").toLowerCase();
@@ -177,11 +184,11 @@ const submitScript = `(() => {
       els[0].value = v;
     }
   }
-  if (!form.checkValidity()) {
-    const bad = Array.from(form.elements).find(e => e.willValidate && !e.checkValidity());
+  if (!HTMLFormElement.prototype.checkValidity.call(form)) {
+    const bad = Array.from(fp(form, "elements")).find(e => e.willValidate && !e.checkValidity());
     return JSON.stringify("the form does not validate: field " + JSON.stringify(bad ? bad.name : "?") + ": " + (bad ? bad.validationMessage : ""));
   }
-  form.requestSubmit(submitter);
+  HTMLFormElement.prototype.requestSubmit.call(form, submitter);
   return JSON.stringify("");
 })()`
 

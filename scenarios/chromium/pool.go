@@ -126,7 +126,10 @@ func NewPool(ctx context.Context, cfg Config) (*Pool, error) {
 		chromedp.Flag("disable-background-timer-throttling", true),
 		chromedp.Flag("disable-backgrounding-occluded-windows", true),
 		chromedp.Flag("disable-site-isolation-trials", true),
-		chromedp.Flag("disable-features", "IsolateOrigins,site-per-process,Translate,OptimizationHints,MediaRouter,HttpsUpgrades"),
+		// Local Network Access (formerly Private Network Access) would refuse the loopback endpoint
+		// to a page of app.hubspot.com; a deployed endpoint is public, so it does not apply.
+		chromedp.Flag("disable-features", "IsolateOrigins,site-per-process,Translate,OptimizationHints,MediaRouter,HttpsUpgrades,"+
+			"LazyFrameLoading,LazyImageLoading,AutomaticLazyFrameLoadingToEmbeds,AutomaticLazyFrameLoadingToAds,LocalNetworkAccessChecks,LocalNetworkAccessChecksWebSockets,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults,BlockInsecurePrivateNetworkRequests"),
 		chromedp.Flag("metrics-recording-only", true),
 		chromedp.Flag("password-store", "basic"),
 		chromedp.Flag("use-mock-keychain", true),
