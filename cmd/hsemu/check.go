@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,7 +14,6 @@ import (
 	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
 	"github.com/hsemu/hsemu/scenarios/browser"
-	"github.com/hsemu/hsemu/scenarios/chromium"
 	"github.com/hsemu/hsemu/scenarios/report"
 )
 
@@ -47,7 +45,6 @@ type checkConfig struct {
 	observe    time.Duration
 	slow       time.Duration
 	hopTimeout time.Duration
-	engine     string
 }
 
 // register declares the flags shared by check and the TUI.
@@ -67,7 +64,6 @@ func (c *checkConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.reference, "reference", false, "run against hsemu's built-in reference endpoints, in-process")
 	fs.StringVar(&c.bug, "bug", "", "with --reference: a broken variant by name (hsemu reference --list-bugs)")
 	fs.BoolVar(&c.verbose, "v", false, "print every check's detail, not only the failures'")
-	fs.StringVar(&c.engine, "engine", "", "the user's browser: http (Go's HTTP client, default) or chromium (headless Chromium, which runs JavaScript and enforces CSP framing; needs /usr/bin/chromium) (env HSEMU_ENGINE)")
 	fs.StringVar(&c.thirdParty, "third-party-cookies", "allow", "the browser's cookies in HubSpot's frame: allow (Chrome) or block (Safari, Firefox)")
 	fs.StringVar(&c.caFile, "ca-file", "", "PEM certificates to trust besides the system's, for https endpoints on a private CA (listing/https; env HSEMU_CA_FILE)")
 	fs.DurationVar(&c.hopBudget, "hop-budget", 0, "how long one hop should take (default 5s)")
@@ -90,7 +86,6 @@ func (c *checkConfig) fillFromEnv(getenv func(string) string) {
 	set(&c.addr, "HSEMU_ADDR")
 	set(&c.profile, "HSEMU_PROFILE")
 	set(&c.caFile, "HSEMU_CA_FILE")
-	set(&c.engine, "HSEMU_ENGINE")
 	if !c.strict && getenv("HSEMU_STRICT") == "1" {
 		c.strict = true
 	}
@@ -119,11 +114,6 @@ func (c *checkConfig) options() (scenarios.Options, error) {
 			return o, usageError("--ca-file: %v", err)
 		}
 		o.TLSRootCAs = pool
-	}
-	switch c.engine {
-	case "", "http", "chromium":
-	default:
-		return o, usageError("--engine %q: use http or chromium", c.engine)
 	}
 	switch c.thirdParty {
 	case "", "allow":
@@ -216,28 +206,8 @@ func (p *prepared) close() {
 	}
 }
 
-// prepare starts the emulator, for --reference the reference endpoint in-process, and for
-// --engine chromium a headless Chromium that plays the user's browser.
+// prepare starts the emulator and, for --reference, the reference endpoint in-process.
 func (c *checkConfig) prepare(getenv func(string) string) (*prepared, error) {
-	p, err := c.prepareTargets(getenv)
-	if err != nil || c.engine != "chromium" {
-		return p, err
-	}
-	pool, err := chromium.NewPool(context.Background(), chromium.Config{})
-	if err != nil {
-		p.close()
-		if errors.Is(err, chromium.ErrNotFound) {
-			return nil, usageError("--engine chromium: %v", err)
-		}
-		return nil, fmt.Errorf("--engine chromium: %w", err)
-	}
-	p.opts.Engine = pool.Factory()
-	p.closers = append(p.closers, func() { pool.Close() })
-	return p, nil
-}
-
-// prepareTargets starts the emulator and, for --reference, the reference endpoint in-process.
-func (c *checkConfig) prepareTargets(getenv func(string) string) (*prepared, error) {
 	c.fillFromEnv(getenv)
 	opts, err := c.options()
 	if err != nil {
