@@ -17,15 +17,16 @@ var (
 	poolErr  error
 )
 
-// testPool returns the package's shared Chromium, skipping the test when none is installed,
-// unless CI=true (.ci/run installs it).
+// testPool returns the package's shared Chromium. The engine is work in progress (not yet
+// reliable under the runner's concurrency, so not wired into the CLI): its tests run only with
+// HSEMU_CHROMIUM=1, and then fail when no Chromium is installed.
 func testPool(t *testing.T) *Pool {
 	t.Helper()
+	if os.Getenv("HSEMU_CHROMIUM") != "1" {
+		t.Skip("the chromium engine is work in progress: set HSEMU_CHROMIUM=1 (and install chromium) to run its tests")
+	}
 	if _, err := FindChromium(""); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but %v", err)
-		}
-		t.Skipf("%v", err)
+		t.Fatalf("HSEMU_CHROMIUM=1 but %v", err)
 	}
 	poolOnce.Do(func() { shared, poolErr = NewPool(context.Background(), Config{}) })
 	if poolErr != nil {

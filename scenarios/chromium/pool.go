@@ -10,6 +10,11 @@
 // (browser.IsHubSpotHost) are fetched by Go from the emulator and fulfilled, so nothing
 // resolves a real HubSpot host; every other request goes out from Chromium itself, and its
 // response is read at the Fetch response stage to record the hop.
+//
+// Status: work in progress, not wired into the CLI. Under the runner's concurrency a framed
+// navigation intermittently never starts, and a frame Chromium blocks ends only at the hop
+// timeout; until both are fixed its verdicts are not to be trusted, and its tests run only with
+// HSEMU_CHROMIUM=1.
 package chromium
 
 import (
