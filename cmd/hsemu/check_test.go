@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,5 +102,42 @@ func TestScenariosLists(t *testing.T) {
 	code, out, _ := runArgs(t, "scenarios", "partner/state")
 	if code != exitOK || !strings.Contains(out, "partner/state/tampered") || strings.Contains(out, "seamless/") {
 		t.Errorf("hsemu scenarios partner/state: exit %d\n%s", code, out)
+	}
+}
+
+// freeAddr finds a free loopback port for a server that must be known before it starts (the
+// emulator, whose address the separately started reference is configured with).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// TestCheckAgainstSeparateReference: `hsemu reference` started on its own, and `hsemu check`
+// pointed at it with the flags a developer would use, pass for both install flows.
+func TestCheckAgainstSeparateReference(t *testing.T) {
+	emu := freeAddr(t)
+	_, addr, _ := startReference(t, []string{"--addr", "127.0.0.1:0", "--api-base", "http://" + emu, "--exchange-timeout", "150ms"}, nil)
+	port := addr[strings.LastIndexByte(addr, ':')+1:]
+	common := []string{"check", "--addr", emu, "--client-id", reference.DemoClientID, "--client-secret", reference.DemoClientSecret,
+		"--scopes", "oauth crm.objects.contacts.read", "--conditional-scopes", "crm.objects.companies.read",
+		"--slow-exchange", "400ms", "--strict"}
+	for _, tc := range []struct {
+		flow  string
+		extra []string
+	}{
+		{"seamless", nil},
+		{"partner", []string{"--login", "email=demo@example.com", "--login", "password=hsemu-demo"}},
+	} {
+		args := append(append(append([]string(nil), common...), "--flow", tc.flow, "--install-url", "http://localhost:"+port+"/"+tc.flow+"/install"), tc.extra...)
+		code, out, errOut := runArgs(t, args...)
+		if code != exitOK {
+			t.Errorf("%s: exit %d; want 0\n%s\n%s", tc.flow, code, out, errOut)
+		}
 	}
 }
