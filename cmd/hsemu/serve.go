@@ -44,6 +44,7 @@ type serveConfig struct {
 	statePath   string
 	ephemeral   bool
 	autoApprove bool
+	portals     portalFlag
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -51,6 +52,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.addr, "addr", "", "where to listen (env HSEMU_ADDR, default "+emulator.DefaultAddr+"); loopback unless you say otherwise")
 	fs.StringVar(&c.statePath, "state", "", "the state file for codes, tokens and installs (env HSEMU_STATE, default "+defaultStatePath+")")
 	fs.BoolVar(&c.ephemeral, "ephemeral", false, "keep state in memory only (env HSEMU_EPHEMERAL=1)")
+	fs.Var(&c.portals, "portal", "a HubSpot account to install into, repeatable: hub=1234567,domain=acme.example.com,email=admin@acme.example.com,hublet=na1,scopes=oauth crm.objects.contacts.read (scopes: what its tier can grant; default every scope) (env HSEMU_PORTALS, ';'-separated)")
 	fs.BoolVar(&c.autoApprove, "auto-approve", false, "grant /oauth/authorize at once for the first eligible account, without the consent page (env HSEMU_AUTO_APPROVE=1)")
 }
 
@@ -102,7 +104,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	withServeDefaults(&app)
 
-	cfg := emulator.Config{AutoApprove: c.autoApprove}
+	if len(c.portals) == 0 && getenv("HSEMU_PORTALS") != "" {
+		ps, err := parsePortals(getenv("HSEMU_PORTALS"))
+		if err != nil {
+			return usageError("serve: HSEMU_PORTALS: %v", err)
+		}
+		c.portals = ps
+	}
+	cfg := emulator.Config{AutoApprove: c.autoApprove, Portals: c.portals}
 	if !c.ephemeral {
 		cfg.StatePath = c.statePath
 	}
