@@ -124,6 +124,36 @@ func (s *Session) connectApprove(b *connectBrowser, start *Step) (*url.URL, stri
 	return page.URL, code, nil
 }
 
+// callbackURL is the redirect_uri the app sent to HubSpot's authorization page at start.
+func callbackURL(start *Step) (*url.URL, error) {
+	h, ok := authorizeHop(start)
+	if !ok {
+		return nil, &skipError{why: "the connect URL never reached HubSpot's /oauth/authorize, so its redirect_uri is unknown (see connect/authorize-url)"}
+	}
+	cb, err := url.Parse(h.URL.Query().Get("redirect_uri"))
+	if err != nil || (cb.Scheme != "http" && cb.Scheme != "https") || cb.Host == "" {
+		return nil, &skipError{why: "the authorization request has no usable redirect_uri (see connect/authorize-url)"}
+	}
+	return cb, nil
+}
+
+// mintConnectCode is HubSpot granting access a second time: a new code for this portal, bound
+// to the callback's redirect_uri (its URL without query), registered for this scenario.
+func (s *Session) mintConnectCode(cb *url.URL) (string, error) {
+	redirect := *cb
+	redirect.RawQuery, redirect.Fragment = "", ""
+	app := s.target.App
+	code, err := s.h.Emulator.IssueCode(emulator.CodeRequest{
+		ClientID: app.ClientID, HubID: s.portal.HubID, RedirectURI: redirect.String(),
+		Scopes: app.RequiredScopes, OptionalScopes: app.OptionalScopes,
+	})
+	if err != nil {
+		return "", fmt.Errorf("mint a second code for the callback: %w", err)
+	}
+	s.disp.expect(code, s.target.label(), s.sc.ID)
+	return code, nil
+}
+
 // connectToCallback runs a start and an approval and returns the callback URL with its code.
 func (s *Session) connectToCallback(b *connectBrowser) (*Step, *url.URL, string, error) {
 	start := s.connectStart(b, "start")
@@ -184,18 +214,58 @@ func connectScenarios() []Scenario {
 			},
 		},
 		{
+			ID: "connect/state-replayed", Flow: Connect, Title: "A callback reusing the state of a finished connect", Applies: appliesToConnect,
+			Provokes: "a complete connect, then the callback again with the same state and a new code for the same redirect_uri",
+			Run: func(s *Session) error {
+				b := s.connectBrowser()
+				_, cb, code, err := s.connectToCallback(b)
+				if err != nil {
+					return err
+				}
+				first := s.Open(b.Engine, "callback", cb.String(), browser.TopLevel, code, nil)
+				if len(codeExchanges(first.Exchanges)) == 0 {
+					return &skipError{why: "the first callback did not exchange its code, so there is no finished connect to replay (see connect/callback)"}
+				}
+				code2, err := s.mintConnectCode(cb)
+				if err != nil {
+					return err
+				}
+				replay := *cb
+				q := replay.Query()
+				q.Set("code", code2)
+				replay.RawQuery = q.Encode()
+				s.Open(b.Engine, "callback (state replayed)", replay.String(), browser.TopLevel, code2, nil)
+				return nil
+			},
+		},
+		{
+			ID: "connect/callback-no-code", Flow: Connect, Title: "A callback with neither code nor error", Applies: appliesToConnect, Solo: true,
+			Provokes: "a real start, then the callback with the start's state and no code",
+			Run: func(s *Session) error {
+				b := s.connectBrowser()
+				start := s.connectStart(b, "start")
+				cb, err := callbackURL(start)
+				if err != nil {
+					return err
+				}
+				q := cb.Query()
+				if start.State != "" {
+					q.Set("state", start.State)
+				}
+				cb.RawQuery = q.Encode()
+				s.Open(b.Engine, "callback (no code)", cb.String(), browser.TopLevel, "", nil)
+				return nil
+			},
+		},
+		{
 			ID: "connect/callback-error", Flow: Connect, Title: "HubSpot reports an error on the callback", Applies: appliesToConnect, Solo: true,
 			Provokes: "a real start, then the callback with error=access_denied&error_description=… and the start's state, no code",
 			Run: func(s *Session) error {
 				b := s.connectBrowser()
 				start := s.connectStart(b, "start")
-				h, ok := authorizeHop(start)
-				if !ok {
-					return &skipError{why: "the connect URL never reached HubSpot's /oauth/authorize, so its redirect_uri is unknown (see connect/authorize-url)"}
-				}
-				cb, err := url.Parse(h.URL.Query().Get("redirect_uri"))
-				if err != nil || (cb.Scheme != "http" && cb.Scheme != "https") || cb.Host == "" {
-					return &skipError{why: "the authorization request has no usable redirect_uri (see connect/authorize-url)"}
+				cb, err := callbackURL(start)
+				if err != nil {
+					return err
 				}
 				q := cb.Query()
 				q.Set("error", "access_denied")
@@ -408,6 +478,51 @@ func connectChecks() []Check {
 					return fail("no token exchange for a callback with the wrong state", fmt.Sprintf("the endpoint exchanged the code (%s)", outcomes(exs)))
 				}
 				return pass("the code of a callback with the wrong state was not exchanged")
+			},
+		},
+		{
+			ID: "connect/state-single-use", Level: Must, Flow: Connect, Scenario: "connect/state-replayed",
+			Title:       "A state works once",
+			Provokes:    "the callback again, after a finished connect, with the same state and a new code",
+			Requirement: "The state value SHOULD be invalidated by the client after its first use at the redirection endpoint: a replayed callback must not connect another code.",
+			Source:      srcRFC9700Replay,
+			Fix:         "Delete (or mark used) the stored state when the callback accepts it, atomically with the lookup.",
+			Judge: func(o *Observation) Outcome {
+				st := o.Step("callback (state replayed)")
+				if st == nil {
+					return o.missing("callback (state replayed)")
+				}
+				if h, ok := serverError(st); ok {
+					return fail("no 5xx for a replayed callback", fmt.Sprintf("HTTP %d at %s", h.Status, h.URL), h.Seq)
+				}
+				if exs := codeExchanges(st.Exchanges); len(exs) > 0 {
+					return fail("no token exchange for a callback whose state was already used", fmt.Sprintf("the endpoint exchanged the new code (%s)", outcomes(exs)))
+				}
+				return pass("the state of a finished connect was not accepted again")
+			},
+		},
+		{
+			ID: "connect/callback-no-code", Level: Must, Flow: Connect, Scenario: "connect/callback-no-code",
+			Title:       "A callback without code is handled",
+			Provokes:    "the callback with a valid state and neither code nor error",
+			Requirement: "A callback that carries no code cannot connect anything: a page saying so, no 5xx, no token request.",
+			Source:      srcWorkingOAuth + "; RFC 6749 §4.1.2 (https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2)",
+			Fix:         "Check that code is present before exchanging; without it, show an error page and offer to start again.",
+			Judge: func(o *Observation) Outcome {
+				st := o.Step("callback (no code)")
+				if st == nil {
+					return o.missing("callback (no code)")
+				}
+				if h, ok := serverError(st); ok {
+					return fail("no 5xx for a callback without code", fmt.Sprintf("HTTP %d at %s", h.Status, h.URL), h.Seq)
+				}
+				if exs := codeExchanges(st.Orphans); len(exs) > 0 {
+					return fail("no token request for a callback without a code", fmt.Sprintf("%d token request(s) arrived (%s)", len(exs), outcomes(exs)))
+				}
+				if st.Err != nil {
+					return fail("a page, not a hang or a loop", st.Err.Error())
+				}
+				return pass("a callback without code got a page, no 5xx and no token request")
 			},
 		},
 		{

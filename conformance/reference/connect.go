@@ -40,6 +40,8 @@ const (
 	defectConnectWrongRedirectURI                     // the exchange names another redirect_uri
 	defectConnectIgnoresState                         // the callback never checks state
 	defectConnectErrorCrash                           // 500 on error=access_denied
+	defectConnectStateReusable                        // the state is never marked used
+	defectConnectNoCodeCrash                          // 500 on a callback without code
 )
 
 // connectBugs are the broken variants of the connect flow (Bugs lists them with the others).
@@ -49,19 +51,25 @@ var connectBugs = []Bug{
 		Fails: []string{"connect/authorize-url"}},
 	{Name: "connect-no-state", Flow: FlowConnect, defect: defectConnectNoState,
 		Title: `sends no state to HubSpot and checks none on the callback`,
-		Fails: []string{"connect/state", "connect/callback-bad-state"}},
+		Fails: []string{"connect/state", "connect/callback-bad-state", "connect/state-single-use"}},
 	{Name: "connect-constant-state", Flow: FlowConnect, defect: defectConnectConstantState,
 		Title: `always sends state=1 (and checks the callback's state against it)`,
-		Fails: []string{"connect/state"}},
+		Fails: []string{"connect/state", "connect/state-single-use"}},
 	{Name: "connect-wrong-redirect-uri", Flow: FlowConnect, defect: defectConnectWrongRedirectURI,
 		Title: `exchanges the code with redirect_uri = the callback URL plus a trailing "/"`,
 		Fails: []string{"connect/callback"}},
 	{Name: "connect-ignores-state", Flow: FlowConnect, defect: defectConnectIgnoresState,
 		Title: `sends a good state but never checks the one on the callback`,
-		Fails: []string{"connect/callback-bad-state"}},
+		Fails: []string{"connect/callback-bad-state", "connect/state-single-use"}},
 	{Name: "connect-error-crash", Flow: FlowConnect, defect: defectConnectErrorCrash,
 		Title: `reads the code without looking for error and answers 500 on error=access_denied`,
 		Fails: []string{"connect/callback-error"}},
+	{Name: "connect-state-reusable", Flow: FlowConnect, defect: defectConnectStateReusable,
+		Title: `checks the callback's state but never marks it used, so a replayed callback connects again`,
+		Fails: []string{"connect/state-single-use"}},
+	{Name: "connect-no-code-crash", Flow: FlowConnect, defect: defectConnectNoCodeCrash,
+		Title: `reads the code without checking it is there and answers 500 on a callback without one`,
+		Fails: []string{"connect/callback-no-code"}},
 }
 
 // connectStateKey keeps connect states apart from the partner flow's in the state store.
@@ -117,7 +125,8 @@ func (s *Server) checkConnectState(state string) error {
 		return errConnectState
 	}
 	now := s.clock()
-	_, err := s.states.redeem(connectStateKey(state), true, func(rec *stateRecord) error {
+	consume := !s.has(FlowConnect, defectConnectStateReusable)
+	_, err := s.states.redeem(connectStateKey(state), consume, func(rec *stateRecord) error {
 		if rec.used || !now.Before(rec.expires) || subtle.ConstantTimeCompare([]byte(rec.token), []byte(state)) != 1 {
 			return errConnectState
 		}
@@ -160,6 +169,11 @@ func (s *Server) handleConnectCallback(w http.ResponseWriter, r *http.Request) {
 		desc, _ := param(q, "error_description")
 		s.renderError(w, http.StatusOK, "HubSpot was not connected", "HubSpot answered "+oauthErr+": "+desc,
 			"start again from the Connect with HubSpot button when you are ready", nil)
+		return
+	}
+	if code == "" && s.has(FlowConnect, defectConnectNoCodeCrash) {
+		s.renderError(w, http.StatusInternalServerError, "Internal Server Error",
+			"TypeError: Cannot read properties of undefined (reading 'split')", "", nil)
 		return
 	}
 	if code == "" {
