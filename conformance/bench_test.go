@@ -19,7 +19,7 @@ func BenchmarkCatalogue(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer h.Close()
-	targets := conformance.InProcess(b, h, "")
+	targets := conformance.InProcess(b, h, "", conformance.InProcessOptions())
 	r := &scenarios.Runner{Harness: h, Options: conformance.InProcessOptions()}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -142,10 +142,10 @@ func ReferenceTargets(base string) []scenarios.Target {
 }
 
 // InProcess starts the reference endpoint (or a broken variant, by bug name) in-process against
-// the harness h, and returns its targets. Options fit for it are InProcessOptions.
-func InProcess(t testing.TB, h *scenarios.Harness, bug string) []scenarios.Target {
+// the harness h, with timings fit for opts (see StartReference), and returns its targets.
+func InProcess(t testing.TB, h *scenarios.Harness, bug string, opts scenarios.Options) []scenarios.Target {
 	t.Helper()
-	targets, stop, err := StartReference(h, bug)
+	targets, stop, err := StartReference(h, bug, opts)
 	if err != nil {
 		t.Fatalf("conformance: %v", err)
 	}
@@ -154,9 +154,11 @@ func InProcess(t testing.TB, h *scenarios.Harness, bug string) []scenarios.Targe
 }
 
 // StartReference serves the reference endpoint (or a broken variant) on a loopback port against
-// the harness h and returns its targets and the function that stops it.
-func StartReference(h *scenarios.Harness, bug string) ([]scenarios.Target, func(), error) {
-	srv, err := reference.New(InProcessConfig(h, bug))
+// the harness h and returns its targets and the function that stops it. Its timings follow the
+// run's options (ReferenceConfig), so every provocation stays meaningful: run it with
+// ReferenceOptions(opts).
+func StartReference(h *scenarios.Harness, bug string, opts scenarios.Options) ([]scenarios.Target, func(), error) {
+	srv, err := reference.New(ReferenceConfig(h, bug, opts))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -166,30 +168,26 @@ func StartReference(h *scenarios.Harness, bug string) ([]scenarios.Target, func(
 	return ReferenceTargets(strings.Replace(ts.URL, "127.0.0.1", "localhost", 1)), ts.Close, nil
 }
 
-// InProcessConfig is the reference endpoint's configuration against harness h: short timeouts,
-// so the whole catalogue runs in well under a second.
-func InProcessConfig(h *scenarios.Harness, bug string) reference.Config {
+// ReferenceConfig is the reference endpoint's configuration against harness h for a run with
+// opts: it gives up on the token endpoint well before the "too slow" provocation ends
+// (3/8 of SlowExchange), and its *-slow variants stall half again the hop budget, so they miss
+// it for sure while the reference's own hops (a few milliseconds) never come close.
+func ReferenceConfig(h *scenarios.Harness, bug string, opts scenarios.Options) reference.Config {
+	opts = ReferenceOptions(opts)
 	return reference.Config{
 		APIBase:         h.URL(),
 		ClientID:        reference.DemoClientID,
 		ClientSecret:    reference.DemoClientSecret,
 		Bug:             bug,
-		ExchangeTimeout: inProcessExchangeTimeout,
-		SlowDelay:       inProcessSlowDelay,
+		ExchangeTimeout: opts.SlowExchange * 3 / 8,
+		SlowDelay:       opts.HopBudget * 3 / 2,
 	}
 }
 
-// Timings of in-process runs: the reference gives up on the token endpoint after 150 ms (giving
-// up early on a healthy exchange changes no verdict: the emulator still saw it); the "too slow"
-// provocation stalls 400 ms; hops should finish in 1 s (a hop of the reference takes
-// a few ms, so a loaded CI machine keeps a wide margin), and *-slow variants stall 1.5 s to miss
-// that budget.
-const (
-	inProcessExchangeTimeout = 150 * time.Millisecond
-	inProcessSlowDelay       = 1500 * time.Millisecond
-)
-
-// InProcessOptions are the run options for the in-process reference.
+// InProcessOptions are the fast timings for the in-process reference, what the TUI and
+// `hsemu check --reference` use: the whole catalogue in well under a second. The reference gives
+// up on the token endpoint after 150 ms; a healthy in-process exchange takes microseconds, but a
+// heavily loaded machine can stretch any step, so tests use TestOptions instead.
 func InProcessOptions() scenarios.Options {
 	return scenarios.Options{
 		HopBudget:     time.Second,
@@ -197,6 +195,33 @@ func InProcessOptions() scenarios.Options {
 		ObserveWindow: 40 * time.Millisecond,
 		HopTimeout:    5 * time.Second,
 	}
+}
+
+// TestOptions are generous timings for tests that must not depend on the machine's load: the
+// reference gets seconds where it needs milliseconds (it gives up on the token endpoint after
+// 600 ms; hops should finish within 3 s). The *-slow variants then stall 4.5 s.
+func TestOptions() scenarios.Options {
+	return scenarios.Options{
+		HopBudget:     3 * time.Second,
+		SlowExchange:  1600 * time.Millisecond,
+		ObserveWindow: 100 * time.Millisecond,
+		HopTimeout:    20 * time.Second,
+	}
+}
+
+// ReferenceOptions fills the timings opts leaves zero with InProcessOptions'.
+func ReferenceOptions(opts scenarios.Options) scenarios.Options {
+	ref := InProcessOptions()
+	fill := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	fill(&opts.HopBudget, ref.HopBudget)
+	fill(&opts.SlowExchange, ref.SlowExchange)
+	fill(&opts.ObserveWindow, ref.ObserveWindow)
+	fill(&opts.HopTimeout, ref.HopTimeout)
+	return opts
 }
 
 // TargetFromEnv reads the target from HSEMU_* variables (see the README). ok is false when

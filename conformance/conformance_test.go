@@ -29,6 +29,6 @@ func TestConformance(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.Close() })
-	targets := conformance.InProcess(t, h, "")
-	conformance.Suite{Harness: h, Options: conformance.InProcessOptions()}.Run(t, targets...)
+	targets := conformance.InProcess(t, h, "", conformance.TestOptions())
+	conformance.Suite{Harness: h, Options: conformance.TestOptions()}.Run(t, targets...)
 }

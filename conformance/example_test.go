@@ -18,13 +18,14 @@ func Example() {
 		return
 	}
 	defer h.Close()
-	targets, stop, err := conformance.StartReference(h, "seamless-no-return")
+	opts := conformance.TestOptions() // generous timings: the example's output must not depend on load
+	targets, stop, err := conformance.StartReference(h, "seamless-no-return", opts)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer stop()
-	r := &scenarios.Runner{Harness: h, Options: conformance.InProcessOptions()}
+	r := &scenarios.Runner{Harness: h, Options: opts}
 	rep, err := r.Run(context.Background(), targets[:1]) // the seamless install URL
 	if err != nil {
 		fmt.Println(err)

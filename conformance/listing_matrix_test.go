@@ -87,11 +87,11 @@ func runListing(t *testing.T, bug string, tlsOn bool, edit func(cfg map[string]a
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.Close() })
-	srv, err := reference.New(conformance.InProcessConfig(h, bug))
+	srv, err := reference.New(conformance.ReferenceConfig(h, bug, conformance.TestOptions()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := conformance.InProcessOptions()
+	opts := conformance.TestOptions()
 	opts.Profile = scenarios.ProfileListing
 	opts.Only = []string{"listing/"}
 	ts := httptest.NewUnstartedServer(srv)

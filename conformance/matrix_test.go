@@ -16,12 +16,14 @@ import (
 // the flow the bug breaks, and returns the report.
 func runVariant(t *testing.T, bug reference.Bug) *scenarios.Report {
 	t.Helper()
+	variantSlots <- struct{}{} // a few at a time: each variant is a whole catalogue run
+	t.Cleanup(func() { <-variantSlots })
 	h, err := scenarios.StartHarness(emulator.Config{}, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.Close() })
-	targets := conformance.InProcess(t, h, bug.Name)
+	targets := conformance.InProcess(t, h, bug.Name, conformance.TestOptions())
 	if bug.Flow != "" {
 		var keep []scenarios.Target
 		for _, tg := range targets {
@@ -31,13 +33,15 @@ func runVariant(t *testing.T, bug reference.Bug) *scenarios.Report {
 		}
 		targets = keep
 	}
-	r := &scenarios.Runner{Harness: h, Options: conformance.InProcessOptions()}
+	r := &scenarios.Runner{Harness: h, Options: conformance.TestOptions()}
 	rep, err := r.Run(context.Background(), targets)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return rep
 }
+
+var variantSlots = make(chan struct{}, 8)
 
 // TestMatrix holds the whole matrix: the reference fails no check, and each broken variant fails
 // exactly the checks its bug declares — proof that every check can fail, and only when it should.

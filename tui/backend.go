@@ -177,25 +177,13 @@ func (l *Local) Run(ctx context.Context, c Choice, only []string, sink func(scen
 			}
 			bug = c.BugName
 		}
-		ts, stop, err := conformance.StartReference(hs.h, bug)
+		opts = conformance.ReferenceOptions(opts)
+		ts, stop, err := conformance.StartReference(hs.h, bug, opts)
 		if err != nil {
 			return nil, err
 		}
 		defer stop()
 		targets = ts
-		ref := conformance.InProcessOptions()
-		if opts.HopBudget == 0 {
-			opts.HopBudget = ref.HopBudget
-		}
-		if opts.SlowExchange == 0 {
-			opts.SlowExchange = ref.SlowExchange
-		}
-		if opts.ObserveWindow == 0 {
-			opts.ObserveWindow = ref.ObserveWindow
-		}
-		if opts.HopTimeout == 0 {
-			opts.HopTimeout = ref.HopTimeout
-		}
 	}
 	r := &scenarios.Runner{Harness: hs.h, Options: opts, Sink: sink}
 	return r.Run(ctx, targets)

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"github.com/hsemu/hsemu/conformance"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,7 +21,8 @@ var waitLong = []teatest.WaitForOption{teatest.WithDuration(60 * time.Second), t
 // startProgram runs the TUI with the real in-process backend against choice at 80x24.
 func startProgram(t *testing.T, choice Choice, reportDir string) *teatest.TestModel {
 	t.Helper()
-	b := NewLocal("127.0.0.1:0", scenarios.Options{})
+	// Generous timings: what the tests assert must not depend on the machine's load.
+	b := NewLocal("127.0.0.1:0", conformance.TestOptions())
 	t.Cleanup(func() {
 		if err := b.Close(); err != nil {
 			t.Errorf("close the backend: %v", err)

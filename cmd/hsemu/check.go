@@ -227,15 +227,14 @@ func (c *checkConfig) prepare(getenv func(string) string) (*prepared, error) {
 		}
 		p.harness = h
 		p.closers = append(p.closers, func() { h.Close() })
-		targets, stop, err := conformance.StartReference(h, c.bug)
+		p.opts = conformance.ReferenceOptions(p.opts)
+		targets, stop, err := conformance.StartReference(h, c.bug, p.opts)
 		if err != nil {
 			p.close()
 			return nil, usageError("%v", err)
 		}
 		p.closers = append(p.closers, stop)
 		p.targets = filterFlows(targets, c.flow)
-		ref := conformance.InProcessOptions()
-		p.opts.HopBudget, p.opts.SlowExchange, p.opts.ObserveWindow = pick(c.hopBudget, ref.HopBudget), pick(c.slow, ref.SlowExchange), pick(c.observe, ref.ObserveWindow)
 		return p, nil
 	}
 	t, err := c.target(getenv)
@@ -250,13 +249,6 @@ func (c *checkConfig) prepare(getenv func(string) string) (*prepared, error) {
 	p.closers = append(p.closers, func() { h.Close() })
 	p.targets = []scenarios.Target{t}
 	return p, nil
-}
-
-func pick(flag, def time.Duration) time.Duration {
-	if flag > 0 {
-		return flag
-	}
-	return def
 }
 
 // filterFlows keeps the reference's install-flow targets that --flow names (all when it is

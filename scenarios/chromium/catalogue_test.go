@@ -26,14 +26,17 @@ func runCatalogue(t *testing.T, bug string, only ...string) map[string]scenarios
 		t.Fatal(err)
 	}
 	defer h.Close()
-	targets, stop, err := conformance.StartReference(h, bug)
+	opts := conformance.InProcessOptions()
+	// Chromium on a loaded CI machine is slower than Go's client: the timings get the CLI's
+	// defaults (the within-budget checks judge the endpoint, which answers in milliseconds).
+	opts.HopTimeout = 15 * time.Second
+	opts.HopBudget = 5 * time.Second
+	targets, stop, err := conformance.StartReference(h, bug, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stop()
-	opts := conformance.InProcessOptions()
 	opts.Engine = pool.Factory()
-	opts.HopTimeout = 15 * time.Second
 	opts.Only = only
 	rep, err := (&scenarios.Runner{Harness: h, Options: opts}).Run(testContext(t), targets)
 	if err != nil {
@@ -62,7 +65,7 @@ func TestReferenceInstallFlows(t *testing.T) {
 	if os.Getenv("HSEMU_CHROMIUM_CATALOGUE") != "1" {
 		t.Skip("known intermittent failure under concurrency; set HSEMU_CHROMIUM_CATALOGUE=1 to run")
 	}
-	got := runCatalogue(t, "", "seamless/", "partner/")
+	got := runCatalogue(t, "")
 	if len(got) == 0 {
 		t.Fatal("no check ran")
 	}
