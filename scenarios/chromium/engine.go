@@ -13,9 +13,12 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/css"
+	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/hsemu/hsemu/scenarios/browser"
@@ -107,6 +110,23 @@ func (t *tab) start() error {
 				if err := chromedp.Listen(t.ctx, t.push); err != nil {
 					return err
 				}
+				// chromedp enabled what its own actions need; the engine needs none of it, and
+				// each costs every navigation: DOM and CSS events (chromedp answers each
+				// document update with DOM.getDocument), every target of the browser reported to
+				// every tab (target discovery), and sessions for child targets (auto-attach),
+				// which chromedp would not route anyway.
+				if _, err := cdp.Call(ctx, tg, target.SetDiscoverTargets, target.SetDiscoverTargetsParams{Discover: false}); err != nil {
+					return fmt.Errorf("stop target discovery: %w", err)
+				}
+				if _, err := cdp.Call(ctx, tg, target.SetAutoAttach, target.SetAutoAttachParams{AutoAttach: false}); err != nil {
+					return fmt.Errorf("stop auto-attach: %w", err)
+				}
+				if _, err := cdp.Call(ctx, tg, css.Disable, cdp.Empty{}); err != nil {
+					return fmt.Errorf("disable CSS events: %w", err)
+				}
+				if _, err := cdp.Call(ctx, tg, dom.Disable, cdp.Empty{}); err != nil {
+					return fmt.Errorf("disable DOM events: %w", err)
+				}
 				if _, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{}); err != nil {
 					return fmt.Errorf("enable network events: %w", err)
 				}
@@ -153,7 +173,7 @@ func (t *tab) close() {
 func (t *tab) push(ev any) {
 	switch ev.(type) {
 	case *fetch.EventRequestPaused, *network.EventRequestWillBeSentExtraInfo, *network.EventResponseReceivedExtraInfo,
-		*page.EventFrameRequestedNavigation, *page.EventFrameStoppedLoading:
+		*page.EventFrameRequestedNavigation, *page.EventFrameStoppedLoading, *network.EventLoadingFailed:
 	default:
 		return
 	}
@@ -183,6 +203,9 @@ func (t *tab) take() []any {
 // the ancestor page navigates itself to rawURL from script, so the first request is initiated
 // by that origin.
 func (e *Engine) Navigate(ctx context.Context, rawURL string, bc browser.Context) (*browser.Page, error) {
+	// The caller may drop the engine while it navigates (its last navigation): the cleanup
+	// that closes the tab must not run before the navigation ends.
+	defer runtime.KeepAlive(e)
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("navigate: %q is not an absolute http or https URL", rawURL)
@@ -221,6 +244,7 @@ func (e *Engine) Navigate(ctx context.Context, rawURL string, bc browser.Context
 // SetCookies stores cookies as if u had set them (Network.setCookies), the way to start a
 // browser signed in.
 func (e *Engine) SetCookies(u *url.URL, cs []*http.Cookie) {
+	defer runtime.KeepAlive(e)
 	if e.start() != nil {
 		return
 	}

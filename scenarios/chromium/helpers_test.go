@@ -17,13 +17,13 @@ var (
 	poolErr  error
 )
 
-// testPool returns the package's shared Chromium. The engine is work in progress (not yet
-// reliable under the runner's concurrency, so not wired into the CLI): its tests run only with
-// HSEMU_CHROMIUM=1, and then fail when no Chromium is installed.
+// testPool returns the package's shared Chromium. The engine is not wired into the CLI yet
+// (its verdicts still depend on the machine's load, see the package doc): its tests run only
+// with HSEMU_CHROMIUM=1, and then fail when no Chromium is installed.
 func testPool(t *testing.T) *Pool {
 	t.Helper()
 	if os.Getenv("HSEMU_CHROMIUM") != "1" {
-		t.Skip("the chromium engine is work in progress: set HSEMU_CHROMIUM=1 (and install chromium) to run its tests")
+		t.Skip("the chromium engine is not in the CLI yet: set HSEMU_CHROMIUM=1 (and install chromium) to run its tests")
 	}
 	if _, err := FindChromium(""); err != nil {
 		t.Fatalf("HSEMU_CHROMIUM=1 but %v", err)

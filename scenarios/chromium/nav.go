@@ -53,7 +53,10 @@ type nav struct {
 	statuses map[fetch.RequestID]int
 	extra    map[network.RequestID]network.Headers
 	extraRes map[network.RequestID]network.Headers
-	nextHow  browser.How // from the last Page.frameRequestedNavigation of the frame
+	nextHow  browser.How       // from the last Page.frameRequestedNavigation of the frame
+	launched bool              // the engine's own page was served: a framed page's request may come
+	document network.RequestID // the network ID of the last hop Chromium went on to load
+	blocked  string            // why Chromium refused to show the last hop's page, if it did
 
 	phase  phase
 	timer  *time.Timer
@@ -95,6 +98,9 @@ func (n *nav) run() (*browser.Page, error) {
 		select {
 		case <-n.ctx.Done():
 			n.fail(fmt.Errorf("the navigation was stopped: %w", context.Cause(n.ctx)), nil)
+		case <-n.t.ctx.Done():
+			// The tab is gone (the pool closed, Chromium exited): no event will come.
+			n.fail(fmt.Errorf("chromium closed the engine's tab: %w", context.Cause(n.t.ctx)), nil)
 		case <-n.t.signal:
 			for _, ev := range n.t.take() {
 				if n.done {
@@ -161,6 +167,18 @@ func (n *nav) handle(ev any) {
 		if ev.FrameID == n.frame && n.phase == loading {
 			n.enter(settling)
 		}
+	case *network.EventLoadingFailed:
+		// A response Chromium refuses to show (X-Frame-Options, CSP frame-ancestors, CORP…)
+		// fails its load with ERR_BLOCKED_BY_RESPONSE after the response stage; the frame then
+		// shows an error page that never navigates. The navigation settles from here rather
+		// than waiting for the error page's own load events.
+		if ev.RequestID == n.document && ev.Type == network.ResourceTypeDocument && n.phase == loading && isBlocked(ev) {
+			n.blocked = ev.ErrorText
+			if ev.BlockedReason != "" {
+				n.blocked += ", blocked reason " + string(ev.BlockedReason)
+			}
+			n.enter(settling)
+		}
 	case *fetch.EventRequestPaused:
 		if ev.ResponseStatusCode != 0 || ev.ResponseErrorReason != "" {
 			n.response(ev)
@@ -202,6 +220,7 @@ func (n *nav) pass(ev *fetch.EventRequestPaused) {
 // that is no hop.
 func (n *nav) request(ev *fetch.EventRequestPaused) {
 	if n.launcher != "" && ev.Request.URL == n.launcher {
+		n.launched = true
 		n.fulfill(ev.RequestID, http.StatusOK, http.Header{"Content-Type": {"text/html; charset=utf-8"}}, []byte(n.launcherHTML))
 		return
 	}
@@ -261,8 +280,8 @@ func (n *nav) isHop(ev *fetch.EventRequestPaused) bool {
 	switch {
 	case n.frame != "" && ev.FrameID == n.frame:
 		return true
-	case n.bc.Framed && n.frame == "" && ev.FrameID != n.main:
-		return true
+	case n.bc.Framed && n.frame == "" && n.launched && ev.FrameID != n.main:
+		return true // the iframe of the engine's own page
 	case n.bc.Framed && ev.FrameID == n.main && len(n.hops) > 0:
 		return true // the framed page took over the top level
 	}
@@ -317,6 +336,7 @@ func (n *nav) hubSpotHop(ev *fetch.EventRequestPaused, hop browser.Hop, cookie s
 	}
 	n.responded(&hop, resp.StatusCode, resp.Header, body)
 	n.statuses[ev.RequestID] = resp.StatusCode
+	n.document, n.blocked = "", ""
 	n.fulfill(ev.RequestID, resp.StatusCode, resp.Header, body)
 	n.released(hop)
 }
@@ -394,6 +414,7 @@ func (n *nav) response(ev *fetch.EventRequestPaused) {
 	}
 	n.responded(hop, status, header, body)
 	n.statuses[ev.RequestID] = status
+	n.document, n.blocked = ev.NetworkID, ""
 	call(n, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
 	n.released(*hop)
 }
@@ -531,6 +552,12 @@ func errorAdvice(r network.ErrorReason, u *url.URL) string {
 		return fmt.Sprintf(" (the name %s does not resolve)", u.Hostname())
 	}
 	return ""
+}
+
+// isBlocked reports whether a failed load is Chromium refusing a response it received, rather
+// than a network error or a navigation that replaced it.
+func isBlocked(ev *network.EventLoadingFailed) bool {
+	return ev.BlockedReason != "" || ev.ErrorText == "net::ERR_BLOCKED_BY_RESPONSE" || ev.ErrorText == "net::ERR_BLOCKED_BY_CSP"
 }
 
 // isRedirect reports whether a browser follows status with its Location (Fetch §2.2.6).

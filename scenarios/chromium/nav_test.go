@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hsemu/hsemu/scenarios/browser"
 )
@@ -78,5 +80,70 @@ func TestNavigateLoop(t *testing.T) {
 	var ne *browser.NavError
 	if !errors.As(err, &ne) || len(ne.Cycle) != 3 {
 		t.Fatalf("err = %#v; want a NavError with the cycle /a → /b → /a", err)
+	}
+}
+
+// TestFramedPageBlocked frames pages that forbid it. Chromium refuses to show them; the
+// navigation ends when Chromium fails the load, not at the hop timeout, which is set far
+// beyond the test's own deadline so that waiting for it fails the test.
+func TestFramedPageBlocked(t *testing.T) {
+	pool := testPool(t)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/xfo", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Frame-Options", "DENY")
+		fmt.Fprint(w, `<!doctype html><title>Installed</title><form action="/next"><input name="a"></form>`)
+	})
+	mux.HandleFunc("/csp", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "frame-ancestors 'none'")
+		fmt.Fprint(w, `<!doctype html><title>Installed</title><form action="/next"><input name="a"></form>`)
+	})
+	mux.HandleFunc("/ok", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>Installed</title><form action="/next"><input name="a"></form>`)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	for _, tc := range []struct {
+		path    string
+		blocked bool
+	}{{"/xfo", true}, {"/csp", true}, {"/ok", false}} {
+		t.Run(tc.path, func(t *testing.T) {
+			e := pool.NewEngine(browser.Options{HopTimeout: time.Hour})
+			p, err := e.Navigate(testContext(t), srv.URL+tc.path, framedByHubSpot)
+			if err != nil {
+				t.Fatalf("Navigate: %v", err)
+			}
+			if p.Stopped || p.URL.Path != tc.path || p.Status != http.StatusOK {
+				t.Fatalf("page = %s status %d stopped %v; want %s, 200", p.URL, p.Status, p.Stopped, tc.path)
+			}
+			shown := len(p.Forms) == 1 && p.Title == "Installed"
+			if shown == tc.blocked {
+				t.Errorf("forms %d, title %q, text %q; want the page shown = %v", len(p.Forms), p.Title, p.Text, !tc.blocked)
+			}
+			if tc.blocked && !strings.Contains(p.Text, "Chromium did not display this page") {
+				t.Errorf("Text = %q; want it to say Chromium refused the page", p.Text)
+			}
+		})
+	}
+}
+
+// TestDroppedEngineNavigates navigates with an engine nobody holds, as a scenario's last
+// navigation does, while the garbage collector runs: the engine's tab must stay open until the
+// navigation ends (the cleanup that closes it once closed tabs mid-navigation).
+func TestDroppedEngineNavigates(t *testing.T) {
+	pool := testPool(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		runtime.GC()
+		runtime.GC()
+		fmt.Fprint(w, `<!doctype html><title>Installed</title>`)
+	}))
+	defer srv.Close()
+	for i := range 3 {
+		p, err := pool.NewEngine(browser.Options{}).Navigate(testContext(t), fmt.Sprintf("%s/%d", srv.URL, i), framedByHubSpot)
+		if err != nil {
+			t.Fatalf("navigation %d: %v", i, err)
+		}
+		if p.Title != "Installed" {
+			t.Fatalf("navigation %d: title %q; want Installed", i, p.Title)
+		}
 	}
 }

@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"runtime"
 	"strings"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/cdproto/runtime"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 
 	"github.com/hsemu/hsemu/scenarios/browser"
 )
@@ -72,6 +73,11 @@ type domPage struct {
 func (n *nav) readPage(p *browser.Page) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(n.ctx), n.t.opts.HopTimeout)
 	defer cancel()
+	if n.blocked != "" {
+		p.Text = "Chromium did not display this page: it refused to load it here (" + n.blocked + "; in HubSpot's frame, " +
+			"the page's Content-Security-Policy frame-ancestors or X-Frame-Options forbids it)"
+		return
+	}
 	if f := n.findFrame(ctx); f != nil && f.UnreachableURL != "" {
 		p.Text = "Chromium did not display this page: it refused to load it here (in HubSpot's frame, " +
 			"the page's Content-Security-Policy frame-ancestors or X-Frame-Options forbids it)"
@@ -125,7 +131,7 @@ func (n *nav) evaluate(ctx context.Context, script string, v any) error {
 		return fmt.Errorf("reach the page's frame: %w", err)
 	}
 	yes := true
-	res, err := cdp.Call(ctx, n.t.target, runtime.Evaluate, runtime.EvaluateParams{
+	res, err := cdp.Call(ctx, n.t.target, cdpruntime.Evaluate, cdpruntime.EvaluateParams{
 		Expression: script, ContextID: world.ExecutionContextID, ReturnByValue: &yes, UserGesture: &yes,
 	})
 	if err != nil {
@@ -196,6 +202,7 @@ const fid = f => Object.getOwnPropertyDescriptor(Element.prototype, "id").get.ca
 // pressing its submit button: a "form submit" hop, then whatever it leads to. p must be the
 // last page this engine navigated to.
 func (e *Engine) Submit(ctx context.Context, p *browser.Page, f browser.Form, values map[string]string) (*browser.Page, error) {
+	defer runtime.KeepAlive(e) // as in Navigate
 	if p == nil || p.URL == nil {
 		return nil, fmt.Errorf("submit: no page to submit the form from")
 	}

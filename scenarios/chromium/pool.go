@@ -11,10 +11,13 @@
 // resolves a real HubSpot host; every other request goes out from Chromium itself, and its
 // response is read at the Fetch response stage to record the hop.
 //
-// Status: work in progress, not wired into the CLI. Under the runner's concurrency a framed
-// navigation intermittently never starts, and a frame Chromium blocks ends only at the hop
-// timeout; until both are fixed its verdicts are not to be trusted, and its tests run only with
-// HSEMU_CHROMIUM=1.
+// Status: not wired into the CLI. The engine keeps an engine's tab open for as long as a
+// navigation runs (the cleanup that closes a dropped engine's tab once closed it mid-navigation,
+// which showed as framed navigations that never started), and ends a navigation whose page
+// Chromium refuses to frame as soon as Chromium fails its load. What remains is load: a hop's
+// Duration includes the interception's round trips, and a navigation is taken as ended when
+// the page stays put for Config.Settle, so on an overloaded machine a within-budget verdict can
+// fail and a late meta refresh can be missed. Its tests run only with HSEMU_CHROMIUM=1.
 package chromium
 
 import (
