@@ -126,6 +126,14 @@ func (h *eventHub) publish(ev Event) {
 	}
 }
 
+// LastSeq is the Seq of the newest event published so far (0 before any). A subscriber that has
+// received the event with this Seq has received every request answered before the call.
+func (e *Emulator) LastSeq() uint64 {
+	e.events.mu.Lock()
+	defer e.events.mu.Unlock()
+	return e.events.seq
+}
+
 // since returns the retained events with Seq > after, oldest first.
 func (h *eventHub) since(after uint64) []Event {
 	h.mu.Lock()

@@ -63,30 +63,39 @@ func eventOf(r *http.Request) *Event {
 	return &Event{}
 }
 
-// statusRecorder remembers the status a handler wrote.
+// statusRecorder remembers the status a handler wrote, and calls onHeader once, just before
+// the response's header goes out.
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
+	status   int
+	onHeader func(status int)
+}
+
+func (s *statusRecorder) header(code int) {
+	if s.status == 0 {
+		s.status = code
+		if s.onHeader != nil {
+			s.onHeader(code)
+		}
+	}
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
+	s.header(code)
 	s.ResponseWriter.WriteHeader(code)
 }
 
 func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
+	s.header(http.StatusOK)
 	return s.ResponseWriter.Write(b)
 }
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // ServeHTTP serves the web side, the API side and the /_hsemu/ admin endpoints, and records
-// every request as one Event, published after the response is written.
+// every request as one Event, published as the response's header is written — before the client
+// can read a byte of it, so a subscriber never learns of a request later than its client learns
+// the answer. (Handlers fill the event before they answer.)
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	ev := &Event{
@@ -98,8 +107,20 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		UA:          r.UserAgent(),
 		ContentType: r.Header.Get("Content-Type"),
 	}
-	rec := &statusRecorder{ResponseWriter: w}
 	r = r.WithContext(context.WithValue(r.Context(), eventKey{}, ev))
+	published := false
+	publish := func(status int) {
+		if published {
+			return
+		}
+		published = true
+		ev.Status = status
+		ev.Route = r.Pattern
+		ev.Side = sideOf(r.URL.Path)
+		ev.Duration = time.Since(start)
+		e.events.publish(*ev)
+	}
+	rec := &statusRecorder{ResponseWriter: w, onHeader: publish}
 	defer func() {
 		if p := recover(); p != nil {
 			e.log.Error("hsemu: handler panicked", "path", ev.Path, "panic", p)
@@ -108,14 +129,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					Status: "error", Message: "hsemu failed internally; please report this", Category: "INTERNAL_ERROR"})
 			}
 		}
-		if rec.status == 0 {
-			rec.status = http.StatusOK
-		}
-		ev.Status = rec.status
-		ev.Route = r.Pattern
-		ev.Side = sideOf(r.URL.Path)
-		ev.Duration = time.Since(start)
-		e.events.publish(*ev)
+		publish(http.StatusOK) // a handler that wrote nothing answered 200
 	}()
 	e.mux.ServeHTTP(rec, r)
 }

@@ -241,7 +241,7 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*Report, error) {
 
 	events, cancel := r.Harness.Emulator.Subscribe()
 	defer cancel()
-	disp := newDispatcher(sink)
+	disp := newDispatcher(sink, r.Harness.Emulator.LastSeq)
 	dctx, dcancel := context.WithCancel(ctx)
 	defer dcancel()
 	go disp.run(dctx, events)

@@ -30,6 +30,9 @@ type dispatcher struct {
 	orphans []emulator.Event
 	sink    func(Event)
 	owners  map[string][2]string // code -> target, scenario (for Traffic events)
+	lastSeq func() uint64        // the emulator's newest event (emulator.LastSeq)
+	seen    uint64               // the Seq of the newest event delivered
+	moved   chan struct{}        // closed and replaced whenever seen moves
 }
 
 // watch collects the token requests for one code.
@@ -37,12 +40,20 @@ type watch struct {
 	events []emulator.Event
 }
 
-func newDispatcher(sink func(Event)) *dispatcher {
-	return &dispatcher{
-		byCode: map[string]*watch{},
-		sink:   sink,
-		owners: map[string][2]string{},
+// newDispatcher is made right after subscribing: events published before the subscription
+// never arrive, so they count as seen.
+func newDispatcher(sink func(Event), lastSeq func() uint64) *dispatcher {
+	d := &dispatcher{
+		byCode:  map[string]*watch{},
+		sink:    sink,
+		owners:  map[string][2]string{},
+		lastSeq: lastSeq,
+		moved:   make(chan struct{}),
 	}
+	if lastSeq != nil {
+		d.seen = lastSeq()
+	}
+	return d
 }
 
 // run consumes events until the channel closes or ctx ends.
@@ -62,6 +73,11 @@ func (d *dispatcher) run(ctx context.Context, events <-chan emulator.Event) {
 
 func (d *dispatcher) deliver(e emulator.Event) {
 	d.mu.Lock()
+	if e.Seq > d.seen {
+		d.seen = e.Seq
+		close(d.moved)
+		d.moved = make(chan struct{})
+	}
 	owner := [2]string{}
 	if isTokenRequest(e) {
 		if w, ok := d.byCode[e.Code]; ok && e.Code != "" {
@@ -93,6 +109,7 @@ func (d *dispatcher) expect(code, target, scenario string) {
 // never sleeps in a loop.
 func (d *dispatcher) exchanges(ctx context.Context, code string, window time.Duration) []emulator.Event {
 	waitWindow(ctx, window)
+	d.catchUp(ctx)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if w, ok := d.byCode[code]; ok {
@@ -111,12 +128,36 @@ func (d *dispatcher) orphanMark() int {
 // orphansSince waits the observe window and returns the orphans that arrived after mark.
 func (d *dispatcher) orphansSince(ctx context.Context, mark int, window time.Duration) []emulator.Event {
 	waitWindow(ctx, window)
+	d.catchUp(ctx)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if mark > len(d.orphans) {
 		return nil
 	}
 	return append([]emulator.Event(nil), d.orphans[mark:]...)
+}
+
+// catchUp waits until the dispatcher has received every event the emulator published so far.
+// The emulator publishes a request's event before its client can read the answer, so after
+// catchUp no token request answered before the call can be missing, however loaded the machine.
+func (d *dispatcher) catchUp(ctx context.Context) {
+	if d.lastSeq == nil {
+		return
+	}
+	want := d.lastSeq()
+	for {
+		d.mu.Lock()
+		seen, moved := d.seen, d.moved
+		d.mu.Unlock()
+		if seen >= want {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-moved:
+		}
+	}
 }
 
 // waitWindow waits for the observe window or ctx, whichever ends first. This is the one place

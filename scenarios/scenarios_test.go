@@ -1,12 +1,14 @@
 package scenarios
 
 import (
+	"context"
 	"net"
 	"net/url"
 	"os"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -206,4 +208,23 @@ func TestJudgeUnreachableIsAnError(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestDispatcherCatchUp(t *testing.T) {
+	var last uint64 = 7 // seven events before the subscription: they never arrive
+	d := newDispatcher(nil, func() uint64 { return last })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	d.catchUp(ctx) // must not wait for events that were published before it existed
+	require.NoError(t, ctx.Err())
+
+	d.expect("na1-code", "t", "s")
+	last = 9
+	done := make(chan []emulator.Event)
+	go func() { done <- d.exchanges(ctx, "na1-code", 0) }()
+	d.deliver(emulator.Event{Seq: 8, Method: "GET", Path: "/x"})
+	d.deliver(emulator.Event{Seq: 9, Method: "POST", Path: "/oauth/v3/token", GrantType: "authorization_code", Code: "na1-code"})
+	got := <-done
+	require.Len(t, got, 1, "the exchange answered before the call is seen")
+	assert.Equal(t, uint64(9), got[0].Seq)
 }

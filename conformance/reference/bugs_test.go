@@ -424,7 +424,7 @@ func requireTokenInURL(t *testing.T, fx *fixture, resp *http.Response) {
 
 func requireCrashOnFailure(t *testing.T, fx *fixture, install func(code string) *http.Response) {
 	t.Helper()
-	fx.srv.exchangeTimeout = 20 * time.Millisecond
+	fx.srv.exchangeTimeout = 500 * time.Millisecond // "hang" waits this long; healthy exchanges need far less, even under load
 	for code, want := range map[string]int{"fail-503": 500, "hang": 500, "not-json": 500, "fail-400": 303, "code-1": 303} {
 		if got := install(code).StatusCode; got != want {
 			t.Errorf("exchange %s: status %d; want %d", code, got, want)

@@ -340,7 +340,7 @@ func TestHopDeadline(t *testing.T) {
 		},
 	})
 	var streamed []Hop
-	b := w.browser(Options{HopTimeout: 50 * time.Millisecond, OnHop: func(h Hop) { streamed = append(streamed, h) }})
+	b := w.browser(Options{HopTimeout: 500 * time.Millisecond, OnHop: func(h Hop) { streamed = append(streamed, h) }})
 
 	p, err := b.Navigate(ctxT(t), w.url("a.localhost", "/start"), TopLevel)
 	var ne *NavError
