@@ -194,6 +194,8 @@ func InProcessOptions() scenarios.Options {
 		SlowExchange:  400 * time.Millisecond,
 		ObserveWindow: 40 * time.Millisecond,
 		HopTimeout:    5 * time.Second,
+		// Scenarios mostly wait (observe windows, the stalled token endpoint): run many at once.
+		Concurrency: 24,
 	}
 }
 
@@ -209,7 +211,8 @@ func TestOptions() scenarios.Options {
 	}
 }
 
-// ReferenceOptions fills the timings opts leaves zero with InProcessOptions'.
+// ReferenceOptions fills the timings (and the concurrency) opts leaves zero with
+// InProcessOptions'.
 func ReferenceOptions(opts scenarios.Options) scenarios.Options {
 	ref := InProcessOptions()
 	fill := func(d *time.Duration, v time.Duration) {
@@ -221,6 +224,9 @@ func ReferenceOptions(opts scenarios.Options) scenarios.Options {
 	fill(&opts.SlowExchange, ref.SlowExchange)
 	fill(&opts.ObserveWindow, ref.ObserveWindow)
 	fill(&opts.HopTimeout, ref.HopTimeout)
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = ref.Concurrency
+	}
 	return opts
 }
 
