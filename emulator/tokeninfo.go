@@ -199,21 +199,32 @@ func presentedToken(form url.Values) (tok, hint string) {
 	return "", hint
 }
 
+// tokenForm reads the form of an introspect or revoke request and the token it presents,
+// recording both in the event; it answers HubSpot's 400 itself (missing says what to send) and
+// reports false when the request cannot go on.
+func (e *Emulator) tokenForm(w http.ResponseWriter, r *http.Request, ev *Event, missing string) (form url.Values, tok, hint string, ok bool) {
+	form, oe := readForm(w, r, false)
+	if oe != nil {
+		e.writeOAuthError(w, ev, oe)
+		return nil, "", "", false
+	}
+	ev.ClientID = short(form.Get("client_id"))
+	tok, hint = presentedToken(form)
+	ev.TokenHint = redact(tok)
+	if tok == "" {
+		e.writeOAuthError(w, ev, errBadRequest(missing))
+		return nil, "", "", false
+	}
+	return form, tok, hint, true
+}
+
 // handleIntrospect serves POST /oauth/v3/token/introspect and its dated twins. The client
 // authenticates with client_id and client_secret; a token hsemu does not know, or one of
 // another app, answers 200 {"active": false} (RFC 7662 §2.2).
 func (e *Emulator) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
-	form, oe := readForm(w, r, false)
-	if oe != nil {
-		e.writeOAuthError(w, ev, oe)
-		return
-	}
-	ev.ClientID = short(form.Get("client_id"))
-	tok, hint := presentedToken(form)
-	ev.TokenHint = redact(tok)
-	if tok == "" {
-		e.writeOAuthError(w, ev, errBadRequest("missing token: send the token to introspect in the token field, with token_type_hint access_token or refresh_token"))
+	form, tok, hint, ok := e.tokenForm(w, r, ev, "missing token: send the token to introspect in the token field, with token_type_hint access_token or refresh_token")
+	if !ok {
 		return
 	}
 	now := e.now()
@@ -264,16 +275,8 @@ func (e *Emulator) introspectGrant(g *grant, app *App, tok string) introspection
 // invalid token", with an empty body.
 func (e *Emulator) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
-	form, oe := readForm(w, r, false)
-	if oe != nil {
-		e.writeOAuthError(w, ev, oe)
-		return
-	}
-	ev.ClientID = short(form.Get("client_id"))
-	tok, hint := presentedToken(form)
-	ev.TokenHint = redact(tok)
-	if tok == "" {
-		e.writeOAuthError(w, ev, errBadRequest("missing token: send the token to revoke in the token field"))
+	form, tok, hint, ok := e.tokenForm(w, r, ev, "missing token: send the token to revoke in the token field")
+	if !ok {
 		return
 	}
 	now := e.now()
