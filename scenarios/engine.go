@@ -23,14 +23,22 @@ type Engine interface {
 type EngineFactory func(browser.Options) Engine
 
 // newEngine makes the scenario's browser with the run's settings filled in: HubSpot's hosts
-// mapped to the emulator, the hop timeout, the third-party cookie policy (unless the caller set
-// one), and every hop recorded in the session.
+// mapped to the emulator, the hop timeout, and every hop recorded in the session. It starts
+// with the target's cookies (--cookie): the user is already signed in to the app.
 func (s *Session) newEngine(o browser.Options) Engine {
 	o.HubSpotAddr = s.h.Addr
 	o.HopTimeout = s.opts.HopTimeout
 	o.OnHop = s.recordHop
+	var e Engine
 	if s.opts.Engine != nil {
-		return s.opts.Engine(o)
+		e = s.opts.Engine(o)
+	} else {
+		e = browser.New(o)
 	}
-	return browser.New(o)
+	if len(s.target.Login.Cookies) > 0 {
+		if u, err := url.Parse(s.target.InstallURL); err == nil {
+			e.SetCookies(u, s.target.Login.Cookies)
+		}
+	}
+	return e
 }

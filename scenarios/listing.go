@@ -81,11 +81,6 @@ func (s *Session) listingBrowser() Engine {
 		Transport:         rt,
 		StopAt:            func(u *url.URL) bool { return browser.IsHubSpotHost(u.Hostname()) },
 	})
-	if len(s.target.Login.Cookies) > 0 {
-		if u, err := url.Parse(s.target.InstallURL); err == nil {
-			b.SetCookies(u, s.target.Login.Cookies)
-		}
-	}
 	return b
 }
 

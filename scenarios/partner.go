@@ -318,7 +318,12 @@ func partnerChecks() []Check {
 					if st.Err != nil {
 						return fail("a sign-in page", st.Err.Error())
 					}
-					return fail("a sign-in page with the fields hsemu signs in with", st.Note)
+					if st.Page != nil && len(st.Page.Forms) > 0 {
+						// The endpoint showed a form; hsemu was not told how to fill it. That is
+						// the setup's problem, not the endpoint's: an error, so the run cannot pass.
+						return errored("hsemu could not sign in: " + st.Note + " — give --login name=value for the form's fields (or --cookie for a signed-in session)")
+					}
+					return fail("a sign-in page", st.Note)
 				}
 				return pass("a sign-in form was shown and submitted")
 			},

@@ -69,11 +69,6 @@ func (s *Session) robustBrowser() Engine {
 		ThirdPartyCookies: s.opts.ThirdPartyCookies,
 		StopAt:            func(u *url.URL) bool { return originKey(u) != own },
 	})
-	if s.target.hasFlow(Partner) && len(s.target.Login.Cookies) > 0 {
-		if u, err := url.Parse(s.target.InstallURL); err == nil {
-			b.SetCookies(u, s.target.Login.Cookies)
-		}
-	}
 	return b
 }
 

@@ -168,13 +168,6 @@ func (s *Session) NewBrowser(policy browser.CookiePolicy) Engine {
 		ThirdPartyCookies: policy,
 		StopAt:            func(u *url.URL) bool { return browser.IsHubSpotHost(u.Hostname()) },
 	})
-	for _, fl := range []Flow{Partner} {
-		if fl == s.sc.Flow && len(s.target.Login.Cookies) > 0 {
-			if u, err := url.Parse(s.target.InstallURL); err == nil {
-				b.SetCookies(u, s.target.Login.Cookies)
-			}
-		}
-	}
 	return b
 }
 
