@@ -509,20 +509,7 @@ func connectChecks() []Check {
 			Source:      srcWorkingOAuth + "; RFC 6749 §4.1.2 (https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2)",
 			Fix:         "Check that code is present before exchanging; without it, show an error page and offer to start again.",
 			Judge: func(o *Observation) Outcome {
-				st := o.Step("callback (no code)")
-				if st == nil {
-					return o.missing("callback (no code)")
-				}
-				if h, ok := serverError(st); ok {
-					return fail("no 5xx for a callback without code", fmt.Sprintf("HTTP %d at %s", h.Status, h.URL), h.Seq)
-				}
-				if exs := codeExchanges(st.Orphans); len(exs) > 0 {
-					return fail("no token request for a callback without a code", fmt.Sprintf("%d token request(s) arrived (%s)", len(exs), outcomes(exs)))
-				}
-				if st.Err != nil {
-					return fail("a page, not a hang or a loop", st.Err.Error())
-				}
-				return pass("a callback without code got a page, no 5xx and no token request")
+				return judgeCodelessCallback(o, "callback (no code)", "a callback without code")
 			},
 		},
 		{
@@ -533,21 +520,27 @@ func connectChecks() []Check {
 			Source:      srcWorkingOAuth + "; " + srcRFC6749Error,
 			Fix:         "Look for the error parameter before reading code; when it is there, show what HubSpot said and offer to start again.",
 			Judge: func(o *Observation) Outcome {
-				st := o.Step("callback (error)")
-				if st == nil {
-					return o.missing("callback (error)")
-				}
-				if h, ok := serverError(st); ok {
-					return fail("no 5xx on error=access_denied", fmt.Sprintf("HTTP %d at %s", h.Status, h.URL), h.Seq)
-				}
-				if exs := codeExchanges(st.Orphans); len(exs) > 0 {
-					return fail("no token request for a callback without a code", fmt.Sprintf("%d token request(s) arrived (%s)", len(exs), outcomes(exs)))
-				}
-				if st.Err != nil {
-					return fail("a page, not a hang or a loop", st.Err.Error())
-				}
-				return pass("error=access_denied got a page, no 5xx and no token request")
+				return judgeCodelessCallback(o, "callback (error)", "error=access_denied")
 			},
 		},
 	}
+}
+
+// judgeCodelessCallback judges a callback that carries no code (an error, or nothing): a page,
+// no 5xx, no token request. Its scenario runs alone, so any token request is its orphan.
+func judgeCodelessCallback(o *Observation, step, what string) Outcome {
+	st := o.Step(step)
+	if st == nil {
+		return o.missing(step)
+	}
+	if h, ok := serverError(st); ok {
+		return fail("no 5xx for "+what, fmt.Sprintf("HTTP %d at %s", h.Status, h.URL), h.Seq)
+	}
+	if exs := codeExchanges(st.Orphans); len(exs) > 0 {
+		return fail("no token request for a callback without a code", fmt.Sprintf("%d token request(s) arrived (%s)", len(exs), outcomes(exs)))
+	}
+	if st.Err != nil {
+		return fail("a page, not a hang or a loop", st.Err.Error())
+	}
+	return pass(what + " got a page, no 5xx and no token request")
 }
