@@ -137,6 +137,27 @@ func callbackURL(start *Step) (*url.URL, error) {
 	return cb, nil
 }
 
+// codelessCallback starts a connect, then loads the app's callback (the redirect_uri it sent)
+// with the start's state, the parameters in extra, and no code, as step name.
+func (s *Session) codelessCallback(name string, extra url.Values) error {
+	b := s.connectBrowser()
+	start := s.connectStart(b, "start")
+	cb, err := callbackURL(start)
+	if err != nil {
+		return err
+	}
+	q := cb.Query()
+	for k, vs := range extra {
+		q[k] = vs
+	}
+	if start.State != "" {
+		q.Set("state", start.State)
+	}
+	cb.RawQuery = q.Encode()
+	s.Open(b.Engine, name, cb.String(), browser.TopLevel, "", nil)
+	return nil
+}
+
 // mintConnectCode is HubSpot granting access a second time: a new code for this portal, bound
 // to the callback's redirect_uri (its URL without query), registered for this scenario.
 func (s *Session) mintConnectCode(cb *url.URL) (string, error) {
@@ -241,41 +262,14 @@ func connectScenarios() []Scenario {
 		{
 			ID: "connect/callback-no-code", Flow: Connect, Title: "A callback with neither code nor error", Applies: appliesToConnect, Solo: true,
 			Provokes: "a real start, then the callback with the start's state and no code",
-			Run: func(s *Session) error {
-				b := s.connectBrowser()
-				start := s.connectStart(b, "start")
-				cb, err := callbackURL(start)
-				if err != nil {
-					return err
-				}
-				q := cb.Query()
-				if start.State != "" {
-					q.Set("state", start.State)
-				}
-				cb.RawQuery = q.Encode()
-				s.Open(b.Engine, "callback (no code)", cb.String(), browser.TopLevel, "", nil)
-				return nil
-			},
+			Run:      func(s *Session) error { return s.codelessCallback("callback (no code)", nil) },
 		},
 		{
 			ID: "connect/callback-error", Flow: Connect, Title: "HubSpot reports an error on the callback", Applies: appliesToConnect, Solo: true,
 			Provokes: "a real start, then the callback with error=access_denied&error_description=… and the start's state, no code",
 			Run: func(s *Session) error {
-				b := s.connectBrowser()
-				start := s.connectStart(b, "start")
-				cb, err := callbackURL(start)
-				if err != nil {
-					return err
-				}
-				q := cb.Query()
-				q.Set("error", "access_denied")
-				q.Set("error_description", "The user denied access.")
-				if start.State != "" {
-					q.Set("state", start.State)
-				}
-				cb.RawQuery = q.Encode()
-				s.Open(b.Engine, "callback (error)", cb.String(), browser.TopLevel, "", nil)
-				return nil
+				return s.codelessCallback("callback (error)", url.Values{
+					"error": {"access_denied"}, "error_description": {"The user denied access."}})
 			},
 		},
 	}

@@ -194,7 +194,8 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*Report, error) {
 		targets[i].App = app
 	}
 
-	checks := Select(Catalogue(opts.Profile), opts.Only, opts.Skip)
+	catalogue := Catalogue(opts.Profile)
+	checks := Select(catalogue, opts.Only, opts.Skip)
 	type job struct {
 		target   Target
 		scenario Scenario
@@ -289,7 +290,7 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*Report, error) {
 	}
 
 	order := map[string]int{}
-	for i, c := range Catalogue(opts.Profile) {
+	for i, c := range catalogue {
 		order[c.ID] = i
 	}
 	sort.SliceStable(results, func(a, b int) bool {

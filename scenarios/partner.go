@@ -17,12 +17,7 @@ import (
 func partnerInstall(s *Session, b Engine, fault *emulator.Fault, finalizeName string) (signIn, finalize *Step, err error) {
 	signIn = s.SignIn(b, "authorize")
 	if signIn.State == "" {
-		s.obs.Halt = "the partner sign-in did not return a state to HubSpot"
-		if signIn.Note != "" {
-			s.obs.Halt += ": " + signIn.Note
-		} else if signIn.Err != nil {
-			s.obs.Halt += ": " + signIn.Err.Error()
-		}
+		s.obs.Halt = signIn.noState()
 		return signIn, nil, nil
 	}
 	code, err := s.Connect(signIn)

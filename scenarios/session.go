@@ -446,15 +446,21 @@ func stuckNote(p *browser.Page, fields map[string]string) string {
 func (s *Session) SignedIn(b Engine, name string) (*Step, error) {
 	st := s.SignIn(b, name)
 	if st.State == "" {
-		why := "the partner sign-in did not return a state to HubSpot"
-		if st.Note != "" {
-			why += ": " + st.Note
-		} else if st.Err != nil {
-			why += ": " + st.Err.Error()
-		}
-		return st, &skipError{why: why + " (see partner/authorize/signs-in and partner/authorize/returns-state)"}
+		return st, &skipError{why: st.noState() + " (see partner/authorize/signs-in and partner/authorize/returns-state)"}
 	}
 	return st, nil
+}
+
+// noState explains a sign-in step that returned no state to HubSpot.
+func (st *Step) noState() string {
+	why := "the partner sign-in did not return a state to HubSpot"
+	switch {
+	case st.Note != "":
+		why += ": " + st.Note
+	case st.Err != nil:
+		why += ": " + st.Err.Error()
+	}
+	return why
 }
 
 // Connect is the user clicking "Connect app" after signing in: HubSpot checks the returned
