@@ -32,46 +32,6 @@ var (
 // sends app.hubspot.com to the emulator.
 const hubSpotAuthorizeURL = "https://app.hubspot.com/oauth/authorize"
 
-// Defects of the connect variants, from 200 (see robust_bugs.go).
-const (
-	defectConnectOptionalInScope  defect = iota + 200 // optional scopes in `scope`
-	defectConnectNoState                              // no state, none checked
-	defectConnectConstantState                        // state is always "1"
-	defectConnectWrongRedirectURI                     // the exchange names another redirect_uri
-	defectConnectIgnoresState                         // the callback never checks state
-	defectConnectErrorCrash                           // 500 on error=access_denied
-	defectConnectStateReusable                        // the state is never marked used
-	defectConnectNoCodeCrash                          // 500 on a callback without code
-)
-
-// connectBugs are the broken variants of the connect flow (Bugs lists them with the others).
-var connectBugs = []Bug{
-	{Name: "connect-optional-in-scope", Flow: FlowConnect, defect: defectConnectOptionalInScope,
-		Title: `puts its optional scope (crm.objects.deals.read) in scope instead of optional_scope`,
-		Fails: []string{"connect/authorize-url"}},
-	{Name: "connect-no-state", Flow: FlowConnect, defect: defectConnectNoState,
-		Title: `sends no state to HubSpot and checks none on the callback`,
-		Fails: []string{"connect/state", "connect/callback-bad-state", "connect/state-single-use"}},
-	{Name: "connect-constant-state", Flow: FlowConnect, defect: defectConnectConstantState,
-		Title: `always sends state=1 (and checks the callback's state against it)`,
-		Fails: []string{"connect/state", "connect/state-single-use"}},
-	{Name: "connect-wrong-redirect-uri", Flow: FlowConnect, defect: defectConnectWrongRedirectURI,
-		Title: `exchanges the code with redirect_uri = the callback URL plus a trailing "/"`,
-		Fails: []string{"connect/callback"}},
-	{Name: "connect-ignores-state", Flow: FlowConnect, defect: defectConnectIgnoresState,
-		Title: `sends a good state but never checks the one on the callback`,
-		Fails: []string{"connect/callback-bad-state", "connect/state-single-use"}},
-	{Name: "connect-error-crash", Flow: FlowConnect, defect: defectConnectErrorCrash,
-		Title: `reads the code without looking for error and answers 500 on error=access_denied`,
-		Fails: []string{"connect/callback-error"}},
-	{Name: "connect-state-reusable", Flow: FlowConnect, defect: defectConnectStateReusable,
-		Title: `checks the callback's state but never marks it used, so a replayed callback connects again`,
-		Fails: []string{"connect/state-single-use"}},
-	{Name: "connect-no-code-crash", Flow: FlowConnect, defect: defectConnectNoCodeCrash,
-		Title: `reads the code without checking it is there and answers 500 on a callback without one`,
-		Fails: []string{"connect/callback-no-code"}},
-}
-
 // connectStateKey keeps connect states apart from the partner flow's in the state store.
 func connectStateKey(state string) string { return "connect:" + state }
 
