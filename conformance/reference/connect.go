@@ -8,9 +8,9 @@ import (
 	"strings"
 )
 
-// Paths of the classic "Connect with HubSpot" OAuth flow (seeds/001 and 003): the app's button
-// links to ConnectStartPath, which sends the browser to HubSpot's /oauth/authorize; HubSpot
-// sends it back to ConnectCallbackPath with code and state.
+// Paths of the classic "Connect with HubSpot" OAuth flow (creating-an-app and working-with-oauth):
+// the app's button links to ConnectStartPath, which sends the browser to HubSpot's
+// /oauth/authorize; HubSpot sends it back to ConnectCallbackPath with code and state.
 const (
 	ConnectStartPath    = "/connect/start"
 	ConnectCallbackPath = "/connect/callback"
@@ -21,14 +21,15 @@ const FlowConnect = "connect"
 
 // ConnectScopes and ConnectOptionalScopes are what the reference's connect flow asks for: the
 // demo app's required scopes in `scope` and its optional ones in `optional_scope`
-// (HUBSPOT.md §1: required scopes must be in `scope`; an optional scope in `scope` is HubSpot's
-// scope-mismatch error).
+// (working-with-oauth: required scopes must be in `scope`; an optional scope in `scope` is
+// HubSpot's scope-mismatch error,
+// https://knowledge.hubspot.com/integrations/resolve-a-request-for-integration-permissions-error).
 var (
 	ConnectScopes         = []string{"oauth", "crm.objects.contacts.read"}
 	ConnectOptionalScopes = []string{"crm.objects.deals.read"}
 )
 
-// hubSpotAuthorizeURL is HubSpot's authorization page (HUBSPOT.md §1); the virtual browser
+// hubSpotAuthorizeURL is HubSpot's authorization page (working-with-oauth); the virtual browser
 // sends app.hubspot.com to the emulator.
 const hubSpotAuthorizeURL = "https://app.hubspot.com/oauth/authorize"
 
@@ -63,8 +64,8 @@ func (s *Server) handleConnectStart(w http.ResponseWriter, r *http.Request) {
 		s.states.put(connectStateKey(state), &stateRecord{token: state, expires: now.Add(stateTTL)}, now)
 		q.Set("state", state)
 	}
-	// url.Values encodes spaces as "+"; HubSpot's SDKs send %20 (HUBSPOT.md §1), and both decode
-	// to a space.
+	// url.Values encodes spaces as "+"; HubSpot's SDKs send %20 (hubspot-api-nodejs's
+	// getAuthorizationUrl), and both decode to a space.
 	http.Redirect(w, r, hubSpotAuthorizeURL+"?"+strings.ReplaceAll(q.Encode(), "+", "%20"), http.StatusFound)
 }
 
@@ -99,7 +100,7 @@ func (s *Server) checkConnectState(state string) error {
 }
 
 // handleConnectCallback is the redirect_uri: HubSpot sends code and state after the user
-// grants access, or error and error_description (HUBSPOT.md §1). It checks the state before
+// grants access, or error and error_description (working-with-oauth). It checks the state before
 // anything else, then exchanges the code with the same redirect_uri it sent ("must exactly
 // match the redirect_uri used when initiating the OAuth 2.0 connection") and shows a page.
 func (s *Server) handleConnectCallback(w http.ResponseWriter, r *http.Request) {

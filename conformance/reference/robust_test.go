@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// TestOversizedAndGarbageInput sends what CHECKS.md's robust section sends; nothing may answer
+// TestOversizedAndGarbageInput sends what the catalogue's robust/* checks send; nothing may answer
 // 5xx or redirect off HubSpot.
 func TestOversizedAndGarbageInput(t *testing.T) {
 	fx := newFixture(t, "", PartnerPath)
