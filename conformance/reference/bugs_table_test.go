@@ -35,6 +35,10 @@ func TestBugTable(t *testing.T) {
 			if id == "" || slices.Contains(b.Fails[:i], id) {
 				t.Errorf("bug %s: check %q is empty or listed twice", b.Name, id)
 			}
+			// The robust checks run against every flow under the same IDs.
+			if !strings.HasPrefix(id, b.Flow+"/") && !strings.HasPrefix(id, "robust/") {
+				t.Errorf("bug %s fails %s, a check outside its flow", b.Name, id)
+			}
 		}
 		b, _ := lookupBug(b.Name) // the unexported defect
 		if b.defect == defectNone {
