@@ -6,13 +6,13 @@ import (
 )
 
 // BenchmarkSeamlessInstall measures one seamless finalize, including the exchange over loopback
-// HTTP with a fake token endpoint.
+// HTTP with the emulator.
 func BenchmarkSeamlessInstall(b *testing.B) {
 	fx := newFixture(b, "", SeamlessPath)
 	i := 0
 	for b.Loop() {
 		i++
-		if resp := serveGet(fx.srv, SeamlessPath+"?step=finalize&returnUrl=https://app.hubspot.com/r&code=c"+strconv.Itoa(i)); resp.StatusCode != 303 {
+		if resp := serveGet(fx.srv, SeamlessPath+"?step=finalize&returnUrl=https://app.hubspot.com/r&code="+fx.code("c"+strconv.Itoa(i))); resp.StatusCode != 303 {
 			b.Fatalf("status %d", resp.StatusCode)
 		}
 	}
@@ -25,7 +25,7 @@ func BenchmarkPartnerInstall(b *testing.B) {
 	for b.Loop() {
 		i++
 		state, _ := fx.signIn()
-		if resp := serveGet(fx.srv, PartnerPath+"?step=finalize&returnUrl=https://app.hubspot.com/r&code=c"+strconv.Itoa(i)+"&state="+state); resp.StatusCode != 303 {
+		if resp := serveGet(fx.srv, PartnerPath+"?step=finalize&returnUrl=https://app.hubspot.com/r&code="+fx.code("c"+strconv.Itoa(i))+"&state="+state); resp.StatusCode != 303 {
 			b.Fatalf("status %d", resp.StatusCode)
 		}
 	}

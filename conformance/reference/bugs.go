@@ -2,7 +2,8 @@ package reference
 
 import "slices"
 
-// Flows an install endpoint can implement, named as in DESIGN.md.
+// Flows an install endpoint can implement, named after HubSpot's two marketplace install flows
+// (https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow).
 const (
 	// FlowSeamless is HubSpot's marketplace install without partner sign-in: one request with
 	// step=finalize, code and returnUrl.
@@ -17,12 +18,13 @@ type Bug struct {
 	// Name selects the variant in Config.Bug and `hsemu reference --bug`, e.g.
 	// "seamless-no-return". It starts with the flow it breaks.
 	Name string
-	// Flow is the flow the bug breaks (FlowSeamless or FlowPartner); the other flows of a
-	// broken server behave as the reference does.
+	// Flow is the flow the bug breaks (FlowSeamless, FlowPartner, FlowConnect or
+	// FlowWebhooks); the other flows of a broken server behave as the reference does.
 	Flow string
 	// Title is the bug in one line, as a developer would recognise it in their own code.
 	Title string
-	// Fails lists the check IDs (CHECKS.md) this variant must fail, and only these.
+	// Fails lists the IDs of the checks in hsemu's catalogue (`hsemu scenarios`) this variant must
+	// fail, and only these.
 	Fails []string
 
 	defect defect
@@ -30,6 +32,7 @@ type Bug struct {
 
 // defect is the one place where a broken variant leaves the reference. Two bugs of different
 // flows may share a defect (the code path is shared); the Flow of the bug decides where it bites.
+// Every defect is declared in the one block below, so no two collide; add new ones at its end.
 type defect int
 
 const (
@@ -58,10 +61,38 @@ const (
 	defectStateReusable              // a state is never marked used
 	defectStateFormatOnly            // any JWS-shaped state is accepted
 	defectStateInCookie              // finalize needs the session cookie
+
+	// robust (seamless install URL)
+	defectAnyStep               // every request with a code is a finalize
+	defectMissingReturnURLCrash // 500 when returnUrl is missing
+	defectDuplicateParamsCrash  // 500 when a parameter is repeated
+	defectLongReturnURLCrash    // 500 when returnUrl exceeds a VARCHAR(2048)
+	defectOpenRedirect          // any returnUrl is followed
+	defectReflectedReturnURL    // a refused returnUrl is echoed unescaped
+
+	// connect
+	defectConnectOptionalInScope  // optional scopes in `scope`
+	defectConnectNoState          // no state, none checked
+	defectConnectConstantState    // state is always "1"
+	defectConnectWrongRedirectURI // the exchange names another redirect_uri
+	defectConnectIgnoresState     // the callback never checks state
+	defectConnectErrorCrash       // 500 on error=access_denied
+	defectConnectStateReusable    // the state is never marked used
+	defectConnectNoCodeCrash      // 500 on a callback without code
+
+	// webhooks
+	defectWebhookNoVerification // every delivery is accepted
+	defectWebhookNoTimestamp    // the timestamp's age is not checked
+	defectWebhookV1Only         // the v1 signature is verified instead of v3
+	defectWebhookParsedBody     // the signature is checked over re-serialised JSON
+	defectWebhookPathOnly       // the URI signed is the path, not the full URL
+	defectWebhookSlow           // the batch is processed before answering
 )
 
-// bugs is the catalogue of broken variants. Append new ones; never change a name's meaning.
+// bugs is the one registry of broken variants: every name Config.Bug accepts, in the order Bugs
+// returns them. Append new ones; never change a name's meaning (users type the names).
 var bugs = []Bug{
+	// The seamless install (FlowSeamless).
 	{Name: "seamless-wrong-redirect-uri", Flow: FlowSeamless, defect: defectRedirectURISlash,
 		Title: `exchanges the code with redirect_uri = the install URL plus a trailing "/"`,
 		Fails: []string{"seamless/install/exchanges-code"}},
@@ -93,6 +124,7 @@ var bugs = []Bug{
 		Title: `records each code before exchanging it and answers 500 "duplicate key" when the page is reloaded`,
 		Fails: []string{"seamless/reload"}},
 
+	// The install with partner sign-in (FlowPartner).
 	{Name: "partner-authorize-error", Flow: FlowPartner, defect: defectAuthorizeAsFinalize,
 		Title: `treats step=authorize like finalize and answers 400 "missing code"`,
 		Fails: []string{"partner/authorize/signs-in"}},
@@ -150,24 +182,95 @@ var bugs = []Bug{
 	{Name: "partner-exchange-crash", Flow: FlowPartner, defect: defectExchangeCrash,
 		Title: `answers 500 when the token endpoint answers 5xx or times out`,
 		Fails: []string{"partner/exchange-fails"}},
+
+	// The robust checks: they run against every install flow with the same IDs; these variants
+	// break the seamless install URL.
+	{Name: "seamless-any-step", Flow: FlowSeamless, defect: defectAnyStep,
+		Title: `treats every request that carries a code as step=finalize, whatever its step (or none)`,
+		Fails: []string{"robust/unknown-step"}},
+	{Name: "seamless-missing-return-url-crash", Flow: FlowSeamless, defect: defectMissingReturnURLCrash,
+		Title: `dereferences the parsed returnUrl without checking it is there, answering 500 when it is missing`,
+		Fails: []string{"robust/missing-return-url"}},
+	{Name: "seamless-duplicate-params-crash", Flow: FlowSeamless, defect: defectDuplicateParamsCrash,
+		Title: `expects each query parameter to be a string and answers 500 when one is repeated (an array, as Express's req.query gives)`,
+		Fails: []string{"robust/duplicate-params"}},
+	{Name: "seamless-long-return-url-crash", Flow: FlowSeamless, defect: defectLongReturnURLCrash,
+		Title: `stores returnUrl in a VARCHAR(2048) column before checking it, answering 500 when it is longer`,
+		Fails: []string{"robust/oversized-params"}},
+	{Name: "seamless-open-redirect", Flow: FlowSeamless, defect: defectOpenRedirect,
+		Title: `redirects to any returnUrl it is given, HubSpot's or not`,
+		Fails: []string{"robust/open-redirect"}},
+	{Name: "seamless-reflected-return-url", Flow: FlowSeamless, defect: defectReflectedReturnURL,
+		Title: `shows a refused returnUrl on its error page without escaping it`,
+		Fails: []string{"robust/reflected-return-url"}},
+
+	// "Connect with HubSpot" (FlowConnect).
+	{Name: "connect-optional-in-scope", Flow: FlowConnect, defect: defectConnectOptionalInScope,
+		Title: `puts its optional scope (crm.objects.deals.read) in scope instead of optional_scope`,
+		Fails: []string{"connect/authorize-url"}},
+	{Name: "connect-no-state", Flow: FlowConnect, defect: defectConnectNoState,
+		Title: `sends no state to HubSpot and checks none on the callback`,
+		Fails: []string{"connect/state", "connect/callback-bad-state", "connect/state-single-use"}},
+	{Name: "connect-constant-state", Flow: FlowConnect, defect: defectConnectConstantState,
+		Title: `always sends state=1 (and checks the callback's state against it)`,
+		Fails: []string{"connect/state", "connect/state-single-use"}},
+	{Name: "connect-wrong-redirect-uri", Flow: FlowConnect, defect: defectConnectWrongRedirectURI,
+		Title: `exchanges the code with redirect_uri = the callback URL plus a trailing "/"`,
+		Fails: []string{"connect/callback"}},
+	{Name: "connect-ignores-state", Flow: FlowConnect, defect: defectConnectIgnoresState,
+		Title: `sends a good state but never checks the one on the callback`,
+		Fails: []string{"connect/callback-bad-state", "connect/state-single-use"}},
+	{Name: "connect-error-crash", Flow: FlowConnect, defect: defectConnectErrorCrash,
+		Title: `reads the code without looking for error and answers 500 on error=access_denied`,
+		Fails: []string{"connect/callback-error"}},
+	{Name: "connect-state-reusable", Flow: FlowConnect, defect: defectConnectStateReusable,
+		Title: `checks the callback's state but never marks it used, so a replayed callback connects again`,
+		Fails: []string{"connect/state-single-use"}},
+	{Name: "connect-no-code-crash", Flow: FlowConnect, defect: defectConnectNoCodeCrash,
+		Title: `reads the code without checking it is there and answers 500 on a callback without one`,
+		Fails: []string{"connect/callback-no-code"}},
+
+	// The webhook receiver (FlowWebhooks).
+	{Name: "webhooks-no-verification", Flow: FlowWebhooks, defect: defectWebhookNoVerification,
+		Title: `accepts every delivery without looking at its signature`,
+		Fails: []string{"webhooks/rejects-bad-signature", "webhooks/rejects-tampered-body", "webhooks/rejects-stale"}},
+	{Name: "webhooks-no-timestamp-check", Flow: FlowWebhooks, defect: defectWebhookNoTimestamp,
+		Title: `verifies the v3 signature but never checks how old X-HubSpot-Request-Timestamp is`,
+		Fails: []string{"webhooks/rejects-stale"}},
+	{Name: "webhooks-v1-only", Flow: FlowWebhooks, defect: defectWebhookV1Only,
+		Title: `rejects old timestamps, then verifies the v1 signature (secret + body) instead of v3, so a captured batch replays with a fresh timestamp`,
+		Fails: []string{"webhooks/rejects-bad-signature"}},
+	{Name: "webhooks-hashes-parsed-body", Flow: FlowWebhooks, defect: defectWebhookParsedBody,
+		Title: `verifies the signature over the parsed JSON re-serialised (JSON.stringify(req.body)), not the raw bytes received`,
+		Fails: []string{"webhooks/rejects-tampered-body"}},
+	{Name: "webhooks-path-only-uri", Flow: FlowWebhooks, defect: defectWebhookPathOnly,
+		Title: `signs the request path ("/webhooks") instead of the full URL HubSpot called, so no genuine delivery verifies`,
+		Fails: []string{"webhooks/accepts-signed"}},
+	{Name: "webhooks-slow", Flow: FlowWebhooks, defect: defectWebhookSlow,
+		Title: `processes each verified batch before answering, past HubSpot's 5 s timeout`,
+		Fails: []string{"webhooks/accepts-signed"}},
 }
 
-// Bugs returns the catalogue of broken variants, in a stable order (seamless first).
-func Bugs() []Bug {
-	matrix := allBugs()
-	out := make([]Bug, len(matrix))
-	for i, b := range matrix {
-		b.Fails = slices.Clone(b.Fails)
-		out[i] = b
+// Bugs returns every broken variant, in the order of the table above: seamless, partner,
+// robust, connect, webhooks.
+func Bugs() []Bug { return cloneBugs(bugs) }
+
+// WebhookBugs returns the broken variants of the webhook receiver (FlowWebhooks), in the order
+// of Bugs. Config.Bug accepts their names like those of Bugs.
+func WebhookBugs() []Bug {
+	var out []Bug
+	for _, b := range bugs {
+		if b.Flow == FlowWebhooks {
+			out = append(out, b)
+		}
 	}
-	return out
+	return cloneBugs(out)
 }
 
 // BugNames returns the names of Bugs, in the same order.
 func BugNames() []string {
-	matrix := allBugs()
-	names := make([]string, len(matrix))
-	for i, b := range matrix {
+	names := make([]string, len(bugs))
+	for i, b := range bugs {
 		names[i] = b.Name
 	}
 	return names
@@ -175,10 +278,20 @@ func BugNames() []string {
 
 // lookupBug finds a broken variant by name.
 func lookupBug(name string) (Bug, bool) {
-	for _, b := range allBugs() {
+	for _, b := range bugs {
 		if b.Name == name {
 			return b, true
 		}
 	}
 	return Bug{}, false
+}
+
+// cloneBugs copies bs so that callers cannot change the table.
+func cloneBugs(bs []Bug) []Bug {
+	out := make([]Bug, len(bs))
+	for i, b := range bs {
+		b.Fails = slices.Clone(b.Fails)
+		out[i] = b
+	}
+	return out
 }

@@ -16,15 +16,17 @@ type completion struct {
 }
 
 // complete exchanges the code, links the portal and returns the browser to HubSpot. Whatever
-// happens, the browser goes back to returnUrl: HubSpot (seeds/000) "Redirecting back to HubSpot
-// is required to avoid an infinite login loop", also when the install cannot complete.
+// happens, the browser goes back to returnUrl: HubSpot (the install-flow page): "Redirecting back
+// to HubSpot is required to avoid an infinite login loop", also when the install cannot complete.
 func (s *Server) complete(w http.ResponseWriter, r *http.Request, c completion) {
 	tokenPath := tokenPathV3
 	if s.has(c.flow, defectV1Endpoint) {
 		tokenPath = tokenPathV1
 	}
 	// The redirect_uri must "exactly match the redirect_uri used when initiating the OAuth 2.0
-	// connection" (HUBSPOT.md §2): for the marketplace flow, the install URL itself.
+	// connection"
+	// (https://developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/guide):
+	// for the marketplace flow, the install URL itself.
 	redirectURI := s.installURL(r, c.installPath)
 	switch {
 	case s.has(c.flow, defectRedirectURISlash):
@@ -40,7 +42,7 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, c completion) 
 				"the token exchange failed: "+err.Error(), "try again later", nil)
 			return
 		}
-		// seeds/000: "If you are not able to … complete the installation … Redirect the
+		// The install-flow page: "If you are not able to … complete the installation … Redirect the
 		// customer to the returnUrl."
 		s.returnTo(w, r, c.returnURL)
 		return

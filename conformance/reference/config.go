@@ -43,14 +43,15 @@ const (
 )
 
 // defaultConditionalScopes is the `scope` the partner flow adds when Config.ConditionalScopes is
-// nil. HubSpot (seeds/000, "Add scopes"): "If you need to specify conditional scopes, it's
-// recommended to include them in the scope query parameter."
+// nil. HubSpot (the install-flow page, "Add scopes"): "If you need to specify conditional scopes,
+// it's recommended to include them in the scope query parameter."
 var defaultConditionalScopes = []string{"crm.objects.companies.read"}
 
-// frameAncestors lets HubSpot's app origins frame every page. HubSpot's example (seeds/000):
-// "Content-Security-Policy: frame-ancestors 'self' https://app.hubspot.com
-// https://app-eu1.hubspot.com;", widened to the other app-* hubs because HubSpot does not
-// publish the exact list (HUBSPOT.md §8, UNCONFIRMED).
+// frameAncestors lets HubSpot's app origins frame every page. HubSpot's example (the install-flow
+// page): "Content-Security-Policy: frame-ancestors 'self' https://app.hubspot.com
+// https://app-eu1.hubspot.com;", widened to the other app-* hubs because HubSpot does not publish
+// the exact list; the HubSpot CLI trusts app, app-na2, app-na3, app-ap1 and app-eu1
+// (https://github.com/HubSpot/hubspot-cli, lib/CLIWebSocketServer.ts).
 const frameAncestors = "frame-ancestors 'self' https://app.hubspot.com https://app-eu1.hubspot.com" +
 	" https://app-na2.hubspot.com https://app-na3.hubspot.com https://app-ap1.hubspot.com"
 
@@ -200,8 +201,8 @@ func New(cfg Config) (*Server, error) {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
 	}
-	// The state is an HS256 JWS under a key that lives only in this process (seeds/000:
-	// "Generate a cryptographically secure, randomized token unique to this user").
+	// The state is an HS256 JWS under a key that lives only in this process (the install-flow
+	// page: "Generate a cryptographically secure, randomized token unique to this user").
 	s.stateKey = make([]byte, 32)
 	_, _ = rand.Read(s.stateKey) // crypto/rand.Read never fails (Go 1.24+).
 	s.signer, err = jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: s.stateKey},
@@ -289,8 +290,8 @@ func (s *Server) routes() {
 	s.mux = m
 }
 
-// ServeHTTP answers every request. Every response carries HubSpot's frame-ancestors policy
-// (seeds/000), Referrer-Policy: no-referrer (RFC 9700 §4.2.4: suppress the Referer of pages
+// ServeHTTP answers every request. Every response carries HubSpot's frame-ancestors policy (the
+// install-flow page), Referrer-Policy: no-referrer (RFC 9700 §4.2.4: suppress the Referer of pages
 // rendered from an authorization response) and is never cached.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()

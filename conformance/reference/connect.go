@@ -8,9 +8,9 @@ import (
 	"strings"
 )
 
-// Paths of the classic "Connect with HubSpot" OAuth flow (seeds/001 and 003): the app's button
-// links to ConnectStartPath, which sends the browser to HubSpot's /oauth/authorize; HubSpot
-// sends it back to ConnectCallbackPath with code and state.
+// Paths of the classic "Connect with HubSpot" OAuth flow (creating-an-app and working-with-oauth):
+// the app's button links to ConnectStartPath, which sends the browser to HubSpot's
+// /oauth/authorize; HubSpot sends it back to ConnectCallbackPath with code and state.
 const (
 	ConnectStartPath    = "/connect/start"
 	ConnectCallbackPath = "/connect/callback"
@@ -21,56 +21,17 @@ const FlowConnect = "connect"
 
 // ConnectScopes and ConnectOptionalScopes are what the reference's connect flow asks for: the
 // demo app's required scopes in `scope` and its optional ones in `optional_scope`
-// (HUBSPOT.md §1: required scopes must be in `scope`; an optional scope in `scope` is HubSpot's
-// scope-mismatch error).
+// (working-with-oauth: required scopes must be in `scope`; an optional scope in `scope` is
+// HubSpot's scope-mismatch error,
+// https://knowledge.hubspot.com/integrations/resolve-a-request-for-integration-permissions-error).
 var (
 	ConnectScopes         = []string{"oauth", "crm.objects.contacts.read"}
 	ConnectOptionalScopes = []string{"crm.objects.deals.read"}
 )
 
-// hubSpotAuthorizeURL is HubSpot's authorization page (HUBSPOT.md §1); the virtual browser
+// hubSpotAuthorizeURL is HubSpot's authorization page (working-with-oauth); the virtual browser
 // sends app.hubspot.com to the emulator.
 const hubSpotAuthorizeURL = "https://app.hubspot.com/oauth/authorize"
-
-// Defects of the connect variants, from 200 (see robust_bugs.go).
-const (
-	defectConnectOptionalInScope  defect = iota + 200 // optional scopes in `scope`
-	defectConnectNoState                              // no state, none checked
-	defectConnectConstantState                        // state is always "1"
-	defectConnectWrongRedirectURI                     // the exchange names another redirect_uri
-	defectConnectIgnoresState                         // the callback never checks state
-	defectConnectErrorCrash                           // 500 on error=access_denied
-	defectConnectStateReusable                        // the state is never marked used
-	defectConnectNoCodeCrash                          // 500 on a callback without code
-)
-
-// connectBugs are the broken variants of the connect flow (Bugs lists them with the others).
-var connectBugs = []Bug{
-	{Name: "connect-optional-in-scope", Flow: FlowConnect, defect: defectConnectOptionalInScope,
-		Title: `puts its optional scope (crm.objects.deals.read) in scope instead of optional_scope`,
-		Fails: []string{"connect/authorize-url"}},
-	{Name: "connect-no-state", Flow: FlowConnect, defect: defectConnectNoState,
-		Title: `sends no state to HubSpot and checks none on the callback`,
-		Fails: []string{"connect/state", "connect/callback-bad-state", "connect/state-single-use"}},
-	{Name: "connect-constant-state", Flow: FlowConnect, defect: defectConnectConstantState,
-		Title: `always sends state=1 (and checks the callback's state against it)`,
-		Fails: []string{"connect/state", "connect/state-single-use"}},
-	{Name: "connect-wrong-redirect-uri", Flow: FlowConnect, defect: defectConnectWrongRedirectURI,
-		Title: `exchanges the code with redirect_uri = the callback URL plus a trailing "/"`,
-		Fails: []string{"connect/callback"}},
-	{Name: "connect-ignores-state", Flow: FlowConnect, defect: defectConnectIgnoresState,
-		Title: `sends a good state but never checks the one on the callback`,
-		Fails: []string{"connect/callback-bad-state", "connect/state-single-use"}},
-	{Name: "connect-error-crash", Flow: FlowConnect, defect: defectConnectErrorCrash,
-		Title: `reads the code without looking for error and answers 500 on error=access_denied`,
-		Fails: []string{"connect/callback-error"}},
-	{Name: "connect-state-reusable", Flow: FlowConnect, defect: defectConnectStateReusable,
-		Title: `checks the callback's state but never marks it used, so a replayed callback connects again`,
-		Fails: []string{"connect/state-single-use"}},
-	{Name: "connect-no-code-crash", Flow: FlowConnect, defect: defectConnectNoCodeCrash,
-		Title: `reads the code without checking it is there and answers 500 on a callback without one`,
-		Fails: []string{"connect/callback-no-code"}},
-}
 
 // connectStateKey keeps connect states apart from the partner flow's in the state store.
 func connectStateKey(state string) string { return "connect:" + state }
@@ -103,8 +64,8 @@ func (s *Server) handleConnectStart(w http.ResponseWriter, r *http.Request) {
 		s.states.put(connectStateKey(state), &stateRecord{token: state, expires: now.Add(stateTTL)}, now)
 		q.Set("state", state)
 	}
-	// url.Values encodes spaces as "+"; HubSpot's SDKs send %20 (HUBSPOT.md §1), and both decode
-	// to a space.
+	// url.Values encodes spaces as "+"; HubSpot's SDKs send %20 (hubspot-api-nodejs's
+	// getAuthorizationUrl), and both decode to a space.
 	http.Redirect(w, r, hubSpotAuthorizeURL+"?"+strings.ReplaceAll(q.Encode(), "+", "%20"), http.StatusFound)
 }
 
@@ -139,7 +100,7 @@ func (s *Server) checkConnectState(state string) error {
 }
 
 // handleConnectCallback is the redirect_uri: HubSpot sends code and state after the user
-// grants access, or error and error_description (HUBSPOT.md §1). It checks the state before
+// grants access, or error and error_description (working-with-oauth). It checks the state before
 // anything else, then exchanges the code with the same redirect_uri it sent ("must exactly
 // match the redirect_uri used when initiating the OAuth 2.0 connection") and shows a page.
 func (s *Server) handleConnectCallback(w http.ResponseWriter, r *http.Request) {

@@ -11,8 +11,10 @@ import (
 	"strings"
 )
 
-// Token endpoint paths on APIBase. HubSpot: /oauth/v1/token is deprecated with a sunset on
-// February 16, 2027; /oauth/v3/token is current (HUBSPOT.md §2).
+// Token endpoint paths on APIBase. HubSpot: /oauth/v1/token is deprecated with a sunset on February
+// 16, 2027
+// (https://developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/migration-guide);
+// /oauth/v3/token is current.
 const (
 	tokenPathV3 = "/oauth/v3/token"
 	tokenPathV1 = "/oauth/v1/token"
@@ -21,7 +23,8 @@ const (
 // maxTokenResponseBytes bounds what is read of a token response.
 const maxTokenResponseBytes = 64 << 10
 
-// tokenResponse is HubSpot's token response (HUBSPOT.md §2, AccessTokenResponse).
+// tokenResponse is HubSpot's token response
+// (https://developers.hubspot.com/docs/api-reference/legacy/authentication/manage-oauth-tokens).
 type tokenResponse struct {
 	TokenType    string   `json:"token_type"`
 	RefreshToken string   `json:"refresh_token"`
@@ -33,7 +36,8 @@ type tokenResponse struct {
 }
 
 // oauthError is HubSpot's token error body: RFC 6749 error and error_description plus HubSpot's
-// status and message (HUBSPOT.md §2).
+// status and message
+// (https://developers.hubspot.com/changelog/new-oauth-v3-api-endpoints-and-standardized-error-responses).
 type oauthError struct {
 	Error            string `json:"error"`
 	ErrorDescription string `json:"error_description"`
@@ -66,7 +70,7 @@ func refused(err error) bool {
 	return errors.As(err, &ee) && ee.httpStatus >= 400 && ee.httpStatus < 500
 }
 
-// exchange redeems code at tokenPath as the seeds/003 page describes: "make an API request to
+// exchange redeems code at tokenPath as working-with-oauth describes: "make an API request to
 // /oauth/v3/token with a request body that includes the code, the redirect_uri, your app's
 // client_id and client_secret, and a grant_type of authorization_code". It gives up after the
 // exchange timeout.

@@ -1,127 +1,93 @@
 package reference
 
 import (
-	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hsemu/hsemu/emulator"
 )
 
 // Test fixtures: HubSpot-shaped returnUrls carrying their own query, as the marketplace sends.
+// testPublicURL is on localhost: HubSpot (and so the emulator) takes http redirect URLs only there.
 const (
-	testPublicURL = "http://127.0.0.1:7431"
+	testPublicURL = "http://localhost:7431"
 	testR1        = "https://app.hubspot.com/ecosystem/123/marketplace/apps/456/install/return?installId=abc&stage=authorize"
 	testR2        = "https://app.hubspot.com/ecosystem/123/marketplace/apps/456/install/return?installId=abc&stage=finalize"
-	testHubID     = 1234567
+	testHubID     = 1234567 // the portal the demo app is installed into
 )
 
-// tokenCall is one request the fake token endpoint received.
-type tokenCall struct {
-	Method      string
-	Path        string
-	ContentType string
-	Form        url.Values
+// testScopes are what the demo app is granted at install: its required scope and the
+// conditionally required one the partner flow adds.
+var testScopes = []string{"oauth", "crm.objects.companies.read"}
+
+// testClock is the one settable clock of these tests; the reference and the emulator share it.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
 }
 
-// fakeHubSpot is a small stand-in for HubSpot's token endpoint: single-use codes, exact
-// redirect_uri, and faults by code ("fail-400", "fail-503", "hang", "not-json").
-type fakeHubSpot struct {
-	srv         *httptest.Server
-	redirectURI string // the only redirect_uri it accepts
-	release     chan struct{}
-
-	mu       sync.Mutex
-	calls    []tokenCall
-	redeemed map[string]bool
+func newTestClock() *testClock {
+	return &testClock{t: time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)}
 }
 
-func newFakeHubSpot(t testing.TB, redirectURI string) *fakeHubSpot {
-	t.Helper()
-	f := &fakeHubSpot{redirectURI: redirectURI, redeemed: map[string]bool{}, release: make(chan struct{})}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(func() {
-		close(f.release)
-		f.srv.Close()
-	})
-	return f
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
 }
 
-func (f *fakeHubSpot) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	form, _ := url.ParseQuery(string(body))
-	f.mu.Lock()
-	f.calls = append(f.calls, tokenCall{Method: r.Method, Path: r.URL.Path, ContentType: r.Header.Get("Content-Type"), Form: form})
-	code := form.Get("code")
-	again := f.redeemed[code]
-	f.redeemed[code] = true
-	f.mu.Unlock()
-
-	oauthErr := func(status int, hubspotStatus, msg string) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(map[string]string{
-			"error": "invalid_grant", "error_description": msg, "status": hubspotStatus, "message": msg,
-		})
-	}
-	switch {
-	case code == "hang":
-		select {
-		case <-r.Context().Done():
-		case <-f.release:
-		}
-		return
-	case code == "fail-503":
-		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = io.WriteString(w, `{"status":"error","message":"unavailable"}`)
-		return
-	case code == "not-json":
-		_, _ = io.WriteString(w, "<html>")
-		return
-	case code == "" || code == "fail-400" || again:
-		oauthErr(http.StatusBadRequest, "BAD_AUTH_CODE", "missing or unknown auth code")
-		return
-	case form.Get("redirect_uri") != f.redirectURI:
-		oauthErr(http.StatusBadRequest, "MISMATCH_REDIRECT_URI_AUTH_CODE", "redirect_uri does not match")
-		return
-	case form.Get("client_id") != DemoClientID || form.Get("client_secret") != DemoClientSecret:
-		oauthErr(http.StatusBadRequest, "BAD_CLIENT_ID", "bad client")
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = fmt.Fprintf(w, `{"token_type":"bearer","refresh_token":"na1-rrrr-%[1]s","access_token":"CIrToa-access-%[1]s","hub_id":%[2]d,"scopes":["oauth","crm.objects.companies.read"],"expires_in":1800,"token_use":"access_token"}`, code, testHubID)
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
 }
 
-func (f *fakeHubSpot) Calls() []tokenCall {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]tokenCall(nil), f.calls...)
-}
-
-// fixture is a Server wired to a fake HubSpot, with a settable clock.
+// fixture is a Server whose APIBase is hsemu's emulator, served on loopback, with a settable
+// clock. The emulator is HubSpot here: it issues the codes, redeems each once for the exact
+// redirect_uri it was issued for, and records every token request as an event.
 type fixture struct {
-	t     testing.TB
-	srv   *Server
-	hub   *fakeHubSpot
-	now   time.Time
-	mu    sync.Mutex
-	slept []time.Duration
+	*testClock
+	t           testing.TB
+	srv         *Server
+	em          *emulator.Emulator
+	api         *httptest.Server // the emulator's API side
+	redirectURI string           // the install URL codes are issued for
+
+	mu      sync.Mutex
+	slept   []time.Duration
+	codes   map[string]string // label → code, see code
+	events  <-chan emulator.Event
+	seen    uint64
+	tokenRq []emulator.Event
 }
 
-// newFixture builds a Server for bug (""= the reference) against a fake HubSpot that expects
-// the exact install URL of flow as redirect_uri. edit may change the config.
+// newFixture builds a Server for bug (""= the reference) against the emulator, which issues
+// codes for the exact install URL of flow. edit may change the config.
 func newFixture(t testing.TB, bug, flowPath string, edit ...func(*Config)) *fixture {
 	t.Helper()
-	fx := &fixture{t: t, now: time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)}
-	fx.hub = newFakeHubSpot(t, testPublicURL+flowPath)
+	fx := &fixture{t: t, testClock: newTestClock(), redirectURI: testPublicURL + flowPath, codes: map[string]string{}}
+	em, err := emulator.New(emulator.Config{Apps: []emulator.App{testApp()}, Portals: []emulator.Portal{{HubID: testHubID}}, Clock: fx.now})
+	if err != nil {
+		t.Fatalf("emulator.New: %v", err)
+	}
+	t.Cleanup(func() { em.Close() })
+	fx.em = em
+	fx.api = httptest.NewServer(em)
+	t.Cleanup(fx.api.Close)
+	events, cancel := em.Subscribe()
+	t.Cleanup(cancel)
+	fx.events = events
 	cfg := Config{
-		APIBase: fx.hub.srv.URL, ClientID: DemoClientID, ClientSecret: DemoClientSecret,
-		PublicURL: testPublicURL, Bug: bug, Clock: fx.clock,
+		APIBase: fx.api.URL, ClientID: DemoClientID, ClientSecret: DemoClientSecret,
+		PublicURL: testPublicURL, Bug: bug, Clock: fx.now,
 		ExchangeTimeout: 5 * time.Second, SlowDelay: time.Millisecond,
 	}
 	for _, e := range edit {
@@ -140,16 +106,102 @@ func newFixture(t testing.TB, bug, flowPath string, edit ...func(*Config)) *fixt
 	return fx
 }
 
-func (fx *fixture) clock() time.Time {
-	fx.mu.Lock()
-	defer fx.mu.Unlock()
-	return fx.now
+// testApp is the demo app as the emulator knows it: the reference's credentials, its install
+// URLs as redirect URLs.
+func testApp() emulator.App {
+	return emulator.App{
+		Name: DefaultAppName, ClientID: DemoClientID, ClientSecret: DemoClientSecret,
+		RedirectURLs: []string{
+			testPublicURL + SeamlessPath, testPublicURL + PartnerPath, testPublicURL + ConnectCallbackPath,
+			"http://localhost" + SeamlessPath, "https://install.example.com" + SeamlessPath,
+		},
+		RequiredScopes:              []string{"oauth"},
+		ConditionallyRequiredScopes: []string{"crm.objects.companies.read"},
+	}
 }
 
-func (fx *fixture) advance(d time.Duration) {
+// code returns the authorization code the emulator issued for label, issuing it for the
+// fixture's install URL on first use (the same label gives the same code; "" gives no code).
+// Labels name the token endpoint's answer, through the emulator's faults: "fail-400" (HubSpot
+// refuses the code), "fail-503" (a 5xx) and "hang" (no answer until the client gives up); any
+// other label is a code HubSpot redeems once.
+func (fx *fixture) code(label string) string {
+	fx.t.Helper()
+	if label == "" {
+		return ""
+	}
 	fx.mu.Lock()
-	fx.now = fx.now.Add(d)
-	fx.mu.Unlock()
+	defer fx.mu.Unlock()
+	if c, ok := fx.codes[label]; ok {
+		return c
+	}
+	c := fx.issue(fx.redirectURI)
+	switch label {
+	case "fail-400":
+		fx.em.SetFault(emulator.Fault{Code: c, Kind: emulator.FaultError, Status: "BAD_AUTH_CODE"})
+	case "fail-503":
+		fx.em.SetFault(emulator.Fault{Code: c, Kind: emulator.FaultServerError})
+	case "hang":
+		fx.em.SetFault(emulator.Fault{Code: c, Kind: emulator.FaultDelay, Delay: time.Minute})
+	}
+	fx.codes[label] = c
+	return c
+}
+
+// issue has the emulator issue a code for redirectURI, as HubSpot does when the user grants
+// access.
+func (fx *fixture) issue(redirectURI string) string {
+	fx.t.Helper()
+	c, err := fx.em.IssueCode(emulator.CodeRequest{ClientID: DemoClientID, HubID: testHubID, RedirectURI: redirectURI, Scopes: testScopes})
+	if err != nil {
+		fx.t.Fatalf("IssueCode: %v", err)
+	}
+	return c
+}
+
+// tokens returns the access token and the refresh token HubSpot handed out for the code of label.
+func (fx *fixture) tokens(label string) (access, refresh string) {
+	fx.t.Helper()
+	ts := fx.em.TokensIssuedFor(fx.code(label))
+	if len(ts) < 2 {
+		fx.t.Fatalf("code %s: tokens %d; want an access and a refresh token", label, len(ts))
+	}
+	return ts[0], ts[len(ts)-1]
+}
+
+// tokenHint is how the reference shows a token: the first 6 characters and the length.
+func tokenHint(tok string) string {
+	return tok[:6] + "…(" + strconv.Itoa(len(tok)) + " chars)"
+}
+
+// tokenRequests returns the requests the emulator's token endpoints received so far, oldest
+// first. The emulator publishes a request's event before its client reads the answer, so every
+// exchange the endpoint finished is here.
+func (fx *fixture) tokenRequests() []emulator.Event {
+	fx.mu.Lock()
+	defer fx.mu.Unlock()
+	for last := fx.em.LastSeq(); fx.seen < last; {
+		ev, ok := <-fx.events
+		if !ok {
+			break
+		}
+		fx.seen = ev.Seq
+		if ev.Method == http.MethodPost && (ev.Path == tokenPathV3 || ev.Path == tokenPathV1) {
+			fx.tokenRq = append(fx.tokenRq, ev)
+		}
+	}
+	return slices.Clone(fx.tokenRq)
+}
+
+// apiAnswersHTML points the server at an API base that answers every request with an HTML page
+// (a proxy's or a captive portal's), as no HubSpot endpoint does.
+func (fx *fixture) apiAnswersHTML() {
+	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, "<html>")
+	}))
+	fx.t.Cleanup(html.Close)
+	fx.srv.apiBase = html.URL
 }
 
 func (fx *fixture) sleeps() []time.Duration {
@@ -224,12 +276,12 @@ func (fx *fixture) signIn() (state string, session *http.Cookie) {
 	return state, session
 }
 
-// finalize sends the partner finalize request.
+// finalize sends the partner finalize request with the code of label (see code).
 func (fx *fixture) finalize(code, state string, cookies ...*http.Cookie) *http.Response {
 	fx.t.Helper()
 	p := [][2]string{{"step", "finalize"}, {"returnUrl", testR2}}
 	if code != "" {
-		p = append(p, [2]string{"code", code})
+		p = append(p, [2]string{"code", fx.code(code)})
 	}
 	if state != "" {
 		p = append(p, [2]string{"state", state})
@@ -237,12 +289,12 @@ func (fx *fixture) finalize(code, state string, cookies ...*http.Cookie) *http.R
 	return fx.get(PartnerPath, p, cookies...)
 }
 
-// seamless sends the seamless finalize request.
+// seamless sends the seamless finalize request with the code of label (see code).
 func (fx *fixture) seamless(code string) *http.Response {
 	fx.t.Helper()
 	p := [][2]string{{"returnUrl", testR2}, {"step", "finalize"}}
 	if code != "" {
-		p = append(p, [2]string{"code", code})
+		p = append(p, [2]string{"code", fx.code(code)})
 	}
 	return fx.get(SeamlessPath, p)
 }
@@ -287,9 +339,9 @@ func requireFrameable(t *testing.T, resp *http.Response) {
 }
 
 // requireNoCalls asserts the token endpoint was not called.
-func requireNoCalls(t *testing.T, hub *fakeHubSpot) {
+func requireNoCalls(t *testing.T, fx *fixture) {
 	t.Helper()
-	if calls := hub.Calls(); len(calls) != 0 {
+	if calls := fx.tokenRequests(); len(calls) != 0 {
 		t.Fatalf("token endpoint called %d times (first: %+v); want no exchange", len(calls), calls[0])
 	}
 }

@@ -6,9 +6,10 @@ import (
 	"strings"
 )
 
-// handlePartner serves HubSpot's install requests with partner sign-in (seeds/000, "Understand
-// the install flow with partner sign in"): step=authorize shows the sign-in form, step=finalize
-// completes the install. Any other step, or none, is answered with a 400 page and no exchange.
+// handlePartner serves HubSpot's install requests with partner sign-in (the install-flow page,
+// "Understand the install flow with partner sign in"): step=authorize shows the sign-in form,
+// step=finalize completes the install. Any other step, or none, is answered with a 400 page and no
+// exchange.
 func (s *Server) handlePartner(w http.ResponseWriter, r *http.Request) {
 	q, err := parseQuery(r)
 	if err != nil {
@@ -35,8 +36,8 @@ func (s *Server) handlePartner(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// authorize shows the sign-in form at the install URL itself, so it must be frameable by
-// HubSpot like every page of the install URL (seeds/000: "ensure that the endpoint handling the
+// authorize shows the sign-in form at the install URL itself, so it must be frameable by HubSpot
+// like every page of the install URL (the install-flow page: "ensure that the endpoint handling the
 // install flow can be framed by HubSpot").
 func (s *Server) authorize(w http.ResponseWriter, q url.Values) {
 	back, err := s.returnURL(q)
@@ -51,9 +52,9 @@ func (s *Server) authorize(w http.ResponseWriter, q url.Values) {
 	s.renderSignIn(w, http.StatusOK, back.String(), "", "")
 }
 
-// handleLogin checks the sign-in form. Wrong credentials show the form again; right ones issue
-// the state, start the app's session and return to HubSpot's returnUrl with state and the
-// conditional scopes added (seeds/000, "Generate security token" to "Redirect back to HubSpot").
+// handleLogin checks the sign-in form. Wrong credentials show the form again; right ones issue the
+// state, start the app's session and return to HubSpot's returnUrl with state and the conditional
+// scopes added (the install-flow page, "Generate security token" to "Redirect back to HubSpot").
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
@@ -80,7 +81,8 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, http.StatusInternalServerError, "Sign-in failed", err.Error(), "try again", nil)
 		return
 	}
-	// HubSpot (seeds/000): "If you are using cookies, tag the cookies with SameSite=none."
+	// HubSpot (the install-flow page): "If you are using cookies, tag the cookies with
+	// SameSite=none."
 	cookie := &http.Cookie{
 		Name: sessionCookie, Value: randomString(32), Path: "/",
 		MaxAge: int(sessionTTL.Seconds()), HttpOnly: true, Secure: true, SameSite: http.SameSiteNoneMode,
@@ -123,11 +125,11 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, location, status)
 }
 
-// finalize completes a partner install. It verifies the state and takes the user from the
-// state's record on the server, not from a cookie: finalize runs framed under app.hubspot.com,
-// where third-party cookies may be blocked (seeds/000: "Retrieve the user account associated
-// with the state token"). An unverifiable state installs nothing and returns to HubSpot
-// (seeds/000: "If you are not able to verify the state token, do not complete the
+// finalize completes a partner install. It verifies the state and takes the user from the state's
+// record on the server, not from a cookie: finalize runs framed under app.hubspot.com, where
+// third-party cookies may be blocked (the install-flow page: "Retrieve the user account associated
+// with the state token"). An unverifiable state installs nothing and returns to HubSpot (the
+// install-flow page: "If you are not able to verify the state token, do not complete the
 // installation. Redirect the customer to the returnUrl").
 func (s *Server) finalize(w http.ResponseWriter, r *http.Request, q url.Values) {
 	back, err := s.returnURL(q)

@@ -40,7 +40,7 @@ func TestPartnerAuthorizeShowsSignIn(t *testing.T) {
 	if !strings.Contains(page, "<title>Sign in to "+DefaultAppName+"</title>") {
 		t.Errorf("title is not %q", "Sign in to "+DefaultAppName)
 	}
-	requireNoCalls(t, fx.hub)
+	requireNoCalls(t, fx)
 }
 
 func TestPartnerAuthorizeRefusesBadReturnURL(t *testing.T) {
@@ -87,7 +87,7 @@ func TestPartnerSignIn(t *testing.T) {
 	if err != nil || len(jti) != 32 {
 		t.Errorf("jti %q decodes to %d bytes (%v); want 32", c.JTI, len(jti), err)
 	}
-	if c.Sub != DemoUsers[0].ID || c.Exp != fx.now.Add(10*time.Minute).Unix() {
+	if c.Sub != DemoUsers[0].ID || c.Exp != fx.now().Add(10*time.Minute).Unix() {
 		t.Errorf("claims %+v; want sub %s, exp now+10m", c, DemoUsers[0].ID)
 	}
 
@@ -103,7 +103,7 @@ func TestPartnerSignIn(t *testing.T) {
 	if session.SameSite != http.SameSiteNoneMode || !session.Secure || !session.HttpOnly || session.Path != "/" {
 		t.Errorf("session cookie %q; want SameSite=None; Secure; HttpOnly; Path=/", resp.Header.Get("Set-Cookie"))
 	}
-	requireNoCalls(t, fx.hub)
+	requireNoCalls(t, fx)
 
 	// A second sign-in gets a different state.
 	if again, _ := fx.signIn(); again == state {
@@ -165,8 +165,8 @@ func TestPartnerFinalize(t *testing.T) {
 	resp := fx.finalize("code-1", state) // no cookie: finalize runs in HubSpot's frame
 	requireReturned(t, resp, testR2)
 	requireFrameable(t, resp)
-	calls := fx.hub.Calls()
-	if len(calls) != 1 || calls[0].Path != "/oauth/v3/token" || calls[0].Form.Get("redirect_uri") != testPublicURL+PartnerPath {
+	calls := fx.tokenRequests()
+	if len(calls) != 1 || calls[0].Path != "/oauth/v3/token" || calls[0].RedirectURI != testPublicURL+PartnerPath {
 		t.Fatalf("token requests %+v; want one on /oauth/v3/token with redirect_uri %s", calls, testPublicURL+PartnerPath)
 	}
 	ins := fx.srv.Installs()
@@ -176,7 +176,7 @@ func TestPartnerFinalize(t *testing.T) {
 
 	// Replaying the state installs nothing (RFC 9700 §4.2.4).
 	requireReturned(t, fx.finalize("code-2", state), testR2)
-	if n := len(fx.hub.Calls()); n != 1 {
+	if n := len(fx.tokenRequests()); n != 1 {
 		t.Errorf("%d token requests after a replay; want still 1", n)
 	}
 }
@@ -238,7 +238,7 @@ func TestPartnerFinalizeRefusesStates(t *testing.T) {
 				t.Fatalf("the test state equals the issued one")
 			}
 			requireReturned(t, fx.finalize("code-1", bad, session), testR2)
-			requireNoCalls(t, fx.hub)
+			requireNoCalls(t, fx)
 		})
 	}
 }
@@ -272,7 +272,7 @@ func TestPartnerFinalizeWithoutCode(t *testing.T) {
 	fx := newFixture(t, "", PartnerPath)
 	state, _ := fx.signIn()
 	requireReturned(t, fx.finalize("", state), testR2)
-	requireNoCalls(t, fx.hub)
+	requireNoCalls(t, fx)
 }
 
 func TestPartnerRefusesBadSteps(t *testing.T) {
@@ -290,10 +290,10 @@ func TestPartnerRefusesBadSteps(t *testing.T) {
 			t.Errorf("%s: status %d, Location %q; want a 400 page", q, resp.StatusCode, resp.Header.Get("Location"))
 		}
 	}
-	requireNoCalls(t, fx.hub)
+	requireNoCalls(t, fx)
 	// The state survived the refused requests and still works once.
 	requireReturned(t, fx.finalize("code-1", state), testR2)
-	if n := len(fx.hub.Calls()); n != 1 {
+	if n := len(fx.tokenRequests()); n != 1 {
 		t.Errorf("%d token requests; want 1", n)
 	}
 }

@@ -20,8 +20,8 @@ const (
 )
 
 // hubspotAppHost matches HubSpot's web hosts: app.hubspot.com and the hublet ones such as
-// app-eu1.hubspot.com (HUBSPOT.md §8; the exact returnUrl format is UNCONFIRMED, so any
-// app-<hublet> host is accepted).
+// app-eu1.hubspot.com (the install-flow page; HubSpot does not publish the returnUrl's format,
+// so any app-<hublet> host is accepted).
 var hubspotAppHost = regexp.MustCompile(`^app(-[a-z0-9]+)?\.hubspot\.com$`)
 
 // badInput is a request the endpoint refuses with a 400 page: what was wrong, and how to fix it.

@@ -8,47 +8,19 @@ import (
 	"slices"
 )
 
-// Defects of the robust variants. They start at 100 so that they never collide with the
-// defects of bugs.go, which grow from 1.
-const (
-	defectAnyStep               defect = iota + 100 // every request with a code is a finalize
-	defectMissingReturnURLCrash                     // 500 when returnUrl is missing
-	defectDuplicateParamsCrash                      // 500 when a parameter is repeated
-	defectLongReturnURLCrash                        // 500 when returnUrl exceeds a VARCHAR(2048)
-	defectOpenRedirect                              // any returnUrl is followed
-	defectReflectedReturnURL                        // a refused returnUrl is echoed unescaped
-)
-
 // varcharLimit is the column size the seamless-long-return-url-crash variant stores returnUrl in.
 const varcharLimit = 2048
 
-// robustBugs are the broken variants of CHECKS.md's robust section. They break the seamless
-// install URL; the robust checks run against every install flow with the same IDs.
-var robustBugs = []Bug{
-	{Name: "seamless-any-step", Flow: FlowSeamless, defect: defectAnyStep,
-		Title: `treats every request that carries a code as step=finalize, whatever its step (or none)`,
-		Fails: []string{"robust/unknown-step"}},
-	{Name: "seamless-missing-return-url-crash", Flow: FlowSeamless, defect: defectMissingReturnURLCrash,
-		Title: `dereferences the parsed returnUrl without checking it is there, answering 500 when it is missing`,
-		Fails: []string{"robust/missing-return-url"}},
-	{Name: "seamless-duplicate-params-crash", Flow: FlowSeamless, defect: defectDuplicateParamsCrash,
-		Title: `expects each query parameter to be a string and answers 500 when one is repeated (an array, as Express's req.query gives)`,
-		Fails: []string{"robust/duplicate-params"}},
-	{Name: "seamless-long-return-url-crash", Flow: FlowSeamless, defect: defectLongReturnURLCrash,
-		Title: `stores returnUrl in a VARCHAR(2048) column before checking it, answering 500 when it is longer`,
-		Fails: []string{"robust/oversized-params"}},
-	{Name: "seamless-open-redirect", Flow: FlowSeamless, defect: defectOpenRedirect,
-		Title: `redirects to any returnUrl it is given, HubSpot's or not`,
-		Fails: []string{"robust/open-redirect"}},
-	{Name: "seamless-reflected-return-url", Flow: FlowSeamless, defect: defectReflectedReturnURL,
-		Title: `shows a refused returnUrl on its error page without escaping it`,
-		Fails: []string{"robust/reflected-return-url"}},
+// robustDefects are the defects robustVariant plays.
+var robustDefects = []defect{
+	defectAnyStep, defectMissingReturnURLCrash, defectDuplicateParamsCrash,
+	defectLongReturnURLCrash, defectOpenRedirect, defectReflectedReturnURL,
 }
 
 // robustVariant wraps the seamless install handler with the robust variants' defects. The
 // reference, and every other variant, goes straight to next.
 func (s *Server) robustVariant(next http.HandlerFunc) http.HandlerFunc {
-	if s.bug.Flow != FlowSeamless || s.bug.defect < defectAnyStep || s.bug.defect > defectReflectedReturnURL {
+	if s.bug.Flow != FlowSeamless || !slices.Contains(robustDefects, s.bug.defect) {
 		return next
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -109,6 +81,3 @@ func (s *Server) robustVariant(next http.HandlerFunc) http.HandlerFunc {
 		next(w, r)
 	}
 }
-
-// allBugs are every variant New accepts by name, the ones Bugs returns.
-func allBugs() []Bug { return slices.Concat(bugs, robustBugs, connectBugs, webhookBugs) }

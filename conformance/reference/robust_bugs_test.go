@@ -17,7 +17,7 @@ func init() {
 			}
 			requireReturned(t, fx.get(SeamlessPath, params), testR2)
 		}
-		if n := len(fx.hub.Calls()); n != 2 {
+		if n := len(fx.tokenRequests()); n != 2 {
 			t.Errorf("%d token requests; want 2 (step=bogus and no step exchanged)", n)
 		}
 	}
@@ -26,7 +26,7 @@ func init() {
 		if resp.StatusCode != http.StatusInternalServerError {
 			t.Errorf("status %d; want 500", resp.StatusCode)
 		}
-		requireNoCalls(t, fx.hub)
+		requireNoCalls(t, fx)
 	}
 	bugTests["seamless-duplicate-params-crash"] = func(t *testing.T, fx *fixture) {
 		resp := fx.get(SeamlessPath, [][2]string{{"code", "code-1"}, {"code", "code-1"}, {"returnUrl", testR2}, {"step", "finalize"}})
@@ -50,7 +50,7 @@ func init() {
 				t.Errorf("returnUrl %s: status %d, Location %q; want 303 to it", evil, resp.StatusCode, resp.Header.Get("Location"))
 			}
 		}
-		requireNoCalls(t, fx.hub)
+		requireNoCalls(t, fx)
 		requireReturned(t, fx.seamless("code-2"), testR2)
 	}
 	bugTests["seamless-reflected-return-url"] = func(t *testing.T, fx *fixture) {
@@ -60,7 +60,7 @@ func init() {
 			t.Errorf("status %d, body %q; want 400 echoing the script", resp.StatusCode, b)
 		}
 		requireFrameable(t, resp)
-		requireNoCalls(t, fx.hub)
+		requireNoCalls(t, fx)
 	}
 }
 
@@ -87,7 +87,7 @@ func TestReferenceRefusesRobustProbes(t *testing.T) {
 			}
 		})
 	}
-	requireNoCalls(t, fx.hub)
+	requireNoCalls(t, fx)
 	// Identical repeats are one value: the install completes.
 	resp := fx.get(SeamlessPath, [][2]string{{"code", "c2"}, {"code", "c2"}, {"returnUrl", testR2}, {"returnUrl", testR2}, {"step", "finalize"}, {"step", "finalize"}})
 	requireReturned(t, resp, testR2)

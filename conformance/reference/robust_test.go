@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// TestOversizedAndGarbageInput sends what CHECKS.md's robust section sends; nothing may answer
+// TestOversizedAndGarbageInput sends what the catalogue's robust/* checks send; nothing may answer
 // 5xx or redirect off HubSpot.
 func TestOversizedAndGarbageInput(t *testing.T) {
 	fx := newFixture(t, "", PartnerPath)
@@ -32,7 +32,7 @@ func TestOversizedAndGarbageInput(t *testing.T) {
 		requireNot5xx(t, resp)
 		requireFrameable(t, resp)
 	}
-	requireNoCalls(t, fx.hub)
+	requireNoCalls(t, fx)
 	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete} {
 		rec := httptest.NewRecorder()
 		fx.srv.ServeHTTP(rec, httptest.NewRequest(m, SeamlessPath, nil))
@@ -69,9 +69,9 @@ func FuzzInstallEndpoints(f *testing.F) {
 				}
 			}
 		}
-		before := len(fx.hub.Calls())
+		before := len(fx.tokenRequests())
 		check(serveGet(fx.srv, PartnerPath+"?"+query), "partner "+query)
-		if len(fx.hub.Calls()) != before {
+		if len(fx.tokenRequests()) != before {
 			t.Fatalf("partner %s: exchanged without a state this server issued", query)
 		}
 		check(serveGet(fx.srv, SeamlessPath+"?"+query), "seamless "+query)
@@ -112,7 +112,7 @@ func TestConcurrentInstalls(t *testing.T) {
 			t.Errorf("status %d; want 303", c)
 		}
 	}
-	if got := len(fx.hub.Calls()); got != n {
+	if got := len(fx.tokenRequests()); got != n {
 		t.Errorf("%d token requests for %d states each sent twice; want %d (each state used once)", got, n, n)
 	}
 }

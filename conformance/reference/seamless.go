@@ -3,9 +3,9 @@ package reference
 import "net/http"
 
 // handleSeamless serves HubSpot's install request without partner sign-in,
-// GET {install URL}?code=…&returnUrl=…&step=finalize (seeds/000, "Understand the install flow
-// without partner sign in"): get code and returnUrl, exchange the code, store the tokens, and
-// redirect back to returnUrl.
+// GET {install URL}?code=…&returnUrl=…&step=finalize (the install-flow page, "Understand the
+// install flow without partner sign in"): get code and returnUrl, exchange the code, store the
+// tokens, and redirect back to returnUrl.
 //
 // A returnUrl that is missing or not HubSpot's is answered with a 400 page and no redirect (no
 // open redirector, RFC 9700 §4.11.1). So is a step other than finalize, without any exchange.

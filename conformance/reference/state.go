@@ -16,8 +16,8 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
-// stateTTL is the state's lifetime. HubSpot (seeds/000): "it's recommended to have a state
-// token with a relatively short expiration window, such as 10 minutes."
+// stateTTL is the state's lifetime. HubSpot (the install-flow page): "it's recommended to have a
+// state token with a relatively short expiration window, such as 10 minutes."
 const stateTTL = 10 * time.Minute
 
 // Store bounds: the oldest entries are forgotten beyond these.
@@ -36,8 +36,8 @@ type stateClaims struct {
 	Exp int64  `json:"exp"`
 }
 
-// stateRecord is what the server remembers of a state it issued: the user it names, so the
-// framed finalize step needs no cookie (seeds/000: "Save the state token and associate it with
+// stateRecord is what the server remembers of a state it issued: the user it names, so the framed
+// finalize step needs no cookie (the install-flow page: "Save the state token and associate it with
 // the user"; "Retrieve the user account associated with the state token").
 type stateRecord struct {
 	token     string   // the state exactly as issued
@@ -48,8 +48,8 @@ type stateRecord struct {
 }
 
 // Reasons a state is refused. None is shown to the browser: a refused state just returns it to
-// HubSpot without installing (seeds/000: "If you are not able to verify the state token, do not
-// complete the installation. Redirect the customer to the returnUrl").
+// HubSpot without installing (the install-flow page: "If you are not able to verify the state
+// token, do not complete the installation. Redirect the customer to the returnUrl").
 var (
 	errStateMissing  = errors.New("state is missing")
 	errStateUnknown  = errors.New("state was never issued here")

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,50 +33,6 @@ const maxWebhookAge = 5 * time.Minute
 
 // maxWebhookBody bounds a batch: HubSpot sends at most 100 events per request.
 const maxWebhookBody = 1 << 20
-
-// Defects of the webhook variants. They start at 200, clear of bugs.go and robust_bugs.go.
-const (
-	defectWebhookNoVerification defect = iota + 200 // every delivery is accepted
-	defectWebhookNoTimestamp                        // the timestamp's age is not checked
-	defectWebhookV1Only                             // the v1 signature is verified instead of v3
-	defectWebhookParsedBody                         // the signature is checked over re-serialised JSON
-	defectWebhookPathOnly                           // the URI signed is the path, not the full URL
-	defectWebhookSlow                               // the batch is processed before answering
-)
-
-// webhookBugs are the broken variants of the webhook receiver (CHECKS.md webhooks section).
-// Each fails exactly the checks it lists.
-var webhookBugs = []Bug{
-	{Name: "webhooks-no-verification", Flow: FlowWebhooks, defect: defectWebhookNoVerification,
-		Title: `accepts every delivery without looking at its signature`,
-		Fails: []string{"webhooks/rejects-bad-signature", "webhooks/rejects-tampered-body", "webhooks/rejects-stale"}},
-	{Name: "webhooks-no-timestamp-check", Flow: FlowWebhooks, defect: defectWebhookNoTimestamp,
-		Title: `verifies the v3 signature but never checks how old X-HubSpot-Request-Timestamp is`,
-		Fails: []string{"webhooks/rejects-stale"}},
-	{Name: "webhooks-v1-only", Flow: FlowWebhooks, defect: defectWebhookV1Only,
-		Title: `rejects old timestamps, then verifies the v1 signature (secret + body) instead of v3, so a captured batch replays with a fresh timestamp`,
-		Fails: []string{"webhooks/rejects-bad-signature"}},
-	{Name: "webhooks-hashes-parsed-body", Flow: FlowWebhooks, defect: defectWebhookParsedBody,
-		Title: `verifies the signature over the parsed JSON re-serialised (JSON.stringify(req.body)), not the raw bytes received`,
-		Fails: []string{"webhooks/rejects-tampered-body"}},
-	{Name: "webhooks-path-only-uri", Flow: FlowWebhooks, defect: defectWebhookPathOnly,
-		Title: `signs the request path ("/webhooks") instead of the full URL HubSpot called, so no genuine delivery verifies`,
-		Fails: []string{"webhooks/accepts-signed"}},
-	{Name: "webhooks-slow", Flow: FlowWebhooks, defect: defectWebhookSlow,
-		Title: `processes each verified batch before answering, past HubSpot's 5 s timeout`,
-		Fails: []string{"webhooks/accepts-signed"}},
-}
-
-// WebhookBugs returns the broken variants of the webhook receiver, in a stable order. Config.Bug
-// accepts their names like those of Bugs.
-func WebhookBugs() []Bug {
-	out := make([]Bug, len(webhookBugs))
-	for i, b := range webhookBugs {
-		b.Fails = slices.Clone(b.Fails)
-		out[i] = b
-	}
-	return out
-}
 
 // errWebhookUnsigned is a delivery without the v3 headers.
 var errWebhookUnsigned = errors.New("missing X-HubSpot-Signature-v3 or X-HubSpot-Request-Timestamp")
