@@ -7,13 +7,13 @@
 //
 // Environment: PORT (0 = any free port), HUBSPOT_API_BASE, CLIENT_ID, CLIENT_SECRET,
 // PUBLIC_URL (default http://localhost:PORT), SCOPES (default "oauth"), VARIANT
-// (correct, v1-token, exchange-500, connect-state-unchecked).
+// (correct, v1-token, exchange-500, connect-state-unchecked, js-return).
 
 const http = require('node:http');
 const https = require('node:https');
 const crypto = require('node:crypto');
 
-const VARIANTS = ['correct', 'v1-token', 'exchange-500', 'connect-state-unchecked'];
+const VARIANTS = ['correct', 'v1-token', 'exchange-500', 'connect-state-unchecked', 'js-return'];
 const VARIANT = process.env.VARIANT || 'correct';
 const API_BASE = (process.env.HUBSPOT_API_BASE || 'https://api.hubapi.com').replace(/\/+$/, '');
 const CLIENT_ID = process.env.CLIENT_ID;
@@ -131,6 +131,12 @@ async function install(req, res, query) {
     }
   }
   // "Redirect the user back to the returnUrl ... required to avoid an infinite login loop."
+  if (VARIANT === 'js-return') {
+    // HubSpot's doc samples return with `window.location.href = returnUrl` from the page.
+    const target = JSON.stringify(returnUrl).replace(/</g, '\\u003c');
+    page(res, 200, 'Connected', `<p>Connected! Taking you back to HubSpot…</p><script>window.location.href = ${target};</script>`);
+    return;
+  }
   redirect(res, returnUrl);
 }
 
