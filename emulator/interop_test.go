@@ -164,7 +164,7 @@ type nodeTokens struct {
 	TokenType    string `json:"tokenType"`
 }
 
-// TestOfficialNodeClient drives the emulator with every OAuth call of HubSpot's official
+// TestInteropOfficialNodeClient drives the emulator with every OAuth call of HubSpot's official
 // @hubspot/api-client 13.5.0, unchanged but for basePath, so "the official client libraries
 // work against it unchanged" is tested, not claimed: tokensApi.create for both grants,
 // accessTokensApi.get, refreshTokensApi.get and .archive, getAuthorizationUrl, and
@@ -172,7 +172,7 @@ type nodeTokens struct {
 // probe with its own code or tokens. It needs node and `npm ci --prefix
 // emulator/testdata/interop` (.ci/run does both); without them it is skipped, and under CI=true
 // it fails instead.
-func TestOfficialNodeClient(t *testing.T) {
+func TestInteropOfficialNodeClient(t *testing.T) {
 	node, dir := needNode(t, "@hubspot/api-client")
 	x := newInterop(t)
 	run := func(t *testing.T, probe string, in map[string]any, out any) {

@@ -1,7 +1,8 @@
 // Drives hsemu's emulator with HubSpot's official Node client, unchanged but for basePath.
-// Run by emulator/interop_test.go as `node interop.js <probe> <input JSON>`: each probe is one
-// call (or one call and the call that proves its effect) with everything it needs in its input,
-// so no probe depends on another's order. Prints one JSON object of what the client saw.
+// Run by TestInteropOfficialNodeClient (emulator/interop_test.go) as
+// `node interop.js <probe> <input JSON>`: each probe is one call (or one call and the call that
+// proves its effect) with everything it needs in its input, so no probe depends on another's
+// order. Prints one JSON object of what the client saw.
 //
 // @hubspot/api-client 13.5.0's OAuth surface (lib/src/discovery/oauth/OauthDiscovery.js and
 // lib/codegen/oauth/apis): tokensApi.create (POST /oauth/v1/token, both grants),
