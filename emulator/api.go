@@ -7,11 +7,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
-// msgNoCredentials is HubSpot's message for a missing or unknown token (hubspot-api-nodejs
-// issues #432 and #148).
-const msgNoCredentials = "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"
+// msgNoCredentials is HubSpot's message for a missing or unknown token.
+const msgNoCredentials = hubspot.TextNoCredentials
 
 // authenticate checks the bearer token of an API call and, when scope is not "", that the
 // token has it. Failures follow HubSpot: 401 EXPIRED_AUTHENTICATION (airbyte #74726), 401
@@ -56,10 +57,10 @@ func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request, scope st
 	}
 	if scope != "" && !slices.Contains(copyG.Scopes, scope) {
 		return fail(&APIError{HTTPStatus: http.StatusForbidden, Category: "MISSING_SCOPES",
-			Message: "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
-			Errors: []APIErrorDetail{{Message: "One or more of the following scopes are required.",
+			Message: hubspot.TextMissingScopes,
+			Errors: []APIErrorDetail{{Message: hubspot.TextScopesNeeded,
 				Context: map[string][]string{"requiredGranularScopes": {scope}}}},
-			Links: map[string]string{"scopes": "https://developers.hubspot.com/scopes"}})
+			Links: map[string]string{"scopes": hubspot.MissingScopesLink}})
 	}
 	return &copyG, true
 }
@@ -96,7 +97,7 @@ func (e *Emulator) handleAccountInfo(w http.ResponseWriter, r *http.Request) {
 		"additionalCurrencies":  []string{},
 		"utcOffset":             "-05:00",
 		"utcOffsetMilliseconds": -18000000,
-		"uiDomain":              "app.hubspot.com",
+		"uiDomain":              hubspot.WebHost,
 		"dataHostingLocation":   p.Hublet,
 	})
 }

@@ -8,17 +8,21 @@ package emulator
 import (
 	"net/url"
 	"time"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // DefaultAddr is where `hsemu serve` and `hsemu check` listen unless told otherwise. Both the web
 // side (app.hubspot.com) and the API side (api.hubapi.com) are served there.
 const DefaultAddr = "127.0.0.1:7430"
 
-// WebOrigin is the origin of HubSpot's web side (the authorize page, the marketplace, returnUrls).
-const WebOrigin = "https://app.hubspot.com"
+// WebOrigin is the origin of HubSpot's web side (the authorize page, the marketplace,
+// returnUrls): hubspot.WebOrigin.
+const WebOrigin = hubspot.WebOrigin
 
-// APIOrigin is the origin of HubSpot's API side (token endpoints, metadata, CRM API).
-const APIOrigin = "https://api.hubapi.com"
+// APIOrigin is the origin of HubSpot's API side (token endpoints, metadata, CRM API):
+// hubspot.APIOrigin.
+const APIOrigin = hubspot.APIOrigin
 
 // App is a HubSpot app as the developer platform knows it: from src/app/app-hsmeta.json or
 // from flags.

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // Default lifetimes.
@@ -21,7 +23,7 @@ const (
 	DefaultCodeTTL = 10 * time.Minute
 	// DefaultAccessTTL is an access token's lifetime: "expires after 30 minutes", expires_in
 	// 1800 (v3 guide).
-	DefaultAccessTTL = 30 * time.Minute
+	DefaultAccessTTL = hubspot.AccessTokenLifetime
 )
 
 // Sentinel errors of IssueCode and AddApp, besides *ScopeError.
@@ -322,7 +324,7 @@ func (e *Emulator) createPortal(p Portal) (Portal, error) {
 	if p.Hublet == "" {
 		p.Hublet = "na1"
 	}
-	if !hubletPattern.MatchString(p.Hublet) {
+	if !hubspot.IsHublet(p.Hublet) {
 		return Portal{}, fmt.Errorf("hublet %q is not like na1 or eu1", p.Hublet)
 	}
 	e.st.putPortal(p)

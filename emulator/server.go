@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // routes builds the one route table: web side, API side and admin, regardless of Host (the
@@ -13,31 +15,32 @@ import (
 func (e *Emulator) routes() {
 	m := http.NewServeMux()
 	// Web side (app.hubspot.com).
-	m.HandleFunc("GET /oauth/authorize", e.handleAuthorize)
-	m.HandleFunc("GET /oauth/{hubId}/authorize", e.handleAuthorize)
-	m.HandleFunc("POST /oauth/authorize", e.handleConsent)
-	m.HandleFunc("POST /oauth/{hubId}/authorize", e.handleConsent)
+	for _, p := range []string{hubspot.AuthorizePath, hubspot.AccountAuthorizePath} {
+		m.HandleFunc("GET "+p, e.handleAuthorize)
+		m.HandleFunc("POST "+p, e.handleConsent)
+	}
 
-	// API side (api.hubapi.com): token endpoints (HUBSPOT.md §2).
-	m.HandleFunc("POST /oauth/v1/token", e.tokenHandler(true))
-	for _, v := range []string{"v3", "2026-03", "2026-09"} {
-		m.HandleFunc("POST /oauth/"+v+"/token", e.tokenHandler(false))
-		m.HandleFunc("POST /oauth/"+v+"/token/introspect", e.handleIntrospect)
-		m.HandleFunc("POST /oauth/"+v+"/token/revoke", e.handleRevoke)
+	// API side (api.hubapi.com): the token endpoints of every version (hubspot.TokenVersions);
+	// v1 alone takes parameters in the query, and has no introspect or revoke.
+	m.HandleFunc("POST "+hubspot.TokenPath(hubspot.DeprecatedTokenVersion), e.tokenHandler(true))
+	for _, v := range hubspot.CurrentTokenVersions {
+		m.HandleFunc("POST "+hubspot.TokenPath(v), e.tokenHandler(false))
+		m.HandleFunc("POST "+hubspot.IntrospectPath(v), e.handleIntrospect)
+		m.HandleFunc("POST "+hubspot.RevokePath(v), e.handleRevoke)
 	}
-	// Token metadata (HUBSPOT.md §3).
-	m.HandleFunc("GET /oauth/v1/access-tokens/{token}", e.handleAccessTokenInfo)
-	m.HandleFunc("GET /oauth/v1/refresh-tokens/{token}", e.handleRefreshTokenInfo)
-	m.HandleFunc("DELETE /oauth/v1/refresh-tokens/{token}", e.handleRefreshTokenDelete)
-	// A little API, so a token can be tried (HUBSPOT.md §10).
-	m.HandleFunc("GET /account-info/v3/details", e.handleAccountInfo)
-	m.HandleFunc("GET /crm/v3/objects/contacts", e.handleContacts)
-	// App uninstall and the webhooks journal's lifecycle entries (HUBSPOT.md §3, §5; uninstall.go).
-	for _, v := range []string{"v3", "2026-03"} {
-		m.HandleFunc("DELETE /appinstalls/"+v+"/external-install", e.handleExternalUninstall)
+	// Token metadata.
+	m.HandleFunc("GET "+hubspot.AccessTokenInfoPrefix+"{token}", e.handleAccessTokenInfo)
+	m.HandleFunc("GET "+hubspot.RefreshTokenInfoPrefix+"{token}", e.handleRefreshTokenInfo)
+	m.HandleFunc("DELETE "+hubspot.RefreshTokenInfoPrefix+"{token}", e.handleRefreshTokenDelete)
+	// A little API, so a token can be tried.
+	m.HandleFunc("GET "+hubspot.AccountInfoPath, e.handleAccountInfo)
+	m.HandleFunc("GET "+hubspot.ContactsPath, e.handleContacts)
+	// App uninstall and the webhooks journal's lifecycle entries (uninstall.go).
+	for _, v := range hubspot.UninstallVersions {
+		m.HandleFunc("DELETE "+hubspot.UninstallPath(v), e.handleExternalUninstall)
 	}
-	m.HandleFunc("GET /webhooks-journal/journal/2026-03/latest", e.handleJournalLatest)
-	m.HandleFunc("GET /webhooks-journal/journal/2026-03/offset/{offset}/next", e.handleJournalNext)
+	m.HandleFunc("GET "+hubspot.JournalLatestPath, e.handleJournalLatest)
+	m.HandleFunc("GET "+hubspot.JournalNextPath, e.handleJournalNext)
 
 	// Admin.
 	m.HandleFunc("GET /_hsemu/health", e.handleHealth)
@@ -138,7 +141,7 @@ func sideOf(path string) string {
 	switch {
 	case strings.HasPrefix(path, "/_hsemu/"):
 		return "admin"
-	case strings.HasPrefix(path, "/oauth/") && strings.HasSuffix(path, "/authorize"):
+	case hubspot.IsWebPath(path):
 		return "web"
 	}
 	return "api"
@@ -146,7 +149,7 @@ func sideOf(path string) string {
 
 // redactPath hides tokens carried in metadata paths (/oauth/v1/access-tokens/{token}).
 func redactPath(p string) string {
-	for _, prefix := range []string{"/oauth/v1/access-tokens/", "/oauth/v1/refresh-tokens/"} {
+	for _, prefix := range hubspot.TokenInfoPrefixes {
 		if tok, ok := strings.CutPrefix(p, prefix); ok && tok != "" {
 			return prefix + redact(tok)
 		}

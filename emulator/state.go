@@ -1,11 +1,8 @@
 package emulator
 
 import (
-	"regexp"
 	"time"
 )
-
-var hubletPattern = regexp.MustCompile(`^[a-z]{2,3}[0-9]{1,2}$`)
 
 // state is everything the emulator remembers, in the shape of the state file. Access tokens
 // are not stored: they are signed with Key and carry their grant, expiry and ID (see

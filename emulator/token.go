@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // maxFormBody caps a form body; a larger one gets HTTP 413.
@@ -315,7 +317,7 @@ func (e *Emulator) grantClientCredentials(form url.Values, ev *Event) (*tokenRes
 	for _, s := range scopes {
 		if !KnownScope(s) {
 			e.mu.Unlock()
-			return nil, oauthError("invalid_scope", "BAD_SCOPES", fmt.Sprintf("unknown scope %q", short(s)))
+			return nil, hubspot.OAuthErrorf(hubspot.StatusBadScopes, fmt.Sprintf("unknown scope %q", short(s)))
 		}
 	}
 	if len(scopes) == 0 {

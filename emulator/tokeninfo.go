@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"slices"
 	"time"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // accessTokenInfo is GET /oauth/v1/access-tokens/{token} (SPEC AccessTokenInfoResponse; the
@@ -76,7 +78,7 @@ type introspection struct {
 // Errors of the metadata endpoints for unknown tokens. HubSpot's exact answer is
 // UNCONFIRMED; the token endpoint's 400 shape is used with the matching status.
 func errBadAccessToken() *Error {
-	return oauthError("invalid_token", "BAD_ACCESS_TOKEN", "access token is invalid, expired or revoked")
+	return hubspot.OAuthError(hubspot.StatusBadAccessToken)
 }
 
 func (e *Emulator) signed(g *grant, app *App, p *Portal, exp time.Time) *signedAccessToken {

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // App uninstall and the app lifecycle entries of the webhooks journal.
@@ -211,12 +213,12 @@ func (e *Emulator) authenticateApp(w http.ResponseWriter, r *http.Request) (*gra
 		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: "INVALID_AUTHENTICATION"})
 	}
 	ev.ClientID = c.ClientID
-	const scope = "developer.webhooks_journal.read"
+	const scope = hubspot.JournalReadScope
 	if !c.ClientCredentials || !slices.Contains(c.Scopes, scope) {
 		msg := "The webhooks journal needs a client credentials token with scope " + scope +
-			": POST grant_type=client_credentials&scope=" + scope + " to /oauth/v3/token."
+			": POST grant_type=client_credentials&scope=" + scope + " to " + hubspot.TokenPathV3 + "."
 		return fail(&APIError{HTTPStatus: http.StatusForbidden, Category: "MISSING_SCOPES", Message: msg,
-			Errors: []APIErrorDetail{{Message: "One or more of the following scopes are required.",
+			Errors: []APIErrorDetail{{Message: hubspot.TextScopesNeeded,
 				Context: map[string][]string{"requiredGranularScopes": {scope}}}}})
 	}
 	return &c, true
