@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // Context is the browsing context a navigation runs in. HubSpot's install flow uses two:
@@ -71,7 +73,7 @@ func (c Context) validate() (ancestor, opener *url.URL, err error) {
 func parseOrigin(s string) (*url.URL, error) {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("origin %q is not valid: want scheme://host[:port], e.g. https://app.hubspot.com", s)
+		return nil, fmt.Errorf("origin %q is not valid: want scheme://host[:port], e.g. %s", s, hubspot.WebOrigin)
 	}
 	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 
+	"github.com/hsemu/hsemu/emulator/hubspot"
 	"github.com/hsemu/hsemu/scenarios/browser"
 )
 
@@ -204,7 +205,7 @@ func (n *nav) stale(ev any) {
 // pass lets a request that is no hop go on: to the emulator for HubSpot's hosts, else out.
 func (n *nav) pass(ev *fetch.EventRequestPaused) {
 	u, err := requestURL(ev.Request)
-	if err == nil && ev.ResponseStatusCode == 0 && ev.ResponseErrorReason == "" && n.t.opts.HubSpotAddr != "" && browser.IsHubSpotHost(u.Host) {
+	if err == nil && ev.ResponseStatusCode == 0 && ev.ResponseErrorReason == "" && n.t.opts.HubSpotAddr != "" && hubspot.IsHubSpotHost(u.Host) {
 		resp, body, err := n.fetchHubSpot(ev, u, "")
 		if err != nil {
 			call(n, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonFailed})
@@ -261,7 +262,7 @@ func (n *nav) request(ev *fetch.EventRequestPaused) {
 	}
 	n.seen[key] = len(n.hops)
 
-	if n.t.opts.HubSpotAddr != "" && browser.IsHubSpotHost(u.Host) {
+	if n.t.opts.HubSpotAddr != "" && hubspot.IsHubSpotHost(u.Host) {
 		n.hubSpotHop(ev, hop, cookie)
 		return
 	}
