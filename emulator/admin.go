@@ -68,11 +68,11 @@ type eventJSON struct {
 	Fault       string     `json:"fault,omitempty"`
 }
 
-func (e *Emulator) handleHealth(w http.ResponseWriter, r *http.Request) {
+func (e *admin) handleHealth(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-func (e *Emulator) handleEvents(w http.ResponseWriter, r *http.Request) {
+func (e *admin) handleEvents(w http.ResponseWriter, r *http.Request) {
 	var since uint64
 	if s := r.URL.Query().Get("since"); s != "" {
 		n, err := strconv.ParseUint(s, 10, 64)
@@ -95,15 +95,15 @@ func (e *Emulator) handleEvents(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"events": out})
 }
 
-func (e *Emulator) handleListFaults(w http.ResponseWriter, r *http.Request) {
+func (e *admin) handleListFaults(w http.ResponseWriter, r *http.Request) {
 	out := map[string]faultJSON{}
-	for id, f := range e.Faults() {
+	for id, f := range e.faults.inForce() {
 		out[id] = faultToJSON(f)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"faults": out})
 }
 
-func (e *Emulator) handleSetFault(w http.ResponseWriter, r *http.Request) {
+func (e *admin) handleSetFault(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	bad := func(msg string) {
 		e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
@@ -138,11 +138,14 @@ func (e *Emulator) handleSetFault(w http.ResponseWriter, r *http.Request) {
 		bad("invalid fault: " + err.Error())
 		return
 	}
-	id := e.SetFault(f)
+	id := e.faults.set(f)
 	writeJSON(w, http.StatusCreated, map[string]string{"id": id})
 }
 
-func (e *Emulator) handleClearFaults(w http.ResponseWriter, r *http.Request) {
-	e.ClearFaults()
+func (e *admin) handleClearFaults(w http.ResponseWriter, r *http.Request) {
+	e.faults.clear()
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// admin serves hsemu's own endpoints under /_hsemu/.
+type admin struct{ *core }

@@ -18,7 +18,7 @@ const msgNoCredentials = hubspot.TextNoCredentials
 // token has it. Failures follow HubSpot: 401 EXPIRED_AUTHENTICATION (airbyte #74726), 401
 // INVALID_AUTHENTICATION, 403 MISSING_SCOPES (error-handling page; the body shape of the 403 is
 // the one HubSpot's API sends, recalled from public reports: UNCONFIRMED in HUBSPOT.md).
-func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request, scope string) (*grant, bool) {
+func (e *core) authenticate(w http.ResponseWriter, r *http.Request, scope string) (*grant, bool) {
 	ev := eventOf(r)
 	fail := func(ae *APIError) (*grant, bool) {
 		if ae.HTTPStatus == http.StatusUnauthorized {
@@ -80,12 +80,12 @@ func agoText(d time.Duration) string {
 }
 
 // handleAccountInfo serves GET /account-info/v3/details: the portal behind the token.
-func (e *Emulator) handleAccountInfo(w http.ResponseWriter, r *http.Request) {
+func (e *apiService) handleAccountInfo(w http.ResponseWriter, r *http.Request) {
 	g, ok := e.authenticate(w, r, "")
 	if !ok {
 		return
 	}
-	p, _ := e.Portal(g.HubID)
+	p, _ := e.portal(g.HubID)
 	if p.Hublet == "" {
 		p.Hublet = "na1"
 	}
@@ -104,7 +104,7 @@ func (e *Emulator) handleAccountInfo(w http.ResponseWriter, r *http.Request) {
 
 // handleContacts serves GET /crm/v3/objects/contacts: a fixed page of sample contacts, with
 // crm.objects.contacts.read required (SPEC security block).
-func (e *Emulator) handleContacts(w http.ResponseWriter, r *http.Request) {
+func (e *apiService) handleContacts(w http.ResponseWriter, r *http.Request) {
 	g, ok := e.authenticate(w, r, "crm.objects.contacts.read")
 	if !ok {
 		return
@@ -136,3 +136,6 @@ func (e *Emulator) handleContacts(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"results": results})
 }
+
+// apiService serves the little CRM API a token can be tried on.
+type apiService struct{ *core }

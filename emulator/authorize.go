@@ -39,7 +39,7 @@ func (p *pageError) Error() string { return p.text + " (" + p.detail + ")" }
 // registered app, redirect_uri exactly one of the app's redirect URLs (exact match is hsemu's
 // choice; HubSpot's prefix-or-exact rule is UNCONFIRMED) and valid by HubSpot's rules, scopes
 // by HubSpot's rules (grantScopes), each parameter at most once (RFC 6749 §3.1).
-func (e *Emulator) parseAuthorize(params url.Values, hubPath string) (*authzRequest, *pageError) {
+func (e *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzRequest, *pageError) {
 	for k, vs := range params {
 		if len(vs) > 1 {
 			return nil, &pageError{http.StatusBadRequest, "BAD_REQUEST", "This authorization link is not valid.",
@@ -62,7 +62,7 @@ func (e *Emulator) parseAuthorize(params url.Values, hubPath string) (*authzRequ
 		req.hubID = n
 	}
 	clientID := params.Get("client_id")
-	app, ok := e.App(clientID)
+	app, ok := e.app(clientID)
 	if clientID == "" || !ok {
 		return nil, &pageError{http.StatusBadRequest, "BAD_CLIENT_ID", "This app could not be found.",
 			fmt.Sprintf("client_id %q is missing or not a registered app; use the client ID hsemu printed", short(clientID))}
@@ -83,7 +83,7 @@ func (e *Emulator) parseAuthorize(params url.Values, hubPath string) (*authzRequ
 		return nil, scopePageError(serr)
 	}
 	if req.hubID != 0 {
-		if _, ok := e.Portal(req.hubID); !ok {
+		if _, ok := e.portal(req.hubID); !ok {
 			return nil, &pageError{http.StatusBadRequest, "BAD_HUB", "This HubSpot account could not be found.",
 				fmt.Sprintf("account %d does not exist in hsemu", req.hubID)}
 		}
@@ -117,10 +117,10 @@ type portalChoice struct {
 }
 
 // choices lists the portals the user may pick from, with whether each can grant the scopes.
-func (e *Emulator) choices(req *authzRequest) []portalChoice {
+func (e *authorizer) choices(req *authzRequest) []portalChoice {
 	var out []portalChoice
 	checked := false
-	for _, p := range e.Portals() {
+	for _, p := range e.portals() {
 		if req.hubID != 0 && p.HubID != req.hubID {
 			continue
 		}
@@ -139,7 +139,7 @@ func (e *Emulator) choices(req *authzRequest) []portalChoice {
 // handleAuthorize serves GET /oauth/authorize and /oauth/{hubId}/authorize: HubSpot's consent
 // page, or with AutoApprove an immediate redirect with `code` and `state`. Errors are shown on
 // hsemu's page, never redirected back (HUBSPOT.md §1, KB page).
-func (e *Emulator) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+func (e *authorizer) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	q := r.URL.Query()
 	ev.ClientID, ev.RedirectURI = short(q.Get("client_id")), short(q.Get("redirect_uri"))
@@ -174,7 +174,7 @@ func (e *Emulator) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 // handleConsent serves the consent form's POST: "Grant access" redirects with a code; "Cancel"
 // shows a page and sends nothing back ("If the user doesn't grant access, no request will be
 // sent", legacy OAuth quickstart guide).
-func (e *Emulator) handleConsent(w http.ResponseWriter, r *http.Request) {
+func (e *authorizer) handleConsent(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 	if err := r.ParseForm(); err != nil {
@@ -210,9 +210,9 @@ func (e *Emulator) handleConsent(w http.ResponseWriter, r *http.Request) {
 // when the request had one, `state` ("the value will be included in a state query parameter
 // when the user is directed to the redirect_url", working-with-oauth). The redirect URI's own
 // query is kept.
-func (e *Emulator) grantAndRedirect(w http.ResponseWriter, r *http.Request, ev *Event, req *authzRequest, hubID int64, status int) {
+func (e *authorizer) grantAndRedirect(w http.ResponseWriter, r *http.Request, ev *Event, req *authzRequest, hubID int64, status int) {
 	ev.HubID = hubID
-	code, err := e.IssueCode(CodeRequest{ClientID: req.app.ClientID, HubID: hubID, RedirectURI: req.redirectURI,
+	code, err := e.issueCodeLocked(CodeRequest{ClientID: req.app.ClientID, HubID: hubID, RedirectURI: req.redirectURI,
 		Scopes: req.scope, OptionalScopes: req.optional})
 	var serr *ScopeError
 	switch {
@@ -267,14 +267,14 @@ func viewReq(r *authzRequest) pageReq {
 		RawScope: r.rawScope, RawOptional: r.rawOptional, State: r.state, Scopes: r.scope, Optional: r.optional}
 }
 
-func (e *Emulator) renderError(w http.ResponseWriter, ev *Event, perr *pageError) {
+func (e *authorizer) renderError(w http.ResponseWriter, ev *Event, perr *pageError) {
 	ev.Outcome = perr.outcome
 	ev.Message = perr.text + " " + perr.detail
 	w.Header().Set("X-Hsemu-Error", perr.outcome)
 	e.render(w, perr.status, pageData{Mode: "error", Err: pageErr{perr.outcome, perr.text, perr.detail}})
 }
 
-func (e *Emulator) render(w http.ResponseWriter, status int, d pageData) {
+func (e *authorizer) render(w http.ResponseWriter, status int, d pageData) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
@@ -322,3 +322,6 @@ label{display:block;padding:.5rem;border:1px solid #eaf0f6;margin:.3rem 0;border
 {{end}}
 </main></body></html>
 `))
+
+// authorizer serves HubSpot's authorize page: the consent form and the redirect with a code.
+type authorizer struct{ *core }

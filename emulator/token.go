@@ -98,7 +98,7 @@ func short(s string) string {
 
 // tokenHandler serves a token endpoint: POST /oauth/v1/token (allowQuery) and the v3 and
 // dated ones.
-func (e *Emulator) tokenHandler(allowQuery bool) http.HandlerFunc {
+func (e *tokenService) tokenHandler(allowQuery bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ev := eventOf(r)
 		form, oe := readForm(w, r, allowQuery)
@@ -112,7 +112,7 @@ func (e *Emulator) tokenHandler(allowQuery bool) http.HandlerFunc {
 		ev.Code = short(form.Get("code"))
 		ev.RedirectURI = short(form.Get("redirect_uri"))
 		ev.TokenHint = redact(form.Get("refresh_token"))
-		if f, id, ok := e.takeFault(clientID, form.Get("code")); ok {
+		if f, id, ok := e.faults.take(clientID, form.Get("code")); ok {
 			if e.applyFault(w, r, ev, f, id) {
 				return
 			}
@@ -153,7 +153,7 @@ func (e *Emulator) tokenHandler(allowQuery bool) http.HandlerFunc {
 
 // authClient checks client_id and client_secret (form body; the SPEC declares no other
 // authentication on the token endpoints). e.mu is held.
-func (e *Emulator) authClient(form url.Values) (*App, *Error) {
+func (e *core) authClient(form url.Values) (*App, *Error) {
 	app := e.st.appByClientID(form.Get("client_id"))
 	if app == nil {
 		return nil, errBadClientID()
@@ -170,7 +170,7 @@ func (e *Emulator) authClient(form url.Values) (*App, *Error) {
 // and SHOULD revoke (when possible) all tokens previously issued based on that authorization
 // code" (RFC 6749 §4.1.2). redirect_uri must "exactly match the redirect_uri used when
 // initiating the OAuth 2.0 connection" (v1 reference).
-func (e *Emulator) grantCode(form url.Values, ev *Event) (*tokenResponse, error) {
+func (e *tokenService) grantCode(form url.Values, ev *Event) (*tokenResponse, error) {
 	now := e.now()
 	e.mu.Lock()
 	app, oe := e.authClient(form)
@@ -245,7 +245,7 @@ func (e *Emulator) grantCode(form url.Values, ev *Event) (*tokenResponse, error)
 }
 
 // newGrantLocked creates a grant with a fresh refresh token. e.mu is held.
-func (e *Emulator) newGrantLocked(app *App, hubID, userID int64, scopes []string, now time.Time) (*grant, error) {
+func (e *core) newGrantLocked(app *App, hubID, userID int64, scopes []string, now time.Time) (*grant, error) {
 	hublet := "na1"
 	if p := e.st.portal(hubID); p != nil {
 		hublet = p.Hublet
@@ -265,7 +265,7 @@ func (e *Emulator) newGrantLocked(app *App, hubID, userID int64, scopes []string
 	return g, nil
 }
 
-func (e *Emulator) userTokenResponse(g *grant, access string) *tokenResponse {
+func (e *tokenService) userTokenResponse(g *grant, access string) *tokenResponse {
 	return &tokenResponse{
 		TokenType:    "bearer",
 		RefreshToken: g.RefreshToken,
@@ -281,7 +281,7 @@ func (e *Emulator) userTokenResponse(g *grant, access string) *tokenResponse {
 // stays the same and valid until revoked: HubSpot does not rotate them (community reports;
 // UNCONFIRMED officially, HUBSPOT.md §2). A refresh changes no stored state, so it costs no
 // disk write.
-func (e *Emulator) grantRefresh(form url.Values, ev *Event) (*tokenResponse, error) {
+func (e *tokenService) grantRefresh(form url.Values, ev *Event) (*tokenResponse, error) {
 	now := e.now()
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -305,7 +305,7 @@ func (e *Emulator) grantRefresh(form url.Values, ev *Event) (*tokenResponse, err
 // token_use "client_credentials"), used by the webhooks journal. `scope`, when given, must be
 // known scope names; otherwise the app's required scopes are granted. The response has no
 // refresh token and no hub_id.
-func (e *Emulator) grantClientCredentials(form url.Values, ev *Event) (*tokenResponse, error) {
+func (e *tokenService) grantClientCredentials(form url.Values, ev *Event) (*tokenResponse, error) {
 	now := e.now()
 	e.mu.Lock()
 	app, oe := e.authClient(form)
@@ -363,3 +363,7 @@ func (e *Emulator) grantClientCredentials(form url.Values, ev *Event) (*tokenRes
 		TokenUse:    "client_credentials",
 	}, nil
 }
+
+// tokenService serves the token endpoint of every version: code and refresh-token grants, the
+// client-credentials grant, and the faults injected into them.
+type tokenService struct{ *core }

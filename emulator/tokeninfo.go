@@ -81,7 +81,7 @@ func errBadAccessToken() *Error {
 	return hubspot.OAuthError(hubspot.StatusBadAccessToken)
 }
 
-func (e *Emulator) signed(g *grant, app *App, p *Portal, exp time.Time) *signedAccessToken {
+func (e *tokenInfo) signed(g *grant, app *App, p *Portal, exp time.Time) *signedAccessToken {
 	sum := sha256.Sum256([]byte(g.ID + "/" + exp.String()))
 	sig := base64.StdEncoding.EncodeToString(sum[:])
 	s := &signedAccessToken{
@@ -106,7 +106,7 @@ func expiresIn(exp, now time.Time) int64 {
 }
 
 // handleAccessTokenInfo serves GET /oauth/v1/access-tokens/{token}.
-func (e *Emulator) handleAccessTokenInfo(w http.ResponseWriter, r *http.Request) {
+func (e *tokenInfo) handleAccessTokenInfo(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	tok := r.PathValue("token")
 	ev.TokenHint = redact(tok)
@@ -137,7 +137,7 @@ func (e *Emulator) handleAccessTokenInfo(w http.ResponseWriter, r *http.Request)
 }
 
 // handleRefreshTokenInfo serves GET /oauth/v1/refresh-tokens/{token}.
-func (e *Emulator) handleRefreshTokenInfo(w http.ResponseWriter, r *http.Request) {
+func (e *tokenInfo) handleRefreshTokenInfo(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	tok := r.PathValue("token")
 	ev.TokenHint = redact(tok)
@@ -162,7 +162,7 @@ func (e *Emulator) handleRefreshTokenInfo(w http.ResponseWriter, r *http.Request
 // handleRefreshTokenDelete serves DELETE /oauth/v1/refresh-tokens/{token}: 204 (SPEC). "This
 // will only delete the refresh token. Access tokens generated with the refresh token will not
 // be deleted. Additionally, this will not uninstall the application" (v1 tokens page).
-func (e *Emulator) handleRefreshTokenDelete(w http.ResponseWriter, r *http.Request) {
+func (e *tokenInfo) handleRefreshTokenDelete(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	tok := r.PathValue("token")
 	ev.TokenHint = redact(tok)
@@ -204,7 +204,7 @@ func presentedToken(form url.Values) (tok, hint string) {
 // tokenForm reads the form of an introspect or revoke request and the token it presents,
 // recording both in the event; it answers HubSpot's 400 itself (missing says what to send) and
 // reports false when the request cannot go on.
-func (e *Emulator) tokenForm(w http.ResponseWriter, r *http.Request, ev *Event, missing string) (form url.Values, tok, hint string, ok bool) {
+func (e *tokenInfo) tokenForm(w http.ResponseWriter, r *http.Request, ev *Event, missing string) (form url.Values, tok, hint string, ok bool) {
 	form, oe := readForm(w, r, false)
 	if oe != nil {
 		e.writeOAuthError(w, ev, oe)
@@ -223,7 +223,7 @@ func (e *Emulator) tokenForm(w http.ResponseWriter, r *http.Request, ev *Event, 
 // handleIntrospect serves POST /oauth/v3/token/introspect and its dated twins. The client
 // authenticates with client_id and client_secret; a token hsemu does not know, or one of
 // another app, answers 200 {"active": false} (RFC 7662 §2.2).
-func (e *Emulator) handleIntrospect(w http.ResponseWriter, r *http.Request) {
+func (e *tokenInfo) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	form, tok, hint, ok := e.tokenForm(w, r, ev, "missing token: send the token to introspect in the token field, with token_type_hint access_token or refresh_token")
 	if !ok {
@@ -261,7 +261,7 @@ func (e *Emulator) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-func (e *Emulator) introspectGrant(g *grant, app *App, tok string) introspection {
+func (e *tokenInfo) introspectGrant(g *grant, app *App, tok string) introspection {
 	out := introspection{Active: true, AppID: app.ID, ClientID: app.ClientID, HubID: g.HubID,
 		Scopes: slices.Clone(g.Scopes), Token: tok, TokenType: "Bearer", UserID: g.UserID}
 	if p := e.st.portal(g.HubID); p != nil {
@@ -275,7 +275,7 @@ func (e *Emulator) introspectGrant(g *grant, app *App, tok string) introspection
 // is UNCONFIRMED; hsemu follows RFC 7009 §2.2: "The authorization server responds with HTTP
 // status code 200 if the token has been revoked successfully or if the client submitted an
 // invalid token", with an empty body.
-func (e *Emulator) handleRevoke(w http.ResponseWriter, r *http.Request) {
+func (e *tokenInfo) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	form, tok, hint, ok := e.tokenForm(w, r, ev, "missing token: send the token to revoke in the token field")
 	if !ok {
@@ -311,3 +311,6 @@ func (e *Emulator) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	w.WriteHeader(http.StatusOK)
 }
+
+// tokenInfo serves token metadata, introspection and revocation.
+type tokenInfo struct{ *core }

@@ -48,7 +48,7 @@ type journalEntry struct {
 }
 
 // journalLocked appends a lifecycle entry. e.mu is held.
-func (e *Emulator) journalLocked(action string, app *App, hubID int64, now time.Time) error {
+func (e *core) journalLocked(action string, app *App, hubID int64, now time.Time) error {
 	off, err := e.ids.uuid()
 	if err != nil {
 		return err
@@ -68,6 +68,11 @@ func (e *Emulator) journalLocked(action string, app *App, hubID int64, now time.
 // added to the webhooks journal. It fails with ErrUnknownClient, ErrUnknownPortal or
 // ErrNotInstalled.
 func (e *Emulator) Uninstall(clientID string, hubID int64) error {
+	return e.c.uninstall(clientID, hubID)
+}
+
+// uninstall does Uninstall's work.
+func (e *core) uninstall(clientID string, hubID int64) error {
 	now := e.now()
 	e.mu.Lock()
 	err := e.uninstallLocked(clientID, hubID, now)
@@ -82,7 +87,7 @@ func (e *Emulator) Uninstall(clientID string, hubID int64) error {
 	return e.sync(v)
 }
 
-func (e *Emulator) uninstallLocked(clientID string, hubID int64, now time.Time) error {
+func (e *core) uninstallLocked(clientID string, hubID int64, now time.Time) error {
 	app := e.st.appByClientID(clientID)
 	if app == nil {
 		return fmt.Errorf("client_id %q: %w", clientID, ErrUnknownClient)
@@ -111,21 +116,21 @@ func (e *Emulator) uninstallLocked(clientID string, hubID int64, now time.Time) 
 // Installed reports whether the app is installed in the portal (its code was exchanged and it
 // was not uninstalled since).
 func (e *Emulator) Installed(clientID string, hubID int64) bool {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	return e.st.Installs[installKey(clientID, hubID)] != nil
+	e.c.mu.RLock()
+	defer e.c.mu.RUnlock()
+	return e.c.st.Installs[installKey(clientID, hubID)] != nil
 }
 
 // handleExternalUninstall serves DELETE /appinstalls/v3/external-install (and 2026-03): the
 // developer uninstalls the app from the account of the Bearer access token (scope oauth);
 // 204 with no body (SPEC App Uninstalls; changelog
 // https://developers.hubspot.com/changelog/public-beta-new-api-for-uninstalling-a-public-app-from-a-hubspot-account).
-func (e *Emulator) handleExternalUninstall(w http.ResponseWriter, r *http.Request) {
+func (e *lifecycle) handleExternalUninstall(w http.ResponseWriter, r *http.Request) {
 	g, ok := e.authenticate(w, r, "oauth")
 	if !ok {
 		return
 	}
-	if err := e.Uninstall(g.ClientID, g.HubID); err != nil {
+	if err := e.uninstall(g.ClientID, g.HubID); err != nil {
 		e.writeUninstallError(w, eventOf(r), err)
 		return
 	}
@@ -133,7 +138,7 @@ func (e *Emulator) handleExternalUninstall(w http.ResponseWriter, r *http.Reques
 }
 
 // writeUninstallError maps Uninstall's errors to HubSpot's generic API error.
-func (e *Emulator) writeUninstallError(w http.ResponseWriter, ev *Event, err error) {
+func (e *lifecycle) writeUninstallError(w http.ResponseWriter, ev *Event, err error) {
 	ae := &APIError{HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND", Message: err.Error()}
 	if !errors.Is(err, ErrUnknownClient) && !errors.Is(err, ErrUnknownPortal) && !errors.Is(err, ErrNotInstalled) {
 		ae = &APIError{HTTPStatus: http.StatusServiceUnavailable, Category: "INTERNAL_ERROR",
@@ -150,7 +155,7 @@ type uninstallJSON struct {
 
 // handleAdminUninstall serves POST /_hsemu/uninstall {"clientId":"…","hubId":123}: 204, or 404
 // naming what is unknown or not installed.
-func (e *Emulator) handleAdminUninstall(w http.ResponseWriter, r *http.Request) {
+func (e *lifecycle) handleAdminUninstall(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	bad := func(msg string) {
 		e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
@@ -176,7 +181,7 @@ func (e *Emulator) handleAdminUninstall(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	ev.ClientID, ev.HubID = short(body.ClientID), body.HubID
-	if err := e.Uninstall(body.ClientID, body.HubID); err != nil {
+	if err := e.uninstall(body.ClientID, body.HubID); err != nil {
 		e.writeUninstallError(w, ev, err)
 		return
 	}
@@ -187,7 +192,7 @@ func (e *Emulator) handleAdminUninstall(w http.ResponseWriter, r *http.Request) 
 // (grant_type=client_credentials) with scope developer.webhooks_journal.read ("When using each
 // of these endpoints, you'll need to ensure your client credentials token was generated with
 // the developer.webhooks_journal.read scope", journal guide).
-func (e *Emulator) authenticateApp(w http.ResponseWriter, r *http.Request) (*grant, bool) {
+func (e *lifecycle) authenticateApp(w http.ResponseWriter, r *http.Request) (*grant, bool) {
 	ev := eventOf(r)
 	fail := func(ae *APIError) (*grant, bool) {
 		if ae.HTTPStatus == http.StatusUnauthorized {
@@ -233,14 +238,14 @@ type journalFetch struct {
 
 // handleJournalLatest serves GET /webhooks-journal/journal/2026-03/latest: the newest entry of
 // the app's journal, as a JournalFetchResponse whose url serves the entry.
-func (e *Emulator) handleJournalLatest(w http.ResponseWriter, r *http.Request) {
+func (e *lifecycle) handleJournalLatest(w http.ResponseWriter, r *http.Request) {
 	e.serveJournal(w, r, func(entries []*journalEntry) int { return len(entries) - 1 })
 }
 
 // handleJournalNext serves GET /webhooks-journal/journal/2026-03/offset/{offset}/next: the entry
 // after offset. An unknown offset is a 404 ("Fails with a 404 if the offset has expired or
 // doesn't exist", SPEC); so is an offset with no entry after it yet (UNCONFIRMED).
-func (e *Emulator) handleJournalNext(w http.ResponseWriter, r *http.Request) {
+func (e *lifecycle) handleJournalNext(w http.ResponseWriter, r *http.Request) {
 	off := r.PathValue("offset")
 	e.serveJournal(w, r, func(entries []*journalEntry) int {
 		for i, en := range entries {
@@ -253,7 +258,7 @@ func (e *Emulator) handleJournalNext(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveJournal answers with the app's entry at the index pick chooses among its entries.
-func (e *Emulator) serveJournal(w http.ResponseWriter, r *http.Request, pick func([]*journalEntry) int) {
+func (e *lifecycle) serveJournal(w http.ResponseWriter, r *http.Request, pick func([]*journalEntry) int) {
 	g, ok := e.authenticateApp(w, r)
 	if !ok {
 		return
@@ -282,7 +287,7 @@ func (e *Emulator) serveJournal(w http.ResponseWriter, r *http.Request, pick fun
 }
 
 // journalOf returns the entries of an app, of one portal when hubID is not 0.
-func (e *Emulator) journalOf(clientID string, hubID int64) []*journalEntry {
+func (e *core) journalOf(clientID string, hubID int64) []*journalEntry {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	var out []*journalEntry
@@ -312,7 +317,7 @@ type journalEventJSON struct {
 // handleJournalFile serves GET /_hsemu/webhooks-journal/files/{offset}, the download a
 // JournalFetchResponse's url points at: a JSON array holding the entry. Offsets are random
 // UUIDs, standing in for the pre-signed download URL of the real journal.
-func (e *Emulator) handleJournalFile(w http.ResponseWriter, r *http.Request) {
+func (e *lifecycle) handleJournalFile(w http.ResponseWriter, r *http.Request) {
 	off := r.PathValue("offset")
 	e.mu.RLock()
 	var found *journalEntry
@@ -332,3 +337,7 @@ func (e *Emulator) handleJournalFile(w http.ResponseWriter, r *http.Request) {
 		Action: found.Action, PortalID: found.HubID, AppID: found.AppID,
 		OccurredAt: found.OccurredAt.UnixMilli(), Approximate: true}})
 }
+
+// lifecycle serves what happens to an installed app besides its tokens: uninstall, the webhooks
+// journal's lifecycle entries and webhook deliveries (webhooks.go).
+type lifecycle struct{ *core }

@@ -152,7 +152,7 @@ const maxWebhookAnswer = 4 << 10
 // with the app's client secret as HubSpot signs it, waits at most WebhookTimeout, and answers
 // 200 {"status":…,"durationMs":…,"body":"…"} with the receiver's answer, or 502 when the
 // receiver could not be reached in time.
-func (e *Emulator) handleSendWebhook(w http.ResponseWriter, r *http.Request) {
+func (e *lifecycle) handleSendWebhook(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	bad := func(msg string) {
 		e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
@@ -165,7 +165,7 @@ func (e *Emulator) handleSendWebhook(w http.ResponseWriter, r *http.Request) {
 		bad("webhook send request is not valid JSON: " + err.Error())
 		return
 	}
-	app, ok := e.App(req.ClientID)
+	app, ok := e.app(req.ClientID)
 	if !ok {
 		bad(fmt.Sprintf("clientId %q is not a registered app", short(req.ClientID)))
 		return
@@ -176,7 +176,7 @@ func (e *Emulator) handleSendWebhook(w http.ResponseWriter, r *http.Request) {
 	if len(events) == 0 {
 		hub := req.HubID
 		if hub == 0 {
-			if ps := e.Portals(); len(ps) > 0 {
+			if ps := e.portals(); len(ps) > 0 {
 				hub = ps[0].HubID
 			}
 		}
