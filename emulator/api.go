@@ -80,12 +80,12 @@ func agoText(d time.Duration) string {
 }
 
 // handleAccountInfo serves GET /account-info/v3/details: the portal behind the token.
-func (e *apiService) handleAccountInfo(w http.ResponseWriter, r *http.Request) {
-	g, ok := e.authenticate(w, r, "")
+func (ap *apiService) handleAccountInfo(w http.ResponseWriter, r *http.Request) {
+	g, ok := ap.authenticate(w, r, "")
 	if !ok {
 		return
 	}
-	p, _ := e.portal(g.HubID)
+	p, _ := ap.portal(g.HubID)
 	if p.Hublet == "" {
 		p.Hublet = "na1"
 	}
@@ -104,8 +104,8 @@ func (e *apiService) handleAccountInfo(w http.ResponseWriter, r *http.Request) {
 
 // handleContacts serves GET /crm/v3/objects/contacts: a fixed page of sample contacts, with
 // crm.objects.contacts.read required (SPEC security block).
-func (e *apiService) handleContacts(w http.ResponseWriter, r *http.Request) {
-	g, ok := e.authenticate(w, r, "crm.objects.contacts.read")
+func (ap *apiService) handleContacts(w http.ResponseWriter, r *http.Request) {
+	g, ok := ap.authenticate(w, r, "crm.objects.contacts.read")
 	if !ok {
 		return
 	}
@@ -113,7 +113,7 @@ func (e *apiService) handleContacts(w http.ResponseWriter, r *http.Request) {
 	if s := r.URL.Query().Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 100 {
-			e.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+			ap.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
 				Message: fmt.Sprintf("limit %q is not a number from 1 to 100", short(s))})
 			return
 		}

@@ -39,7 +39,7 @@ func (p *pageError) Error() string { return p.text + " (" + p.detail + ")" }
 // registered app, redirect_uri exactly one of the app's redirect URLs (exact match is hsemu's
 // choice; HubSpot's prefix-or-exact rule is UNCONFIRMED) and valid by HubSpot's rules, scopes
 // by HubSpot's rules (grantScopes), each parameter at most once (RFC 6749 §3.1).
-func (e *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzRequest, *pageError) {
+func (az *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzRequest, *pageError) {
 	for k, vs := range params {
 		if len(vs) > 1 {
 			return nil, &pageError{http.StatusBadRequest, "BAD_REQUEST", "This authorization link is not valid.",
@@ -62,7 +62,7 @@ func (e *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzRe
 		req.hubID = n
 	}
 	clientID := params.Get("client_id")
-	app, ok := e.app(clientID)
+	app, ok := az.app(clientID)
 	if clientID == "" || !ok {
 		return nil, &pageError{http.StatusBadRequest, "BAD_CLIENT_ID", "This app could not be found.",
 			fmt.Sprintf("client_id %q is missing or not a registered app; use the client ID hsemu printed", short(clientID))}
@@ -83,7 +83,7 @@ func (e *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzRe
 		return nil, scopePageError(serr)
 	}
 	if req.hubID != 0 {
-		if _, ok := e.portal(req.hubID); !ok {
+		if _, ok := az.portal(req.hubID); !ok {
 			return nil, &pageError{http.StatusBadRequest, "BAD_HUB", "This HubSpot account could not be found.",
 				fmt.Sprintf("account %d does not exist in hsemu", req.hubID)}
 		}
@@ -117,10 +117,10 @@ type portalChoice struct {
 }
 
 // choices lists the portals the user may pick from, with whether each can grant the scopes.
-func (e *authorizer) choices(req *authzRequest) []portalChoice {
+func (az *authorizer) choices(req *authzRequest) []portalChoice {
 	var out []portalChoice
 	checked := false
-	for _, p := range e.portals() {
+	for _, p := range az.portals() {
 		if req.hubID != 0 && p.HubID != req.hubID {
 			continue
 		}
@@ -139,16 +139,16 @@ func (e *authorizer) choices(req *authzRequest) []portalChoice {
 // handleAuthorize serves GET /oauth/authorize and /oauth/{hubId}/authorize: HubSpot's consent
 // page, or with AutoApprove an immediate redirect with `code` and `state`. Errors are shown on
 // hsemu's page, never redirected back (HUBSPOT.md §1, KB page).
-func (e *authorizer) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+func (az *authorizer) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	q := r.URL.Query()
 	ev.ClientID, ev.RedirectURI = short(q.Get("client_id")), short(q.Get("redirect_uri"))
-	req, perr := e.parseAuthorize(q, r.PathValue("hubId"))
+	req, perr := az.parseAuthorize(q, r.PathValue("hubId"))
 	if perr != nil {
-		e.renderError(w, ev, perr)
+		az.renderError(w, ev, perr)
 		return
 	}
-	ch := e.choices(req)
+	ch := az.choices(req)
 	var first *portalChoice
 	for i := range ch {
 		if ch[i].Eligible {
@@ -161,24 +161,24 @@ func (e *authorizer) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		if len(ch) == 1 {
 			detail = ch[0].Reason
 		}
-		e.renderError(w, ev, &pageError{http.StatusBadRequest, "SCOPES_INSUFFICIENT", TextScopesInsufficient, detail})
+		az.renderError(w, ev, &pageError{http.StatusBadRequest, "SCOPES_INSUFFICIENT", TextScopesInsufficient, detail})
 		return
 	}
-	if e.cfg.AutoApprove {
-		e.grantAndRedirect(w, r, ev, req, first.Portal.HubID, http.StatusFound)
+	if az.cfg.AutoApprove {
+		az.grantAndRedirect(w, r, ev, req, first.Portal.HubID, http.StatusFound)
 		return
 	}
-	e.render(w, http.StatusOK, pageData{Mode: "consent", Req: viewReq(req), Choices: ch, Action: r.URL.Path})
+	az.render(w, http.StatusOK, pageData{Mode: "consent", Req: viewReq(req), Choices: ch, Action: r.URL.Path})
 }
 
 // handleConsent serves the consent form's POST: "Grant access" redirects with a code; "Cancel"
 // shows a page and sends nothing back ("If the user doesn't grant access, no request will be
 // sent", legacy OAuth quickstart guide).
-func (e *authorizer) handleConsent(w http.ResponseWriter, r *http.Request) {
+func (az *authorizer) handleConsent(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 	if err := r.ParseForm(); err != nil {
-		e.renderError(w, ev, &pageError{http.StatusBadRequest, "BAD_REQUEST", "This form could not be read.", err.Error()})
+		az.renderError(w, ev, &pageError{http.StatusBadRequest, "BAD_REQUEST", "This form could not be read.", err.Error()})
 		return
 	}
 	form := r.PostForm
@@ -187,43 +187,43 @@ func (e *authorizer) handleConsent(w http.ResponseWriter, r *http.Request) {
 	action := form.Get("action")
 	form.Del("action")
 	ev.ClientID, ev.RedirectURI = short(form.Get("client_id")), short(form.Get("redirect_uri"))
-	req, perr := e.parseAuthorize(form, r.PathValue("hubId"))
+	req, perr := az.parseAuthorize(form, r.PathValue("hubId"))
 	if perr != nil {
-		e.renderError(w, ev, perr)
+		az.renderError(w, ev, perr)
 		return
 	}
 	if action == "deny" {
 		ev.Outcome = "ACCESS_DENIED"
-		e.render(w, http.StatusOK, pageData{Mode: "denied", Req: viewReq(req)})
+		az.render(w, http.StatusOK, pageData{Mode: "denied", Req: viewReq(req)})
 		return
 	}
 	hubID, err := strconv.ParseInt(hub, 10, 64)
 	if err != nil || (req.hubID != 0 && hubID != req.hubID) {
-		e.renderError(w, ev, &pageError{http.StatusBadRequest, "BAD_HUB", "Choose a HubSpot account.",
+		az.renderError(w, ev, &pageError{http.StatusBadRequest, "BAD_HUB", "Choose a HubSpot account.",
 			fmt.Sprintf("hub_id %q is not one of the accounts offered", short(hub))})
 		return
 	}
-	e.grantAndRedirect(w, r, ev, req, hubID, http.StatusSeeOther)
+	az.grantAndRedirect(w, r, ev, req, hubID, http.StatusSeeOther)
 }
 
 // grantAndRedirect mints a code and sends the browser to the redirect URI with `code` and,
 // when the request had one, `state` ("the value will be included in a state query parameter
 // when the user is directed to the redirect_url", working-with-oauth). The redirect URI's own
 // query is kept.
-func (e *authorizer) grantAndRedirect(w http.ResponseWriter, r *http.Request, ev *Event, req *authzRequest, hubID int64, status int) {
+func (az *authorizer) grantAndRedirect(w http.ResponseWriter, r *http.Request, ev *Event, req *authzRequest, hubID int64, status int) {
 	ev.HubID = hubID
-	code, err := e.issueCodeLocked(CodeRequest{ClientID: req.app.ClientID, HubID: hubID, RedirectURI: req.redirectURI,
+	code, err := az.issueCodeLocked(CodeRequest{ClientID: req.app.ClientID, HubID: hubID, RedirectURI: req.redirectURI,
 		Scopes: req.scope, OptionalScopes: req.optional})
 	var serr *ScopeError
 	switch {
 	case errors.As(err, &serr):
-		e.renderError(w, ev, scopePageError(serr))
+		az.renderError(w, ev, scopePageError(serr))
 		return
 	case errors.Is(err, ErrUnknownPortal):
-		e.renderError(w, ev, &pageError{http.StatusBadRequest, "BAD_HUB", "This HubSpot account could not be found.", err.Error()})
+		az.renderError(w, ev, &pageError{http.StatusBadRequest, "BAD_HUB", "This HubSpot account could not be found.", err.Error()})
 		return
 	case err != nil:
-		e.renderError(w, ev, &pageError{http.StatusServiceUnavailable, "INTERNAL_ERROR", "Something went wrong.", err.Error()})
+		az.renderError(w, ev, &pageError{http.StatusServiceUnavailable, "INTERNAL_ERROR", "Something went wrong.", err.Error()})
 		return
 	}
 	ev.Code = code
@@ -267,14 +267,14 @@ func viewReq(r *authzRequest) pageReq {
 		RawScope: r.rawScope, RawOptional: r.rawOptional, State: r.state, Scopes: r.scope, Optional: r.optional}
 }
 
-func (e *authorizer) renderError(w http.ResponseWriter, ev *Event, perr *pageError) {
+func (az *authorizer) renderError(w http.ResponseWriter, ev *Event, perr *pageError) {
 	ev.Outcome = perr.outcome
 	ev.Message = perr.text + " " + perr.detail
 	w.Header().Set("X-Hsemu-Error", perr.outcome)
-	e.render(w, perr.status, pageData{Mode: "error", Err: pageErr{perr.outcome, perr.text, perr.detail}})
+	az.render(w, perr.status, pageData{Mode: "error", Err: pageErr{perr.outcome, perr.text, perr.detail}})
 }
 
-func (e *authorizer) render(w http.ResponseWriter, status int, d pageData) {
+func (az *authorizer) render(w http.ResponseWriter, status int, d pageData) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")

@@ -149,7 +149,7 @@ func (l *faultList) take(clientID, code string) (Fault, string, bool) {
 
 // applyFault answers a token request as the fault says. It reports whether the answer was
 // written; a delay fault waits and then lets the request proceed.
-func (e *tokenService) applyFault(w http.ResponseWriter, r *http.Request, ev *Event, f Fault, id string) bool {
+func (tk *tokenService) applyFault(w http.ResponseWriter, r *http.Request, ev *Event, f Fault, id string) bool {
 	ev.Fault = id
 	switch f.Kind {
 	case FaultDelay:
@@ -167,12 +167,12 @@ func (e *tokenService) applyFault(w http.ResponseWriter, r *http.Request, ev *Ev
 			Message:    "internal error (injected by hsemu fault " + id + ")",
 			Category:   "INTERNAL_ERROR",
 		}
-		e.writeAPIError(w, ev, apiErr)
+		tk.writeAPIError(w, ev, apiErr)
 		return true
 	default:
 		oe := knownStatusError(f.Status)
 		oe.HTTPStatus = f.HTTPStatus
-		e.writeOAuthError(w, ev, oe)
+		tk.writeOAuthError(w, ev, oe)
 		return true
 	}
 }

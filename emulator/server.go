@@ -210,7 +210,7 @@ func noStore(w http.ResponseWriter) {
 
 // handleNotFound answers unknown routes with HubSpot's generic error: 405 when the path
 // exists with another method, else 404.
-func (e *apiService) handleNotFound(m *http.ServeMux) http.HandlerFunc {
+func (ap *apiService) handleNotFound(m *http.ServeMux) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ev := eventOf(r)
 		var allowed []string
@@ -225,13 +225,13 @@ func (e *apiService) handleNotFound(m *http.ServeMux) http.HandlerFunc {
 		}
 		if len(allowed) > 0 {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
-			e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusMethodNotAllowed,
+			ap.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusMethodNotAllowed,
 				Message:  r.Method + " is not allowed on " + r.URL.Path + "; use " + strings.Join(allowed, " or "),
 				Category: "METHOD_NOT_ALLOWED"})
 			return
 		}
 		// HubSpot's body for an unknown route is UNCONFIRMED; its generic error shape is used.
-		e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusNotFound,
+		ap.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusNotFound,
 			Message: "no route " + r.Method + " " + r.URL.Path + " in hsemu's HubSpot emulator", Category: "OBJECT_NOT_FOUND"})
 	}
 }

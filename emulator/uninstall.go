@@ -125,26 +125,26 @@ func (e *Emulator) Installed(clientID string, hubID int64) bool {
 // developer uninstalls the app from the account of the Bearer access token (scope oauth);
 // 204 with no body (SPEC App Uninstalls; changelog
 // https://developers.hubspot.com/changelog/public-beta-new-api-for-uninstalling-a-public-app-from-a-hubspot-account).
-func (e *lifecycle) handleExternalUninstall(w http.ResponseWriter, r *http.Request) {
-	g, ok := e.authenticate(w, r, "oauth")
+func (lc *lifecycle) handleExternalUninstall(w http.ResponseWriter, r *http.Request) {
+	g, ok := lc.authenticate(w, r, "oauth")
 	if !ok {
 		return
 	}
-	if err := e.uninstall(g.ClientID, g.HubID); err != nil {
-		e.writeUninstallError(w, eventOf(r), err)
+	if err := lc.uninstall(g.ClientID, g.HubID); err != nil {
+		lc.writeUninstallError(w, eventOf(r), err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
 // writeUninstallError maps Uninstall's errors to HubSpot's generic API error.
-func (e *lifecycle) writeUninstallError(w http.ResponseWriter, ev *Event, err error) {
+func (lc *lifecycle) writeUninstallError(w http.ResponseWriter, ev *Event, err error) {
 	ae := &APIError{HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND", Message: err.Error()}
 	if !errors.Is(err, ErrUnknownClient) && !errors.Is(err, ErrUnknownPortal) && !errors.Is(err, ErrNotInstalled) {
 		ae = &APIError{HTTPStatus: http.StatusServiceUnavailable, Category: "INTERNAL_ERROR",
 			Message: "hsemu could not complete the uninstall: " + err.Error()}
 	}
-	e.writeAPIError(w, ev, ae)
+	lc.writeAPIError(w, ev, ae)
 }
 
 // uninstallJSON is the body of POST /_hsemu/uninstall.
@@ -155,10 +155,10 @@ type uninstallJSON struct {
 
 // handleAdminUninstall serves POST /_hsemu/uninstall {"clientId":"…","hubId":123}: 204, or 404
 // naming what is unknown or not installed.
-func (e *lifecycle) handleAdminUninstall(w http.ResponseWriter, r *http.Request) {
+func (lc *lifecycle) handleAdminUninstall(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	bad := func(msg string) {
-		e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+		lc.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
 			Message: msg + `; send JSON like {"clientId":"…","hubId":1234567}`})
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBody))
@@ -181,8 +181,8 @@ func (e *lifecycle) handleAdminUninstall(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	ev.ClientID, ev.HubID = short(body.ClientID), body.HubID
-	if err := e.uninstall(body.ClientID, body.HubID); err != nil {
-		e.writeUninstallError(w, ev, err)
+	if err := lc.uninstall(body.ClientID, body.HubID); err != nil {
+		lc.writeUninstallError(w, ev, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -192,13 +192,13 @@ func (e *lifecycle) handleAdminUninstall(w http.ResponseWriter, r *http.Request)
 // (grant_type=client_credentials) with scope developer.webhooks_journal.read ("When using each
 // of these endpoints, you'll need to ensure your client credentials token was generated with
 // the developer.webhooks_journal.read scope", journal guide).
-func (e *lifecycle) authenticateApp(w http.ResponseWriter, r *http.Request) (*grant, bool) {
+func (lc *lifecycle) authenticateApp(w http.ResponseWriter, r *http.Request) (*grant, bool) {
 	ev := eventOf(r)
 	fail := func(ae *APIError) (*grant, bool) {
 		if ae.HTTPStatus == http.StatusUnauthorized {
 			w.Header().Set("X-HubSpot-Auth-Failure", "401 Unauthorized")
 		}
-		e.writeAPIError(w, ev, ae)
+		lc.writeAPIError(w, ev, ae)
 		return nil, false
 	}
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -206,14 +206,14 @@ func (e *lifecycle) authenticateApp(w http.ResponseWriter, r *http.Request) (*gr
 		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: "INVALID_AUTHENTICATION"})
 	}
 	ev.TokenHint = redact(tok)
-	e.mu.RLock()
-	g, _, err := e.lookupAccess(tok, e.now())
+	lc.mu.RLock()
+	g, _, err := lc.lookupAccess(tok, lc.now())
 	var c grant
 	if g != nil {
 		c = *g
 		c.Scopes = slices.Clone(g.Scopes)
 	}
-	e.mu.RUnlock()
+	lc.mu.RUnlock()
 	if err != nil {
 		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: "INVALID_AUTHENTICATION"})
 	}
@@ -238,16 +238,16 @@ type journalFetch struct {
 
 // handleJournalLatest serves GET /webhooks-journal/journal/2026-03/latest: the newest entry of
 // the app's journal, as a JournalFetchResponse whose url serves the entry.
-func (e *lifecycle) handleJournalLatest(w http.ResponseWriter, r *http.Request) {
-	e.serveJournal(w, r, func(entries []*journalEntry) int { return len(entries) - 1 })
+func (lc *lifecycle) handleJournalLatest(w http.ResponseWriter, r *http.Request) {
+	lc.serveJournal(w, r, func(entries []*journalEntry) int { return len(entries) - 1 })
 }
 
 // handleJournalNext serves GET /webhooks-journal/journal/2026-03/offset/{offset}/next: the entry
 // after offset. An unknown offset is a 404 ("Fails with a 404 if the offset has expired or
 // doesn't exist", SPEC); so is an offset with no entry after it yet (UNCONFIRMED).
-func (e *lifecycle) handleJournalNext(w http.ResponseWriter, r *http.Request) {
+func (lc *lifecycle) handleJournalNext(w http.ResponseWriter, r *http.Request) {
 	off := r.PathValue("offset")
-	e.serveJournal(w, r, func(entries []*journalEntry) int {
+	lc.serveJournal(w, r, func(entries []*journalEntry) int {
 		for i, en := range entries {
 			if en.Offset == off {
 				return i + 1
@@ -258,30 +258,30 @@ func (e *lifecycle) handleJournalNext(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveJournal answers with the app's entry at the index pick chooses among its entries.
-func (e *lifecycle) serveJournal(w http.ResponseWriter, r *http.Request, pick func([]*journalEntry) int) {
-	g, ok := e.authenticateApp(w, r)
+func (lc *lifecycle) serveJournal(w http.ResponseWriter, r *http.Request, pick func([]*journalEntry) int) {
+	g, ok := lc.authenticateApp(w, r)
 	if !ok {
 		return
 	}
 	var portal int64
 	if s := r.URL.Query().Get("installPortalId"); s != "" {
 		if _, err := fmt.Sscan(s, &portal); err != nil || portal <= 0 {
-			e.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+			lc.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
 				Message: fmt.Sprintf("installPortalId %q is not a hub ID", short(s))})
 			return
 		}
 	}
-	entries := e.journalOf(g.ClientID, portal)
+	entries := lc.journalOf(g.ClientID, portal)
 	i := pick(entries)
 	if i < 0 || i >= len(entries) {
-		e.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND",
+		lc.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND",
 			Message: "no journal entry there: the offset is unknown or has no entry after it yet"})
 		return
 	}
 	en := entries[i]
 	writeJSON(w, http.StatusOK, journalFetch{
 		CurrentOffset: en.Offset,
-		ExpiresAt:     e.now().Add(journalFileTTL).UTC(),
+		ExpiresAt:     lc.now().Add(journalFileTTL).UTC(),
 		URL:           "http://" + r.Host + "/_hsemu/webhooks-journal/files/" + en.Offset,
 	})
 }
@@ -317,19 +317,19 @@ type journalEventJSON struct {
 // handleJournalFile serves GET /_hsemu/webhooks-journal/files/{offset}, the download a
 // JournalFetchResponse's url points at: a JSON array holding the entry. Offsets are random
 // UUIDs, standing in for the pre-signed download URL of the real journal.
-func (e *lifecycle) handleJournalFile(w http.ResponseWriter, r *http.Request) {
+func (lc *lifecycle) handleJournalFile(w http.ResponseWriter, r *http.Request) {
 	off := r.PathValue("offset")
-	e.mu.RLock()
+	lc.mu.RLock()
 	var found *journalEntry
-	for _, en := range e.st.Journal {
+	for _, en := range lc.st.Journal {
 		if en.Offset == off {
 			c := *en
 			found = &c
 		}
 	}
-	e.mu.RUnlock()
+	lc.mu.RUnlock()
 	if found == nil {
-		e.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND",
+		lc.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND",
 			Message: "no journal entry with offset " + short(off)})
 		return
 	}

@@ -152,10 +152,10 @@ const maxWebhookAnswer = 4 << 10
 // with the app's client secret as HubSpot signs it, waits at most WebhookTimeout, and answers
 // 200 {"status":…,"durationMs":…,"body":"…"} with the receiver's answer, or 502 when the
 // receiver could not be reached in time.
-func (e *lifecycle) handleSendWebhook(w http.ResponseWriter, r *http.Request) {
+func (lc *lifecycle) handleSendWebhook(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	bad := func(msg string) {
-		e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+		lc.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
 			Message: msg + `; send JSON like {"url":"http://localhost:3000/webhooks","clientId":"…"}`})
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBody))
@@ -165,18 +165,18 @@ func (e *lifecycle) handleSendWebhook(w http.ResponseWriter, r *http.Request) {
 		bad("webhook send request is not valid JSON: " + err.Error())
 		return
 	}
-	app, ok := e.app(req.ClientID)
+	app, ok := lc.app(req.ClientID)
 	if !ok {
 		bad(fmt.Sprintf("clientId %q is not a registered app", short(req.ClientID)))
 		return
 	}
 	ev.ClientID = short(req.ClientID)
-	now := e.now()
+	now := lc.now()
 	events := req.Events
 	if len(events) == 0 {
 		hub := req.HubID
 		if hub == 0 {
-			if ps := e.portals(); len(ps) > 0 {
+			if ps := lc.portals(); len(ps) > 0 {
 				hub = ps[0].HubID
 			}
 		}
@@ -198,7 +198,7 @@ func (e *lifecycle) handleSendWebhook(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	resp, err := client.Do(out)
 	if err != nil {
-		e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadGateway, Category: "WEBHOOK_DELIVERY_FAILED",
+		lc.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadGateway, Category: "WEBHOOK_DELIVERY_FAILED",
 			Message: fmt.Sprintf("the receiver at %s did not answer within %s: %v (HubSpot would retry)", short(req.URL), WebhookTimeout, err)})
 		return
 	}
