@@ -15,9 +15,9 @@ import (
 const msgNoCredentials = hubspot.TextNoCredentials
 
 // authenticate checks the bearer token of an API call and, when scope is not "", that the
-// token has it. Failures follow HubSpot: 401 EXPIRED_AUTHENTICATION (airbyte #74726), 401
+// token has it. Failures follow HubSpot: 401 EXPIRED_AUTHENTICATION (https://github.com/airbytehq/airbyte/issues/74726), 401
 // INVALID_AUTHENTICATION, 403 MISSING_SCOPES (error-handling page; the body shape of the 403 is
-// the one HubSpot's API sends, recalled from public reports: UNCONFIRMED in HUBSPOT.md).
+// the one HubSpot's API sends, recalled from public reports, not documented).
 func (e *core) authenticate(w http.ResponseWriter, r *http.Request, scope string) (*grant, bool) {
 	ev := eventOf(r)
 	fail := func(ae *APIError) (*grant, bool) {
@@ -103,7 +103,7 @@ func (ap *apiService) handleAccountInfo(w http.ResponseWriter, r *http.Request) 
 }
 
 // handleContacts serves GET /crm/v3/objects/contacts: a fixed page of sample contacts, with
-// crm.objects.contacts.read required (SPEC security block).
+// crm.objects.contacts.read required (the OpenAPI spec's security block).
 func (ap *apiService) handleContacts(w http.ResponseWriter, r *http.Request) {
 	g, ok := ap.authenticate(w, r, "crm.objects.contacts.read")
 	if !ok {

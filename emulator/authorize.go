@@ -10,7 +10,8 @@ import (
 	"strings"
 )
 
-// authzRequest is a validated authorization request (HUBSPOT.md §1).
+// authzRequest is a validated authorization request (hubspot.AuthorizeURLProblem states the
+// rules).
 type authzRequest struct {
 	app         App
 	redirectURI string
@@ -138,7 +139,8 @@ func (az *authorizer) choices(req *authzRequest) []portalChoice {
 
 // handleAuthorize serves GET /oauth/authorize and /oauth/{hubId}/authorize: HubSpot's consent
 // page, or with AutoApprove an immediate redirect with `code` and `state`. Errors are shown on
-// hsemu's page, never redirected back (HUBSPOT.md §1, KB page).
+// hsemu's page, never redirected back
+// (https://knowledge.hubspot.com/integrations/resolve-a-request-for-integration-permissions-error).
 func (az *authorizer) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	q := r.URL.Query()

@@ -1,6 +1,10 @@
 // Package emulator is a stand-in for HubSpot's OAuth server and the parts of its web and API
 // sides that an installed app touches, as plain http.Handlers.
 //
+// HubSpot's facts and rules it follows (hosts, routes, redirect-URL and scope rules, texts,
+// webhook signatures) live in package hubspot. Where a comment here names "HubSpot's OpenAPI
+// spec", it means the official collection https://github.com/HubSpot/HubSpot-public-api-spec-collection.
+//
 // This file holds the types other packages (scenarios, conformance, tui, cmd) build on. They are
 // a stable contract: add fields freely, never change the meaning of one.
 package emulator
@@ -106,7 +110,7 @@ type Event struct {
 type FaultKind string
 
 const (
-	// FaultError answers with a HubSpot OAuth error (HTTP 400 and the JSON of HUBSPOT.md §2).
+	// FaultError answers with a HubSpot OAuth error (HTTP 400 and the JSON of hubspot.Error).
 	FaultError FaultKind = "error"
 	// FaultServerError answers with a 5xx (HTTPStatus, default 503) and HubSpot's generic error JSON.
 	FaultServerError FaultKind = "server-error"

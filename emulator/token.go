@@ -22,7 +22,7 @@ const maxFormBody = 64 << 10
 // maxEventValue caps how much of a presented value an event keeps.
 const maxEventValue = 128
 
-// tokenResponse is HubSpot's token success JSON (SPEC AccessTokenResponse; the v3 guide's
+// tokenResponse is HubSpot's token success JSON (the OpenAPI spec's AccessTokenResponse; the v3 guide's
 // example), fields in the documented order.
 type tokenResponse struct {
 	TokenType    string   `json:"token_type"`
@@ -151,7 +151,7 @@ func (tk *tokenService) tokenHandler(allowQuery bool) http.HandlerFunc {
 	}
 }
 
-// authClient checks client_id and client_secret (form body; the SPEC declares no other
+// authClient checks client_id and client_secret (form body; HubSpot's OpenAPI spec declares no other
 // authentication on the token endpoints). e.mu is held.
 func (e *core) authClient(form url.Values) (*App, *Error) {
 	app := e.st.appByClientID(form.Get("client_id"))
@@ -279,7 +279,7 @@ func (tk *tokenService) userTokenResponse(g *grant, access string) *tokenRespons
 
 // grantRefresh mints a new access token from a refresh token (RFC 6749 §6). The refresh token
 // stays the same and valid until revoked: HubSpot does not rotate them (community reports;
-// UNCONFIRMED officially, HUBSPOT.md §2). A refresh changes no stored state, so it costs no
+// not documented). A refresh changes no stored state, so it costs no
 // disk write.
 func (tk *tokenService) grantRefresh(form url.Values, ev *Event) (*tokenResponse, error) {
 	now := tk.now()
@@ -301,7 +301,7 @@ func (tk *tokenService) grantRefresh(form url.Values, ev *Event) (*tokenResponse
 	return tk.userTokenResponse(g, access), nil
 }
 
-// grantClientCredentials mints an app-level token (SPEC ClientCredentialsTokenResponse,
+// grantClientCredentials mints an app-level token (the OpenAPI spec's ClientCredentialsTokenResponse,
 // token_use "client_credentials"), used by the webhooks journal. `scope`, when given, must be
 // known scope names; otherwise the app's required scopes are granted. The response has no
 // refresh token and no hub_id.

@@ -11,7 +11,7 @@ import (
 	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
-// accessTokenInfo is GET /oauth/v1/access-tokens/{token} (SPEC AccessTokenInfoResponse; the
+// accessTokenInfo is GET /oauth/v1/access-tokens/{token} (the OpenAPI spec's AccessTokenInfoResponse; the
 // example on the v1 tokens page). token_type is "access" and expires_in counts down.
 type accessTokenInfo struct {
 	Token             string             `json:"token"`
@@ -43,7 +43,7 @@ type signedAccessToken struct {
 	IsUserLevel               bool   `json:"isUserLevel"`
 }
 
-// refreshTokenInfo is GET /oauth/v1/refresh-tokens/{token} (SPEC RefreshTokenInfoResponse).
+// refreshTokenInfo is GET /oauth/v1/refresh-tokens/{token} (the OpenAPI spec's RefreshTokenInfoResponse).
 type refreshTokenInfo struct {
 	Token     string   `json:"token"`
 	User      string   `json:"user,omitempty"`
@@ -55,8 +55,8 @@ type refreshTokenInfo struct {
 	TokenType string   `json:"token_type"`
 }
 
-// introspection is the answer of POST /oauth/v3/token/introspect (SPEC
-// PublicAccessTokenInfoResponse / PublicRefreshTokenInfoResponse). Only Active is set for a
+// introspection is the answer of POST /oauth/v3/token/introspect (the OpenAPI
+// spec's PublicAccessTokenInfoResponse / PublicRefreshTokenInfoResponse). Only Active is set for a
 // token hsemu does not know (community report, usertour PR #490; UNCONFIRMED officially).
 type introspection struct {
 	Active                bool               `json:"active"`
@@ -159,7 +159,7 @@ func (ti *tokenInfo) handleRefreshTokenInfo(w http.ResponseWriter, r *http.Reque
 	writeJSON(w, http.StatusOK, info)
 }
 
-// handleRefreshTokenDelete serves DELETE /oauth/v1/refresh-tokens/{token}: 204 (SPEC). "This
+// handleRefreshTokenDelete serves DELETE /oauth/v1/refresh-tokens/{token}: 204 (OpenAPI spec). "This
 // will only delete the refresh token. Access tokens generated with the refresh token will not
 // be deleted. Additionally, this will not uninstall the application" (v1 tokens page).
 func (ti *tokenInfo) handleRefreshTokenDelete(w http.ResponseWriter, r *http.Request) {
@@ -185,9 +185,10 @@ func (ti *tokenInfo) handleRefreshTokenDelete(w http.ResponseWriter, r *http.Req
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// presentedToken returns the token of an introspect or revoke request: `token` (SPEC, the TS
-// SDK), or `refresh_token` / `access_token` as the v3 guide's text names it (HUBSPOT.md §3:
-// "The emulator should accept both").
+// presentedToken returns the token of an introspect or revoke request: `token` (the OpenAPI
+// spec and https://github.com/HubSpot/hubspot-sdk-typescript), or `refresh_token` /
+// `access_token` as the v3 guide's text names it; the two sources disagree, so both are
+// accepted.
 func presentedToken(form url.Values) (tok, hint string) {
 	hint = form.Get("token_type_hint")
 	switch {
@@ -271,7 +272,7 @@ func (ti *tokenInfo) introspectGrant(g *grant, app *App, tok string) introspecti
 }
 
 // handleRevoke serves POST /oauth/v3/token/revoke and its dated twins: "Deletes/Revokes
-// provided Refresh Token" (SPEC). An access token is revoked alone. HubSpot's success status
+// provided Refresh Token" (OpenAPI spec). An access token is revoked alone. HubSpot's success status
 // is UNCONFIRMED; hsemu follows RFC 7009 §2.2: "The authorization server responds with HTTP
 // status code 200 if the token has been revoked successfully or if the client submitted an
 // invalid token", with an empty body.

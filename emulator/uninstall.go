@@ -16,11 +16,11 @@ import (
 // App uninstall and the app lifecycle entries of the webhooks journal.
 //
 // HubSpot has no push webhook for uninstalls; lifecycle events (APP_INSTALL, APP_UNINSTALL) are
-// only in the webhooks journal, polled with a client-credentials token (HUBSPOT.md §5, SPEC
-// Webhooks Journal 2026-03). The journal entry's JSON shape and eventTypeId values are
+// only in the webhooks journal, polled with a client-credentials token (the OpenAPI spec's
+// Webhooks Journal 2026-03, https://developers.hubspot.com/docs/api-reference/webhooks-journal). The journal entry's JSON shape and eventTypeId values are
 // UNCONFIRMED: hsemu's entries are an approximation, marked so in their docs.
 
-// Journal actions (SPEC Webhooks Journal `actions` enum).
+// Journal actions (the OpenAPI spec's Webhooks Journal `actions` enum).
 const (
 	actionAppInstall   = "APP_INSTALL"
 	actionAppUninstall = "APP_UNINSTALL"
@@ -123,7 +123,7 @@ func (e *Emulator) Installed(clientID string, hubID int64) bool {
 
 // handleExternalUninstall serves DELETE /appinstalls/v3/external-install (and 2026-03): the
 // developer uninstalls the app from the account of the Bearer access token (scope oauth);
-// 204 with no body (SPEC App Uninstalls; changelog
+// 204 with no body (the OpenAPI spec's App Uninstalls; changelog
 // https://developers.hubspot.com/changelog/public-beta-new-api-for-uninstalling-a-public-app-from-a-hubspot-account).
 func (lc *lifecycle) handleExternalUninstall(w http.ResponseWriter, r *http.Request) {
 	g, ok := lc.authenticate(w, r, "oauth")
@@ -244,7 +244,7 @@ func (lc *lifecycle) handleJournalLatest(w http.ResponseWriter, r *http.Request)
 
 // handleJournalNext serves GET /webhooks-journal/journal/2026-03/offset/{offset}/next: the entry
 // after offset. An unknown offset is a 404 ("Fails with a 404 if the offset has expired or
-// doesn't exist", SPEC); so is an offset with no entry after it yet (UNCONFIRMED).
+// doesn't exist", OpenAPI spec); so is an offset with no entry after it yet (UNCONFIRMED).
 func (lc *lifecycle) handleJournalNext(w http.ResponseWriter, r *http.Request) {
 	off := r.PathValue("offset")
 	lc.serveJournal(w, r, func(entries []*journalEntry) int {
@@ -301,7 +301,7 @@ func (e *core) journalOf(clientID string, hubID int64) []*journalEntry {
 }
 
 // journalEventJSON is an app lifecycle entry as hsemu serves it from a journal URL. HubSpot's
-// exact shape is UNCONFIRMED (HUBSPOT.md, unconfirmed item 9): the field names follow the SPEC's
+// exact shape is not documented: the field names follow the OpenAPI spec's
 // AppLifecycleEventSubscriptionUpsertRequest (subscriptionType APP_LIFECYCLE_EVENT) and the
 // journal's `actions` enum, and the portal/app/time fields follow webhook events.
 type journalEventJSON struct {

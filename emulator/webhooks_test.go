@@ -12,7 +12,9 @@ import (
 	"time"
 )
 
-// The known-answer vectors of HUBSPOT.md §4 (HubSpot's docs and the Python SDK's tests).
+// The known-answer vectors of HubSpot's request-validation page
+// (https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/request-validation)
+// and of the Python SDK's tests (https://github.com/HubSpot/hubspot-api-python).
 func TestSignatureKnownAnswers(t *testing.T) {
 	const docSecret = "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy"
 	const docBody = `[{"eventId":1,"subscriptionId":12345,"portalId":62515,"occurredAt":1564113600000,"subscriptionType":"contact.creation","attemptNumber":0,"objectId":123,"changeSource":"CRM","changeFlag":"NEW","appId":54321}]`

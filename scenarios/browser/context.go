@@ -11,7 +11,8 @@ import (
 
 // Context is the browsing context a navigation runs in. HubSpot's install flow uses two:
 // step=authorize and the partner's sign-in open in a new top-level window, and step=finalize
-// runs in an iframe under app.hubspot.com (seeds/000, "Understand the install flow").
+// runs in an iframe under app.hubspot.com
+// (https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow).
 //
 // The zero value, TopLevel, is a top-level window whose first URL the user typed.
 type Context struct {
