@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // authzRequest is a validated authorization request (hubspot.AuthorizeURLProblem states the
@@ -37,9 +39,8 @@ type pageError struct {
 func (p *pageError) Error() string { return p.text + " (" + p.detail + ")" }
 
 // parseAuthorize validates the parameters of an authorization request: client_id of a
-// registered app, redirect_uri exactly one of the app's redirect URLs (exact match is hsemu's
-// choice; HubSpot's prefix-or-exact rule is UNCONFIRMED) and valid by HubSpot's rules, scopes
-// by HubSpot's rules (grantScopes), each parameter at most once (RFC 6749 §3.1).
+// registered app, redirect_uri by hubspot.CheckRedirectURI, scopes by
+// hubspot.CheckInstallScopes, each parameter at most once (RFC 6749 §3.1).
 func (az *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzRequest, *pageError) {
 	for k, vs := range params {
 		if len(vs) > 1 {
@@ -69,18 +70,14 @@ func (az *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzR
 			fmt.Sprintf("client_id %q is missing or not a registered app; use the client ID hsemu printed", short(clientID))}
 	}
 	req.app = app
-	if req.redirectURI == "" {
-		return nil, &pageError{http.StatusBadRequest, "BAD_REDIRECT_URI", "This authorization link is not valid.",
-			"redirect_uri is missing; add one of the app's redirect URLs"}
+	if err := hubspot.CheckRedirectURI(req.redirectURI, app.RedirectURLs); err != nil {
+		detail := err.Error()
+		if errors.Is(err, hubspot.ErrRedirectNotRegistered) {
+			detail = fmt.Sprintf("redirect_uri %q is not one of the app's redirect URLs %v; they must match exactly", short(req.redirectURI), app.RedirectURLs)
+		}
+		return nil, &pageError{http.StatusBadRequest, hubspot.StatusBadRedirectURI, "This authorization link is not valid.", detail}
 	}
-	if err := checkRedirectURL(req.redirectURI); err != nil {
-		return nil, &pageError{http.StatusBadRequest, "BAD_REDIRECT_URI", "This authorization link is not valid.", err.Error()}
-	}
-	if !contains(app.RedirectURLs, req.redirectURI) {
-		return nil, &pageError{http.StatusBadRequest, "BAD_REDIRECT_URI", "This authorization link is not valid.",
-			fmt.Sprintf("redirect_uri %q is not one of the app's redirect URLs %v; they must match exactly", short(req.redirectURI), app.RedirectURLs)}
-	}
-	if _, serr := grantScopes(&app, &Portal{}, req.scope, req.optional); serr != nil {
+	if serr := hubspot.CheckInstallScopes(scopesOf(&app), req.scope, req.optional); serr != nil {
 		return nil, scopePageError(serr)
 	}
 	if req.hubID != 0 {
@@ -90,15 +87,6 @@ func (az *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzR
 		}
 	}
 	return req, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func scopePageError(serr *ScopeError) *pageError {
