@@ -44,7 +44,7 @@ func (p *pageError) Error() string { return p.text + " (" + p.detail + ")" }
 func (az *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzRequest, *pageError) {
 	for k, vs := range params {
 		if len(vs) > 1 {
-			return nil, &pageError{http.StatusBadRequest, "BAD_REQUEST", "This authorization link is not valid.",
+			return nil, &pageError{http.StatusBadRequest, hubspot.StatusBadRequest, "This authorization link is not valid.",
 				fmt.Sprintf("parameter %s is given %d times; give it once (RFC 6749 §3.1)", k, len(vs))}
 		}
 	}
@@ -58,7 +58,7 @@ func (az *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzR
 	if hubPath != "" {
 		n, err := strconv.ParseInt(hubPath, 10, 64)
 		if err != nil || n <= 0 {
-			return nil, &pageError{http.StatusBadRequest, "BAD_HUB", "This authorization link is not valid.",
+			return nil, &pageError{http.StatusBadRequest, hubspot.StatusBadHub, "This authorization link is not valid.",
 				fmt.Sprintf("%q in /oauth/{hubId}/authorize is not a HubSpot account ID", short(hubPath))}
 		}
 		req.hubID = n
@@ -66,7 +66,7 @@ func (az *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzR
 	clientID := params.Get("client_id")
 	app, ok := az.app(clientID)
 	if clientID == "" || !ok {
-		return nil, &pageError{http.StatusBadRequest, "BAD_CLIENT_ID", "This app could not be found.",
+		return nil, &pageError{http.StatusBadRequest, hubspot.StatusBadClientID, "This app could not be found.",
 			fmt.Sprintf("client_id %q is missing or not a registered app; use the client ID hsemu printed", short(clientID))}
 	}
 	req.app = app
@@ -82,7 +82,7 @@ func (az *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzR
 	}
 	if req.hubID != 0 {
 		if _, ok := az.portal(req.hubID); !ok {
-			return nil, &pageError{http.StatusBadRequest, "BAD_HUB", "This HubSpot account could not be found.",
+			return nil, &pageError{http.StatusBadRequest, hubspot.StatusBadHub, "This HubSpot account could not be found.",
 				fmt.Sprintf("account %d does not exist in hsemu", req.hubID)}
 		}
 	}
@@ -168,7 +168,7 @@ func (az *authorizer) handleConsent(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 	if err := r.ParseForm(); err != nil {
-		az.renderError(w, ev, &pageError{http.StatusBadRequest, "BAD_REQUEST", "This form could not be read.", err.Error()})
+		az.renderError(w, ev, &pageError{http.StatusBadRequest, hubspot.StatusBadRequest, "This form could not be read.", err.Error()})
 		return
 	}
 	form := r.PostForm
@@ -189,7 +189,7 @@ func (az *authorizer) handleConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	hubID, err := strconv.ParseInt(hub, 10, 64)
 	if err != nil || (req.hubID != 0 && hubID != req.hubID) {
-		az.renderError(w, ev, &pageError{http.StatusBadRequest, "BAD_HUB", "Choose a HubSpot account.",
+		az.renderError(w, ev, &pageError{http.StatusBadRequest, hubspot.StatusBadHub, "Choose a HubSpot account.",
 			fmt.Sprintf("hub_id %q is not one of the accounts offered", short(hub))})
 		return
 	}
@@ -210,7 +210,7 @@ func (az *authorizer) grantAndRedirect(w http.ResponseWriter, r *http.Request, e
 		az.renderError(w, ev, scopePageError(serr))
 		return
 	case errors.Is(err, ErrUnknownPortal):
-		az.renderError(w, ev, &pageError{http.StatusBadRequest, "BAD_HUB", "This HubSpot account could not be found.", err.Error()})
+		az.renderError(w, ev, &pageError{http.StatusBadRequest, hubspot.StatusBadHub, "This HubSpot account could not be found.", err.Error()})
 		return
 	case err != nil:
 		az.renderError(w, ev, &pageError{http.StatusServiceUnavailable, "INTERNAL_ERROR", "Something went wrong.", err.Error()})

@@ -19,7 +19,6 @@ func errMismatchRedirect() *Error { return hubspot.OAuthError(hubspot.StatusMism
 func errBadClientID() *Error      { return hubspot.OAuthError(hubspot.StatusBadClientID) }
 func errBadClientSecret() *Error  { return hubspot.OAuthError(hubspot.StatusBadClientSecret) }
 func errBadRefreshToken() *Error  { return hubspot.OAuthError(hubspot.StatusBadRefreshToken) }
-func errBadHub() *Error           { return hubspot.OAuthError(hubspot.StatusBadHub) }
 
 func errBadRedirect(msg string) *Error {
 	return hubspot.OAuthErrorf(hubspot.StatusBadRedirectURI, msg)

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // maxFaultDelay caps FaultDelay so that an injected delay never outlives the server's write
@@ -81,7 +83,7 @@ func normalizeFault(f Fault) Fault {
 	switch f.Kind {
 	case FaultError:
 		if f.Status == "" {
-			f.Status = "BAD_AUTH_CODE"
+			f.Status = hubspot.StatusBadAuthCode
 		}
 		if f.HTTPStatus == 0 {
 			f.HTTPStatus = http.StatusBadRequest

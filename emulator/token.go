@@ -22,8 +22,8 @@ const maxFormBody = 64 << 10
 // maxEventValue caps how much of a presented value an event keeps.
 const maxEventValue = 128
 
-// tokenResponse is HubSpot's token success JSON (the OpenAPI spec's AccessTokenResponse; the v3 guide's
-// example), fields in the documented order.
+// tokenResponse is HubSpot's token success JSON (the OpenAPI spec's AccessTokenResponse; the
+// v3 guide's example), fields in the documented order.
 type tokenResponse struct {
 	TokenType    string   `json:"token_type"`
 	RefreshToken string   `json:"refresh_token,omitempty"`
@@ -136,7 +136,7 @@ func (tk *tokenService) tokenHandler(allowQuery bool) http.HandlerFunc {
 		var oauthErr *Error
 		switch {
 		case errors.As(err, &oauthErr):
-			if oauthErr.Status == "BAD_CLIENT_ID" && clientID == "" && strings.HasPrefix(r.Header.Get("Authorization"), "Basic ") {
+			if oauthErr.Status == hubspot.StatusBadClientID && clientID == "" && strings.HasPrefix(r.Header.Get("Authorization"), "Basic ") {
 				ev.Message = oauthErr.Message + " (hsemu: HubSpot reads client_id and client_secret from the form body, not HTTP Basic auth)"
 			}
 			tk.writeOAuthError(w, ev, oauthErr)
