@@ -151,8 +151,8 @@ func (tk *tokenService) tokenHandler(allowQuery bool) http.HandlerFunc {
 	}
 }
 
-// authClient checks client_id and client_secret (form body; HubSpot's OpenAPI spec declares no other
-// authentication on the token endpoints). e.mu is held.
+// authClient checks client_id and client_secret (form body; HubSpot's OpenAPI spec declares no
+// other authentication on the token endpoints). e.mu is held.
 func (e *core) authClient(form url.Values) (*App, *Error) {
 	app := e.st.appByClientID(form.Get("client_id"))
 	if app == nil {
@@ -301,10 +301,10 @@ func (tk *tokenService) grantRefresh(form url.Values, ev *Event) (*tokenResponse
 	return tk.userTokenResponse(g, access), nil
 }
 
-// grantClientCredentials mints an app-level token (the OpenAPI spec's ClientCredentialsTokenResponse,
-// token_use "client_credentials"), used by the webhooks journal. `scope`, when given, must be
-// known scope names; otherwise the app's required scopes are granted. The response has no
-// refresh token and no hub_id.
+// grantClientCredentials mints an app-level token (the OpenAPI spec's
+// ClientCredentialsTokenResponse, token_use "client_credentials"), used by the webhooks journal.
+// `scope`, when given, must be known scope names; otherwise the app's required scopes are granted.
+// The response has no refresh token and no hub_id.
 func (tk *tokenService) grantClientCredentials(form url.Values, ev *Event) (*tokenResponse, error) {
 	now := tk.now()
 	tk.mu.Lock()

@@ -11,8 +11,9 @@ import (
 	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
-// accessTokenInfo is GET /oauth/v1/access-tokens/{token} (the OpenAPI spec's AccessTokenInfoResponse; the
-// example on the v1 tokens page). token_type is "access" and expires_in counts down.
+// accessTokenInfo is GET /oauth/v1/access-tokens/{token} (the OpenAPI spec's
+// AccessTokenInfoResponse; the example on the v1 tokens page). token_type is "access" and
+// expires_in counts down.
 type accessTokenInfo struct {
 	Token             string             `json:"token"`
 	User              string             `json:"user,omitempty"`
@@ -43,7 +44,8 @@ type signedAccessToken struct {
 	IsUserLevel               bool   `json:"isUserLevel"`
 }
 
-// refreshTokenInfo is GET /oauth/v1/refresh-tokens/{token} (the OpenAPI spec's RefreshTokenInfoResponse).
+// refreshTokenInfo is GET /oauth/v1/refresh-tokens/{token} (the OpenAPI spec's
+// RefreshTokenInfoResponse).
 type refreshTokenInfo struct {
 	Token     string   `json:"token"`
 	User      string   `json:"user,omitempty"`
@@ -159,8 +161,8 @@ func (ti *tokenInfo) handleRefreshTokenInfo(w http.ResponseWriter, r *http.Reque
 	writeJSON(w, http.StatusOK, info)
 }
 
-// handleRefreshTokenDelete serves DELETE /oauth/v1/refresh-tokens/{token}: 204 (OpenAPI spec). "This
-// will only delete the refresh token. Access tokens generated with the refresh token will not
+// handleRefreshTokenDelete serves DELETE /oauth/v1/refresh-tokens/{token}: 204 (OpenAPI spec).
+// "This will only delete the refresh token. Access tokens generated with the refresh token will not
 // be deleted. Additionally, this will not uninstall the application" (v1 tokens page).
 func (ti *tokenInfo) handleRefreshTokenDelete(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
@@ -271,11 +273,11 @@ func (ti *tokenInfo) introspectGrant(g *grant, app *App, tok string) introspecti
 	return out
 }
 
-// handleRevoke serves POST /oauth/v3/token/revoke and its dated twins: "Deletes/Revokes
-// provided Refresh Token" (OpenAPI spec). An access token is revoked alone. HubSpot's success status
-// is UNCONFIRMED; hsemu follows RFC 7009 §2.2: "The authorization server responds with HTTP
-// status code 200 if the token has been revoked successfully or if the client submitted an
-// invalid token", with an empty body.
+// handleRevoke serves POST /oauth/v3/token/revoke and its dated twins: "Deletes/Revokes provided
+// Refresh Token" (OpenAPI spec). An access token is revoked alone. HubSpot's success status is
+// UNCONFIRMED; hsemu follows RFC 7009 §2.2: "The authorization server responds with HTTP status
+// code 200 if the token has been revoked successfully or if the client submitted an invalid token",
+// with an empty body.
 func (ti *tokenInfo) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	form, tok, hint, ok := ti.tokenForm(w, r, ev, "missing token: send the token to revoke in the token field")
