@@ -34,7 +34,8 @@ const (
 	Token2026_09 = "2026-09"
 )
 
-// TokenVersions are the token endpoint's versions, oldest first.
+// TokenVersions are the token endpoint's versions, oldest first. Callers must not modify it
+// (nor the other lists of this package).
 var TokenVersions = []string{TokenV1, TokenV3, Token2026_03, Token2026_09}
 
 // CurrentTokenVersions are the token endpoint's versions that are not deprecated, the ones
@@ -61,9 +62,9 @@ func IntrospectPath(v string) string { return TokenPath(v) + "/introspect" }
 func RevokePath(v string) string { return TokenPath(v) + "/revoke" }
 
 // The token endpoints by name.
-var (
-	TokenPathV1 = TokenPath(TokenV1) // "/oauth/v1/token", deprecated
-	TokenPathV3 = TokenPath(TokenV3) // "/oauth/v3/token", the one to use
+const (
+	TokenPathV1 = "/oauth/" + TokenV1 + "/token" // deprecated
+	TokenPathV3 = "/oauth/" + TokenV3 + "/token" // the one to use
 )
 
 // IsTokenPath reports whether p is the token endpoint of one of TokenVersions.
