@@ -35,7 +35,7 @@ type accessToken struct {
 }
 
 // mintAccess returns a new access token for grant g that expires at exp.
-func (e *Emulator) mintAccess(g *grant, exp time.Time) (string, error) {
+func (e *core) mintAccess(g *grant, exp time.Time) (string, error) {
 	gid, err := hex.DecodeString(g.ID)
 	if err != nil || len(gid) != 8 {
 		return "", errors.New("grant id is not 16 hex digits")
@@ -57,7 +57,7 @@ func (e *Emulator) mintAccess(g *grant, exp time.Time) (string, error) {
 
 // parseAccess checks a token's signature and decodes it. It does not look at expiry or
 // revocation.
-func (e *Emulator) parseAccess(tok string) (accessToken, error) {
+func (e *core) parseAccess(tok string) (accessToken, error) {
 	if len(tok) != base64.RawURLEncoding.EncodedLen(accessLen) {
 		return accessToken{}, errTokenInvalid
 	}
@@ -80,7 +80,7 @@ func (e *Emulator) parseAccess(tok string) (accessToken, error) {
 // lookupAccess resolves an access token to its live grant. e.mu is held for reading. It
 // returns errTokenExpired (with the token, for the expiry time) or errTokenInvalid for
 // unknown, forged and revoked tokens.
-func (e *Emulator) lookupAccess(tok string, now time.Time) (*grant, accessToken, error) {
+func (e *core) lookupAccess(tok string, now time.Time) (*grant, accessToken, error) {
 	at, err := e.parseAccess(tok)
 	if err != nil {
 		return nil, at, err

@@ -68,22 +68,22 @@ type eventJSON struct {
 	Fault       string     `json:"fault,omitempty"`
 }
 
-func (e *Emulator) handleHealth(w http.ResponseWriter, r *http.Request) {
+func (ad *admin) handleHealth(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-func (e *Emulator) handleEvents(w http.ResponseWriter, r *http.Request) {
+func (ad *admin) handleEvents(w http.ResponseWriter, r *http.Request) {
 	var since uint64
 	if s := r.URL.Query().Get("since"); s != "" {
 		n, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
-			e.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+			ad.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
 				Message: fmt.Sprintf("since %q is not an event sequence number", short(s))})
 			return
 		}
 		since = n
 	}
-	evs := e.events.since(since)
+	evs := ad.events.since(since)
 	out := make([]eventJSON, len(evs))
 	for i, ev := range evs {
 		out[i] = eventJSON{Seq: ev.Seq, Time: ev.Time, DurationMS: float64(ev.Duration) / float64(time.Millisecond),
@@ -95,18 +95,18 @@ func (e *Emulator) handleEvents(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"events": out})
 }
 
-func (e *Emulator) handleListFaults(w http.ResponseWriter, r *http.Request) {
+func (ad *admin) handleListFaults(w http.ResponseWriter, r *http.Request) {
 	out := map[string]faultJSON{}
-	for id, f := range e.Faults() {
+	for id, f := range ad.faults.inForce() {
 		out[id] = faultToJSON(f)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"faults": out})
 }
 
-func (e *Emulator) handleSetFault(w http.ResponseWriter, r *http.Request) {
+func (ad *admin) handleSetFault(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	bad := func(msg string) {
-		e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+		ad.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
 			Message: msg + `; send JSON like {"kind":"error","status":"BAD_AUTH_CODE","times":1}`})
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBody))
@@ -138,11 +138,14 @@ func (e *Emulator) handleSetFault(w http.ResponseWriter, r *http.Request) {
 		bad("invalid fault: " + err.Error())
 		return
 	}
-	id := e.SetFault(f)
+	id := ad.faults.set(f)
 	writeJSON(w, http.StatusCreated, map[string]string{"id": id})
 }
 
-func (e *Emulator) handleClearFaults(w http.ResponseWriter, r *http.Request) {
-	e.ClearFaults()
+func (ad *admin) handleClearFaults(w http.ResponseWriter, r *http.Request) {
+	ad.faults.clear()
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// admin serves hsemu's own endpoints under /_hsemu/.
+type admin struct{ *core }

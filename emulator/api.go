@@ -7,17 +7,18 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
-// msgNoCredentials is HubSpot's message for a missing or unknown token (hubspot-api-nodejs
-// issues #432 and #148).
-const msgNoCredentials = "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"
+// msgNoCredentials is HubSpot's message for a missing or unknown token.
+const msgNoCredentials = hubspot.TextNoCredentials
 
 // authenticate checks the bearer token of an API call and, when scope is not "", that the
-// token has it. Failures follow HubSpot: 401 EXPIRED_AUTHENTICATION (airbyte #74726), 401
+// token has it. Failures follow HubSpot: 401 EXPIRED_AUTHENTICATION (https://github.com/airbytehq/airbyte/issues/74726), 401
 // INVALID_AUTHENTICATION, 403 MISSING_SCOPES (error-handling page; the body shape of the 403 is
-// the one HubSpot's API sends, recalled from public reports: UNCONFIRMED in HUBSPOT.md).
-func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request, scope string) (*grant, bool) {
+// the one HubSpot's API sends, recalled from public reports, not documented).
+func (e *core) authenticate(w http.ResponseWriter, r *http.Request, scope string) (*grant, bool) {
 	ev := eventOf(r)
 	fail := func(ae *APIError) (*grant, bool) {
 		if ae.HTTPStatus == http.StatusUnauthorized {
@@ -56,10 +57,10 @@ func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request, scope st
 	}
 	if scope != "" && !slices.Contains(copyG.Scopes, scope) {
 		return fail(&APIError{HTTPStatus: http.StatusForbidden, Category: "MISSING_SCOPES",
-			Message: "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
-			Errors: []APIErrorDetail{{Message: "One or more of the following scopes are required.",
+			Message: hubspot.TextMissingScopes,
+			Errors: []APIErrorDetail{{Message: hubspot.TextScopesNeeded,
 				Context: map[string][]string{"requiredGranularScopes": {scope}}}},
-			Links: map[string]string{"scopes": "https://developers.hubspot.com/scopes"}})
+			Links: map[string]string{"scopes": hubspot.MissingScopesLink}})
 	}
 	return &copyG, true
 }
@@ -79,12 +80,12 @@ func agoText(d time.Duration) string {
 }
 
 // handleAccountInfo serves GET /account-info/v3/details: the portal behind the token.
-func (e *Emulator) handleAccountInfo(w http.ResponseWriter, r *http.Request) {
-	g, ok := e.authenticate(w, r, "")
+func (ap *apiService) handleAccountInfo(w http.ResponseWriter, r *http.Request) {
+	g, ok := ap.authenticate(w, r, "")
 	if !ok {
 		return
 	}
-	p, _ := e.Portal(g.HubID)
+	p, _ := ap.portal(g.HubID)
 	if p.Hublet == "" {
 		p.Hublet = "na1"
 	}
@@ -96,15 +97,15 @@ func (e *Emulator) handleAccountInfo(w http.ResponseWriter, r *http.Request) {
 		"additionalCurrencies":  []string{},
 		"utcOffset":             "-05:00",
 		"utcOffsetMilliseconds": -18000000,
-		"uiDomain":              "app.hubspot.com",
+		"uiDomain":              hubspot.WebHost,
 		"dataHostingLocation":   p.Hublet,
 	})
 }
 
 // handleContacts serves GET /crm/v3/objects/contacts: a fixed page of sample contacts, with
-// crm.objects.contacts.read required (SPEC security block).
-func (e *Emulator) handleContacts(w http.ResponseWriter, r *http.Request) {
-	g, ok := e.authenticate(w, r, "crm.objects.contacts.read")
+// crm.objects.contacts.read required (the OpenAPI spec's security block).
+func (ap *apiService) handleContacts(w http.ResponseWriter, r *http.Request) {
+	g, ok := ap.authenticate(w, r, "crm.objects.contacts.read")
 	if !ok {
 		return
 	}
@@ -112,7 +113,7 @@ func (e *Emulator) handleContacts(w http.ResponseWriter, r *http.Request) {
 	if s := r.URL.Query().Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 100 {
-			e.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+			ap.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
 				Message: fmt.Sprintf("limit %q is not a number from 1 to 100", short(s))})
 			return
 		}
@@ -135,3 +136,6 @@ func (e *Emulator) handleContacts(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"results": results})
 }
+
+// apiService serves the little CRM API a token can be tried on.
+type apiService struct{ *core }

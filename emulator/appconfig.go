@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // maxAppConfigSize bounds the app config file read by LoadAppConfig.
@@ -206,7 +208,7 @@ func parseAppConfig(data []byte) (App, error) {
 	} {
 		for i, s := range list.scopes {
 			if !KnownScope(s) {
-				return App{}, fmt.Errorf("field config.auth.%s[%d]: %q is not a HubSpot scope; check the spelling against https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/scopes", list.field, i, s)
+				return App{}, fmt.Errorf("field config.auth.%s[%d]: %q is not a HubSpot scope; check the spelling against %s", list.field, i, s, hubspot.ScopesURL)
 			}
 			if prev, ok := seen[s]; ok {
 				return App{}, fmt.Errorf("field config.auth.%s[%d]: %q is already in %s; a scope belongs to one list", list.field, i, s, prev)

@@ -146,16 +146,3 @@ func TestCreatePortalConcurrent(t *testing.T) {
 		t.Error("portal with an unknown scope: no error")
 	}
 }
-
-func TestKnownScope(t *testing.T) {
-	for _, s := range []string{"oauth", "crm.objects.contacts.read", "crm.schemas.custom.read", "crm.objects.deals.sensitive.read.v2", "developer.webhooks_journal.read"} {
-		if !KnownScope(s) {
-			t.Errorf("KnownScope(%q) = false", s)
-		}
-	}
-	for _, s := range []string{"", "crm-access", "crm.objects.contact.read", "OAUTH"} {
-		if KnownScope(s) {
-			t.Errorf("KnownScope(%q) = true", s)
-		}
-	}
-}

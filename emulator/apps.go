@@ -3,50 +3,14 @@ package emulator
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"slices"
-	"strings"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
-// checkRedirectURL says what is wrong with a redirect URL by HubSpot's rules (working-with-oauth;
-// legacy initiate-oauth page https://developers.hubspot.com/docs/methods/oauth2/initiate-oauth-integration):
-// it must use https, except http for localhost testing, and "you also must use a domain, as IP
-// addresses are not supported". RFC 6749 §3.1.2 adds that it "MUST be an absolute URI" and
-// "MUST NOT include a fragment component".
-func checkRedirectURL(raw string) error {
-	if raw == "" {
-		return errors.New("redirect URL is empty")
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("redirect URL %q does not parse: %w", raw, err)
-	}
-	if !u.IsAbs() || u.Host == "" {
-		return fmt.Errorf("redirect URL %q is not absolute: use https://your.domain/path", raw)
-	}
-	if u.Fragment != "" || strings.Contains(raw, "#") {
-		return fmt.Errorf("redirect URL %q has a fragment (#...), which OAuth forbids (RFC 6749 §3.1.2): remove it", raw)
-	}
-	if u.User != nil {
-		return fmt.Errorf("redirect URL %q carries user info (user@host): remove it", raw)
-	}
-	host := u.Hostname()
-	if net.ParseIP(host) != nil {
-		return fmt.Errorf("redirect URL %q uses an IP address; HubSpot supports only domains: use localhost or a domain name", raw)
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if host == "localhost" {
-			return nil
-		}
-		return fmt.Errorf("redirect URL %q uses http; HubSpot requires https except for localhost: use https://%s%s", raw, u.Host, u.EscapedPath())
-	default:
-		return fmt.Errorf("redirect URL %q has scheme %q; HubSpot requires https (or http://localhost)", raw, u.Scheme)
-	}
-}
+// checkRedirectURL says what is wrong with a redirect URL by HubSpot's rules
+// (hubspot.CheckRedirectURL).
+func checkRedirectURL(raw string) error { return hubspot.CheckRedirectURL(raw) }
 
 // validateApp checks an app's fields and fills defaults: AuthType "oauth", Distribution
 // "marketplace". It does not generate credentials.
@@ -86,7 +50,7 @@ func validateApp(a *App) error {
 	} {
 		for _, s := range list.scopes {
 			if !KnownScope(s) {
-				return fmt.Errorf("app %s scope %q is not a HubSpot scope: check its spelling against https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/scopes", list.name, s)
+				return fmt.Errorf("app %s scope %q is not a HubSpot scope: check its spelling against %s", list.name, s, hubspot.ScopesURL)
 			}
 			if prev, ok := seen[s]; ok {
 				return fmt.Errorf("app scope %q is listed as both %s and %s: keep it in one list", s, prev, list.name)

@@ -8,9 +8,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
-// authzRequest is a validated authorization request (HUBSPOT.md §1).
+// authzRequest is a validated authorization request (hubspot.AuthorizeURLProblem states the
+// rules).
 type authzRequest struct {
 	app         App
 	redirectURI string
@@ -36,13 +39,12 @@ type pageError struct {
 func (p *pageError) Error() string { return p.text + " (" + p.detail + ")" }
 
 // parseAuthorize validates the parameters of an authorization request: client_id of a
-// registered app, redirect_uri exactly one of the app's redirect URLs (exact match is hsemu's
-// choice; HubSpot's prefix-or-exact rule is UNCONFIRMED) and valid by HubSpot's rules, scopes
-// by HubSpot's rules (grantScopes), each parameter at most once (RFC 6749 §3.1).
-func (e *Emulator) parseAuthorize(params url.Values, hubPath string) (*authzRequest, *pageError) {
+// registered app, redirect_uri by hubspot.CheckRedirectURI, scopes by
+// hubspot.CheckInstallScopes, each parameter at most once (RFC 6749 §3.1).
+func (az *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzRequest, *pageError) {
 	for k, vs := range params {
 		if len(vs) > 1 {
-			return nil, &pageError{http.StatusBadRequest, "BAD_REQUEST", "This authorization link is not valid.",
+			return nil, &pageError{http.StatusBadRequest, hubspot.StatusBadRequest, "This authorization link is not valid.",
 				fmt.Sprintf("parameter %s is given %d times; give it once (RFC 6749 §3.1)", k, len(vs))}
 		}
 	}
@@ -56,48 +58,35 @@ func (e *Emulator) parseAuthorize(params url.Values, hubPath string) (*authzRequ
 	if hubPath != "" {
 		n, err := strconv.ParseInt(hubPath, 10, 64)
 		if err != nil || n <= 0 {
-			return nil, &pageError{http.StatusBadRequest, "BAD_HUB", "This authorization link is not valid.",
+			return nil, &pageError{http.StatusBadRequest, hubspot.StatusBadHub, "This authorization link is not valid.",
 				fmt.Sprintf("%q in /oauth/{hubId}/authorize is not a HubSpot account ID", short(hubPath))}
 		}
 		req.hubID = n
 	}
 	clientID := params.Get("client_id")
-	app, ok := e.App(clientID)
+	app, ok := az.app(clientID)
 	if clientID == "" || !ok {
-		return nil, &pageError{http.StatusBadRequest, "BAD_CLIENT_ID", "This app could not be found.",
+		return nil, &pageError{http.StatusBadRequest, hubspot.StatusBadClientID, "This app could not be found.",
 			fmt.Sprintf("client_id %q is missing or not a registered app; use the client ID hsemu printed", short(clientID))}
 	}
 	req.app = app
-	if req.redirectURI == "" {
-		return nil, &pageError{http.StatusBadRequest, "BAD_REDIRECT_URI", "This authorization link is not valid.",
-			"redirect_uri is missing; add one of the app's redirect URLs"}
+	if err := hubspot.CheckRedirectURI(req.redirectURI, app.RedirectURLs); err != nil {
+		detail := err.Error()
+		if errors.Is(err, hubspot.ErrRedirectNotRegistered) {
+			detail = fmt.Sprintf("redirect_uri %q is not one of the app's redirect URLs %v; they must match exactly", short(req.redirectURI), app.RedirectURLs)
+		}
+		return nil, &pageError{http.StatusBadRequest, hubspot.StatusBadRedirectURI, "This authorization link is not valid.", detail}
 	}
-	if err := checkRedirectURL(req.redirectURI); err != nil {
-		return nil, &pageError{http.StatusBadRequest, "BAD_REDIRECT_URI", "This authorization link is not valid.", err.Error()}
-	}
-	if !contains(app.RedirectURLs, req.redirectURI) {
-		return nil, &pageError{http.StatusBadRequest, "BAD_REDIRECT_URI", "This authorization link is not valid.",
-			fmt.Sprintf("redirect_uri %q is not one of the app's redirect URLs %v; they must match exactly", short(req.redirectURI), app.RedirectURLs)}
-	}
-	if _, serr := grantScopes(&app, &Portal{}, req.scope, req.optional); serr != nil {
+	if serr := hubspot.CheckInstallScopes(scopesOf(&app), req.scope, req.optional); serr != nil {
 		return nil, scopePageError(serr)
 	}
 	if req.hubID != 0 {
-		if _, ok := e.Portal(req.hubID); !ok {
-			return nil, &pageError{http.StatusBadRequest, "BAD_HUB", "This HubSpot account could not be found.",
+		if _, ok := az.portal(req.hubID); !ok {
+			return nil, &pageError{http.StatusBadRequest, hubspot.StatusBadHub, "This HubSpot account could not be found.",
 				fmt.Sprintf("account %d does not exist in hsemu", req.hubID)}
 		}
 	}
 	return req, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func scopePageError(serr *ScopeError) *pageError {
@@ -117,10 +106,10 @@ type portalChoice struct {
 }
 
 // choices lists the portals the user may pick from, with whether each can grant the scopes.
-func (e *Emulator) choices(req *authzRequest) []portalChoice {
+func (az *authorizer) choices(req *authzRequest) []portalChoice {
 	var out []portalChoice
 	checked := false
-	for _, p := range e.Portals() {
+	for _, p := range az.portals() {
 		if req.hubID != 0 && p.HubID != req.hubID {
 			continue
 		}
@@ -138,17 +127,18 @@ func (e *Emulator) choices(req *authzRequest) []portalChoice {
 
 // handleAuthorize serves GET /oauth/authorize and /oauth/{hubId}/authorize: HubSpot's consent
 // page, or with AutoApprove an immediate redirect with `code` and `state`. Errors are shown on
-// hsemu's page, never redirected back (HUBSPOT.md §1, KB page).
-func (e *Emulator) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+// hsemu's page, never redirected back
+// (https://knowledge.hubspot.com/integrations/resolve-a-request-for-integration-permissions-error).
+func (az *authorizer) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	q := r.URL.Query()
 	ev.ClientID, ev.RedirectURI = short(q.Get("client_id")), short(q.Get("redirect_uri"))
-	req, perr := e.parseAuthorize(q, r.PathValue("hubId"))
+	req, perr := az.parseAuthorize(q, r.PathValue("hubId"))
 	if perr != nil {
-		e.renderError(w, ev, perr)
+		az.renderError(w, ev, perr)
 		return
 	}
-	ch := e.choices(req)
+	ch := az.choices(req)
 	var first *portalChoice
 	for i := range ch {
 		if ch[i].Eligible {
@@ -161,24 +151,24 @@ func (e *Emulator) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		if len(ch) == 1 {
 			detail = ch[0].Reason
 		}
-		e.renderError(w, ev, &pageError{http.StatusBadRequest, "SCOPES_INSUFFICIENT", TextScopesInsufficient, detail})
+		az.renderError(w, ev, &pageError{http.StatusBadRequest, "SCOPES_INSUFFICIENT", TextScopesInsufficient, detail})
 		return
 	}
-	if e.cfg.AutoApprove {
-		e.grantAndRedirect(w, r, ev, req, first.Portal.HubID, http.StatusFound)
+	if az.cfg.AutoApprove {
+		az.grantAndRedirect(w, r, ev, req, first.Portal.HubID, http.StatusFound)
 		return
 	}
-	e.render(w, http.StatusOK, pageData{Mode: "consent", Req: viewReq(req), Choices: ch, Action: r.URL.Path})
+	az.render(w, http.StatusOK, pageData{Mode: "consent", Req: viewReq(req), Choices: ch, Action: r.URL.Path})
 }
 
 // handleConsent serves the consent form's POST: "Grant access" redirects with a code; "Cancel"
 // shows a page and sends nothing back ("If the user doesn't grant access, no request will be
 // sent", legacy OAuth quickstart guide).
-func (e *Emulator) handleConsent(w http.ResponseWriter, r *http.Request) {
+func (az *authorizer) handleConsent(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 	if err := r.ParseForm(); err != nil {
-		e.renderError(w, ev, &pageError{http.StatusBadRequest, "BAD_REQUEST", "This form could not be read.", err.Error()})
+		az.renderError(w, ev, &pageError{http.StatusBadRequest, hubspot.StatusBadRequest, "This form could not be read.", err.Error()})
 		return
 	}
 	form := r.PostForm
@@ -187,43 +177,43 @@ func (e *Emulator) handleConsent(w http.ResponseWriter, r *http.Request) {
 	action := form.Get("action")
 	form.Del("action")
 	ev.ClientID, ev.RedirectURI = short(form.Get("client_id")), short(form.Get("redirect_uri"))
-	req, perr := e.parseAuthorize(form, r.PathValue("hubId"))
+	req, perr := az.parseAuthorize(form, r.PathValue("hubId"))
 	if perr != nil {
-		e.renderError(w, ev, perr)
+		az.renderError(w, ev, perr)
 		return
 	}
 	if action == "deny" {
 		ev.Outcome = "ACCESS_DENIED"
-		e.render(w, http.StatusOK, pageData{Mode: "denied", Req: viewReq(req)})
+		az.render(w, http.StatusOK, pageData{Mode: "denied", Req: viewReq(req)})
 		return
 	}
 	hubID, err := strconv.ParseInt(hub, 10, 64)
 	if err != nil || (req.hubID != 0 && hubID != req.hubID) {
-		e.renderError(w, ev, &pageError{http.StatusBadRequest, "BAD_HUB", "Choose a HubSpot account.",
+		az.renderError(w, ev, &pageError{http.StatusBadRequest, hubspot.StatusBadHub, "Choose a HubSpot account.",
 			fmt.Sprintf("hub_id %q is not one of the accounts offered", short(hub))})
 		return
 	}
-	e.grantAndRedirect(w, r, ev, req, hubID, http.StatusSeeOther)
+	az.grantAndRedirect(w, r, ev, req, hubID, http.StatusSeeOther)
 }
 
 // grantAndRedirect mints a code and sends the browser to the redirect URI with `code` and,
 // when the request had one, `state` ("the value will be included in a state query parameter
 // when the user is directed to the redirect_url", working-with-oauth). The redirect URI's own
 // query is kept.
-func (e *Emulator) grantAndRedirect(w http.ResponseWriter, r *http.Request, ev *Event, req *authzRequest, hubID int64, status int) {
+func (az *authorizer) grantAndRedirect(w http.ResponseWriter, r *http.Request, ev *Event, req *authzRequest, hubID int64, status int) {
 	ev.HubID = hubID
-	code, err := e.IssueCode(CodeRequest{ClientID: req.app.ClientID, HubID: hubID, RedirectURI: req.redirectURI,
+	code, err := az.issueCodeLocked(CodeRequest{ClientID: req.app.ClientID, HubID: hubID, RedirectURI: req.redirectURI,
 		Scopes: req.scope, OptionalScopes: req.optional})
 	var serr *ScopeError
 	switch {
 	case errors.As(err, &serr):
-		e.renderError(w, ev, scopePageError(serr))
+		az.renderError(w, ev, scopePageError(serr))
 		return
 	case errors.Is(err, ErrUnknownPortal):
-		e.renderError(w, ev, &pageError{http.StatusBadRequest, "BAD_HUB", "This HubSpot account could not be found.", err.Error()})
+		az.renderError(w, ev, &pageError{http.StatusBadRequest, hubspot.StatusBadHub, "This HubSpot account could not be found.", err.Error()})
 		return
 	case err != nil:
-		e.renderError(w, ev, &pageError{http.StatusServiceUnavailable, "INTERNAL_ERROR", "Something went wrong.", err.Error()})
+		az.renderError(w, ev, &pageError{http.StatusServiceUnavailable, "INTERNAL_ERROR", "Something went wrong.", err.Error()})
 		return
 	}
 	ev.Code = code
@@ -267,14 +257,14 @@ func viewReq(r *authzRequest) pageReq {
 		RawScope: r.rawScope, RawOptional: r.rawOptional, State: r.state, Scopes: r.scope, Optional: r.optional}
 }
 
-func (e *Emulator) renderError(w http.ResponseWriter, ev *Event, perr *pageError) {
+func (az *authorizer) renderError(w http.ResponseWriter, ev *Event, perr *pageError) {
 	ev.Outcome = perr.outcome
 	ev.Message = perr.text + " " + perr.detail
 	w.Header().Set("X-Hsemu-Error", perr.outcome)
-	e.render(w, perr.status, pageData{Mode: "error", Err: pageErr{perr.outcome, perr.text, perr.detail}})
+	az.render(w, perr.status, pageData{Mode: "error", Err: pageErr{perr.outcome, perr.text, perr.detail}})
 }
 
-func (e *Emulator) render(w http.ResponseWriter, status int, d pageData) {
+func (az *authorizer) render(w http.ResponseWriter, status int, d pageData) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
@@ -322,3 +312,6 @@ label{display:block;padding:.5rem;border:1px solid #eaf0f6;margin:.3rem 0;border
 {{end}}
 </main></body></html>
 `))
+
+// authorizer serves HubSpot's authorize page: the consent form and the redirect with a code.
+type authorizer struct{ *core }

@@ -1,6 +1,10 @@
 // Package emulator is a stand-in for HubSpot's OAuth server and the parts of its web and API
 // sides that an installed app touches, as plain http.Handlers.
 //
+// HubSpot's facts and rules it follows (hosts, routes, redirect-URL and scope rules, texts,
+// webhook signatures) live in package hubspot. Where a comment here names "HubSpot's OpenAPI
+// spec", it means the official collection https://github.com/HubSpot/HubSpot-public-api-spec-collection.
+//
 // This file holds the types other packages (scenarios, conformance, tui, cmd) build on. They are
 // a stable contract: add fields freely, never change the meaning of one.
 package emulator
@@ -8,17 +12,21 @@ package emulator
 import (
 	"net/url"
 	"time"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // DefaultAddr is where `hsemu serve` and `hsemu check` listen unless told otherwise. Both the web
 // side (app.hubspot.com) and the API side (api.hubapi.com) are served there.
 const DefaultAddr = "127.0.0.1:7430"
 
-// WebOrigin is the origin of HubSpot's web side (the authorize page, the marketplace, returnUrls).
-const WebOrigin = "https://app.hubspot.com"
+// WebOrigin is the origin of HubSpot's web side (the authorize page, the marketplace,
+// returnUrls): hubspot.WebOrigin.
+const WebOrigin = hubspot.WebOrigin
 
-// APIOrigin is the origin of HubSpot's API side (token endpoints, metadata, CRM API).
-const APIOrigin = "https://api.hubapi.com"
+// APIOrigin is the origin of HubSpot's API side (token endpoints, metadata, CRM API):
+// hubspot.APIOrigin.
+const APIOrigin = hubspot.APIOrigin
 
 // App is a HubSpot app as the developer platform knows it: from src/app/app-hsmeta.json or
 // from flags.
@@ -102,7 +110,7 @@ type Event struct {
 type FaultKind string
 
 const (
-	// FaultError answers with a HubSpot OAuth error (HTTP 400 and the JSON of HUBSPOT.md §2).
+	// FaultError answers with a HubSpot OAuth error (HTTP 400 and the JSON of hubspot.Error).
 	FaultError FaultKind = "error"
 	// FaultServerError answers with a 5xx (HTTPStatus, default 503) and HubSpot's generic error JSON.
 	FaultServerError FaultKind = "server-error"

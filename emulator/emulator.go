@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // Default lifetimes.
@@ -21,7 +23,7 @@ const (
 	DefaultCodeTTL = 10 * time.Minute
 	// DefaultAccessTTL is an access token's lifetime: "expires after 30 minutes", expires_in
 	// 1800 (v3 guide).
-	DefaultAccessTTL = 30 * time.Minute
+	DefaultAccessTTL = hubspot.AccessTokenLifetime
 )
 
 // Sentinel errors of IssueCode and AddApp, besides *ScopeError.
@@ -63,12 +65,24 @@ type Config struct {
 
 // Emulator is the fake HubSpot: web side, API side and admin endpoints on one http.Handler.
 // It is safe for concurrent use.
+//
+// Its handlers are split by concern, as ory/fosite keeps the halves of a flow apart: the
+// authorize page (authorizer, authorize.go), the token endpoint (tokenService, token.go), token
+// metadata, introspection and revocation (tokenInfo, tokeninfo.go), uninstall, the journal and
+// webhook deliveries (lifecycle, uninstall.go and webhooks.go), a little CRM API (apiService,
+// api.go) and the admin endpoints (admin, admin.go). They share one core: the stored state, the
+// clock, the ID source, the event hub and the faults.
 type Emulator struct {
+	c   *core
+	mux *http.ServeMux
+}
+
+// core is the state every concern of the Emulator shares.
+type core struct {
 	cfg    Config
 	now    func() time.Time
 	ids    *idSource
 	log    *slog.Logger
-	mux    *http.ServeMux
 	events *eventHub
 	faults faultList
 	disk   *persister // nil when in memory only
@@ -91,7 +105,7 @@ func New(cfg Config) (*Emulator, error) {
 	if cfg.AccessTTL <= 0 {
 		cfg.AccessTTL = DefaultAccessTTL
 	}
-	e := &Emulator{
+	e := &core{
 		cfg:    cfg,
 		now:    cfg.Clock,
 		ids:    newIDSource(cfg.Rand),
@@ -131,11 +145,12 @@ func New(cfg Config) (*Emulator, error) {
 		}
 	}
 	e.version++
-	e.routes()
 	if err := e.sync(e.version); err != nil {
 		return nil, err
 	}
-	return e, nil
+	em := &Emulator{c: e}
+	em.routes()
+	return em, nil
 }
 
 func appLabel(a App) string {
@@ -151,16 +166,16 @@ func appLabel(a App) string {
 // Close writes the state a last time and ends every subscription. Requests served after Close
 // still work in memory but are no longer saved.
 func (e *Emulator) Close() error {
-	e.mu.Lock()
-	if e.closed {
-		e.mu.Unlock()
+	e.c.mu.Lock()
+	if e.c.closed {
+		e.c.mu.Unlock()
 		return nil
 	}
-	e.closed = true
-	v := e.version
-	e.mu.Unlock()
-	err := e.sync(v)
-	e.events.close()
+	e.c.closed = true
+	v := e.c.version
+	e.c.mu.Unlock()
+	err := e.c.sync(v)
+	e.c.events.close()
 	return err
 }
 
@@ -169,19 +184,19 @@ func (e *Emulator) Close() error {
 // app takes over that app's ID and credentials, so `hsemu serve` keeps generated credentials
 // across restarts.
 func (e *Emulator) AddApp(a App) (App, error) {
-	e.mu.Lock()
-	out, err := e.addApp(a)
-	e.version++
-	v := e.version
-	e.mu.Unlock()
+	e.c.mu.Lock()
+	out, err := e.c.addApp(a)
+	e.c.version++
+	v := e.c.version
+	e.c.mu.Unlock()
 	if err != nil {
 		return App{}, err
 	}
-	return out, e.sync(v)
+	return out, e.c.sync(v)
 }
 
 // addApp does AddApp's work; e.mu is held (or e is not shared yet).
-func (e *Emulator) addApp(a App) (App, error) {
+func (e *core) addApp(a App) (App, error) {
 	a = cloneApp(a)
 	if err := validateApp(&a); err != nil {
 		return App{}, err
@@ -224,6 +239,11 @@ func (e *Emulator) addApp(a App) (App, error) {
 
 // App returns the app with the given client ID.
 func (e *Emulator) App(clientID string) (App, bool) {
+	return e.c.app(clientID)
+}
+
+// app does App's work.
+func (e *core) app(clientID string) (App, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if a := e.st.appByClientID(clientID); a != nil {
@@ -234,9 +254,9 @@ func (e *Emulator) App(clientID string) (App, bool) {
 
 // AppByUID returns the stored app with the given app-hsmeta.json uid.
 func (e *Emulator) AppByUID(uid string) (App, bool) {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	if a := e.st.appByUID(uid); a != nil {
+	e.c.mu.RLock()
+	defer e.c.mu.RUnlock()
+	if a := e.c.st.appByUID(uid); a != nil {
 		return cloneApp(*a), true
 	}
 	return App{}, false
@@ -244,10 +264,10 @@ func (e *Emulator) AppByUID(uid string) (App, bool) {
 
 // Apps returns every registered app.
 func (e *Emulator) Apps() []App {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	out := make([]App, 0, len(e.st.Apps))
-	for _, a := range e.st.Apps {
+	e.c.mu.RLock()
+	defer e.c.mu.RUnlock()
+	out := make([]App, 0, len(e.c.st.Apps))
+	for _, a := range e.c.st.Apps {
 		out = append(out, cloneApp(*a))
 	}
 	return out
@@ -255,6 +275,11 @@ func (e *Emulator) Apps() []App {
 
 // Portals returns every portal, in the order they were created.
 func (e *Emulator) Portals() []Portal {
+	return e.c.portals()
+}
+
+// portals does Portals's work.
+func (e *core) portals() []Portal {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	out := make([]Portal, 0, len(e.st.Portals))
@@ -266,6 +291,11 @@ func (e *Emulator) Portals() []Portal {
 
 // Portal returns the portal with the given hub ID.
 func (e *Emulator) Portal(hubID int64) (Portal, bool) {
+	return e.c.portal(hubID)
+}
+
+// portal does Portal's work.
+func (e *core) portal(hubID int64) (Portal, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if p := e.st.portal(hubID); p != nil {
@@ -278,18 +308,18 @@ func (e *Emulator) Portal(hubID int64) (Portal, bool) {
 // UserID and Hublet "na1". A portal with the same HubID is replaced. Scopes are checked
 // against the known scope names.
 func (e *Emulator) CreatePortal(p Portal) (Portal, error) {
-	e.mu.Lock()
-	out, err := e.createPortal(p)
-	e.version++
-	v := e.version
-	e.mu.Unlock()
+	e.c.mu.Lock()
+	out, err := e.c.createPortal(p)
+	e.c.version++
+	v := e.c.version
+	e.c.mu.Unlock()
 	if err != nil {
 		return Portal{}, err
 	}
-	return out, e.sync(v)
+	return out, e.c.sync(v)
 }
 
-func (e *Emulator) createPortal(p Portal) (Portal, error) {
+func (e *core) createPortal(p Portal) (Portal, error) {
 	p = clonePortal(p)
 	if p.HubID < 0 {
 		return Portal{}, fmt.Errorf("hub id %d is negative", p.HubID)
@@ -322,7 +352,7 @@ func (e *Emulator) createPortal(p Portal) (Portal, error) {
 	if p.Hublet == "" {
 		p.Hublet = "na1"
 	}
-	if !hubletPattern.MatchString(p.Hublet) {
+	if !hubspot.IsHublet(p.Hublet) {
 		return Portal{}, fmt.Errorf("hublet %q is not like na1 or eu1", p.Hublet)
 	}
 	e.st.putPortal(p)
@@ -338,8 +368,13 @@ const firstHubID = 1234567
 // scopes the portal lacks, and mints a single-use code bound to RedirectURI that expires after
 // Config.CodeTTL. The code is saved before IssueCode returns.
 func (e *Emulator) IssueCode(req CodeRequest) (string, error) {
+	return e.c.issueCode(req)
+}
+
+// issueCode does IssueCode's work.
+func (e *core) issueCode(req CodeRequest) (string, error) {
 	e.mu.Lock()
-	code, err := e.issueCode(req)
+	code, err := e.issueCodeLocked(req)
 	e.version++
 	v := e.version
 	e.mu.Unlock()
@@ -352,7 +387,7 @@ func (e *Emulator) IssueCode(req CodeRequest) (string, error) {
 	return code, nil
 }
 
-func (e *Emulator) issueCode(req CodeRequest) (string, error) {
+func (e *core) issueCodeLocked(req CodeRequest) (string, error) {
 	app := e.st.appByClientID(req.ClientID)
 	if app == nil {
 		return "", fmt.Errorf("client_id %q: %w", req.ClientID, ErrUnknownClient)

@@ -37,7 +37,7 @@ type subscriber struct {
 // unbounded: a slow reader delays only itself. cancel is idempotent; it closes the channel and
 // returns once it is closed. Close ends every subscription.
 func (e *Emulator) Subscribe() (<-chan Event, func()) {
-	return e.events.subscribe()
+	return e.c.events.subscribe()
 }
 
 func (h *eventHub) subscribe() (<-chan Event, func()) {
@@ -129,9 +129,9 @@ func (h *eventHub) publish(ev Event) {
 // LastSeq is the Seq of the newest event published so far (0 before any). A subscriber that has
 // received the event with this Seq has received every request answered before the call.
 func (e *Emulator) LastSeq() uint64 {
-	e.events.mu.Lock()
-	defer e.events.mu.Unlock()
-	return e.events.seq
+	e.c.events.mu.Lock()
+	defer e.c.events.mu.Unlock()
+	return e.c.events.seq
 }
 
 // since returns the retained events with Seq > after, oldest first.

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // maxFaultDelay caps FaultDelay so that an injected delay never outlives the server's write
@@ -30,28 +32,43 @@ type faultEntry struct {
 // Kind defaults to FaultError, Status to BAD_AUTH_CODE, HTTPStatus to 400 for errors and 503
 // for server errors.
 func (e *Emulator) SetFault(f Fault) string {
+	return e.c.faults.set(f)
+}
+
+// set does SetFault's work.
+func (l *faultList) set(f Fault) string {
 	f = normalizeFault(f)
-	e.faults.mu.Lock()
-	defer e.faults.mu.Unlock()
-	e.faults.nextID++
-	id := "f" + strconv.Itoa(e.faults.nextID)
-	e.faults.list = append(e.faults.list, &faultEntry{id: id, f: f, left: f.Times})
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.nextID++
+	id := "f" + strconv.Itoa(l.nextID)
+	l.list = append(l.list, &faultEntry{id: id, f: f, left: f.Times})
 	return id
 }
 
 // ClearFaults removes every injected fault.
 func (e *Emulator) ClearFaults() {
-	e.faults.mu.Lock()
-	e.faults.list = nil
-	e.faults.mu.Unlock()
+	e.c.faults.clear()
+}
+
+// clear does ClearFaults's work.
+func (l *faultList) clear() {
+	l.mu.Lock()
+	l.list = nil
+	l.mu.Unlock()
 }
 
 // Faults returns the faults still in force, with their IDs.
 func (e *Emulator) Faults() map[string]Fault {
-	e.faults.mu.Lock()
-	defer e.faults.mu.Unlock()
-	out := make(map[string]Fault, len(e.faults.list))
-	for _, fe := range e.faults.list {
+	return e.c.faults.inForce()
+}
+
+// inForce does Faults's work.
+func (l *faultList) inForce() map[string]Fault {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make(map[string]Fault, len(l.list))
+	for _, fe := range l.list {
 		f := fe.f
 		f.Times = fe.left
 		out[fe.id] = f
@@ -66,7 +83,7 @@ func normalizeFault(f Fault) Fault {
 	switch f.Kind {
 	case FaultError:
 		if f.Status == "" {
-			f.Status = "BAD_AUTH_CODE"
+			f.Status = hubspot.StatusBadAuthCode
 		}
 		if f.HTTPStatus == 0 {
 			f.HTTPStatus = http.StatusBadRequest
@@ -110,11 +127,11 @@ func validateFault(f Fault) error {
 	return nil
 }
 
-// takeFault returns the first fault matching a token request and counts it as used.
-func (e *Emulator) takeFault(clientID, code string) (Fault, string, bool) {
-	e.faults.mu.Lock()
-	defer e.faults.mu.Unlock()
-	for i, fe := range e.faults.list {
+// take returns the first fault matching a token request and counts it as used.
+func (l *faultList) take(clientID, code string) (Fault, string, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i, fe := range l.list {
 		if fe.f.Code != "" && fe.f.Code != code {
 			continue
 		}
@@ -124,7 +141,7 @@ func (e *Emulator) takeFault(clientID, code string) (Fault, string, bool) {
 		if fe.left > 0 {
 			fe.left--
 			if fe.left == 0 {
-				e.faults.list = append(e.faults.list[:i:i], e.faults.list[i+1:]...)
+				l.list = append(l.list[:i:i], l.list[i+1:]...)
 			}
 		}
 		return fe.f, fe.id, true
@@ -134,7 +151,7 @@ func (e *Emulator) takeFault(clientID, code string) (Fault, string, bool) {
 
 // applyFault answers a token request as the fault says. It reports whether the answer was
 // written; a delay fault waits and then lets the request proceed.
-func (e *Emulator) applyFault(w http.ResponseWriter, r *http.Request, ev *Event, f Fault, id string) bool {
+func (tk *tokenService) applyFault(w http.ResponseWriter, r *http.Request, ev *Event, f Fault, id string) bool {
 	ev.Fault = id
 	switch f.Kind {
 	case FaultDelay:
@@ -152,12 +169,12 @@ func (e *Emulator) applyFault(w http.ResponseWriter, r *http.Request, ev *Event,
 			Message:    "internal error (injected by hsemu fault " + id + ")",
 			Category:   "INTERNAL_ERROR",
 		}
-		e.writeAPIError(w, ev, apiErr)
+		tk.writeAPIError(w, ev, apiErr)
 		return true
 	default:
 		oe := knownStatusError(f.Status)
 		oe.HTTPStatus = f.HTTPStatus
-		e.writeOAuthError(w, ev, oe)
+		tk.writeOAuthError(w, ev, oe)
 		return true
 	}
 }

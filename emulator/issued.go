@@ -46,17 +46,17 @@ func (l *issuedLog) of(grantID string) []string {
 // token and the access tokens minted for its grant (those still remembered). It returns nil for a
 // code never redeemed. These are secrets: callers look for them, they never print them.
 func (e *Emulator) TokensIssuedFor(code string) []string {
-	e.mu.RLock()
-	rec := e.st.Codes[code]
+	e.c.mu.RLock()
+	rec := e.c.st.Codes[code]
 	var g *grant
 	if rec != nil && rec.GrantID != "" {
-		g = e.st.Grants[rec.GrantID]
+		g = e.c.st.Grants[rec.GrantID]
 	}
-	e.mu.RUnlock()
+	e.c.mu.RUnlock()
 	if g == nil {
 		return nil
 	}
-	out := e.issued.of(g.ID)
+	out := e.c.issued.of(g.ID)
 	if g.RefreshToken != "" {
 		out = append(out, g.RefreshToken)
 	}

@@ -35,7 +35,7 @@ const maxStateSize = 256 << 20
 
 // loadState reads Config.StatePath, or starts empty when it is "" or does not exist yet.
 // Temp files a killed writer left behind are removed.
-func (e *Emulator) loadState() (*state, error) {
+func (e *core) loadState() (*state, error) {
 	st := newState()
 	if e.cfg.StatePath == "" {
 		return st, nil
@@ -99,7 +99,7 @@ func (e *Emulator) loadState() (*state, error) {
 
 // sync returns once state version v (or a later one) is on disk. In memory-only mode it
 // returns at once.
-func (e *Emulator) sync(v uint64) error {
+func (e *core) sync(v uint64) error {
 	p := e.disk
 	if p == nil {
 		return nil
@@ -132,7 +132,7 @@ func (e *Emulator) sync(v uint64) error {
 }
 
 // snapshot encodes the state and returns the version it holds.
-func (e *Emulator) snapshot() ([]byte, uint64, error) {
+func (e *core) snapshot() ([]byte, uint64, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	data, err := json.Marshal(e.st)

@@ -6,50 +6,56 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // routes builds the one route table: web side, API side and admin, regardless of Host (the
 // virtual browser sends app.hubspot.com requests here, apps send API calls here).
 func (e *Emulator) routes() {
+	c := e.c
+	authz, tokens, info := &authorizer{c}, &tokenService{c}, &tokenInfo{c}
+	life, api, adm := &lifecycle{c}, &apiService{c}, &admin{c}
 	m := http.NewServeMux()
 	// Web side (app.hubspot.com).
-	m.HandleFunc("GET /oauth/authorize", e.handleAuthorize)
-	m.HandleFunc("GET /oauth/{hubId}/authorize", e.handleAuthorize)
-	m.HandleFunc("POST /oauth/authorize", e.handleConsent)
-	m.HandleFunc("POST /oauth/{hubId}/authorize", e.handleConsent)
+	for _, p := range []string{hubspot.AuthorizePath, hubspot.AccountAuthorizePath} {
+		m.HandleFunc("GET "+p, authz.handleAuthorize)
+		m.HandleFunc("POST "+p, authz.handleConsent)
+	}
 
-	// API side (api.hubapi.com): token endpoints (HUBSPOT.md §2).
-	m.HandleFunc("POST /oauth/v1/token", e.tokenHandler(true))
-	for _, v := range []string{"v3", "2026-03", "2026-09"} {
-		m.HandleFunc("POST /oauth/"+v+"/token", e.tokenHandler(false))
-		m.HandleFunc("POST /oauth/"+v+"/token/introspect", e.handleIntrospect)
-		m.HandleFunc("POST /oauth/"+v+"/token/revoke", e.handleRevoke)
+	// API side (api.hubapi.com): the token endpoints of every version (hubspot.TokenVersions);
+	// v1 alone takes parameters in the query, and has no introspect or revoke.
+	m.HandleFunc("POST "+hubspot.TokenPath(hubspot.DeprecatedTokenVersion), tokens.tokenHandler(true))
+	for _, v := range hubspot.CurrentTokenVersions {
+		m.HandleFunc("POST "+hubspot.TokenPath(v), tokens.tokenHandler(false))
+		m.HandleFunc("POST "+hubspot.IntrospectPath(v), info.handleIntrospect)
+		m.HandleFunc("POST "+hubspot.RevokePath(v), info.handleRevoke)
 	}
-	// Token metadata (HUBSPOT.md §3).
-	m.HandleFunc("GET /oauth/v1/access-tokens/{token}", e.handleAccessTokenInfo)
-	m.HandleFunc("GET /oauth/v1/refresh-tokens/{token}", e.handleRefreshTokenInfo)
-	m.HandleFunc("DELETE /oauth/v1/refresh-tokens/{token}", e.handleRefreshTokenDelete)
-	// A little API, so a token can be tried (HUBSPOT.md §10).
-	m.HandleFunc("GET /account-info/v3/details", e.handleAccountInfo)
-	m.HandleFunc("GET /crm/v3/objects/contacts", e.handleContacts)
-	// App uninstall and the webhooks journal's lifecycle entries (HUBSPOT.md §3, §5; uninstall.go).
-	for _, v := range []string{"v3", "2026-03"} {
-		m.HandleFunc("DELETE /appinstalls/"+v+"/external-install", e.handleExternalUninstall)
+	// Token metadata.
+	m.HandleFunc("GET "+hubspot.AccessTokenInfoPrefix+"{token}", info.handleAccessTokenInfo)
+	m.HandleFunc("GET "+hubspot.RefreshTokenInfoPrefix+"{token}", info.handleRefreshTokenInfo)
+	m.HandleFunc("DELETE "+hubspot.RefreshTokenInfoPrefix+"{token}", info.handleRefreshTokenDelete)
+	// A little API, so a token can be tried.
+	m.HandleFunc("GET "+hubspot.AccountInfoPath, api.handleAccountInfo)
+	m.HandleFunc("GET "+hubspot.ContactsPath, api.handleContacts)
+	// App uninstall and the webhooks journal's lifecycle entries (uninstall.go).
+	for _, v := range hubspot.UninstallVersions {
+		m.HandleFunc("DELETE "+hubspot.UninstallPath(v), life.handleExternalUninstall)
 	}
-	m.HandleFunc("GET /webhooks-journal/journal/2026-03/latest", e.handleJournalLatest)
-	m.HandleFunc("GET /webhooks-journal/journal/2026-03/offset/{offset}/next", e.handleJournalNext)
+	m.HandleFunc("GET "+hubspot.JournalLatestPath, life.handleJournalLatest)
+	m.HandleFunc("GET "+hubspot.JournalNextPath, life.handleJournalNext)
 
 	// Admin.
-	m.HandleFunc("GET /_hsemu/health", e.handleHealth)
-	m.HandleFunc("GET /_hsemu/events", e.handleEvents)
-	m.HandleFunc("GET /_hsemu/faults", e.handleListFaults)
-	m.HandleFunc("POST /_hsemu/faults", e.handleSetFault)
-	m.HandleFunc("DELETE /_hsemu/faults", e.handleClearFaults)
-	m.HandleFunc("POST /_hsemu/uninstall", e.handleAdminUninstall)
-	m.HandleFunc("POST /_hsemu/webhooks/send", e.handleSendWebhook)
-	m.HandleFunc("GET /_hsemu/webhooks-journal/files/{offset}", e.handleJournalFile)
+	m.HandleFunc("GET /_hsemu/health", adm.handleHealth)
+	m.HandleFunc("GET /_hsemu/events", adm.handleEvents)
+	m.HandleFunc("GET /_hsemu/faults", adm.handleListFaults)
+	m.HandleFunc("POST /_hsemu/faults", adm.handleSetFault)
+	m.HandleFunc("DELETE /_hsemu/faults", adm.handleClearFaults)
+	m.HandleFunc("POST /_hsemu/uninstall", life.handleAdminUninstall)
+	m.HandleFunc("POST /_hsemu/webhooks/send", life.handleSendWebhook)
+	m.HandleFunc("GET /_hsemu/webhooks-journal/files/{offset}", life.handleJournalFile)
 
-	m.HandleFunc("/", e.handleNotFound(m))
+	m.HandleFunc("/", api.handleNotFound(m))
 	e.mux = m
 }
 
@@ -99,7 +105,7 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	ev := &Event{
-		Time:        e.now(),
+		Time:        e.c.now(),
 		Method:      r.Method,
 		Path:        redactPath(r.URL.Path),
 		Query:       redactQuery(r.URL.Query()),
@@ -118,14 +124,14 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ev.Route = r.Pattern
 		ev.Side = sideOf(r.URL.Path)
 		ev.Duration = time.Since(start)
-		e.events.publish(*ev)
+		e.c.events.publish(*ev)
 	}
 	rec := &statusRecorder{ResponseWriter: w, onHeader: publish}
 	defer func() {
 		if p := recover(); p != nil {
-			e.log.Error("hsemu: handler panicked", "path", ev.Path, "panic", p)
+			e.c.log.Error("hsemu: handler panicked", "path", ev.Path, "panic", p)
 			if rec.status == 0 {
-				e.writeAPIError(rec, ev, &APIError{HTTPStatus: http.StatusInternalServerError,
+				e.c.writeAPIError(rec, ev, &APIError{HTTPStatus: http.StatusInternalServerError,
 					Status: "error", Message: "hsemu failed internally; please report this", Category: "INTERNAL_ERROR"})
 			}
 		}
@@ -138,7 +144,7 @@ func sideOf(path string) string {
 	switch {
 	case strings.HasPrefix(path, "/_hsemu/"):
 		return "admin"
-	case strings.HasPrefix(path, "/oauth/") && strings.HasSuffix(path, "/authorize"):
+	case hubspot.IsWebPath(path):
 		return "web"
 	}
 	return "api"
@@ -146,7 +152,7 @@ func sideOf(path string) string {
 
 // redactPath hides tokens carried in metadata paths (/oauth/v1/access-tokens/{token}).
 func redactPath(p string) string {
-	for _, prefix := range []string{"/oauth/v1/access-tokens/", "/oauth/v1/refresh-tokens/"} {
+	for _, prefix := range hubspot.TokenInfoPrefixes {
 		if tok, ok := strings.CutPrefix(p, prefix); ok && tok != "" {
 			return prefix + redact(tok)
 		}
@@ -172,7 +178,7 @@ func redactQuery(q url.Values) url.Values {
 }
 
 // writeOAuthError writes an OAuth error and records it in the event.
-func (e *Emulator) writeOAuthError(w http.ResponseWriter, ev *Event, oe *Error) {
+func (e *core) writeOAuthError(w http.ResponseWriter, ev *Event, oe *Error) {
 	ev.Outcome = oe.Status
 	if ev.Message == "" {
 		ev.Message = oe.Message
@@ -182,7 +188,7 @@ func (e *Emulator) writeOAuthError(w http.ResponseWriter, ev *Event, oe *Error) 
 }
 
 // writeAPIError writes HubSpot's generic API error and records it in the event.
-func (e *Emulator) writeAPIError(w http.ResponseWriter, ev *Event, ae *APIError) {
+func (e *core) writeAPIError(w http.ResponseWriter, ev *Event, ae *APIError) {
 	if ae.CorrelationID == "" {
 		ae.CorrelationID, _ = e.ids.uuid()
 	}
@@ -204,7 +210,7 @@ func noStore(w http.ResponseWriter) {
 
 // handleNotFound answers unknown routes with HubSpot's generic error: 405 when the path
 // exists with another method, else 404.
-func (e *Emulator) handleNotFound(m *http.ServeMux) http.HandlerFunc {
+func (ap *apiService) handleNotFound(m *http.ServeMux) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ev := eventOf(r)
 		var allowed []string
@@ -219,13 +225,13 @@ func (e *Emulator) handleNotFound(m *http.ServeMux) http.HandlerFunc {
 		}
 		if len(allowed) > 0 {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
-			e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusMethodNotAllowed,
+			ap.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusMethodNotAllowed,
 				Message:  r.Method + " is not allowed on " + r.URL.Path + "; use " + strings.Join(allowed, " or "),
 				Category: "METHOD_NOT_ALLOWED"})
 			return
 		}
 		// HubSpot's body for an unknown route is UNCONFIRMED; its generic error shape is used.
-		e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusNotFound,
+		ap.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusNotFound,
 			Message: "no route " + r.Method + " " + r.URL.Path + " in hsemu's HubSpot emulator", Category: "OBJECT_NOT_FOUND"})
 	}
 }

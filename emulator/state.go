@@ -1,11 +1,8 @@
 package emulator
 
 import (
-	"regexp"
 	"time"
 )
-
-var hubletPattern = regexp.MustCompile(`^[a-z]{2,3}[0-9]{1,2}$`)
 
 // state is everything the emulator remembers, in the shape of the state file. Access tokens
 // are not stored: they are signed with Key and carry their grant, expiry and ID (see
@@ -145,7 +142,7 @@ const pruneInterval = time.Minute
 // pruneLocked drops what can no longer matter, at most once per pruneInterval: codes an hour
 // past expiry (a replay of one then gets BAD_AUTH_CODE instead of revoking), revoked grants
 // whose access tokens have all expired, and revocations of expired access tokens. e.mu is held.
-func (e *Emulator) pruneLocked(now time.Time) {
+func (e *core) pruneLocked(now time.Time) {
 	if now.Sub(e.lastPrune) < pruneInterval && !e.lastPrune.After(now) {
 		return
 	}

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // maxFormBody caps a form body; a larger one gets HTTP 413.
@@ -20,8 +22,8 @@ const maxFormBody = 64 << 10
 // maxEventValue caps how much of a presented value an event keeps.
 const maxEventValue = 128
 
-// tokenResponse is HubSpot's token success JSON (SPEC AccessTokenResponse; the v3 guide's
-// example), fields in the documented order.
+// tokenResponse is HubSpot's token success JSON (the OpenAPI spec's AccessTokenResponse; the
+// v3 guide's example), fields in the documented order.
 type tokenResponse struct {
 	TokenType    string   `json:"token_type"`
 	RefreshToken string   `json:"refresh_token,omitempty"`
@@ -96,12 +98,12 @@ func short(s string) string {
 
 // tokenHandler serves a token endpoint: POST /oauth/v1/token (allowQuery) and the v3 and
 // dated ones.
-func (e *Emulator) tokenHandler(allowQuery bool) http.HandlerFunc {
+func (tk *tokenService) tokenHandler(allowQuery bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ev := eventOf(r)
 		form, oe := readForm(w, r, allowQuery)
 		if oe != nil {
-			e.writeOAuthError(w, ev, oe)
+			tk.writeOAuthError(w, ev, oe)
 			return
 		}
 		clientID, grantType := form.Get("client_id"), form.Get("grant_type")
@@ -110,8 +112,8 @@ func (e *Emulator) tokenHandler(allowQuery bool) http.HandlerFunc {
 		ev.Code = short(form.Get("code"))
 		ev.RedirectURI = short(form.Get("redirect_uri"))
 		ev.TokenHint = redact(form.Get("refresh_token"))
-		if f, id, ok := e.takeFault(clientID, form.Get("code")); ok {
-			if e.applyFault(w, r, ev, f, id) {
+		if f, id, ok := tk.faults.take(clientID, form.Get("code")); ok {
+			if tk.applyFault(w, r, ev, f, id) {
 				return
 			}
 		}
@@ -121,11 +123,11 @@ func (e *Emulator) tokenHandler(allowQuery bool) http.HandlerFunc {
 		)
 		switch grantType {
 		case "authorization_code":
-			resp, err = e.grantCode(form, ev)
+			resp, err = tk.grantCode(form, ev)
 		case "refresh_token":
-			resp, err = e.grantRefresh(form, ev)
+			resp, err = tk.grantRefresh(form, ev)
 		case "client_credentials":
-			resp, err = e.grantClientCredentials(form, ev)
+			resp, err = tk.grantClientCredentials(form, ev)
 		case "":
 			err = errBadGrantType("missing grant_type: use authorization_code, refresh_token or client_credentials")
 		default:
@@ -134,12 +136,12 @@ func (e *Emulator) tokenHandler(allowQuery bool) http.HandlerFunc {
 		var oauthErr *Error
 		switch {
 		case errors.As(err, &oauthErr):
-			if oauthErr.Status == "BAD_CLIENT_ID" && clientID == "" && strings.HasPrefix(r.Header.Get("Authorization"), "Basic ") {
+			if oauthErr.Status == hubspot.StatusBadClientID && clientID == "" && strings.HasPrefix(r.Header.Get("Authorization"), "Basic ") {
 				ev.Message = oauthErr.Message + " (hsemu: HubSpot reads client_id and client_secret from the form body, not HTTP Basic auth)"
 			}
-			e.writeOAuthError(w, ev, oauthErr)
+			tk.writeOAuthError(w, ev, oauthErr)
 		case err != nil:
-			e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusServiceUnavailable,
+			tk.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusServiceUnavailable,
 				Message: "hsemu could not complete the request: " + err.Error(), Category: "INTERNAL_ERROR"})
 		default:
 			ev.TokenHint = redact(resp.AccessToken)
@@ -149,9 +151,9 @@ func (e *Emulator) tokenHandler(allowQuery bool) http.HandlerFunc {
 	}
 }
 
-// authClient checks client_id and client_secret (form body; the SPEC declares no other
-// authentication on the token endpoints). e.mu is held.
-func (e *Emulator) authClient(form url.Values) (*App, *Error) {
+// authClient checks client_id and client_secret (form body; HubSpot's OpenAPI spec declares no
+// other authentication on the token endpoints). e.mu is held.
+func (e *core) authClient(form url.Values) (*App, *Error) {
 	app := e.st.appByClientID(form.Get("client_id"))
 	if app == nil {
 		return nil, errBadClientID()
@@ -168,82 +170,82 @@ func (e *Emulator) authClient(form url.Values) (*App, *Error) {
 // and SHOULD revoke (when possible) all tokens previously issued based on that authorization
 // code" (RFC 6749 §4.1.2). redirect_uri must "exactly match the redirect_uri used when
 // initiating the OAuth 2.0 connection" (v1 reference).
-func (e *Emulator) grantCode(form url.Values, ev *Event) (*tokenResponse, error) {
-	now := e.now()
-	e.mu.Lock()
-	app, oe := e.authClient(form)
+func (tk *tokenService) grantCode(form url.Values, ev *Event) (*tokenResponse, error) {
+	now := tk.now()
+	tk.mu.Lock()
+	app, oe := tk.authClient(form)
 	if oe != nil {
-		e.mu.Unlock()
+		tk.mu.Unlock()
 		return nil, oe
 	}
 	code := form.Get("code")
-	rec := e.st.Codes[code]
+	rec := tk.st.Codes[code]
 	if code == "" || rec == nil || rec.ClientID != app.ClientID {
-		e.mu.Unlock()
+		tk.mu.Unlock()
 		return nil, errBadAuthCode()
 	}
 	ev.HubID = rec.HubID
 	if rec.GrantID != "" {
-		if g := e.st.Grants[rec.GrantID]; g != nil && !(g.AccessRevoked && g.RefreshRevoked) {
+		if g := tk.st.Grants[rec.GrantID]; g != nil && !(g.AccessRevoked && g.RefreshRevoked) {
 			g.AccessRevoked, g.RefreshRevoked, g.RevokedAt = true, true, now
-			e.version++
+			tk.version++
 		}
-		v := e.version
-		e.mu.Unlock()
+		v := tk.version
+		tk.mu.Unlock()
 		ev.Message = "missing or unknown auth code (hsemu: this code was already redeemed; the tokens of its first redemption are now revoked, RFC 6749 §4.1.2)"
-		if err := e.sync(v); err != nil {
+		if err := tk.sync(v); err != nil {
 			return nil, err
 		}
 		return nil, errBadAuthCode()
 	}
 	if !now.Before(rec.Expires) {
-		e.mu.Unlock()
-		ev.Message = fmt.Sprintf("auth code is expired (hsemu: it expired %s ago; codes live %s)", now.Sub(rec.Expires).Round(time.Second), e.cfg.CodeTTL)
+		tk.mu.Unlock()
+		ev.Message = fmt.Sprintf("auth code is expired (hsemu: it expired %s ago; codes live %s)", now.Sub(rec.Expires).Round(time.Second), tk.cfg.CodeTTL)
 		return nil, errExpiredAuthCode()
 	}
 	redirect := form.Get("redirect_uri")
 	if redirect == "" {
-		e.mu.Unlock()
+		tk.mu.Unlock()
 		return nil, errBadRedirect("missing redirect_uri: send the redirect_uri used in the authorization URL")
 	}
 	if redirect != rec.RedirectURI {
-		e.mu.Unlock()
+		tk.mu.Unlock()
 		ev.Message = fmt.Sprintf("redirect_uri %q differs from %q used at authorization; it must match exactly", short(redirect), rec.RedirectURI)
 		return nil, errMismatchRedirect()
 	}
-	g, err := e.newGrantLocked(app, rec.HubID, rec.UserID, rec.Scopes, now)
+	g, err := tk.newGrantLocked(app, rec.HubID, rec.UserID, rec.Scopes, now)
 	if err != nil {
-		e.mu.Unlock()
+		tk.mu.Unlock()
 		return nil, err
 	}
 	rec.GrantID = g.ID
 	key := installKey(app.ClientID, rec.HubID)
-	if e.st.Installs[key] == nil {
-		if err := e.journalLocked(actionAppInstall, app, rec.HubID, now); err != nil {
-			e.mu.Unlock()
+	if tk.st.Installs[key] == nil {
+		if err := tk.journalLocked(actionAppInstall, app, rec.HubID, now); err != nil {
+			tk.mu.Unlock()
 			return nil, err
 		}
 	}
-	e.st.Installs[key] = &install{
+	tk.st.Installs[key] = &install{
 		ClientID: app.ClientID, HubID: rec.HubID, Scopes: slices.Clone(rec.Scopes), InstalledAt: now,
 	}
-	exp := now.Add(e.cfg.AccessTTL)
-	access, err := e.mintAccess(g, exp)
-	e.version++
-	v := e.version
-	e.pruneLocked(now)
-	e.mu.Unlock()
+	exp := now.Add(tk.cfg.AccessTTL)
+	access, err := tk.mintAccess(g, exp)
+	tk.version++
+	v := tk.version
+	tk.pruneLocked(now)
+	tk.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	if err := e.sync(v); err != nil {
+	if err := tk.sync(v); err != nil {
 		return nil, err
 	}
-	return e.userTokenResponse(g, access), nil
+	return tk.userTokenResponse(g, access), nil
 }
 
 // newGrantLocked creates a grant with a fresh refresh token. e.mu is held.
-func (e *Emulator) newGrantLocked(app *App, hubID, userID int64, scopes []string, now time.Time) (*grant, error) {
+func (e *core) newGrantLocked(app *App, hubID, userID int64, scopes []string, now time.Time) (*grant, error) {
 	hublet := "na1"
 	if p := e.st.portal(hubID); p != nil {
 		hublet = p.Hublet
@@ -263,73 +265,73 @@ func (e *Emulator) newGrantLocked(app *App, hubID, userID int64, scopes []string
 	return g, nil
 }
 
-func (e *Emulator) userTokenResponse(g *grant, access string) *tokenResponse {
+func (tk *tokenService) userTokenResponse(g *grant, access string) *tokenResponse {
 	return &tokenResponse{
 		TokenType:    "bearer",
 		RefreshToken: g.RefreshToken,
 		AccessToken:  access,
 		HubID:        g.HubID,
 		Scopes:       slices.Clone(g.Scopes),
-		ExpiresIn:    int64(e.cfg.AccessTTL / time.Second),
+		ExpiresIn:    int64(tk.cfg.AccessTTL / time.Second),
 		TokenUse:     "access_token",
 	}
 }
 
 // grantRefresh mints a new access token from a refresh token (RFC 6749 §6). The refresh token
 // stays the same and valid until revoked: HubSpot does not rotate them (community reports;
-// UNCONFIRMED officially, HUBSPOT.md §2). A refresh changes no stored state, so it costs no
+// not documented). A refresh changes no stored state, so it costs no
 // disk write.
-func (e *Emulator) grantRefresh(form url.Values, ev *Event) (*tokenResponse, error) {
-	now := e.now()
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	app, oe := e.authClient(form)
+func (tk *tokenService) grantRefresh(form url.Values, ev *Event) (*tokenResponse, error) {
+	now := tk.now()
+	tk.mu.RLock()
+	defer tk.mu.RUnlock()
+	app, oe := tk.authClient(form)
 	if oe != nil {
 		return nil, oe
 	}
-	g := e.st.refresh[form.Get("refresh_token")]
+	g := tk.st.refresh[form.Get("refresh_token")]
 	if g == nil || g.RefreshRevoked || g.ClientID != app.ClientID {
 		return nil, errBadRefreshToken()
 	}
 	ev.HubID = g.HubID
-	access, err := e.mintAccess(g, now.Add(e.cfg.AccessTTL))
+	access, err := tk.mintAccess(g, now.Add(tk.cfg.AccessTTL))
 	if err != nil {
 		return nil, err
 	}
-	return e.userTokenResponse(g, access), nil
+	return tk.userTokenResponse(g, access), nil
 }
 
-// grantClientCredentials mints an app-level token (SPEC ClientCredentialsTokenResponse,
-// token_use "client_credentials"), used by the webhooks journal. `scope`, when given, must be
-// known scope names; otherwise the app's required scopes are granted. The response has no
-// refresh token and no hub_id.
-func (e *Emulator) grantClientCredentials(form url.Values, ev *Event) (*tokenResponse, error) {
-	now := e.now()
-	e.mu.Lock()
-	app, oe := e.authClient(form)
+// grantClientCredentials mints an app-level token (the OpenAPI spec's
+// ClientCredentialsTokenResponse, token_use "client_credentials"), used by the webhooks journal.
+// `scope`, when given, must be known scope names; otherwise the app's required scopes are granted.
+// The response has no refresh token and no hub_id.
+func (tk *tokenService) grantClientCredentials(form url.Values, ev *Event) (*tokenResponse, error) {
+	now := tk.now()
+	tk.mu.Lock()
+	app, oe := tk.authClient(form)
 	if oe != nil {
-		e.mu.Unlock()
+		tk.mu.Unlock()
 		return nil, oe
 	}
 	scopes := splitScopes(form.Get("scope"))
 	for _, s := range scopes {
 		if !KnownScope(s) {
-			e.mu.Unlock()
-			return nil, oauthError("invalid_scope", "BAD_SCOPES", fmt.Sprintf("unknown scope %q", short(s)))
+			tk.mu.Unlock()
+			return nil, hubspot.OAuthErrorf(hubspot.StatusBadScopes, fmt.Sprintf("unknown scope %q", short(s)))
 		}
 	}
 	if len(scopes) == 0 {
 		scopes = slices.Clone(app.RequiredScopes)
 	}
-	id, err := e.ids.hexID(8)
+	id, err := tk.ids.hexID(8)
 	if err != nil {
-		e.mu.Unlock()
+		tk.mu.Unlock()
 		return nil, err
 	}
 	// One grant per app and scope set would grow the state; client-credentials grants are
 	// reused per app, with the scopes of the latest request.
 	var g *grant
-	for _, old := range e.st.Grants {
+	for _, old := range tk.st.Grants {
 		if old.ClientCredentials && old.ClientID == app.ClientID && !old.AccessRevoked && slices.Equal(old.Scopes, scopes) {
 			g = old
 			break
@@ -338,18 +340,18 @@ func (e *Emulator) grantClientCredentials(form url.Values, ev *Event) (*tokenRes
 	changed := false
 	if g == nil {
 		g = &grant{ID: id, ClientID: app.ClientID, Scopes: scopes, Created: now, ClientCredentials: true}
-		e.st.Grants[id] = g
-		e.version++
+		tk.st.Grants[id] = g
+		tk.version++
 		changed = true
 	}
-	access, err := e.mintAccess(g, now.Add(e.cfg.AccessTTL))
-	v := e.version
-	e.mu.Unlock()
+	access, err := tk.mintAccess(g, now.Add(tk.cfg.AccessTTL))
+	v := tk.version
+	tk.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
 	if changed {
-		if err := e.sync(v); err != nil {
+		if err := tk.sync(v); err != nil {
 			return nil, err
 		}
 	}
@@ -357,7 +359,11 @@ func (e *Emulator) grantClientCredentials(form url.Values, ev *Event) (*tokenRes
 		TokenType:   "bearer",
 		AccessToken: access,
 		Scopes:      slices.Clone(g.Scopes),
-		ExpiresIn:   int64(e.cfg.AccessTTL / time.Second),
+		ExpiresIn:   int64(tk.cfg.AccessTTL / time.Second),
 		TokenUse:    "client_credentials",
 	}, nil
 }
+
+// tokenService serves the token endpoint of every version: code and refresh-token grants, the
+// client-credentials grant, and the faults injected into them.
+type tokenService struct{ *core }

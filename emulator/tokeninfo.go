@@ -7,10 +7,13 @@ import (
 	"net/url"
 	"slices"
 	"time"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
-// accessTokenInfo is GET /oauth/v1/access-tokens/{token} (SPEC AccessTokenInfoResponse; the
-// example on the v1 tokens page). token_type is "access" and expires_in counts down.
+// accessTokenInfo is GET /oauth/v1/access-tokens/{token} (the OpenAPI spec's
+// AccessTokenInfoResponse; the example on the v1 tokens page). token_type is "access" and
+// expires_in counts down.
 type accessTokenInfo struct {
 	Token             string             `json:"token"`
 	User              string             `json:"user,omitempty"`
@@ -41,7 +44,8 @@ type signedAccessToken struct {
 	IsUserLevel               bool   `json:"isUserLevel"`
 }
 
-// refreshTokenInfo is GET /oauth/v1/refresh-tokens/{token} (SPEC RefreshTokenInfoResponse).
+// refreshTokenInfo is GET /oauth/v1/refresh-tokens/{token} (the OpenAPI spec's
+// RefreshTokenInfoResponse).
 type refreshTokenInfo struct {
 	Token     string   `json:"token"`
 	User      string   `json:"user,omitempty"`
@@ -53,8 +57,8 @@ type refreshTokenInfo struct {
 	TokenType string   `json:"token_type"`
 }
 
-// introspection is the answer of POST /oauth/v3/token/introspect (SPEC
-// PublicAccessTokenInfoResponse / PublicRefreshTokenInfoResponse). Only Active is set for a
+// introspection is the answer of POST /oauth/v3/token/introspect (the OpenAPI
+// spec's PublicAccessTokenInfoResponse / PublicRefreshTokenInfoResponse). Only Active is set for a
 // token hsemu does not know (community report, usertour PR #490; UNCONFIRMED officially).
 type introspection struct {
 	Active                bool               `json:"active"`
@@ -76,10 +80,10 @@ type introspection struct {
 // Errors of the metadata endpoints for unknown tokens. HubSpot's exact answer is
 // UNCONFIRMED; the token endpoint's 400 shape is used with the matching status.
 func errBadAccessToken() *Error {
-	return oauthError("invalid_token", "BAD_ACCESS_TOKEN", "access token is invalid, expired or revoked")
+	return hubspot.OAuthError(hubspot.StatusBadAccessToken)
 }
 
-func (e *Emulator) signed(g *grant, app *App, p *Portal, exp time.Time) *signedAccessToken {
+func (ti *tokenInfo) signed(g *grant, app *App, p *Portal, exp time.Time) *signedAccessToken {
 	sum := sha256.Sum256([]byte(g.ID + "/" + exp.String()))
 	sig := base64.StdEncoding.EncodeToString(sum[:])
 	s := &signedAccessToken{
@@ -104,23 +108,23 @@ func expiresIn(exp, now time.Time) int64 {
 }
 
 // handleAccessTokenInfo serves GET /oauth/v1/access-tokens/{token}.
-func (e *Emulator) handleAccessTokenInfo(w http.ResponseWriter, r *http.Request) {
+func (ti *tokenInfo) handleAccessTokenInfo(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	tok := r.PathValue("token")
 	ev.TokenHint = redact(tok)
-	now := e.now()
-	e.mu.RLock()
-	g, at, err := e.lookupAccess(tok, now)
+	now := ti.now()
+	ti.mu.RLock()
+	g, at, err := ti.lookupAccess(tok, now)
 	if err != nil {
-		e.mu.RUnlock()
-		e.writeOAuthError(w, ev, errBadAccessToken())
+		ti.mu.RUnlock()
+		ti.writeOAuthError(w, ev, errBadAccessToken())
 		return
 	}
-	app, p := e.st.appByClientID(g.ClientID), e.st.portal(g.HubID)
+	app, p := ti.st.appByClientID(g.ClientID), ti.st.portal(g.HubID)
 	info := accessTokenInfo{
 		Token: tok, Scopes: slices.Clone(g.Scopes), HubID: g.HubID, UserID: g.UserID,
 		ExpiresIn: expiresIn(at.Expires, now), TokenType: "access",
-		SignedAccessToken: e.signed(g, app, p, at.Expires),
+		SignedAccessToken: ti.signed(g, app, p, at.Expires),
 	}
 	if app != nil {
 		info.AppID = app.ID
@@ -128,64 +132,65 @@ func (e *Emulator) handleAccessTokenInfo(w http.ResponseWriter, r *http.Request)
 	if p != nil {
 		info.User, info.HubDomain = p.UserEmail, p.Domain
 	}
-	e.mu.RUnlock()
+	ti.mu.RUnlock()
 	ev.ClientID, ev.HubID = g.ClientID, g.HubID
 	noStore(w)
 	writeJSON(w, http.StatusOK, info)
 }
 
 // handleRefreshTokenInfo serves GET /oauth/v1/refresh-tokens/{token}.
-func (e *Emulator) handleRefreshTokenInfo(w http.ResponseWriter, r *http.Request) {
+func (ti *tokenInfo) handleRefreshTokenInfo(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	tok := r.PathValue("token")
 	ev.TokenHint = redact(tok)
-	e.mu.RLock()
-	g := e.st.refresh[tok]
+	ti.mu.RLock()
+	g := ti.st.refresh[tok]
 	if g == nil || g.RefreshRevoked {
-		e.mu.RUnlock()
-		e.writeOAuthError(w, ev, errBadRefreshToken())
+		ti.mu.RUnlock()
+		ti.writeOAuthError(w, ev, errBadRefreshToken())
 		return
 	}
 	info := refreshTokenInfo{Token: tok, Scopes: slices.Clone(g.Scopes), HubID: g.HubID,
 		ClientID: g.ClientID, UserID: g.UserID, TokenType: "refresh"}
-	if p := e.st.portal(g.HubID); p != nil {
+	if p := ti.st.portal(g.HubID); p != nil {
 		info.User, info.HubDomain = p.UserEmail, p.Domain
 	}
-	e.mu.RUnlock()
+	ti.mu.RUnlock()
 	ev.ClientID, ev.HubID = g.ClientID, g.HubID
 	noStore(w)
 	writeJSON(w, http.StatusOK, info)
 }
 
-// handleRefreshTokenDelete serves DELETE /oauth/v1/refresh-tokens/{token}: 204 (SPEC). "This
-// will only delete the refresh token. Access tokens generated with the refresh token will not
+// handleRefreshTokenDelete serves DELETE /oauth/v1/refresh-tokens/{token}: 204 (OpenAPI spec).
+// "This will only delete the refresh token. Access tokens generated with the refresh token will not
 // be deleted. Additionally, this will not uninstall the application" (v1 tokens page).
-func (e *Emulator) handleRefreshTokenDelete(w http.ResponseWriter, r *http.Request) {
+func (ti *tokenInfo) handleRefreshTokenDelete(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	tok := r.PathValue("token")
 	ev.TokenHint = redact(tok)
-	e.mu.Lock()
-	g := e.st.refresh[tok]
+	ti.mu.Lock()
+	g := ti.st.refresh[tok]
 	if g == nil || g.RefreshRevoked {
-		e.mu.Unlock()
-		e.writeOAuthError(w, ev, errBadRefreshToken())
+		ti.mu.Unlock()
+		ti.writeOAuthError(w, ev, errBadRefreshToken())
 		return
 	}
-	g.RefreshRevoked, g.RevokedAt = true, e.now()
-	e.version++
-	v := e.version
-	e.mu.Unlock()
+	g.RefreshRevoked, g.RevokedAt = true, ti.now()
+	ti.version++
+	v := ti.version
+	ti.mu.Unlock()
 	ev.ClientID, ev.HubID = g.ClientID, g.HubID
-	if err := e.sync(v); err != nil {
-		e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusServiceUnavailable, Message: err.Error(), Category: "INTERNAL_ERROR"})
+	if err := ti.sync(v); err != nil {
+		ti.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusServiceUnavailable, Message: err.Error(), Category: "INTERNAL_ERROR"})
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// presentedToken returns the token of an introspect or revoke request: `token` (SPEC, the TS
-// SDK), or `refresh_token` / `access_token` as the v3 guide's text names it (HUBSPOT.md §3:
-// "The emulator should accept both").
+// presentedToken returns the token of an introspect or revoke request: `token` (the OpenAPI
+// spec and https://github.com/HubSpot/hubspot-sdk-typescript), or `refresh_token` /
+// `access_token` as the v3 guide's text names it; the two sources disagree, so both are
+// accepted.
 func presentedToken(form url.Values) (tok, hint string) {
 	hint = form.Get("token_type_hint")
 	switch {
@@ -202,17 +207,17 @@ func presentedToken(form url.Values) (tok, hint string) {
 // tokenForm reads the form of an introspect or revoke request and the token it presents,
 // recording both in the event; it answers HubSpot's 400 itself (missing says what to send) and
 // reports false when the request cannot go on.
-func (e *Emulator) tokenForm(w http.ResponseWriter, r *http.Request, ev *Event, missing string) (form url.Values, tok, hint string, ok bool) {
+func (ti *tokenInfo) tokenForm(w http.ResponseWriter, r *http.Request, ev *Event, missing string) (form url.Values, tok, hint string, ok bool) {
 	form, oe := readForm(w, r, false)
 	if oe != nil {
-		e.writeOAuthError(w, ev, oe)
+		ti.writeOAuthError(w, ev, oe)
 		return nil, "", "", false
 	}
 	ev.ClientID = short(form.Get("client_id"))
 	tok, hint = presentedToken(form)
 	ev.TokenHint = redact(tok)
 	if tok == "" {
-		e.writeOAuthError(w, ev, errBadRequest(missing))
+		ti.writeOAuthError(w, ev, errBadRequest(missing))
 		return nil, "", "", false
 	}
 	return form, tok, hint, true
@@ -221,91 +226,94 @@ func (e *Emulator) tokenForm(w http.ResponseWriter, r *http.Request, ev *Event, 
 // handleIntrospect serves POST /oauth/v3/token/introspect and its dated twins. The client
 // authenticates with client_id and client_secret; a token hsemu does not know, or one of
 // another app, answers 200 {"active": false} (RFC 7662 §2.2).
-func (e *Emulator) handleIntrospect(w http.ResponseWriter, r *http.Request) {
+func (ti *tokenInfo) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
-	form, tok, hint, ok := e.tokenForm(w, r, ev, "missing token: send the token to introspect in the token field, with token_type_hint access_token or refresh_token")
+	form, tok, hint, ok := ti.tokenForm(w, r, ev, "missing token: send the token to introspect in the token field, with token_type_hint access_token or refresh_token")
 	if !ok {
 		return
 	}
-	now := e.now()
-	e.mu.RLock()
-	app, oe := e.authClient(form)
+	now := ti.now()
+	ti.mu.RLock()
+	app, oe := ti.authClient(form)
 	if oe != nil {
-		e.mu.RUnlock()
-		e.writeOAuthError(w, ev, oe)
+		ti.mu.RUnlock()
+		ti.writeOAuthError(w, ev, oe)
 		return
 	}
 	resp := introspection{Active: false}
 	if hint != "refresh_token" {
-		if g, at, err := e.lookupAccess(tok, now); err == nil && g.ClientID == app.ClientID {
-			resp = e.introspectGrant(g, app, tok)
+		if g, at, err := ti.lookupAccess(tok, now); err == nil && g.ClientID == app.ClientID {
+			resp = ti.introspectGrant(g, app, tok)
 			n := expiresIn(at.Expires, now)
 			resp.ExpiresIn = &n
 			resp.TokenUse = "access_token"
 			private := app.Distribution == "private"
 			resp.IsPrivateDistribution = &private
-			resp.SignedAccessToken = e.signed(g, app, e.st.portal(g.HubID), at.Expires)
+			resp.SignedAccessToken = ti.signed(g, app, ti.st.portal(g.HubID), at.Expires)
 		}
 	}
 	if !resp.Active && hint != "access_token" {
-		if g := e.st.refresh[tok]; g != nil && !g.RefreshRevoked && g.ClientID == app.ClientID {
-			resp = e.introspectGrant(g, app, tok)
+		if g := ti.st.refresh[tok]; g != nil && !g.RefreshRevoked && g.ClientID == app.ClientID {
+			resp = ti.introspectGrant(g, app, tok)
 			resp.TokenUse = "refresh_token"
 		}
 	}
-	e.mu.RUnlock()
+	ti.mu.RUnlock()
 	ev.HubID = resp.HubID
 	noStore(w)
 	writeJSON(w, http.StatusOK, resp)
 }
 
-func (e *Emulator) introspectGrant(g *grant, app *App, tok string) introspection {
+func (ti *tokenInfo) introspectGrant(g *grant, app *App, tok string) introspection {
 	out := introspection{Active: true, AppID: app.ID, ClientID: app.ClientID, HubID: g.HubID,
 		Scopes: slices.Clone(g.Scopes), Token: tok, TokenType: "Bearer", UserID: g.UserID}
-	if p := e.st.portal(g.HubID); p != nil {
+	if p := ti.st.portal(g.HubID); p != nil {
 		out.User, out.HubDomain = p.UserEmail, p.Domain
 	}
 	return out
 }
 
-// handleRevoke serves POST /oauth/v3/token/revoke and its dated twins: "Deletes/Revokes
-// provided Refresh Token" (SPEC). An access token is revoked alone. HubSpot's success status
-// is UNCONFIRMED; hsemu follows RFC 7009 §2.2: "The authorization server responds with HTTP
-// status code 200 if the token has been revoked successfully or if the client submitted an
-// invalid token", with an empty body.
-func (e *Emulator) handleRevoke(w http.ResponseWriter, r *http.Request) {
+// handleRevoke serves POST /oauth/v3/token/revoke and its dated twins: "Deletes/Revokes provided
+// Refresh Token" (OpenAPI spec). An access token is revoked alone. HubSpot's success status is
+// UNCONFIRMED; hsemu follows RFC 7009 §2.2: "The authorization server responds with HTTP status
+// code 200 if the token has been revoked successfully or if the client submitted an invalid token",
+// with an empty body.
+func (ti *tokenInfo) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
-	form, tok, hint, ok := e.tokenForm(w, r, ev, "missing token: send the token to revoke in the token field")
+	form, tok, hint, ok := ti.tokenForm(w, r, ev, "missing token: send the token to revoke in the token field")
 	if !ok {
 		return
 	}
-	now := e.now()
-	e.mu.Lock()
-	app, oe := e.authClient(form)
+	now := ti.now()
+	ti.mu.Lock()
+	app, oe := ti.authClient(form)
 	if oe != nil {
-		e.mu.Unlock()
-		e.writeOAuthError(w, ev, oe)
+		ti.mu.Unlock()
+		ti.writeOAuthError(w, ev, oe)
 		return
 	}
 	changed := false
-	if g := e.st.refresh[tok]; g != nil && hint != "access_token" && g.ClientID == app.ClientID && !g.RefreshRevoked {
+	if g := ti.st.refresh[tok]; g != nil && hint != "access_token" && g.ClientID == app.ClientID && !g.RefreshRevoked {
 		g.RefreshRevoked, g.RevokedAt = true, now
 		ev.HubID = g.HubID
 		changed = true
-	} else if g, at, err := e.lookupAccess(tok, now); err == nil && hint != "refresh_token" && g.ClientID == app.ClientID {
-		e.st.RevokedAccess[at.ID] = at.Expires
+	} else if g, at, err := ti.lookupAccess(tok, now); err == nil && hint != "refresh_token" && g.ClientID == app.ClientID {
+		ti.st.RevokedAccess[at.ID] = at.Expires
 		ev.HubID = g.HubID
 		changed = true
 	}
 	if changed {
-		e.version++
+		ti.version++
 	}
-	v := e.version
-	e.mu.Unlock()
-	if err := e.sync(v); err != nil {
-		e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusServiceUnavailable, Message: err.Error(), Category: "INTERNAL_ERROR"})
+	v := ti.version
+	ti.mu.Unlock()
+	if err := ti.sync(v); err != nil {
+		ti.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusServiceUnavailable, Message: err.Error(), Category: "INTERNAL_ERROR"})
 		return
 	}
 	noStore(w)
 	w.WriteHeader(http.StatusOK)
 }
+
+// tokenInfo serves token metadata, introspection and revocation.
+type tokenInfo struct{ *core }

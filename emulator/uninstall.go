@@ -9,16 +9,18 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // App uninstall and the app lifecycle entries of the webhooks journal.
 //
 // HubSpot has no push webhook for uninstalls; lifecycle events (APP_INSTALL, APP_UNINSTALL) are
-// only in the webhooks journal, polled with a client-credentials token (HUBSPOT.md §5, SPEC
-// Webhooks Journal 2026-03). The journal entry's JSON shape and eventTypeId values are
+// only in the webhooks journal, polled with a client-credentials token (the OpenAPI spec's
+// Webhooks Journal 2026-03, https://developers.hubspot.com/docs/api-reference/webhooks-journal). The journal entry's JSON shape and eventTypeId values are
 // UNCONFIRMED: hsemu's entries are an approximation, marked so in their docs.
 
-// Journal actions (SPEC Webhooks Journal `actions` enum).
+// Journal actions (the OpenAPI spec's Webhooks Journal `actions` enum).
 const (
 	actionAppInstall   = "APP_INSTALL"
 	actionAppUninstall = "APP_UNINSTALL"
@@ -46,7 +48,7 @@ type journalEntry struct {
 }
 
 // journalLocked appends a lifecycle entry. e.mu is held.
-func (e *Emulator) journalLocked(action string, app *App, hubID int64, now time.Time) error {
+func (e *core) journalLocked(action string, app *App, hubID int64, now time.Time) error {
 	off, err := e.ids.uuid()
 	if err != nil {
 		return err
@@ -66,6 +68,11 @@ func (e *Emulator) journalLocked(action string, app *App, hubID int64, now time.
 // added to the webhooks journal. It fails with ErrUnknownClient, ErrUnknownPortal or
 // ErrNotInstalled.
 func (e *Emulator) Uninstall(clientID string, hubID int64) error {
+	return e.c.uninstall(clientID, hubID)
+}
+
+// uninstall does Uninstall's work.
+func (e *core) uninstall(clientID string, hubID int64) error {
 	now := e.now()
 	e.mu.Lock()
 	err := e.uninstallLocked(clientID, hubID, now)
@@ -80,7 +87,7 @@ func (e *Emulator) Uninstall(clientID string, hubID int64) error {
 	return e.sync(v)
 }
 
-func (e *Emulator) uninstallLocked(clientID string, hubID int64, now time.Time) error {
+func (e *core) uninstallLocked(clientID string, hubID int64, now time.Time) error {
 	app := e.st.appByClientID(clientID)
 	if app == nil {
 		return fmt.Errorf("client_id %q: %w", clientID, ErrUnknownClient)
@@ -109,35 +116,35 @@ func (e *Emulator) uninstallLocked(clientID string, hubID int64, now time.Time) 
 // Installed reports whether the app is installed in the portal (its code was exchanged and it
 // was not uninstalled since).
 func (e *Emulator) Installed(clientID string, hubID int64) bool {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	return e.st.Installs[installKey(clientID, hubID)] != nil
+	e.c.mu.RLock()
+	defer e.c.mu.RUnlock()
+	return e.c.st.Installs[installKey(clientID, hubID)] != nil
 }
 
 // handleExternalUninstall serves DELETE /appinstalls/v3/external-install (and 2026-03): the
 // developer uninstalls the app from the account of the Bearer access token (scope oauth);
-// 204 with no body (SPEC App Uninstalls; changelog
+// 204 with no body (the OpenAPI spec's App Uninstalls; changelog
 // https://developers.hubspot.com/changelog/public-beta-new-api-for-uninstalling-a-public-app-from-a-hubspot-account).
-func (e *Emulator) handleExternalUninstall(w http.ResponseWriter, r *http.Request) {
-	g, ok := e.authenticate(w, r, "oauth")
+func (lc *lifecycle) handleExternalUninstall(w http.ResponseWriter, r *http.Request) {
+	g, ok := lc.authenticate(w, r, "oauth")
 	if !ok {
 		return
 	}
-	if err := e.Uninstall(g.ClientID, g.HubID); err != nil {
-		e.writeUninstallError(w, eventOf(r), err)
+	if err := lc.uninstall(g.ClientID, g.HubID); err != nil {
+		lc.writeUninstallError(w, eventOf(r), err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
 // writeUninstallError maps Uninstall's errors to HubSpot's generic API error.
-func (e *Emulator) writeUninstallError(w http.ResponseWriter, ev *Event, err error) {
+func (lc *lifecycle) writeUninstallError(w http.ResponseWriter, ev *Event, err error) {
 	ae := &APIError{HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND", Message: err.Error()}
 	if !errors.Is(err, ErrUnknownClient) && !errors.Is(err, ErrUnknownPortal) && !errors.Is(err, ErrNotInstalled) {
 		ae = &APIError{HTTPStatus: http.StatusServiceUnavailable, Category: "INTERNAL_ERROR",
 			Message: "hsemu could not complete the uninstall: " + err.Error()}
 	}
-	e.writeAPIError(w, ev, ae)
+	lc.writeAPIError(w, ev, ae)
 }
 
 // uninstallJSON is the body of POST /_hsemu/uninstall.
@@ -148,10 +155,10 @@ type uninstallJSON struct {
 
 // handleAdminUninstall serves POST /_hsemu/uninstall {"clientId":"…","hubId":123}: 204, or 404
 // naming what is unknown or not installed.
-func (e *Emulator) handleAdminUninstall(w http.ResponseWriter, r *http.Request) {
+func (lc *lifecycle) handleAdminUninstall(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	bad := func(msg string) {
-		e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+		lc.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
 			Message: msg + `; send JSON like {"clientId":"…","hubId":1234567}`})
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBody))
@@ -174,8 +181,8 @@ func (e *Emulator) handleAdminUninstall(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	ev.ClientID, ev.HubID = short(body.ClientID), body.HubID
-	if err := e.Uninstall(body.ClientID, body.HubID); err != nil {
-		e.writeUninstallError(w, ev, err)
+	if err := lc.uninstall(body.ClientID, body.HubID); err != nil {
+		lc.writeUninstallError(w, ev, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -185,13 +192,13 @@ func (e *Emulator) handleAdminUninstall(w http.ResponseWriter, r *http.Request) 
 // (grant_type=client_credentials) with scope developer.webhooks_journal.read ("When using each
 // of these endpoints, you'll need to ensure your client credentials token was generated with
 // the developer.webhooks_journal.read scope", journal guide).
-func (e *Emulator) authenticateApp(w http.ResponseWriter, r *http.Request) (*grant, bool) {
+func (lc *lifecycle) authenticateApp(w http.ResponseWriter, r *http.Request) (*grant, bool) {
 	ev := eventOf(r)
 	fail := func(ae *APIError) (*grant, bool) {
 		if ae.HTTPStatus == http.StatusUnauthorized {
 			w.Header().Set("X-HubSpot-Auth-Failure", "401 Unauthorized")
 		}
-		e.writeAPIError(w, ev, ae)
+		lc.writeAPIError(w, ev, ae)
 		return nil, false
 	}
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -199,24 +206,24 @@ func (e *Emulator) authenticateApp(w http.ResponseWriter, r *http.Request) (*gra
 		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: "INVALID_AUTHENTICATION"})
 	}
 	ev.TokenHint = redact(tok)
-	e.mu.RLock()
-	g, _, err := e.lookupAccess(tok, e.now())
+	lc.mu.RLock()
+	g, _, err := lc.lookupAccess(tok, lc.now())
 	var c grant
 	if g != nil {
 		c = *g
 		c.Scopes = slices.Clone(g.Scopes)
 	}
-	e.mu.RUnlock()
+	lc.mu.RUnlock()
 	if err != nil {
 		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: "INVALID_AUTHENTICATION"})
 	}
 	ev.ClientID = c.ClientID
-	const scope = "developer.webhooks_journal.read"
+	const scope = hubspot.JournalReadScope
 	if !c.ClientCredentials || !slices.Contains(c.Scopes, scope) {
 		msg := "The webhooks journal needs a client credentials token with scope " + scope +
-			": POST grant_type=client_credentials&scope=" + scope + " to /oauth/v3/token."
+			": POST grant_type=client_credentials&scope=" + scope + " to " + hubspot.TokenPathV3 + "."
 		return fail(&APIError{HTTPStatus: http.StatusForbidden, Category: "MISSING_SCOPES", Message: msg,
-			Errors: []APIErrorDetail{{Message: "One or more of the following scopes are required.",
+			Errors: []APIErrorDetail{{Message: hubspot.TextScopesNeeded,
 				Context: map[string][]string{"requiredGranularScopes": {scope}}}}})
 	}
 	return &c, true
@@ -231,16 +238,16 @@ type journalFetch struct {
 
 // handleJournalLatest serves GET /webhooks-journal/journal/2026-03/latest: the newest entry of
 // the app's journal, as a JournalFetchResponse whose url serves the entry.
-func (e *Emulator) handleJournalLatest(w http.ResponseWriter, r *http.Request) {
-	e.serveJournal(w, r, func(entries []*journalEntry) int { return len(entries) - 1 })
+func (lc *lifecycle) handleJournalLatest(w http.ResponseWriter, r *http.Request) {
+	lc.serveJournal(w, r, func(entries []*journalEntry) int { return len(entries) - 1 })
 }
 
 // handleJournalNext serves GET /webhooks-journal/journal/2026-03/offset/{offset}/next: the entry
 // after offset. An unknown offset is a 404 ("Fails with a 404 if the offset has expired or
-// doesn't exist", SPEC); so is an offset with no entry after it yet (UNCONFIRMED).
-func (e *Emulator) handleJournalNext(w http.ResponseWriter, r *http.Request) {
+// doesn't exist", OpenAPI spec); so is an offset with no entry after it yet (UNCONFIRMED).
+func (lc *lifecycle) handleJournalNext(w http.ResponseWriter, r *http.Request) {
 	off := r.PathValue("offset")
-	e.serveJournal(w, r, func(entries []*journalEntry) int {
+	lc.serveJournal(w, r, func(entries []*journalEntry) int {
 		for i, en := range entries {
 			if en.Offset == off {
 				return i + 1
@@ -251,36 +258,36 @@ func (e *Emulator) handleJournalNext(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveJournal answers with the app's entry at the index pick chooses among its entries.
-func (e *Emulator) serveJournal(w http.ResponseWriter, r *http.Request, pick func([]*journalEntry) int) {
-	g, ok := e.authenticateApp(w, r)
+func (lc *lifecycle) serveJournal(w http.ResponseWriter, r *http.Request, pick func([]*journalEntry) int) {
+	g, ok := lc.authenticateApp(w, r)
 	if !ok {
 		return
 	}
 	var portal int64
 	if s := r.URL.Query().Get("installPortalId"); s != "" {
 		if _, err := fmt.Sscan(s, &portal); err != nil || portal <= 0 {
-			e.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+			lc.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
 				Message: fmt.Sprintf("installPortalId %q is not a hub ID", short(s))})
 			return
 		}
 	}
-	entries := e.journalOf(g.ClientID, portal)
+	entries := lc.journalOf(g.ClientID, portal)
 	i := pick(entries)
 	if i < 0 || i >= len(entries) {
-		e.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND",
+		lc.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND",
 			Message: "no journal entry there: the offset is unknown or has no entry after it yet"})
 		return
 	}
 	en := entries[i]
 	writeJSON(w, http.StatusOK, journalFetch{
 		CurrentOffset: en.Offset,
-		ExpiresAt:     e.now().Add(journalFileTTL).UTC(),
+		ExpiresAt:     lc.now().Add(journalFileTTL).UTC(),
 		URL:           "http://" + r.Host + "/_hsemu/webhooks-journal/files/" + en.Offset,
 	})
 }
 
 // journalOf returns the entries of an app, of one portal when hubID is not 0.
-func (e *Emulator) journalOf(clientID string, hubID int64) []*journalEntry {
+func (e *core) journalOf(clientID string, hubID int64) []*journalEntry {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	var out []*journalEntry
@@ -294,7 +301,7 @@ func (e *Emulator) journalOf(clientID string, hubID int64) []*journalEntry {
 }
 
 // journalEventJSON is an app lifecycle entry as hsemu serves it from a journal URL. HubSpot's
-// exact shape is UNCONFIRMED (HUBSPOT.md, unconfirmed item 9): the field names follow the SPEC's
+// exact shape is not documented: the field names follow the OpenAPI spec's
 // AppLifecycleEventSubscriptionUpsertRequest (subscriptionType APP_LIFECYCLE_EVENT) and the
 // journal's `actions` enum, and the portal/app/time fields follow webhook events.
 type journalEventJSON struct {
@@ -310,19 +317,19 @@ type journalEventJSON struct {
 // handleJournalFile serves GET /_hsemu/webhooks-journal/files/{offset}, the download a
 // JournalFetchResponse's url points at: a JSON array holding the entry. Offsets are random
 // UUIDs, standing in for the pre-signed download URL of the real journal.
-func (e *Emulator) handleJournalFile(w http.ResponseWriter, r *http.Request) {
+func (lc *lifecycle) handleJournalFile(w http.ResponseWriter, r *http.Request) {
 	off := r.PathValue("offset")
-	e.mu.RLock()
+	lc.mu.RLock()
 	var found *journalEntry
-	for _, en := range e.st.Journal {
+	for _, en := range lc.st.Journal {
 		if en.Offset == off {
 			c := *en
 			found = &c
 		}
 	}
-	e.mu.RUnlock()
+	lc.mu.RUnlock()
 	if found == nil {
-		e.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND",
+		lc.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND",
 			Message: "no journal entry with offset " + short(off)})
 		return
 	}
@@ -330,3 +337,7 @@ func (e *Emulator) handleJournalFile(w http.ResponseWriter, r *http.Request) {
 		Action: found.Action, PortalID: found.HubID, AppID: found.AppID,
 		OccurredAt: found.OccurredAt.UnixMilli(), Approximate: true}})
 }
+
+// lifecycle serves what happens to an installed app besides its tokens: uninstall, the webhooks
+// journal's lifecycle entries and webhook deliveries (webhooks.go).
+type lifecycle struct{ *core }

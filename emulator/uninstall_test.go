@@ -205,7 +205,7 @@ func TestJournal(t *testing.T) {
 	if w, _ := fetch("/webhooks-journal/journal/2026-03/offset/"+latest["currentOffset"].(string)+"/next", tok); w.Code != http.StatusNotFound {
 		t.Errorf("next after the latest: %d; want 404", w.Code)
 	}
-	entries := e.journalOf(testClientID, 0)
+	entries := e.c.journalOf(testClientID, 0)
 	if len(entries) != 2 || entries[0].Action != "APP_INSTALL" {
 		t.Fatalf("journal = %+v; want APP_INSTALL then APP_UNINSTALL", entries)
 	}
@@ -256,7 +256,7 @@ func TestUninstallPersists(t *testing.T) {
 	if w := postForm(again, "/oauth/v3/token", refreshForm(rt)); w.Code != http.StatusBadRequest {
 		t.Errorf("refresh after restart: %d; want 400 BAD_REFRESH_TOKEN", w.Code)
 	}
-	if got := again.journalOf(testClientID, hub); len(got) != 2 || got[1].Action != "APP_UNINSTALL" {
+	if got := again.c.journalOf(testClientID, hub); len(got) != 2 || got[1].Action != "APP_UNINSTALL" {
 		t.Errorf("journal after restart = %+v; want APP_INSTALL, APP_UNINSTALL", got)
 	}
 }

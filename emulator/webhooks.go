@@ -3,101 +3,55 @@ package emulator
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
-// HubSpot's request-signature headers (validating-requests docs,
-// https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/request-validation).
+// HubSpot's request-signature headers (hubspot.HeaderSignature and its neighbours).
 const (
-	// HeaderSignature carries the v1 (or v2) signature: lower-case hex SHA-256.
-	HeaderSignature = "X-HubSpot-Signature"
-	// HeaderSignatureVersion names the version of HeaderSignature: "v1" or "v2".
-	HeaderSignatureVersion = "X-HubSpot-Signature-Version"
-	// HeaderSignatureV3 carries the v3 signature: base64 HMAC-SHA256. The docs also spell it
-	// X-HubSpot-Signature-V3; HTTP header names are case-insensitive.
-	HeaderSignatureV3 = "X-HubSpot-Signature-v3"
-	// HeaderRequestTimestamp is the v3 timestamp in milliseconds since the epoch.
-	HeaderRequestTimestamp = "X-HubSpot-Request-Timestamp"
+	HeaderSignature        = hubspot.HeaderSignature
+	HeaderSignatureVersion = hubspot.HeaderSignatureVersion
+	HeaderSignatureV3      = hubspot.HeaderSignatureV3
+	HeaderRequestTimestamp = hubspot.HeaderRequestTimestamp
 )
 
-// WebhookUserAgent is the User-Agent of hsemu's webhook deliveries. HubSpot's exact value is
-// UNCONFIRMED; this is the one commonly reported for its webhook deliveries ("HubSpot Connect
-// 2.0 (http://dev.hubspot.com/)"), so receivers that filter on it behave alike.
-const WebhookUserAgent = "HubSpot Connect 2.0 (http://dev.hubspot.com/) - hsemu"
+// WebhookUserAgent is the User-Agent of hsemu's webhook deliveries: HubSpot's
+// (hubspot.WebhookUserAgent) with " - hsemu", so receivers that filter on it behave alike.
+const WebhookUserAgent = hubspot.WebhookUserAgent + " - hsemu"
 
-// MaxWebhookAge is how old a v3 timestamp may be: "Reject the request if the timestamp is older
-// than 5 minutes" (validating-requests docs).
-const MaxWebhookAge = 5 * time.Minute
+// MaxWebhookAge is how old a v3 timestamp may be (hubspot.MaxWebhookAge).
+const MaxWebhookAge = hubspot.MaxWebhookAge
 
-// WebhookTimeout is how long HubSpot waits for a webhook receiver: it retries on "a timeout
-// above 5 s" (webhooks docs, HUBSPOT.md §5).
-const WebhookTimeout = 5 * time.Second
+// WebhookTimeout is how long HubSpot waits for a webhook receiver (hubspot.WebhookTimeout).
+const WebhookTimeout = hubspot.WebhookTimeout
 
-// SignatureV1 is HubSpot's v1 signature: hex(SHA-256(clientSecret + requestBody)), used for
-// webhooks-API deliveries.
-func SignatureV1(secret string, body []byte) string {
-	h := sha256.New()
-	h.Write([]byte(secret))
-	h.Write(body)
-	return hex.EncodeToString(h.Sum(nil))
-}
+// SignatureV1 is HubSpot's v1 signature (hubspot.SignatureV1).
+func SignatureV1(secret string, body []byte) string { return hubspot.SignatureV1(secret, body) }
 
-// SignatureV2 is HubSpot's v2 signature: hex(SHA-256(clientSecret + method + URI + body)), used
-// for workflow webhook actions and CRM cards. The URI "must exactly match the original request,
-// including the protocol".
+// SignatureV2 is HubSpot's v2 signature (hubspot.SignatureV2).
 func SignatureV2(secret, method, uri string, body []byte) string {
-	h := sha256.New()
-	h.Write([]byte(secret))
-	h.Write([]byte(method))
-	h.Write([]byte(uri))
-	h.Write(body)
-	return hex.EncodeToString(h.Sum(nil))
+	return hubspot.SignatureV2(secret, method, uri, body)
 }
 
-// SignatureV3 is HubSpot's v3 signature: base64(HMAC-SHA256(clientSecret, method + URI + body +
-// timestamp)), the timestamp in milliseconds, the URI decoded as V3URI says.
+// SignatureV3 is HubSpot's v3 signature (hubspot.SignatureV3).
 func SignatureV3(secret, method, uri string, body []byte, ts time.Time) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(method))
-	mac.Write([]byte(V3URI(uri)))
-	mac.Write(body)
-	mac.Write([]byte(strconv.FormatInt(ts.UnixMilli(), 10)))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	return hubspot.SignatureV3(secret, method, uri, body, ts)
 }
 
-// v3Decodes are the only escapes the v3 URI decodes (validating-requests docs, step 2).
-var v3Decodes = strings.NewReplacer(
-	"%3A", ":", "%2F", "/", "%3F", "?", "%40", "@", "%21", "!", "%24", "$", "%27", "'",
-	"%28", "(", "%29", ")", "%2A", "*", "%2C", ",", "%3B", ";",
-	"%3a", ":", "%2f", "/", "%3f", "?", "%2a", "*", "%2c", ",", "%3b", ";",
-)
+// V3URI is the URI as the v3 signature covers it (hubspot.V3URI).
+func V3URI(uri string) string { return hubspot.V3URI(uri) }
 
-// V3URI is the URI as the v3 signature covers it: the full URL the request was sent to, with
-// only %3A %2F %3F %40 %21 %24 %27 %28 %29 %2A %2C %3B decoded (validating-requests docs: "decode
-// only these"). Other escapes, such as %20, stay as they are.
-func V3URI(uri string) string { return v3Decodes.Replace(uri) }
-
-// SignWebhook returns the signature headers HubSpot sends with a webhook delivery of body to uri
-// at ts: the v3 signature and its timestamp, and the v1 signature alongside ("requests from
-// HubSpot also include older versions of the signature").
+// SignWebhook returns the signature headers HubSpot sends with a webhook delivery
+// (hubspot.SignWebhook).
 func SignWebhook(secret, method, uri string, body []byte, ts time.Time) http.Header {
-	h := http.Header{}
-	h.Set(HeaderSignature, SignatureV1(secret, body))
-	h.Set(HeaderSignatureVersion, "v1")
-	h.Set(HeaderSignatureV3, SignatureV3(secret, method, uri, body, ts))
-	h.Set(HeaderRequestTimestamp, strconv.FormatInt(ts.UnixMilli(), 10))
-	return h
+	return hubspot.SignWebhook(secret, method, uri, body, ts)
 }
 
 // NewWebhookRequest builds a webhook delivery as HubSpot sends it: POST body to url with
@@ -120,31 +74,18 @@ func NewWebhookRequest(ctx context.Context, secret, url string, body []byte, ts 
 
 // ErrStaleTimestamp and ErrBadSignature are the failures of VerifyWebhookV3.
 var (
-	ErrStaleTimestamp = errors.New("webhook timestamp is older than 5 minutes")
-	ErrBadSignature   = errors.New("webhook signature does not match")
+	ErrStaleTimestamp = hubspot.ErrStaleTimestamp
+	ErrBadSignature   = hubspot.ErrBadSignature
 )
 
-// VerifyWebhookV3 checks a delivery the way HubSpot's docs tell a receiver to: the timestamp
-// (milliseconds) at most MaxWebhookAge old, then the v3 signature compared in constant time. uri
-// is the full URL the request was sent to.
+// VerifyWebhookV3 checks a delivery the way HubSpot's docs tell a receiver to
+// (hubspot.VerifyWebhookV3).
 func VerifyWebhookV3(secret, method, uri string, body []byte, signature, timestamp string, now time.Time) error {
-	ms, err := strconv.ParseInt(timestamp, 10, 64)
-	if err != nil {
-		return fmt.Errorf("%s %q is not milliseconds since the epoch: %w", HeaderRequestTimestamp, timestamp, err)
-	}
-	ts := time.UnixMilli(ms)
-	if now.Sub(ts) > MaxWebhookAge {
-		return fmt.Errorf("%w (it is %s old)", ErrStaleTimestamp, now.Sub(ts).Round(time.Second))
-	}
-	want := SignatureV3(secret, method, uri, body, ts)
-	if !hmac.Equal([]byte(want), []byte(signature)) {
-		return ErrBadSignature
-	}
-	return nil
+	return hubspot.VerifyWebhookV3(secret, method, uri, body, signature, timestamp, now)
 }
 
-// WebhookEvent is one notification of a webhook batch, with HubSpot's field names (webhooks
-// docs, HUBSPOT.md §5). Fields that do not apply to a subscription type are left out.
+// WebhookEvent is one notification of a webhook batch, with HubSpot's field names
+// (https://developers.hubspot.com/docs/api/webhooks). Fields that do not apply to a subscription type are left out.
 type WebhookEvent struct {
 	EventID          int64  `json:"eventId"`
 	SubscriptionID   int64  `json:"subscriptionId"`
@@ -183,7 +124,7 @@ func WebhookBatch(events []WebhookEvent) ([]byte, error) {
 	if len(events) == 0 {
 		return nil, errors.New("a webhook batch needs at least one event")
 	}
-	if len(events) > 100 {
+	if len(events) > hubspot.MaxWebhookBatch {
 		return nil, fmt.Errorf("a webhook batch holds at most 100 events (HubSpot's limit); got %d", len(events))
 	}
 	var b bytes.Buffer
@@ -211,10 +152,10 @@ const maxWebhookAnswer = 4 << 10
 // with the app's client secret as HubSpot signs it, waits at most WebhookTimeout, and answers
 // 200 {"status":…,"durationMs":…,"body":"…"} with the receiver's answer, or 502 when the
 // receiver could not be reached in time.
-func (e *Emulator) handleSendWebhook(w http.ResponseWriter, r *http.Request) {
+func (lc *lifecycle) handleSendWebhook(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	bad := func(msg string) {
-		e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+		lc.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
 			Message: msg + `; send JSON like {"url":"http://localhost:3000/webhooks","clientId":"…"}`})
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBody))
@@ -224,18 +165,18 @@ func (e *Emulator) handleSendWebhook(w http.ResponseWriter, r *http.Request) {
 		bad("webhook send request is not valid JSON: " + err.Error())
 		return
 	}
-	app, ok := e.App(req.ClientID)
+	app, ok := lc.app(req.ClientID)
 	if !ok {
 		bad(fmt.Sprintf("clientId %q is not a registered app", short(req.ClientID)))
 		return
 	}
 	ev.ClientID = short(req.ClientID)
-	now := e.now()
+	now := lc.now()
 	events := req.Events
 	if len(events) == 0 {
 		hub := req.HubID
 		if hub == 0 {
-			if ps := e.Portals(); len(ps) > 0 {
+			if ps := lc.portals(); len(ps) > 0 {
 				hub = ps[0].HubID
 			}
 		}
@@ -257,7 +198,7 @@ func (e *Emulator) handleSendWebhook(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	resp, err := client.Do(out)
 	if err != nil {
-		e.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadGateway, Category: "WEBHOOK_DELIVERY_FAILED",
+		lc.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadGateway, Category: "WEBHOOK_DELIVERY_FAILED",
 			Message: fmt.Sprintf("the receiver at %s did not answer within %s: %v (HubSpot would retry)", short(req.URL), WebhookTimeout, err)})
 		return
 	}

@@ -1,9 +1,10 @@
 // Package browser is hsemu's virtual browser: Go's HTTP client made to behave like the user's
-// browser inside HubSpot's install flow (DESIGN.md, "The virtual browser").
+// browser inside HubSpot's install flow.
 //
 // It records every hop instead of following redirects silently, follows meta refreshes,
-// reports redirect loops as the infinite login loop they are (seeds/000: "Redirecting back to
-// HubSpot is required to avoid an infinite login loop"), bounds every hop by a deadline and
+// reports redirect loops as the infinite login loop they are ("Redirecting back to HubSpot is
+// required to avoid an infinite login loop",
+// https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow), bounds every hop by a deadline and
 // every body by a size, and keeps a cookie jar with Chrome's rules: SameSite (Lax when
 // missing), Secure only over a secure context (loopback counts), and the third-party cookie
 // rules of a page framed under app.hubspot.com. It does not run JavaScript: pages that only

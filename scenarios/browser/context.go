@@ -5,11 +5,14 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // Context is the browsing context a navigation runs in. HubSpot's install flow uses two:
 // step=authorize and the partner's sign-in open in a new top-level window, and step=finalize
-// runs in an iframe under app.hubspot.com (seeds/000, "Understand the install flow").
+// runs in an iframe under app.hubspot.com
+// (https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow).
 //
 // The zero value, TopLevel, is a top-level window whose first URL the user typed.
 type Context struct {
@@ -71,7 +74,7 @@ func (c Context) validate() (ancestor, opener *url.URL, err error) {
 func parseOrigin(s string) (*url.URL, error) {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("origin %q is not valid: want scheme://host[:port], e.g. https://app.hubspot.com", s)
+		return nil, fmt.Errorf("origin %q is not valid: want scheme://host[:port], e.g. %s", s, hubspot.WebOrigin)
 	}
 	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
 }

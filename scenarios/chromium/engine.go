@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
+	"github.com/hsemu/hsemu/emulator/hubspot"
 	"github.com/hsemu/hsemu/scenarios/browser"
 )
 
@@ -220,7 +221,7 @@ func (e *Engine) Navigate(ctx context.Context, rawURL string, bc browser.Context
 	if launcherOrigin != "" {
 		o, err := url.Parse(launcherOrigin)
 		if err != nil || (o.Scheme != "http" && o.Scheme != "https") || o.Host == "" || (o.Path != "" && o.Path != "/") {
-			return nil, fmt.Errorf("navigate to %s: origin %q is not valid: want scheme://host[:port], e.g. https://app.hubspot.com", rawURL, launcherOrigin)
+			return nil, fmt.Errorf("navigate to %s: origin %q is not valid: want scheme://host[:port], e.g. %s", rawURL, launcherOrigin, hubspot.WebOrigin)
 		}
 	}
 	if err := e.start(); err != nil {

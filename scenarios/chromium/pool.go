@@ -1,13 +1,12 @@
 // Package chromium is hsemu's chromium engine: the user's browser played by a real headless
-// Chromium, driven through the DevTools protocol (DESIGN.md, "The virtual browser": "the
-// chromium engine (headless Chromium through the DevTools protocol, which also enforces CSP
-// framing for real)").
+// Chromium, driven through the DevTools protocol (https://chromedevtools.github.io/devtools-protocol/),
+// which also enforces CSP framing for real.
 //
 // One Chromium process serves a Pool; each Engine the pool makes gets its own isolated browser
 // context (Target.createBrowserContext), so cookies stay with one scenario's browser, and one
 // tab in it. Every request of that tab goes through the Fetch domain: a URL for which
 // Options.StopAt answers true is recorded and never sent; requests to HubSpot's hosts
-// (browser.IsHubSpotHost) are fetched by Go from the emulator and fulfilled, so nothing
+// (hubspot.IsHubSpotHost) are fetched by Go from the emulator and fulfilled, so nothing
 // resolves a real HubSpot host; every other request goes out from Chromium itself, and its
 // response is read at the Fetch response stage to record the hop.
 //

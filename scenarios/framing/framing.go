@@ -23,24 +23,17 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
-// HubSpotOrigins are the origins HubSpot frames install pages from, the default ancestors.
-// HubSpot documents none of them as such: its install-flow page shows
-// "frame-ancestors 'self' https://app.hubspot.com https://app-eu1.hubspot.com" as an example,
-// and the HubSpot CLI trusts the app, app-eu1, app-na2, app-na3 and app-ap1 hosts under
-// hubspot.com (HUBSPOT.md §8). The exact list HubSpot uses is UNCONFIRMED; callers should let
-// users configure it.
-var HubSpotOrigins = []string{
-	"https://app.hubspot.com",
-	"https://app-eu1.hubspot.com",
-	"https://app-na2.hubspot.com",
-	"https://app-na3.hubspot.com",
-	"https://app-ap1.hubspot.com",
-}
+// HubSpotOrigins are the origins HubSpot frames install pages from, the default ancestors:
+// hubspot.FrameOrigins. HubSpot documents none of them as such (its example policy names
+// app.hubspot.com and app-eu1.hubspot.com); callers should let users configure them.
+var HubSpotOrigins = hubspot.FrameOrigins()
 
 // hubSpotExample is the policy HubSpot's install-flow page gives as its example.
-const hubSpotExample = "frame-ancestors 'self' https://app.hubspot.com https://app-eu1.hubspot.com"
+const hubSpotExample = hubspot.FrameAncestorsExample
 
 // Blockers name what blocked a page in Verdict.Blocker.
 const (

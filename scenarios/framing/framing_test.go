@@ -11,7 +11,7 @@ import (
 
 const (
 	partnerURL = "https://partner.example/install?step=finalize"
-	hubspot    = "https://app.hubspot.com"
+	hubOrigin  = "https://app.hubspot.com"
 	example    = "frame-ancestors 'self' https://app.hubspot.com https://app-eu1.hubspot.com;"
 )
 
@@ -38,7 +38,7 @@ type evalCase struct {
 	url       string // default partnerURL
 	header    http.Header
 	body      string
-	ancestors []string // default [hubspot]
+	ancestors []string // default [hubOrigin]
 
 	allowed  bool
 	blocker  string
@@ -56,7 +56,7 @@ func runEvalCases(t *testing.T, cases []evalCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			in := Input{URL: mustURL(t, partnerURL), Header: tc.header, Body: []byte(tc.body), Ancestors: []string{hubspot}}
+			in := Input{URL: mustURL(t, partnerURL), Header: tc.header, Body: []byte(tc.body), Ancestors: []string{hubOrigin}}
 			if tc.url != "" {
 				in.URL = mustURL(t, tc.url)
 			}
@@ -129,7 +129,7 @@ func TestEvaluateCSP(t *testing.T) {
 		{name: "self does not allow http ancestor of an https page", header: hdr(HeaderCSP, "frame-ancestors 'self'"),
 			ancestors: []string{"http://partner.example"}, blocker: BlockerCSP},
 		{name: "HubSpot example allows app", header: hdr(HeaderCSP, example), allowed: true,
-			hdrName: HeaderCSP, value: example, source: hubspot},
+			hdrName: HeaderCSP, value: example, source: hubOrigin},
 		{name: "HubSpot example allows app-eu1", header: hdr(HeaderCSP, example),
 			ancestors: []string{"https://app-eu1.hubspot.com"}, allowed: true, source: "https://app-eu1.hubspot.com"},
 		{name: "HubSpot example blocks app-na2", header: hdr(HeaderCSP, example),
@@ -261,7 +261,7 @@ func TestEvaluateXFrameOptions(t *testing.T) {
 			reason: "ancestor https://app.hubspot.com is a different origin", fix: "frame-ancestors 'self' https://app.hubspot.com"},
 		{name: "SAMEORIGIN, same-origin ancestor", header: xfo("SameOrigin"), ancestors: []string{"https://partner.example"}, allowed: true},
 		{name: "SAMEORIGIN, same-origin parent but cross-origin top", header: xfo("SAMEORIGIN"),
-			ancestors: []string{"https://partner.example", hubspot}, blocker: BlockerXFO, ancestor: hubspot},
+			ancestors: []string{"https://partner.example", hubOrigin}, blocker: BlockerXFO, ancestor: hubOrigin},
 		{name: "SAMEORIGIN, http ancestor of an https page", header: xfo("SAMEORIGIN"), ancestors: []string{"http://partner.example"}, blocker: BlockerXFO},
 		{name: "ALLOWALL", header: xfo("ALLOWALL"), allowed: true, note: "ALLOWALL is not a standard value"},
 		{name: "ALLOW-FROM ignored", header: xfo("ALLOW-FROM https://app.hubspot.com"), allowed: true, note: "ALLOW-FROM is ignored"},
@@ -281,11 +281,11 @@ func TestEvaluateXFrameOptions(t *testing.T) {
 func TestEvaluateAncestorChains(t *testing.T) {
 	runEvalCases(t, []evalCase{
 		{name: "every ancestor allowed", header: hdr(HeaderCSP, "frame-ancestors 'self' https://app.hubspot.com"),
-			ancestors: []string{"https://partner.example", hubspot}, allowed: true, source: "'self'", reason: "and https://app.hubspot.com (matched by https://app.hubspot.com)"},
+			ancestors: []string{"https://partner.example", hubOrigin}, allowed: true, source: "'self'", reason: "and https://app.hubspot.com (matched by https://app.hubspot.com)"},
 		{name: "top ancestor not allowed", header: hdr(HeaderCSP, "frame-ancestors https://app.hubspot.com"),
-			ancestors: []string{hubspot, "https://evil.example"}, blocker: BlockerCSP, ancestor: "https://evil.example"},
+			ancestors: []string{hubOrigin, "https://evil.example"}, blocker: BlockerCSP, ancestor: "https://evil.example"},
 		{name: "direct parent not allowed", header: hdr(HeaderCSP, "frame-ancestors https://app.hubspot.com"),
-			ancestors: []string{"https://evil.example", hubspot}, blocker: BlockerCSP, ancestor: "https://evil.example"},
+			ancestors: []string{"https://evil.example", hubOrigin}, blocker: BlockerCSP, ancestor: "https://evil.example"},
 		{name: "XFO SAMEORIGIN with a chain of same origins", header: hdr(HeaderXFO, "SAMEORIGIN"),
 			ancestors: []string{"https://partner.example", "https://partner.example:443"}, allowed: true},
 	})
@@ -298,15 +298,15 @@ func TestEvaluateBadInput(t *testing.T) {
 		ancestors []string
 		want      string
 	}{
-		{name: "nil URL", ancestors: []string{hubspot}, want: "input URL is missing"},
-		{name: "relative URL", url: &url.URL{Path: "/install"}, ancestors: []string{hubspot}, want: "not an absolute URL"},
+		{name: "nil URL", ancestors: []string{hubOrigin}, want: "input URL is missing"},
+		{name: "relative URL", url: &url.URL{Path: "/install"}, ancestors: []string{hubOrigin}, want: "not an absolute URL"},
 		{name: "ancestor without scheme", url: mustURL(t, partnerURL), ancestors: []string{"app.hubspot.com"}, want: `"app.hubspot.com"`},
 		{name: "ancestor with path", url: mustURL(t, partnerURL), ancestors: []string{"https://app.hubspot.com/apps"}, want: "an ancestor is an origin"},
 		{name: "ancestor with query", url: mustURL(t, partnerURL), ancestors: []string{"https://app.hubspot.com/?x=1"}, want: "an ancestor is an origin"},
 		{name: "ancestor not ASCII", url: mustURL(t, partnerURL), ancestors: []string{"https://b\u00fccher.example"}, want: "Punycode"},
 		{name: "ancestor port out of range", url: mustURL(t, partnerURL), ancestors: []string{"https://app.hubspot.com:70000"}, want: "port"},
 		{name: "ancestor bad IPv6", url: mustURL(t, partnerURL), ancestors: []string{"https://[::zz]"}, want: "ancestor"},
-		{name: "second ancestor bad", url: mustURL(t, partnerURL), ancestors: []string{hubspot, "%%"}, want: `"%%"`},
+		{name: "second ancestor bad", url: mustURL(t, partnerURL), ancestors: []string{hubOrigin, "%%"}, want: `"%%"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -337,11 +337,11 @@ func TestEvaluateAll(t *testing.T) {
 		}
 	})
 	t.Run("HubSpot example against its own origins", func(t *testing.T) {
-		v := EvaluateAll(in, []string{hubspot, "https://app-eu1.hubspot.com"})
+		v := EvaluateAll(in, []string{hubOrigin, "https://app-eu1.hubspot.com"})
 		if !v.Allowed {
 			t.Fatalf("EvaluateAll: Allowed = false (%s); want true", v.Reason)
 		}
-		want := []string{hubspot, "https://app-eu1.hubspot.com"}
+		want := []string{hubOrigin, "https://app-eu1.hubspot.com"}
 		if !slices.Equal(v.Checked, want) {
 			t.Errorf("EvaluateAll: Checked = %q; want %q", v.Checked, want)
 		}
@@ -362,7 +362,7 @@ func TestEvaluateAll(t *testing.T) {
 		}
 	})
 	t.Run("bad origin is an error", func(t *testing.T) {
-		v := EvaluateAll(in, []string{hubspot, "app-eu1.hubspot.com"})
+		v := EvaluateAll(in, []string{hubOrigin, "app-eu1.hubspot.com"})
 		if !errors.Is(v.Err, ErrInvalidInput) {
 			t.Fatalf("EvaluateAll: Err = %v; want one wrapping ErrInvalidInput", v.Err)
 		}
@@ -386,7 +386,7 @@ func TestEvaluateFix(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			v := Evaluate(Input{URL: mustURL(t, partnerURL), Header: tc.header, Ancestors: []string{hubspot}})
+			v := Evaluate(Input{URL: mustURL(t, partnerURL), Header: tc.header, Ancestors: []string{hubOrigin}})
 			if v.Allowed {
 				t.Fatalf("Evaluate: Allowed = true; want blocked")
 			}
@@ -403,7 +403,7 @@ func BenchmarkEvaluate(b *testing.B) {
 		Header: hdr(HeaderCSP, "default-src 'self'; script-src 'self' https://cdn.example; "+example,
 			HeaderCSPReportOnly, "frame-ancestors 'self'", HeaderXFO, "SAMEORIGIN"),
 		Body:      []byte(`<!doctype html><html><head><title>Install</title></head><body><p>Connecting to HubSpot…</p></body></html>`),
-		Ancestors: []string{hubspot},
+		Ancestors: []string{hubOrigin},
 	}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // origin is a tuple origin (scheme, host, port) as the URL Standard defines it, or an opaque
@@ -69,7 +71,7 @@ func isLocalScheme(scheme string) bool {
 // serialise it: scheme and host lower-cased, the default port dropped.
 func originOf(u *url.URL) (origin, error) {
 	if u.Scheme == "" || u.Host == "" || u.Opaque != "" {
-		return origin{}, fmt.Errorf("%q is not an absolute URL with a host (want scheme://host[:port]/..., e.g. https://app.hubspot.com): %w", u.String(), ErrInvalidInput)
+		return origin{}, fmt.Errorf("%q is not an absolute URL with a host (want scheme://host[:port]/..., e.g. %s): %w", u.String(), hubspot.WebOrigin, ErrInvalidInput)
 	}
 	o := origin{scheme: asciiLower(u.Scheme), port: noPort}
 	host, ip, err := canonicalHost(u.Hostname())
@@ -99,10 +101,10 @@ func parseAncestor(s string) (origin, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return origin{}, fmt.Errorf("ancestor %q is not an origin (want scheme://host[:port], e.g. https://app.hubspot.com): %w", s, ErrInvalidInput)
+		return origin{}, fmt.Errorf("ancestor %q is not an origin (want scheme://host[:port], e.g. %s): %w", s, hubspot.WebOrigin, ErrInvalidInput)
 	}
 	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || (u.Path != "" && u.Path != "/") {
-		return origin{}, fmt.Errorf("ancestor %q has a path, query, fragment or user info, but an ancestor is an origin (want scheme://host[:port], e.g. https://app.hubspot.com): %w", s, ErrInvalidInput)
+		return origin{}, fmt.Errorf("ancestor %q has a path, query, fragment or user info, but an ancestor is an origin (want scheme://host[:port], e.g. %s): %w", s, hubspot.WebOrigin, ErrInvalidInput)
 	}
 	o, err := originOf(u)
 	if err != nil {

@@ -35,7 +35,7 @@ func TestSplitHeaderValue(t *testing.T) {
 
 func TestCheckXFOSetSemantics(t *testing.T) {
 	self := origin{scheme: "https", host: "partner.example", port: noPort}
-	hubspot := origin{scheme: "https", host: "app.hubspot.com", port: noPort}
+	hubOrigin := origin{scheme: "https", host: "app.hubspot.com", port: noPort}
 	cases := []struct {
 		name    string
 		values  []string
@@ -49,7 +49,7 @@ func TestCheckXFOSetSemantics(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := checkXFO(tc.values, []origin{hubspot}, self)
+			got := checkXFO(tc.values, []origin{hubOrigin}, self)
 			if got.blocked != tc.blocked || got.decided != tc.decided || got.present != (tc.values != nil) {
 				t.Errorf("checkXFO(%q): blocked, decided, present = %v, %q, %v; want %v, %q, %v", tc.values, got.blocked, got.decided, got.present, tc.blocked, tc.decided, tc.values != nil)
 			}

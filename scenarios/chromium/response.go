@@ -1,0 +1,136 @@
+package chromium
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
+
+	"github.com/hsemu/hsemu/scenarios/browser"
+)
+
+// This file holds the response stage of a navigation: recording a hop's response, and the
+// errors a navigation ends with.
+
+// response handles a hop's response at the response stage: it records the hop and lets
+// Chromium go on with it.
+func (n *nav) response(ev *fetch.EventRequestPaused) {
+	hop, ok := n.pending[ev.RequestID]
+	if !ok {
+		n.pass(ev)
+		return
+	}
+	delete(n.pending, ev.RequestID)
+	hop.Duration = time.Since(n.started[ev.RequestID])
+	if h, ok := n.extra[ev.NetworkID]; ok {
+		hop.RequestHeader = headerOf(h)
+	}
+	redactCookies(hop)
+	if ev.ResponseErrorReason != "" {
+		call(n, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+		hop.Err = fmt.Errorf("hop %d: %s %s: %s%s", n.t.seq+1, hop.Method, hop.URL.Redacted(), ev.ResponseErrorReason, errorAdvice(ev.ResponseErrorReason, hop.URL))
+		n.record(*hop)
+		n.fail(hop.Err, nil)
+		return
+	}
+	header := http.Header{}
+	for _, h := range ev.ResponseHeaders {
+		header.Add(h.Name, h.Value)
+	}
+	// The Fetch domain leaves Set-Cookie out of the headers it pauses with; the raw headers
+	// (Network.responseReceivedExtraInfo) have them.
+	if raw, ok := n.extraRes[ev.NetworkID]; ok {
+		if sc := headerOf(raw).Values("Set-Cookie"); len(sc) > 0 {
+			header["Set-Cookie"] = sc
+		}
+	}
+	status := int(ev.ResponseStatusCode)
+	var body []byte
+	if !isRedirect(status) {
+		if res, err := cdp.Call(n.ctx, n.t.target, fetch.GetResponseBody, fetch.GetResponseBodyParams{RequestID: ev.RequestID}); err == nil {
+			body = res.Body
+		}
+	}
+	n.responded(hop, status, header, body)
+	n.statuses[ev.RequestID] = status
+	n.document, n.blocked = ev.NetworkID, ""
+	call(n, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+	n.released(*hop)
+}
+
+// responded fills a hop with its response and records it.
+func (n *nav) responded(hop *browser.Hop, status int, header http.Header, body []byte) {
+	hop.Status, hop.ResponseHeader = status, header
+	if int64(len(body)) > n.t.opts.BodyLimit {
+		body, hop.Truncated = body[:n.t.opts.BodyLimit], true
+	}
+	hop.Body = body
+	for _, line := range header.Values("Set-Cookie") {
+		c, err := http.ParseSetCookie(line)
+		if err != nil {
+			hop.RejectedCookies = append(hop.RejectedCookies, browser.RejectedCookie{Raw: line, Reason: "malformed: " + err.Error()})
+			continue
+		}
+		hop.SetCookies = append(hop.SetCookies, c)
+	}
+	*hop = n.record(*hop)
+	n.last = &browser.Page{URL: hop.URL, Status: status, Header: header, Body: hop.Body, Truncated: hop.Truncated, Context: n.bc}
+}
+
+// loopError reports the cycle from the hop at index i back to hop's URL.
+func (n *nav) loopError(i int, hop browser.Hop, why error) (error, []string) {
+	var cycle, shown []string
+	for _, h := range n.hops[i:] {
+		cycle = append(cycle, h.URL.String())
+		shown = append(shown, h.URL.Redacted())
+	}
+	cycle = append(cycle, hop.URL.String())
+	shown = append(shown, hop.URL.Redacted())
+	return fmt.Errorf("%w: the browser went %s … (%w); the endpoint must send the browser on, in the end back to HubSpot's returnUrl",
+		browser.ErrLoop, strings.Join(shown, " → "), why), cycle
+}
+
+// tooManyHops reports a navigation that hit MaxHops; a URL that came back with other cookies
+// is still a loop.
+func (n *nav) tooManyHops(hop browser.Hop) (error, []string) {
+	for i, h := range n.hops {
+		if h.Method == hop.Method && h.URL.String() == hop.URL.String() {
+			return n.loopError(i, hop, fmt.Errorf("the cookies changed on every pass, so it ran into the limit of %d hops: %w", n.t.opts.MaxHops, browser.ErrTooManyHops))
+		}
+	}
+	return fmt.Errorf("%w: the navigation from %s did not end within %d hops (next: %s); each redirect, refresh or script navigation is a hop",
+		browser.ErrTooManyHops, n.hops[0].URL.Redacted(), n.t.opts.MaxHops, hop.URL.Redacted()), nil
+}
+
+// errorAdvice explains a network error Chromium reported.
+func errorAdvice(r network.ErrorReason, u *url.URL) string {
+	switch r {
+	case network.ErrorReasonConnectionRefused:
+		return fmt.Sprintf(" (connection refused; is the endpoint running at %s?)", u.Host)
+	case network.ErrorReasonTimedOut:
+		return " (timed out; the endpoint must answer each browser request promptly)"
+	case network.ErrorReasonNameNotResolved:
+		return fmt.Sprintf(" (the name %s does not resolve)", u.Hostname())
+	}
+	return ""
+}
+
+// isBlocked reports whether a failed load is Chromium refusing a response it received, rather
+// than a network error or a navigation that replaced it.
+func isBlocked(ev *network.EventLoadingFailed) bool {
+	return ev.BlockedReason != "" || ev.ErrorText == "net::ERR_BLOCKED_BY_RESPONSE" || ev.ErrorText == "net::ERR_BLOCKED_BY_CSP"
+}
+
+// isRedirect reports whether a browser follows status with its Location (Fetch §2.2.6).
+func isRedirect(status int) bool {
+	switch status {
+	case 301, 302, 303, 307, 308:
+		return true
+	}
+	return false
+}
