@@ -138,8 +138,8 @@ type replay struct {
 	events []scenarios.Event
 }
 
-func (r replay) Emulator(Choice) (Emulator, error) {
-	return Emulator{Key: "reference", URL: "http://127.0.0.1:7430"}, nil
+func (r replay) StartEmulator(Choice) (EmulatorHandle, error) {
+	return EmulatorHandle{Key: "reference", URL: "http://127.0.0.1:7430"}, nil
 }
 
 func (r replay) Run(ctx context.Context, _ Choice, _ []string, sink func(scenarios.Event)) (*scenarios.Report, error) {
@@ -167,9 +167,6 @@ func fixtureModel(t testing.TB, w, h int, events []scenarios.Event) Model {
 	m = update(t, m, runAllMsg{})
 	id := m.runID
 	for _, e := range events {
-		if tr, ok := e.(scenarios.Traffic); ok {
-			m = update(t, m, trafficMsg{key: "reference", ev: tr.Event})
-		}
 		m = update(t, m, runMsg{id: id, ev: e})
 	}
 	var rep *scenarios.Report

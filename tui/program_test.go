@@ -83,7 +83,7 @@ func TestProgramReferenceAllPass(t *testing.T) {
 func TestProgramBrokenVariantFails(t *testing.T) {
 	const id = "seamless/install/returns-to-hubspot"
 	dir := t.TempDir()
-	tm := startProgram(t, Choice{Kind: Bug, BugName: "seamless-no-return"}, dir)
+	tm := startProgram(t, Choice{Kind: BrokenReference, BugName: "seamless-no-return"}, dir)
 	teatest.WaitFor(t, tm.Output(), contains("done in"), waitLong...)
 
 	// Find the failed check with the filter, open it, copy its report.
@@ -108,8 +108,8 @@ func TestProgramBrokenVariantFails(t *testing.T) {
 	if c, _ := m.cat.selected(); m.screen != screenCheck || c.ID != id {
 		t.Errorf("screen %d on %q; want the check detail of %s", m.screen, c.ID, id)
 	}
-	if !strings.Contains(strings.Join(strings.Fields(m.detailText), " "), res.Check.Fix) {
-		t.Errorf("check detail does not show the fix %q:\n%s", res.Check.Fix, m.detailText)
+	if !strings.Contains(strings.Join(strings.Fields(m.detail.text), " "), res.Check.Fix) {
+		t.Errorf("check detail does not show the fix %q:\n%s", res.Check.Fix, m.detail.text)
 	}
 	if m.Report() == nil {
 		t.Fatal("no report after the run")
@@ -141,7 +141,7 @@ func TestProgramSwitchTarget(t *testing.T) {
 	teatest.WaitFor(t, tm.Output(), contains("done in"), waitLong...)
 	m := finalModel(t, tm)
 	first := m.cfg.Bugs[0]
-	if m.Choice().Kind != Bug || m.Choice().BugName != first.Name {
+	if m.Choice().Kind != BrokenReference || m.Choice().BugName != first.Name {
 		t.Fatalf("choice = %v; want bug %s", m.Choice(), first.Name)
 	}
 	for _, id := range first.Fails {
