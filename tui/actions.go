@@ -135,7 +135,7 @@ func (m *Model) open() {
 		if _, ok := m.cat.selected(); ok {
 			m.screen = screenCheck
 			m.refreshDetail()
-			m.detail.setContent(m.detail.text, true)
+			m.detail.gotoTop()
 		}
 	case paneTimeline:
 		if it, ok := m.timeline.selected(); ok {
@@ -143,7 +143,7 @@ func (m *Model) open() {
 			m.detailKey = timelineKey(m.timeline.tl.target, m.timeline.tl.scenario)
 			m.screen = screenHop
 			m.refreshDetail()
-			m.detail.setContent(m.detail.text, true)
+			m.detail.gotoTop()
 		}
 	}
 }
@@ -213,7 +213,7 @@ func (m *Model) refreshDetail() {
 		if r, ok := m.results[c.ID]; ok {
 			res = &r
 		}
-		m.detail.setContent(checkDetail(m.Styles, c, res, m.cfg.Strict, w), false)
+		m.detail.setContent(checkDetail(m.Styles, c, res, m.cfg.Strict, w))
 	case screenHop:
 		if m.detailHop == nil {
 			m.screen = screenMain
@@ -221,9 +221,9 @@ func (m *Model) refreshDetail() {
 		}
 		if m.detailHop.hop != nil {
 			rs := m.timelineResults(m.timelines[m.detailKey])
-			m.detail.setContent(hopDetail(m.Styles, *m.detailHop.hop, rs, m.cfg.Strict, w), false)
+			m.detail.setContent(hopDetail(m.Styles, *m.detailHop.hop, rs, m.cfg.Strict, w))
 		} else {
-			m.detail.setContent(apiDetail(m.Styles, *m.detailHop.api, w), false)
+			m.detail.setContent(apiDetail(m.Styles, *m.detailHop.api, w))
 		}
 	}
 }

@@ -28,16 +28,16 @@ type detailPane struct {
 
 func newDetailPane() detailPane { return detailPane{vp: viewport.New(80, 20)} }
 
-// setContent replaces what the pane shows; the scroll position stays unless top.
-func (d *detailPane) setContent(s string, top bool) {
+// setContent replaces what the pane shows; the scroll position stays.
+func (d *detailPane) setContent(s string) {
 	if s != d.text {
 		d.text = s
 		d.vp.SetContent(s)
 	}
-	if top {
-		d.vp.GotoTop()
-	}
 }
+
+// gotoTop scrolls back to the first line.
+func (d *detailPane) gotoTop() { d.vp.GotoTop() }
 
 // Update scrolls.
 func (d detailPane) Update(msg tea.Msg) (detailPane, tea.Cmd) {

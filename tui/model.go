@@ -72,6 +72,21 @@ const (
 	paneCount
 )
 
+// component is the contract every pane keeps, as bubbles components do: Update returns the
+// pane's own type, View draws it, SetSize flows the window size down.
+type component[T any] interface {
+	Update(msg tea.Msg) (T, tea.Cmd)
+	View() string
+	SetSize(w, h int)
+}
+
+var (
+	_ component[catalogue]    = (*catalogue)(nil)
+	_ component[timelinePane] = (*timelinePane)(nil)
+	_ component[trafficLog]   = (*trafficLog)(nil)
+	_ component[detailPane]   = (*detailPane)(nil)
+)
+
 // Model is the root model of the TUI.
 type Model struct {
 	// KeyMap holds the keys; the help is generated from it.

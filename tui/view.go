@@ -151,7 +151,7 @@ func (m Model) helpView(h int) string {
 		s.Group.Render("Panes"),
 		"  Checks: the catalogue by flow. Timeline: the selected check's scenario, hop by hop —",
 		"  who talks to whom, method, URL, status, time, and the checks decided at each hop.",
-		"  HubSpot's side: every request the emulator (HubSpot's OAuth server and API) served.",
+		"  HubSpot's side: every request the emulator (HubSpot's OAuth server and API) served during a run.",
 	)
 	for i := range lines {
 		lines[i] = fit(lines[i], m.width)
