@@ -4,6 +4,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/hsemu/hsemu/scenarios/framing"
 )
 
 // Level says what a failing check does to the run.
@@ -73,6 +75,24 @@ type Outcome struct {
 	Got      string // what happened
 	// Hops are the sequence numbers of the hops that show it (all of the scenario's if empty).
 	Hops []int
+	// Frames are the framing verdicts the judge made on the way, one per page it evaluated as
+	// HubSpot's frame would (the frameable checks). Sinks show them; none re-evaluates a page.
+	Frames []FrameVerdict
+}
+
+// FrameVerdict is a judge's verdict on one page shown inside HubSpot's frame.
+type FrameVerdict struct {
+	Hop int // the Seq of the hop whose response is the page
+	// Origins are the ancestor origins the page was judged for: the ones the check requires.
+	Origins []string
+	// Verdict is the framing evaluator's verdict for Origins: allowed or blocked, and why.
+	Verdict framing.Verdict
+	// Note says why another of HubSpot's app origins would be blocked, when one would; it is
+	// reported without failing the check.
+	Note string
+	// Policies are the page's Content-Security-Policies as the evaluator read them, one a line:
+	// "Content-Security-Policy (enforce): frame-ancestors 'self' https://app.hubspot.com".
+	Policies []string
 }
 
 func pass(got string) Outcome { return Outcome{Status: Pass, Got: got} }

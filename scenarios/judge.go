@@ -171,31 +171,51 @@ type pageVerdict struct {
 // reported in the verdict without failing it.
 var requiredFrameOrigins = []string{"https://app.hubspot.com", "https://app-eu1.hubspot.com"}
 
-// judgeFrameable is the frameable checks' judge over some steps.
+// judgeFrameable is the frameable checks' judge over some steps. Its outcome carries the
+// verdict on every page it evaluated (Outcome.Frames), so sinks show the run's verdict per hop.
 func judgeFrameable(steps []*Step, onlyPath string) Outcome {
 	if len(steps) == 0 {
 		return skip("the install never reached the endpoint")
 	}
-	n, note := 0, ""
+	var (
+		frames  []FrameVerdict
+		blocked *pageVerdict
+		note    string
+	)
 	for _, st := range steps {
 		for _, pv := range framedVerdicts(st, onlyPath) {
-			n++
-			if !pv.v.Allowed {
-				got := fmt.Sprintf("%s (HTTP %d) would be blocked in HubSpot's frame: %s", pv.hop.URL, pv.hop.Status, pv.v.Reason)
-				if pv.v.Header != "" {
-					got += fmt.Sprintf(" [%s: %s]", pv.v.Header, pv.v.Value)
+			fv := FrameVerdict{Hop: pv.hop.Seq, Origins: requiredFrameOrigins, Verdict: pv.v, Note: pv.note}
+			for _, p := range framing.ParsePolicies(pv.hop.ResponseHeader, pv.hop.Body) {
+				var ds []string
+				for _, d := range p.Directives {
+					ds = append(ds, d.String())
 				}
-				return fail("every page may be framed by HubSpot's app origins ("+strings.Join(requiredFrameOrigins, ", ")+")", got, pv.hop.Seq)
+				fv.Policies = append(fv.Policies, fmt.Sprintf("%s (%s): %s", p.Source, p.Disposition, strings.Join(ds, "; ")))
+			}
+			frames = append(frames, fv)
+			if !pv.v.Allowed && blocked == nil {
+				blocked = &pv
 			}
 			if pv.note != "" && note == "" {
 				note = "; note: " + pv.note
 			}
 		}
 	}
-	if n == 0 {
-		return pass("the endpoint showed no page of its own in the frame, only redirects (redirect responses are not framed)")
+	var out Outcome
+	switch {
+	case blocked != nil:
+		got := fmt.Sprintf("%s (HTTP %d) would be blocked in HubSpot's frame: %s", blocked.hop.URL, blocked.hop.Status, blocked.v.Reason)
+		if blocked.v.Header != "" {
+			got += fmt.Sprintf(" [%s: %s]", blocked.v.Header, blocked.v.Value)
+		}
+		out = fail("every page may be framed by HubSpot's app origins ("+strings.Join(requiredFrameOrigins, ", ")+")", got, blocked.hop.Seq)
+	case len(frames) == 0:
+		out = pass("the endpoint showed no page of its own in the frame, only redirects (redirect responses are not framed)")
+	default:
+		out = pass(fmt.Sprintf("all %d page(s) the endpoint showed may be framed by HubSpot%s", len(frames), note))
 	}
-	return pass(fmt.Sprintf("all %d page(s) the endpoint showed may be framed by HubSpot%s", n, note))
+	out.Frames = frames
+	return out
 }
 
 // judgeNoSecrets looks for the client secret and the issued tokens in everything the browser

@@ -67,22 +67,9 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	if m.cat.editing {
-		switch msg.Type {
-		case tea.KeyEnter:
-			m.cat.editing = false
-			m.cat.filter.Blur()
-		case tea.KeyEsc:
-			m.cat.editing = false
-			m.cat.filter.Blur()
-			m.cat.filter.SetValue("")
-			m.cat.refilter()
-		default:
-			var cmd tea.Cmd
-			m.cat.filter, cmd = m.cat.filter.Update(msg)
-			m.cat.refilter()
-			return cmd
-		}
-		return nil
+		var cmd tea.Cmd
+		m.cat, cmd = m.cat.Update(msg)
+		return cmd
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -91,25 +78,15 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		m.screen = screenHelp
 	case key.Matches(msg, k.Filter):
 		m.focus = paneChecks
-		m.cat.editing = true
-		m.cat.filter.Focus()
+		m.cat.editFilter()
 	case key.Matches(msg, k.Back):
-		if m.cat.filter.Value() != "" {
-			m.cat.filter.SetValue("")
-			m.cat.refilter()
-		}
+		var cmd tea.Cmd
+		m.cat, cmd = m.cat.Update(msg) // clears the filter
+		return cmd
 	case key.Matches(msg, k.NextPane):
 		m.focus = (m.focus + 1) % paneCount
 	case key.Matches(msg, k.PrevPane):
 		m.focus = (m.focus + paneCount - 1) % paneCount
-	case key.Matches(msg, k.Up):
-		m.moveSelection(-1)
-	case key.Matches(msg, k.Down):
-		m.moveSelection(1)
-	case key.Matches(msg, k.PageUp):
-		m.moveSelection(-10)
-	case key.Matches(msg, k.PageDown):
-		m.moveSelection(10)
 	case key.Matches(msg, k.Open):
 		m.open()
 	case key.Matches(msg, k.RunAll):
@@ -123,8 +100,24 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		m.screen = screenPicker
 	case key.Matches(msg, k.Copy):
 		return m.copySelected()
+	default:
+		return m.updateFocused(msg)
 	}
 	return nil
+}
+
+// updateFocused hands a message to the focused pane.
+func (m *Model) updateFocused(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch m.focus {
+	case paneChecks:
+		m.cat, cmd = m.cat.Update(msg)
+	case paneTimeline:
+		m.timeline, cmd = m.timeline.Update(msg)
+	case paneLog:
+		m.log, cmd = m.log.Update(msg)
+	}
+	return cmd
 }
 
 func (m *Model) quit() tea.Cmd {
@@ -135,38 +128,22 @@ func (m *Model) quit() tea.Cmd {
 	return tea.Quit
 }
 
-func (m *Model) moveSelection(d int) {
-	switch m.focus {
-	case paneChecks:
-		m.cat.move(d)
-	case paneTimeline:
-		tl, _ := m.selectedTimeline()
-		if tl != nil {
-			m.hopSel = min(max(m.hopSel+d, 0), max(len(tl.ordered())-1, 0))
-		}
-	case paneLog:
-		m.log.scroll(-d)
-	}
-}
-
 // open shows the detail of the focused thing: a check, or a hop of the timeline.
 func (m *Model) open() {
 	switch m.focus {
 	case paneChecks:
 		if _, ok := m.cat.selected(); ok {
 			m.screen = screenCheck
-			m.detail.GotoTop()
+			m.refreshDetail()
+			m.detail.gotoTop()
 		}
 	case paneTimeline:
-		tl, _ := m.selectedTimeline()
-		if tl == nil {
-			return
-		}
-		if items := tl.ordered(); m.hopSel < len(items) {
-			it := items[m.hopSel]
+		if it, ok := m.timeline.selected(); ok {
 			m.detailHop = &it
+			m.detailKey = timelineKey(m.timeline.tl.target, m.timeline.tl.scenario)
 			m.screen = screenHop
-			m.detail.GotoTop()
+			m.refreshDetail()
+			m.detail.gotoTop()
 		}
 	}
 }
@@ -177,8 +154,8 @@ func (m Model) OpenCheck(id string) (Model, bool) {
 		return m, false
 	}
 	m.focus = paneChecks
+	m.sync()
 	m.open()
-	m.refreshDetail()
 	return m, true
 }
 
@@ -236,24 +213,17 @@ func (m *Model) refreshDetail() {
 		if r, ok := m.results[c.ID]; ok {
 			res = &r
 		}
-		m.setDetail(checkDetail(m.Styles, c, res, m.cfg.Strict, w))
+		m.detail.setContent(checkDetail(m.Styles, c, res, m.cfg.Strict, w))
 	case screenHop:
 		if m.detailHop == nil {
 			m.screen = screenMain
 			return
 		}
 		if m.detailHop.hop != nil {
-			_, rs := m.selectedTimeline()
-			m.setDetail(hopDetail(m.Styles, *m.detailHop.hop, rs, m.cfg.Strict, w))
+			rs := m.timelineResults(m.timelines[m.detailKey])
+			m.detail.setContent(hopDetail(m.Styles, *m.detailHop.hop, rs, m.cfg.Strict, w))
 		} else {
-			m.setDetail(apiDetail(m.Styles, *m.detailHop.api, w))
+			m.detail.setContent(apiDetail(m.Styles, *m.detailHop.api, w))
 		}
-	}
-}
-
-func (m *Model) setDetail(s string) {
-	if s != m.detailText {
-		m.detailText = s
-		m.detail.SetContent(s)
 	}
 }

@@ -18,17 +18,23 @@ type Kind int
 const (
 	// Reference is hsemu's built-in reference endpoints, in-process: no setup, no network.
 	Reference Kind = iota
-	// Bug is the reference with one deliberate bug (conformance/reference.Bugs names them).
-	Bug
+	// BrokenReference is the reference with one deliberate bug (conformance/reference.Bugs
+	// names them).
+	BrokenReference
 	// Custom is the developer's own install endpoint, reached over the network.
 	Custom
 )
+
+// Bug is BrokenReference's old name, kept until cmd/hsemu uses the new one.
+//
+// Deprecated: use BrokenReference.
+const Bug = BrokenReference
 
 // Choice is the target of a run: the same model as `hsemu check` (--reference, --bug, or
 // --install-url and friends).
 type Choice struct {
 	Kind Kind
-	// BugName names the broken variant when Kind is Bug, e.g. "seamless-no-return".
+	// BugName names the broken variant when Kind is BrokenReference, e.g. "seamless-no-return".
 	BugName string
 	// Target is the developer's endpoint when Kind is Custom; it must pass Target.Validate.
 	Target scenarios.Target
@@ -38,7 +44,7 @@ type Choice struct {
 // the install URL.
 func (c Choice) String() string {
 	switch c.Kind {
-	case Bug:
+	case BrokenReference:
 		return "reference + bug " + c.BugName
 	case Custom:
 		return c.Target.InstallURL
@@ -46,26 +52,25 @@ func (c Choice) String() string {
 	return "reference"
 }
 
-// Emulator is the fake HubSpot a choice runs against.
-type Emulator struct {
-	// Key tells emulators apart: traffic sequence numbers are unique per key.
+// EmulatorHandle describes the fake HubSpot a choice runs against, once it is up. The requests
+// it serves reach the TUI once, as the run's scenarios.Traffic events.
+type EmulatorHandle struct {
+	// Key tells emulators apart: "reference" (shared by the reference and its broken variants)
+	// or "custom".
 	Key string
 	// URL is the base URL the app under test must send its token requests to.
 	URL string
-	// Traffic delivers every request the emulator serves from now on; it is closed when the
-	// backend closes. Nil when there is no feed.
-	Traffic <-chan emulator.Event
 }
 
 // Backend starts emulators and runs the catalogue for the TUI. The TUI and its tests use the
 // same implementation (Local); tests may substitute their own.
 type Backend interface {
-	// Emulator starts, if needed, the emulator that choice runs against and describes it.
-	// Calling it again for the same kind returns the same emulator and the same Traffic channel.
-	Emulator(choice Choice) (Emulator, error)
+	// StartEmulator starts, if needed, the emulator that choice runs against and describes it.
+	// Calling it again for the same kind returns the same emulator.
+	StartEmulator(choice Choice) (EmulatorHandle, error)
 	// Run runs the checks matching only (all when empty) against choice, calling sink with every
-	// event as it happens, and returns the report when the run ends. sink is called from many
-	// goroutines, one call at a time.
+	// event as it happens (the emulator's traffic included, as scenarios.Traffic), and returns
+	// the report when the run ends. sink is called from many goroutines, one call at a time.
 	Run(ctx context.Context, choice Choice, only []string, sink func(scenarios.Event)) (*scenarios.Report, error)
 	// Close stops every emulator and endpoint the backend started.
 	Close() error
@@ -87,9 +92,7 @@ type Local struct {
 }
 
 type harness struct {
-	h      *scenarios.Harness
-	feed   <-chan emulator.Event
-	cancel func()
+	h *scenarios.Harness
 }
 
 // NewLocal returns a Local backend; addr and opts are as the Addr and Options fields.
@@ -129,8 +132,7 @@ func (l *Local) harness(c Choice) (*harness, error) {
 	if err != nil {
 		return nil, err
 	}
-	feed, cancel := h.Emulator.Subscribe()
-	hs := &harness{h: h, feed: feed, cancel: cancel}
+	hs := &harness{h: h}
 	if l.harnesses == nil {
 		l.harnesses = map[Kind]*harness{}
 	}
@@ -138,17 +140,17 @@ func (l *Local) harness(c Choice) (*harness, error) {
 	return hs, nil
 }
 
-// Emulator starts the emulator for choice's kind on first use and describes it.
-func (l *Local) Emulator(c Choice) (Emulator, error) {
+// StartEmulator starts the emulator for choice's kind on first use and describes it.
+func (l *Local) StartEmulator(c Choice) (EmulatorHandle, error) {
 	hs, err := l.harness(c)
 	if err != nil {
-		return Emulator{}, err
+		return EmulatorHandle{}, err
 	}
 	key := "reference"
 	if harnessKind(c) == Custom {
 		key = "custom"
 	}
-	return Emulator{Key: key, URL: hs.h.URL(), Traffic: hs.feed}, nil
+	return EmulatorHandle{Key: key, URL: hs.h.URL()}, nil
 }
 
 // Run runs the catalogue against choice. The reference (or a broken variant) is served on a
@@ -171,7 +173,7 @@ func (l *Local) Run(ctx context.Context, c Choice, only []string, sink func(scen
 		targets = []scenarios.Target{c.Target}
 	default:
 		bug := ""
-		if c.Kind == Bug {
+		if c.Kind == BrokenReference {
 			if c.BugName == "" {
 				return nil, errors.New("no bug chosen: pick a broken variant by name (hsemu reference --list-bugs)")
 			}
@@ -199,7 +201,6 @@ func (l *Local) Close() error {
 	var errs []error
 	for _, k := range []Kind{Reference, Custom} {
 		if hs, ok := hss[k]; ok {
-			hs.cancel()
 			if err := hs.h.Close(); err != nil {
 				errs = append(errs, err)
 			}

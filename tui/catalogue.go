@@ -2,28 +2,33 @@ package tui
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/hsemu/hsemu/scenarios"
 )
 
-// catalogue is the pane of checks grouped by flow, each with its live verdict, and a `/` filter.
+// catalogue is the pane of checks grouped by flow, each with the verdict the run gave it, and a
+// `/` filter. It is a component in the bubbles manner: Update, View, SetSize.
 type catalogue struct {
+	keys    KeyMap
+	styles  Styles
 	checks  []scenarios.Check // every row, in catalogue order
 	verdict map[string]verdict
 	filter  input
 	editing bool  // the filter input has the keyboard
 	visible []int // indexes into checks that pass the filter
 	sel     int   // index into visible
-	offset  int   // first visible line drawn
+	focused bool
 	width   int
 	height  int
 }
 
-func newCatalogue(checks []scenarios.Check) catalogue {
-	c := catalogue{verdict: map[string]verdict{}, filter: input{Prompt: "/", Placeholder: "ID, title or status", CharLimit: 200}}
+func newCatalogue(keys KeyMap, s Styles, checks []scenarios.Check) catalogue {
+	c := catalogue{keys: keys, styles: s, verdict: map[string]verdict{},
+		filter: input{Prompt: "/", Placeholder: "ID, title or status", CharLimit: 200}}
 	c.setChecks(checks)
 	return c
 }
@@ -38,6 +43,52 @@ func (c *catalogue) setChecks(checks []scenarios.Check) {
 			c.sel = i
 		}
 	}
+}
+
+// editFilter gives the filter input the keyboard.
+func (c *catalogue) editFilter() {
+	c.editing = true
+	c.filter.Focus()
+}
+
+// Update moves the selection, or edits the filter while it has the keyboard: enter keeps the
+// filter, esc clears it.
+func (c catalogue) Update(msg tea.Msg) (catalogue, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return c, nil
+	}
+	if c.editing {
+		switch k.Type {
+		case tea.KeyEnter:
+			c.editing = false
+			c.filter.Blur()
+		case tea.KeyEsc:
+			c.editing = false
+			c.filter.Blur()
+			c.filter.SetValue("")
+		default:
+			c.filter, _ = c.filter.Update(msg)
+		}
+		c.refilter()
+		return c, nil
+	}
+	switch {
+	case key.Matches(k, c.keys.Up):
+		c.move(-1)
+	case key.Matches(k, c.keys.Down):
+		c.move(1)
+	case key.Matches(k, c.keys.PageUp):
+		c.move(-10)
+	case key.Matches(k, c.keys.PageDown):
+		c.move(10)
+	case key.Matches(k, c.keys.Back):
+		if c.filter.Value() != "" {
+			c.filter.SetValue("")
+			c.refilter()
+		}
+	}
+	return c, nil
 }
 
 // statusWords select rows by verdict when the filter is exactly one of them.
@@ -92,6 +143,7 @@ func (c *catalogue) selectID(id string) bool {
 	return false
 }
 
+// SetSize sets the pane's size in cells.
 func (c *catalogue) SetSize(w, h int) { c.width, c.height = w, h }
 
 // counts tallies the verdicts of the rows of one flow (all flows when flow is "").
@@ -107,7 +159,8 @@ func (c catalogue) counts(flow scenarios.Flow) map[verdict]int {
 
 // View draws the pane: optional filter line, then flow headings and check rows, scrolled so the
 // selection stays in view.
-func (c *catalogue) View(s Styles, focused bool) string {
+func (c catalogue) View() string {
+	s := c.styles
 	var lines []string
 	selLine := -1
 	flow := scenarios.Flow("")
@@ -115,7 +168,7 @@ func (c *catalogue) View(s Styles, focused bool) string {
 		ch := c.checks[idx]
 		if ch.Flow != flow {
 			flow = ch.Flow
-			lines = append(lines, c.heading(s, flow))
+			lines = append(lines, c.heading(flow))
 		}
 		v := c.verdict[ch.ID]
 		id := strings.TrimPrefix(ch.ID, string(ch.Flow)+"/")
@@ -126,7 +179,7 @@ func (c *catalogue) View(s Styles, focused bool) string {
 		row = fit(row, c.width)
 		if i == c.sel {
 			selLine = len(lines)
-			if focused {
+			if c.focused {
 				row = s.Selected.Render(ansi.Strip(row))
 			} else {
 				row = s.Group.Render(ansi.Strip(row))
@@ -146,24 +199,21 @@ func (c *catalogue) View(s Styles, focused bool) string {
 		top = append(top, fit(c.filter.View(s), c.width))
 		h--
 	}
-	if selLine >= 0 {
-		if selLine < c.offset+1 {
-			c.offset = max(selLine-1, 0) // keep the flow heading above the first row in view
-		}
-		if selLine >= c.offset+h {
-			c.offset = selLine - h + 1
-		}
+	offset := 0
+	if selLine >= h {
+		offset = selLine - h + 1
 	}
-	c.offset = min(c.offset, max(len(lines)-h, 0))
-	end := min(c.offset+h, len(lines))
-	out := append(top, lines[c.offset:end]...)
+	offset = min(offset, max(len(lines)-h, 0))
+	end := min(offset+h, len(lines))
+	out := append(top, lines[offset:end]...)
 	for len(out) < c.height {
 		out = append(out, strings.Repeat(" ", c.width))
 	}
 	return strings.Join(out, "\n")
 }
 
-func (c catalogue) heading(s Styles, flow scenarios.Flow) string {
+func (c catalogue) heading(flow scenarios.Flow) string {
+	s := c.styles
 	n := c.counts(flow)
 	total := 0
 	for _, k := range n {
@@ -185,31 +235,6 @@ func (c catalogue) heading(s Styles, flow scenarios.Flow) string {
 		return fit(s.Group.Render(name), c.width)
 	}
 	return s.Group.Render(name) + strings.Repeat(" ", pad) + s.Dim.Render(summary) + " "
-}
-
-// sortByCatalogue orders checks as the full catalogue lists them and drops duplicate IDs.
-func sortByCatalogue(checks []scenarios.Check) []scenarios.Check {
-	order := map[string]int{}
-	for i, c := range scenarios.Catalogue(scenarios.ProfileListing) {
-		order[c.ID] = i
-	}
-	seen := map[string]bool{}
-	var out []scenarios.Check
-	for _, c := range checks {
-		if !seen[c.ID] {
-			seen[c.ID] = true
-			out = append(out, c)
-		}
-	}
-	sort.SliceStable(out, func(a, b int) bool {
-		oa, oka := order[out[a].ID]
-		ob, okb := order[out[b].ID]
-		if oka != okb {
-			return oka
-		}
-		return oa < ob
-	})
-	return out
 }
 
 // fit truncates s to w cells and pads it with spaces to exactly w.

@@ -8,15 +8,49 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
-	"github.com/hsemu/hsemu/scenarios/framing"
 	"github.com/hsemu/hsemu/scenarios/report"
 )
 
 // bodyExcerptLines bounds the body shown in a hop's detail.
 const bodyExcerptLines = 30
+
+// detailPane is the scrolling view of one check or one hop. It is a component in the bubbles
+// manner: Update, View, SetSize.
+type detailPane struct {
+	vp   viewport.Model
+	text string // what it shows, colour and all
+}
+
+func newDetailPane() detailPane { return detailPane{vp: viewport.New(80, 20)} }
+
+// setContent replaces what the pane shows; the scroll position stays.
+func (d *detailPane) setContent(s string) {
+	if s != d.text {
+		d.text = s
+		d.vp.SetContent(s)
+	}
+}
+
+// gotoTop scrolls back to the first line.
+func (d *detailPane) gotoTop() { d.vp.GotoTop() }
+
+// Update scrolls.
+func (d detailPane) Update(msg tea.Msg) (detailPane, tea.Cmd) {
+	var cmd tea.Cmd
+	d.vp, cmd = d.vp.Update(msg)
+	return d, cmd
+}
+
+// View draws the visible part.
+func (d detailPane) View() string { return d.vp.View() }
+
+// SetSize sets the pane's size in cells.
+func (d *detailPane) SetSize(w, h int) { d.vp.Width, d.vp.Height = w, h }
 
 // wrap breaks s into lines of at most w cells, keeping a hanging indent for continuation lines.
 func wrap(s string, w int) string {
@@ -81,7 +115,8 @@ func checkDetail(s Styles, c scenarios.Check, res *scenarios.Result, strict bool
 }
 
 // hopDetail shows one hop: request and response headers, cookies with their attributes, the
-// framing verdict for HubSpot's app origins broken down, and a body excerpt.
+// framing verdict the run made on this page, broken down, and a body excerpt. results are the
+// run's results of the hop's scenario for the hop's target.
 func hopDetail(s Styles, h scenarios.HopRecord, results []scenarios.Result, strict bool, w int) string {
 	var b strings.Builder
 	section := func(name string) { fmt.Fprintf(&b, "\n%s\n", s.Group.Render(name)) }
@@ -124,44 +159,8 @@ func hopDetail(s Styles, h scenarios.HopRecord, results []scenarios.Result, stri
 			fmt.Fprintf(&b, "  %s %s — %s\n", s.Fail.Render("rejected"), orDash(rc.Name), rc.Reason)
 		}
 	}
-	if h.URL != nil {
-		section("Framing (may HubSpot's app origins frame this page?)")
-		v := framing.EvaluateAll(framing.Input{URL: h.URL, Header: h.ResponseHeader, Body: h.Body}, framing.HubSpotOrigins)
-		verdict := s.Pass.Render("allowed")
-		if !v.Allowed {
-			verdict = s.Fail.Render("blocked")
-			if v.Blocker != "" {
-				verdict += " by " + v.Blocker
-			}
-		}
-		fmt.Fprintf(&b, "  %s %s\n", s.Label.Render("verdict:"), verdict)
-		if v.Header != "" {
-			fmt.Fprintf(&b, "  %s %s: %s\n", s.Label.Render("decided by:"), v.Header, v.Value)
-		}
-		if v.Directive != "" {
-			fmt.Fprintf(&b, "  %s %s\n", s.Label.Render("directive:"), v.Directive)
-		}
-		if v.Source != "" {
-			fmt.Fprintf(&b, "  %s %s\n", s.Label.Render("matched:"), v.Source)
-		}
-		if v.Ancestor != "" {
-			fmt.Fprintf(&b, "  %s %s\n", s.Label.Render("refused:"), v.Ancestor)
-		}
-		fmt.Fprintf(&b, "  %s %s\n", s.Label.Render("why:"), v.Reason)
-		if v.Fix != "" {
-			fmt.Fprintf(&b, "  %s %s\n", s.Label.Render("fix:"), v.Fix)
-		}
-		for _, n := range v.Notes {
-			fmt.Fprintf(&b, "  %s %s\n", s.Warn.Render("note:"), n)
-		}
-		for _, p := range framing.ParsePolicies(h.ResponseHeader, h.Body) {
-			var ds []string
-			for _, d := range p.Directives {
-				ds = append(ds, d.String())
-			}
-			fmt.Fprintf(&b, "  %s %s (%s): %s\n", s.Label.Render("policy:"), p.Source, p.Disposition, strings.Join(ds, "; "))
-		}
-	}
+	section("Framing (may HubSpot's app origins frame this page?)")
+	writeFraming(&b, s, h.Seq, results)
 	section(fmt.Sprintf("Body (%d bytes%s)", len(h.Body), map[bool]string{true: ", truncated", false: ""}[h.Truncated]))
 	if len(h.Body) == 0 {
 		b.WriteString("  (empty)\n")
@@ -171,6 +170,61 @@ func hopDetail(s Styles, h scenarios.HopRecord, results []scenarios.Result, stri
 		}
 	}
 	return wrap(b.String(), w)
+}
+
+// writeFraming writes the framing verdict the run recorded for hop seq (Outcome.Frames), naming
+// the checks that made it; a hop no check judged as a framed page says so.
+func writeFraming(b *strings.Builder, s Styles, seq int, results []scenarios.Result) {
+	var fv *scenarios.FrameVerdict
+	var by []string
+	for _, r := range results {
+		for i, f := range r.Outcome.Frames {
+			if f.Hop == seq {
+				if fv == nil {
+					fv = &r.Outcome.Frames[i]
+				}
+				by = append(by, r.Check.ID)
+				break
+			}
+		}
+	}
+	if fv == nil {
+		fmt.Fprintf(b, "  %s\n", s.Dim.Render("no check judged this response as a page in HubSpot's frame"))
+		return
+	}
+	v := fv.Verdict
+	verdict := s.Pass.Render("allowed")
+	if !v.Allowed {
+		verdict = s.Fail.Render("blocked")
+		if v.Blocker != "" {
+			verdict += " by " + v.Blocker
+		}
+	}
+	field := func(name, val string) {
+		if val != "" {
+			fmt.Fprintf(b, "  %s %s\n", s.Label.Render(name), val)
+		}
+	}
+	field("verdict:", verdict)
+	field("for:", strings.Join(fv.Origins, ", "))
+	field("judged by:", strings.Join(by, ", "))
+	if v.Header != "" {
+		field("decided by:", v.Header+": "+v.Value)
+	}
+	field("directive:", v.Directive)
+	field("matched:", v.Source)
+	field("refused:", v.Ancestor)
+	field("why:", v.Reason)
+	field("fix:", v.Fix)
+	for _, n := range v.Notes {
+		fmt.Fprintf(b, "  %s %s\n", s.Warn.Render("note:"), n)
+	}
+	if fv.Note != "" {
+		fmt.Fprintf(b, "  %s %s\n", s.Warn.Render("note:"), fv.Note)
+	}
+	for _, p := range fv.Policies {
+		field("policy:", p)
+	}
 }
 
 // apiDetail shows one request the emulator served.

@@ -76,6 +76,9 @@ func fixtureRun(failID string) []scenarios.Event {
 					Expected: "the browser ends at this request's returnUrl (https://app.hubspot.com/ecosystem/1234567/marketplace/apps/installed), by an HTTP redirect or a meta refresh",
 					Got:      "the install ended on a 200 page at " + fixtureInstall + " that does not return to HubSpot", Hops: []int{1}}
 			}
+			if failID != "" && c.ID == "seamless/install/frameable" {
+				out.Frames = []scenarios.FrameVerdict{fixtureFrame()} // the success page is a page, not a redirect
+			}
 			res := scenarios.Result{Target: target, Check: c, Outcome: out, Duration: 12 * time.Millisecond, Transcript: hops}
 			results = append(results, res)
 			evs = append(evs, scenarios.CheckDone{Result: res})
@@ -85,6 +88,21 @@ func fixtureRun(failID string) []scenarios.Event {
 	rep := &scenarios.Report{SchemaVersion: scenarios.SchemaVersion, Started: t0, Finished: t0.Add(386 * time.Millisecond),
 		Targets: []string{"reference seamless", "reference partner"}, Profile: scenarios.ProfileDev, Results: results}
 	return append(evs, scenarios.RunDone{Report: rep})
+}
+
+// fixtureFrame is the verdict the frameable judge records on the success page of the
+// seamless-no-return fixture, as the real judge words it: the page's policy names HubSpot's
+// example origins, the ones the check requires, and leaves out app-na2, which is only a note.
+func fixtureFrame() scenarios.FrameVerdict {
+	const policy = "frame-ancestors 'self' https://app.hubspot.com https://app-eu1.hubspot.com"
+	fv := scenarios.FrameVerdict{Hop: 1, Origins: []string{"https://app.hubspot.com", "https://app-eu1.hubspot.com"},
+		Note: `Content-Security-Policy "` + policy + `" does not allow ancestor https://app-na2.hubspot.com: no source matches it ('self' is the page's own origin http://127.0.0.1:7431, not https://app-na2.hubspot.com; https://app.hubspot.com: host app.hubspot.com is not app-na2.hubspot.com; https://app-eu1.hubspot.com: host app-eu1.hubspot.com is not app-na2.hubspot.com).`,
+		Policies: []string{"Content-Security-Policy (enforce): " + policy}}
+	v := &fv.Verdict
+	v.Allowed, v.Header, v.Value, v.Directive, v.Source = true, "Content-Security-Policy", policy, policy, "https://app.hubspot.com"
+	v.Checked = fv.Origins
+	v.Reason = `Every checked origin (https://app.hubspot.com, https://app-eu1.hubspot.com) may frame the page; for https://app.hubspot.com: Content-Security-Policy "` + policy + `" allows https://app.hubspot.com (matched by https://app.hubspot.com).`
+	return fv
 }
 
 func tokenEvent(seq int) emulator.Event {
@@ -138,8 +156,8 @@ type replay struct {
 	events []scenarios.Event
 }
 
-func (r replay) Emulator(Choice) (Emulator, error) {
-	return Emulator{Key: "reference", URL: "http://127.0.0.1:7430"}, nil
+func (r replay) StartEmulator(Choice) (EmulatorHandle, error) {
+	return EmulatorHandle{Key: "reference", URL: "http://127.0.0.1:7430"}, nil
 }
 
 func (r replay) Run(ctx context.Context, _ Choice, _ []string, sink func(scenarios.Event)) (*scenarios.Report, error) {
@@ -167,9 +185,6 @@ func fixtureModel(t testing.TB, w, h int, events []scenarios.Event) Model {
 	m = update(t, m, runAllMsg{})
 	id := m.runID
 	for _, e := range events {
-		if tr, ok := e.(scenarios.Traffic); ok {
-			m = update(t, m, trafficMsg{key: "reference", ev: tr.Event})
-		}
 		m = update(t, m, runMsg{id: id, ev: e})
 	}
 	var rep *scenarios.Report

@@ -64,6 +64,25 @@ func TestGoldenHop(t *testing.T) {
 	}
 }
 
+// TestGoldenFramedPage is the hop detail of a page shown in HubSpot's frame: the framing verdict
+// is the one the run recorded for the check's origins (app and app-eu1), not one the TUI works
+// out for more origins.
+func TestGoldenFramedPage(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			m := fixtureModel(t, sz.w, sz.h, fixtureRun("seamless/install/returns-to-hubspot"))
+			m = keys(t, m, "tab", "enter")
+			if m.screen != screenHop {
+				t.Fatalf("screen = %d after tab, enter; want the hop detail", m.screen)
+			}
+			if !strings.Contains(m.detail.text, "allowed") {
+				t.Errorf("hop detail does not show the run's verdict (allowed):\n%s", m.detail.text)
+			}
+			requireView(t, m, sz.w, sz.h)
+		})
+	}
+}
+
 func TestGoldenHelp(t *testing.T) {
 	for _, sz := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {

@@ -5,63 +5,79 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/hsemu/hsemu/emulator"
 )
 
 // maxLogEntries bounds the log pane's memory; older entries scroll away.
 const maxLogEntries = 2000
 
-// logEntry is one request the emulator served, with the scenario it belonged to when known.
+// logEntry is one request the emulator served, with the scenario it belonged to when the run
+// could attribute it.
 type logEntry struct {
-	key      string // emulator key + sequence number, unique
 	ev       emulator.Event
 	scenario string
 }
 
 // trafficLog is the pane of the emulator's own traffic: every token exchange, refresh,
-// introspection or API read it served, whether a scenario caused it or the developer's app did.
+// introspection or API read it served during a run, whether a scenario caused it or the
+// developer's app did. It receives each request once, as the run's scenarios.Traffic event.
+// It is a component in the bubbles manner: Update, View, SetSize.
 type trafficLog struct {
+	keys    KeyMap
+	styles  Styles
 	entries []logEntry
-	index   map[string]int
 	offset  int // lines scrolled up from the newest
 	loc     *time.Location
+	hint    string // shown while the log is empty
+	width   int
+	height  int
 }
 
-func newTrafficLog(loc *time.Location) trafficLog {
+func newTrafficLog(keys KeyMap, s Styles, loc *time.Location) trafficLog {
 	if loc == nil {
 		loc = time.Local
 	}
-	return trafficLog{index: map[string]int{}, loc: loc}
+	return trafficLog{keys: keys, styles: s, loc: loc}
 }
 
-// add records ev from the emulator named key; a second report of the same request only fills
-// in its scenario.
-func (l *trafficLog) add(key string, ev emulator.Event, scenario string) {
-	k := fmt.Sprintf("%s#%d", key, ev.Seq)
-	if i, ok := l.index[k]; ok {
-		if scenario != "" {
-			l.entries[i].scenario = scenario
-		}
-		return
-	}
-	l.index[k] = len(l.entries)
-	l.entries = append(l.entries, logEntry{key: k, ev: ev, scenario: scenario})
+// add records one request, attributed to scenario ("" when the run could not attribute it).
+func (l *trafficLog) add(ev emulator.Event, scenario string) {
+	l.entries = append(l.entries, logEntry{ev: ev, scenario: scenario})
 	if l.offset > 0 {
 		l.offset++ // keep the lines the reader is looking at in place
 	}
 	if len(l.entries) > maxLogEntries {
-		drop := len(l.entries) - maxLogEntries
-		l.entries = append([]logEntry(nil), l.entries[drop:]...)
-		l.index = make(map[string]int, len(l.entries))
-		for i, e := range l.entries {
-			l.index[e.key] = i
-		}
+		l.entries = append([]logEntry(nil), l.entries[len(l.entries)-maxLogEntries:]...)
 	}
 }
 
 func (l *trafficLog) scroll(delta int) {
 	l.offset = min(max(l.offset+delta, 0), max(len(l.entries)-1, 0))
 }
+
+// Update scrolls: up goes back to older requests, down to newer ones.
+func (l trafficLog) Update(msg tea.Msg) (trafficLog, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return l, nil
+	}
+	switch {
+	case key.Matches(k, l.keys.Up):
+		l.scroll(1)
+	case key.Matches(k, l.keys.Down):
+		l.scroll(-1)
+	case key.Matches(k, l.keys.PageUp):
+		l.scroll(10)
+	case key.Matches(k, l.keys.PageDown):
+		l.scroll(-10)
+	}
+	return l, nil
+}
+
+// SetSize sets the pane's size in cells.
+func (l *trafficLog) SetSize(w, h int) { l.width, l.height = w, h }
 
 // line renders one entry: time, side, method, path, status, duration, then what the request
 // was about (grant type, client, HubSpot's error status, an injected fault) and its scenario.
@@ -99,11 +115,12 @@ func clip(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// view draws the newest entries that fit in h lines (scrolled back by offset).
-func (l trafficLog) view(s Styles, w, h int, emptyHint string) string {
+// View draws the newest entries that fit (scrolled back by offset).
+func (l trafficLog) View() string {
+	s, w, h := l.styles, l.width, l.height
 	var lines []string
 	if len(l.entries) == 0 {
-		lines = append(lines, s.Dim.Render(fit("  "+emptyHint, w)))
+		lines = append(lines, s.Dim.Render(fit("  "+l.hint, w)))
 		return window(lines, -1, w, h)
 	}
 	end := len(l.entries) - l.offset

@@ -1,54 +1,108 @@
 package tui
 
 import (
-	"bytes"
-	"github.com/hsemu/hsemu/conformance"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/hsemu/hsemu/conformance"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/hsemu/hsemu/scenarios"
 )
 
-// waitLong bounds how long a teatest waits for the screen (the run takes well under a second;
+// waitLong bounds how long a test waits for the program (the run takes well under a second;
 // the bound only matters under -race on a loaded machine).
-var waitLong = []teatest.WaitForOption{teatest.WithDuration(60 * time.Second), teatest.WithCheckInterval(20 * time.Millisecond)}
+const waitLong = 60 * time.Second
+
+// testOptions are generous timings: what the tests assert must not depend on the machine's load.
+func testOptions() scenarios.Options { return conformance.TestOptions() }
+
+// probe wraps the TUI's model so a test waits for a state of the model, never for text on the
+// screen that an earlier state may already show.
+type probe struct {
+	Model
+	w *watch
+}
+
+// watch holds the newest model the program produced and the condition a test waits for.
+type watch struct {
+	mu   sync.Mutex
+	last Model
+	want func(Model) bool
+	hit  chan Model
+}
+
+func (p probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	nm, cmd := p.Model.Update(msg)
+	p.Model = nm.(Model)
+	p.w.mu.Lock()
+	p.w.last = p.Model
+	if p.w.want != nil && p.w.want(p.Model) {
+		p.w.want = nil
+		p.w.hit <- p.Model
+	}
+	p.w.mu.Unlock()
+	return p, cmd
+}
+
+// await returns the first model, from now on or the newest already produced, for which want
+// holds.
+func (w *watch) await(t *testing.T, what string, want func(Model) bool) Model {
+	t.Helper()
+	w.mu.Lock()
+	if want(w.last) {
+		m := w.last
+		w.mu.Unlock()
+		return m
+	}
+	w.want = want
+	w.mu.Unlock()
+	select {
+	case m := <-w.hit:
+		return m
+	case <-time.After(waitLong):
+		t.Fatalf("the program never reached the state: %s", what)
+		return Model{}
+	}
+}
+
+// runDone holds once a run against a choice of kind k has finished and reported.
+func runDone(k Kind) func(Model) bool {
+	return func(m Model) bool { return m.Choice().Kind == k && !m.Running() && m.Report() != nil }
+}
 
 // startProgram runs the TUI with the real in-process backend against choice at 80x24.
-func startProgram(t *testing.T, choice Choice, reportDir string) *teatest.TestModel {
+func startProgram(t *testing.T, choice Choice, reportDir string) (*teatest.TestModel, *watch) {
 	t.Helper()
-	// Generous timings: what the tests assert must not depend on the machine's load.
-	b := NewLocal("127.0.0.1:0", conformance.TestOptions())
+	b := NewLocal("127.0.0.1:0", testOptions())
 	t.Cleanup(func() {
 		if err := b.Close(); err != nil {
 			t.Errorf("close the backend: %v", err)
 		}
 	})
 	m := New(Config{Backend: b, Choice: choice, AutoRun: true, Renderer: asciiRenderer(), ReportDir: reportDir})
-	return teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
-}
-
-func contains(s string) func([]byte) bool {
-	return func(b []byte) bool { return bytes.Contains(b, []byte(s)) }
+	w := &watch{last: m, hit: make(chan Model, 1)}
+	return teatest.NewTestModel(t, probe{Model: m, w: w}, teatest.WithInitialTermSize(80, 24)), w
 }
 
 func finalModel(t *testing.T, tm *teatest.TestModel) Model {
 	t.Helper()
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
-	fm, ok := tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(Model)
+	fm, ok := tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(probe)
 	if !ok {
-		t.Fatalf("final model is not a tui.Model")
+		t.Fatalf("final model is not the probe around a tui.Model")
 	}
-	return fm
+	return fm.Model
 }
 
 func TestProgramReferenceAllPass(t *testing.T) {
-	tm := startProgram(t, Choice{Kind: Reference}, t.TempDir())
-	teatest.WaitFor(t, tm.Output(), contains("done in"), waitLong...)
+	tm, w := startProgram(t, Choice{Kind: Reference}, t.TempDir())
+	w.await(t, "the run against the reference finished", runDone(Reference))
 	m := finalModel(t, tm)
 
 	rep := m.Report()
@@ -83,16 +137,16 @@ func TestProgramReferenceAllPass(t *testing.T) {
 func TestProgramBrokenVariantFails(t *testing.T) {
 	const id = "seamless/install/returns-to-hubspot"
 	dir := t.TempDir()
-	tm := startProgram(t, Choice{Kind: Bug, BugName: "seamless-no-return"}, dir)
-	teatest.WaitFor(t, tm.Output(), contains("done in"), waitLong...)
+	tm, w := startProgram(t, Choice{Kind: BrokenReference, BugName: "seamless-no-return"}, dir)
+	w.await(t, "the run against seamless-no-return finished", runDone(BrokenReference))
 
 	// Find the failed check with the filter, open it, copy its report.
 	tm.Type("/returns-to")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	teatest.WaitFor(t, tm.Output(), contains("fix:"), waitLong...)
+	w.await(t, "the check's detail is open", func(m Model) bool { return m.screen == screenCheck })
 	tm.Type("c")
-	teatest.WaitFor(t, tm.Output(), contains("wrote "), waitLong...)
+	w.await(t, "the report was copied", func(m Model) bool { return strings.HasPrefix(m.status, "wrote ") })
 	m := finalModel(t, tm)
 
 	res, ok := m.Result(id)
@@ -108,8 +162,8 @@ func TestProgramBrokenVariantFails(t *testing.T) {
 	if c, _ := m.cat.selected(); m.screen != screenCheck || c.ID != id {
 		t.Errorf("screen %d on %q; want the check detail of %s", m.screen, c.ID, id)
 	}
-	if !strings.Contains(strings.Join(strings.Fields(m.detailText), " "), res.Check.Fix) {
-		t.Errorf("check detail does not show the fix %q:\n%s", res.Check.Fix, m.detailText)
+	if !strings.Contains(strings.Join(strings.Fields(m.detail.text), " "), res.Check.Fix) {
+		t.Errorf("check detail does not show the fix %q:\n%s", res.Check.Fix, m.detail.text)
 	}
 	if m.Report() == nil {
 		t.Fatal("no report after the run")
@@ -131,17 +185,18 @@ func TestProgramBrokenVariantFails(t *testing.T) {
 }
 
 func TestProgramSwitchTarget(t *testing.T) {
-	tm := startProgram(t, Choice{Kind: Reference}, t.TempDir())
-	teatest.WaitFor(t, tm.Output(), contains("done in"), waitLong...)
+	tm, w := startProgram(t, Choice{Kind: Reference}, t.TempDir())
+	w.await(t, "the run against the reference finished", runDone(Reference))
 	// t opens the picker; the first bug is one row below the reference.
 	tm.Type("t")
-	teatest.WaitFor(t, tm.Output(), contains("Choose the target"), waitLong...)
+	w.await(t, "the target picker is open", func(m Model) bool { return m.screen == screenPicker })
 	tm.Send(tea.KeyMsg{Type: tea.KeyDown})
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	teatest.WaitFor(t, tm.Output(), contains("done in"), waitLong...)
+	// Not "done in" on the screen: the reference's run already printed it.
+	w.await(t, "the run against the first bug finished", runDone(BrokenReference))
 	m := finalModel(t, tm)
 	first := m.cfg.Bugs[0]
-	if m.Choice().Kind != Bug || m.Choice().BugName != first.Name {
+	if m.Choice().Kind != BrokenReference || m.Choice().BugName != first.Name {
 		t.Fatalf("choice = %v; want bug %s", m.Choice(), first.Name)
 	}
 	for _, id := range first.Fails {

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
 	"github.com/hsemu/hsemu/scenarios/report"
 )
@@ -31,14 +30,8 @@ type (
 	// emulatorMsg says the emulator for choice is up (or could not start).
 	emulatorMsg struct {
 		choice Choice
-		emu    Emulator
+		emu    EmulatorHandle
 		err    error
-	}
-	// trafficMsg is one request the emulator named key served.
-	trafficMsg struct {
-		key string
-		ch  <-chan emulator.Event
-		ev  emulator.Event
 	}
 	// copiedMsg says where a check's report was written.
 	copiedMsg struct {
@@ -89,19 +82,8 @@ func waitRun(ch <-chan tea.Msg) tea.Cmd {
 // emulatorCmd starts (or finds) the emulator for choice.
 func emulatorCmd(b Backend, choice Choice) tea.Cmd {
 	return func() tea.Msg {
-		emu, err := b.Emulator(choice)
+		emu, err := b.StartEmulator(choice)
 		return emulatorMsg{choice: choice, emu: emu, err: err}
-	}
-}
-
-// waitTraffic waits for the next request an emulator served.
-func waitTraffic(key string, ch <-chan emulator.Event) tea.Cmd {
-	return func() tea.Msg {
-		ev, ok := <-ch
-		if !ok {
-			return nil
-		}
-		return trafficMsg{key: key, ch: ch, ev: ev}
 	}
 }
 

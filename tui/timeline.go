@@ -6,10 +6,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
+	"github.com/hsemu/hsemu/scenarios/browser"
 )
 
 // item is one line of a scenario's timeline: a browser hop, or a request the endpoint sent to
@@ -30,21 +33,15 @@ type timeline struct {
 
 func timelineKey(target, scenario string) string { return target + "\x00" + scenario }
 
-// hubSpotHost reports whether host is one of HubSpot's app hosts the virtual browser maps to the
-// emulator (app.hubspot.com, app-eu1.hubspot.com, …).
-func hubSpotHost(host string) bool {
-	h := strings.ToLower(host)
-	if i := strings.LastIndex(h, ":"); i >= 0 && !strings.Contains(h[i:], "]") {
-		h = h[:i]
-	}
-	return h == "app.hubspot.com" || (strings.HasPrefix(h, "app-") && strings.HasSuffix(h, ".hubspot.com"))
-}
+// hubSpotHost reports whether u is on one of HubSpot's app hosts the virtual browser maps to the
+// emulator (app.hubspot.com, app-eu1.hubspot.com, …), as the browser decides it.
+func hubSpotHost(u *url.URL) bool { return u != nil && browser.IsHubSpotHost(u.Hostname()) }
 
 // actors names who talks to whom on a hop: the browser to the endpoint, or back to HubSpot.
 // The first hop of a step is HubSpot sending the browser there.
 func actors(h scenarios.HopRecord) string {
 	to := "endpoint"
-	if h.URL != nil && hubSpotHost(h.URL.Host) {
+	if hubSpotHost(h.URL) {
 		to = "HubSpot"
 	}
 	if h.How == "navigate" {
@@ -59,7 +56,7 @@ func shortURL(u *url.URL, w int) string {
 		return ""
 	}
 	s := u.RequestURI()
-	if hubSpotHost(u.Host) {
+	if hubSpotHost(u) {
 		s = u.Host + s
 	}
 	return ansi.Truncate(s, w, "…")
@@ -139,7 +136,8 @@ func ms(d time.Duration) string {
 	return d.Round(100 * time.Millisecond).String()
 }
 
-// hopChecks returns the IDs of checks whose outcome points at this hop.
+// hopChecks returns the results whose outcome points at this hop (Outcome.Hops, as the run
+// recorded it).
 func hopChecks(results []scenarios.Result, seq int) []scenarios.Result {
 	var out []scenarios.Result
 	for _, r := range results {
@@ -153,9 +151,83 @@ func hopChecks(results []scenarios.Result, seq int) []scenarios.Result {
 	return out
 }
 
-// view draws the timeline in w×h cells with row sel highlighted (sel < 0: none), and the
+// timelinePane shows the timeline of the selected check's scenario, with the results the run
+// gave that scenario's checks for that target. It is a component in the bubbles manner:
+// Update, View, SetSize.
+type timelinePane struct {
+	keys    KeyMap
+	styles  Styles
+	strict  bool
+	tl      *timeline          // nil: nothing to show yet, only hint
+	results []scenarios.Result // the run's results of tl's checks for tl's target
+	hint    string
+	sel     int // the selected row of tl.ordered()
+	focused bool
+	width   int
+	height  int
+}
+
+func newTimelinePane(keys KeyMap, s Styles, strict bool) timelinePane {
+	return timelinePane{keys: keys, styles: s, strict: strict}
+}
+
+// show points the pane at tl (nil: hint instead); the selection goes back to the first row when
+// the timeline changes.
+func (p *timelinePane) show(tl *timeline, results []scenarios.Result, hint string) {
+	if tl == nil || p.tl == nil || timelineKey(tl.target, tl.scenario) != timelineKey(p.tl.target, p.tl.scenario) {
+		p.sel = 0
+	}
+	p.tl, p.results, p.hint = tl, results, hint
+}
+
+// selected is the selected row: a hop or a request to HubSpot's API.
+func (p timelinePane) selected() (item, bool) {
+	if p.tl == nil {
+		return item{}, false
+	}
+	items := p.tl.ordered()
+	if p.sel < 0 || p.sel >= len(items) {
+		return item{}, false
+	}
+	return items[p.sel], true
+}
+
+// Update moves the selection.
+func (p timelinePane) Update(msg tea.Msg) (timelinePane, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok || p.tl == nil {
+		return p, nil
+	}
+	d := 0
+	switch {
+	case key.Matches(k, p.keys.Up):
+		d = -1
+	case key.Matches(k, p.keys.Down):
+		d = 1
+	case key.Matches(k, p.keys.PageUp):
+		d = -10
+	case key.Matches(k, p.keys.PageDown):
+		d = 10
+	}
+	p.sel = min(max(p.sel+d, 0), max(len(p.tl.ordered())-1, 0))
+	return p, nil
+}
+
+// SetSize sets the pane's size in cells.
+func (p *timelinePane) SetSize(w, h int) { p.width, p.height = w, h }
+
+// View draws the timeline with the selected row highlighted when the pane has focus, and the
 // checks the scenario decided: at the hops they point at, and in a closing line for the rest.
-func (t *timeline) view(s Styles, results []scenarios.Result, strict bool, sel, w, h int) string {
+func (p timelinePane) View() string {
+	s, w, h := p.styles, p.width, p.height
+	if p.tl == nil {
+		return window([]string{s.Dim.Render(fit(p.hint, w))}, -1, w, h)
+	}
+	t, results, strict := p.tl, p.results, p.strict
+	sel := -1
+	if p.focused {
+		sel = p.sel
+	}
 	var lines []string
 	selLine := -1
 	step := ""

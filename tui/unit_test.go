@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/hsemu/hsemu/emulator"
 )
 
 func TestCustomFieldsTarget(t *testing.T) {
@@ -44,20 +43,6 @@ func TestCustomFieldsTarget(t *testing.T) {
 				t.Fatalf("Target() error = %v; want one containing %q", err, tt.wantErr)
 			}
 		})
-	}
-}
-
-func TestTrafficLogDeduplicates(t *testing.T) {
-	l := newTrafficLog(nil)
-	ev := emulator.Event{Seq: 7, Method: "POST", Path: "/oauth/v3/token", Status: 200}
-	l.add("custom", ev, "")                 // from the emulator's own feed
-	l.add("custom", ev, "seamless/install") // the same request, attributed by the runner
-	l.add("reference", ev, "")              // another emulator's request 7
-	if got := len(l.entries); got != 2 {
-		t.Fatalf("%d entries; want 2 (one per emulator)", got)
-	}
-	if got := l.entries[0].scenario; got != "seamless/install" {
-		t.Errorf("scenario = %q; want the runner's attribution", got)
 	}
 }
 

@@ -91,7 +91,7 @@ func (m Model) paneTitle(name string, p pane, w int) string {
 
 func (m Model) mainView() string {
 	s := m.Styles
-	leftW, rightW, paneH, logH := m.layout()
+	leftW, rightW, paneH, _ := m.layout()
 	n := m.cat.counts("")
 	total := 0
 	for _, k := range n {
@@ -101,41 +101,24 @@ func (m Model) mainView() string {
 	if n[vFail] > 0 {
 		leftTitle += fmt.Sprintf(" · %d failed", n[vFail])
 	}
-	cat := m.cat
-	cat.SetSize(leftW, paneH)
-	left := m.paneTitle(leftTitle, paneChecks, leftW) + "\n" + cat.View(s, m.focus == paneChecks)
+	left := m.paneTitle(leftTitle, paneChecks, leftW) + "\n" + m.cat.View()
 
-	tl, rs := m.selectedTimeline()
-	var right string
-	if tl == nil {
-		c, _ := m.cat.selected()
-		hint := "  press a to run every check"
-		if m.runID != 0 {
-			hint = "  waiting for " + c.Scenario + " to start…"
-		}
-		right = m.paneTitle("Timeline · "+c.Scenario, paneTimeline, rightW) + "\n" + window([]string{s.Dim.Render(fit(hint, rightW))}, -1, rightW, paneH)
-	} else {
-		sel := -1
-		if m.focus == paneTimeline {
-			sel = m.hopSel
-		}
-		title := fmt.Sprintf("Timeline · %s · %s", tl.scenario, tl.target)
+	title := "Timeline · "
+	if tl := m.timeline.tl; tl != nil {
+		title += tl.scenario + " · " + tl.target
 		if !tl.running && tl.duration > 0 {
 			title += " · " + ms(tl.duration)
 		}
-		right = m.paneTitle(title, paneTimeline, rightW) + "\n" + tl.view(s, rs, m.cfg.Strict, sel, rightW, paneH)
+	} else {
+		c, _ := m.cat.selected()
+		title += c.Scenario
 	}
+	right := m.paneTitle(title, paneTimeline, rightW) + "\n" + m.timeline.View()
 	sep := strings.TrimSuffix(strings.Repeat(s.Separator.Render("│")+"\n", paneH+1), "\n")
 	top := lipgloss.JoinHorizontal(lipgloss.Top, left, sep, right)
 
-	hint := "no requests yet: the token exchanges and API calls your endpoint makes show here"
-	if m.choice.Kind == Custom {
-		if e, ok := m.emu["custom"]; ok {
-			hint = "no requests yet: point your app's HubSpot API base at " + e.URL
-		}
-	}
 	logTitle := m.paneTitle(fmt.Sprintf("HubSpot's side (emulator) · %d requests", len(m.log.entries)), paneLog, m.width)
-	bottom := logTitle + "\n" + m.log.view(s, m.width, logH, hint)
+	bottom := logTitle + "\n" + m.log.View()
 	return m.bar("install flow") + "\n" + top + "\n" + bottom + "\n" + m.footer()
 }
 
@@ -168,7 +151,7 @@ func (m Model) helpView(h int) string {
 		s.Group.Render("Panes"),
 		"  Checks: the catalogue by flow. Timeline: the selected check's scenario, hop by hop —",
 		"  who talks to whom, method, URL, status, time, and the checks decided at each hop.",
-		"  HubSpot's side: every request the emulator (HubSpot's OAuth server and API) served.",
+		"  HubSpot's side: every request the emulator (HubSpot's OAuth server and API) served during a run.",
 	)
 	for i := range lines {
 		lines[i] = fit(lines[i], m.width)
