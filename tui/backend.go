@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/hsemu/hsemu/conformance"
+	"github.com/hsemu/hsemu/conformance/inprocess"
 	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
 )
@@ -78,7 +78,7 @@ type Local struct {
 	// Addr is where a custom target's emulator listens (emulator.DefaultAddr when empty).
 	Addr string
 	// Options are the run options (profile, strictness, budgets, patterns). For the reference,
-	// budgets left zero take conformance.InProcessOptions' fast timings.
+	// budgets left zero take inprocess.FastOptions' fast timings.
 	Options scenarios.Options
 
 	mu        sync.Mutex
@@ -177,8 +177,8 @@ func (l *Local) Run(ctx context.Context, c Choice, only []string, sink func(scen
 			}
 			bug = c.BugName
 		}
-		opts = conformance.ReferenceOptions(opts)
-		ts, stop, err := conformance.StartReference(hs.h, bug, opts)
+		opts = inprocess.ReferenceOptions(opts)
+		ts, stop, err := inprocess.StartReference(hs.h, bug, opts)
 		if err != nil {
 			return nil, err
 		}
