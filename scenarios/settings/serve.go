@@ -41,8 +41,16 @@ var (
 		apply: boolInto(func(c *Config) *bool { return &c.AutoApprove })}
 )
 
-// ServeSettings are hsemu serve's.
-var ServeSettings = append(append([]*Setting{}, AppSettings...), Addr, State, Ephemeral, Portal, AutoApprove)
+// ServeSettings are hsemu serve's. It fills the app's defaults itself, after the app config.
+var ServeSettings = []*Setting{
+	AppConfig,
+	ClientID.WithShown("generated once, kept in the state file"),
+	ClientSecret.WithShown("generated once, kept in the state file"),
+	RedirectURL.WithShown("http://localhost:3000/oauth-callback"),
+	Scopes.WithShown("oauth crm.objects.contacts.read"),
+	OptionalScopes, ConditionalScopes,
+	Addr, State, Ephemeral, Portal, AutoApprove,
+}
 
 // hsemu reference: the built-in reference install endpoints (with ClientID and ClientSecret,
 // whose defaults the command sets to the demo app's).

@@ -57,6 +57,14 @@ func (s *Setting) WithDefault(v string) *Setting {
 	return &c
 }
 
+// WithShown returns a copy of s whose -h tells this default, for a command that applies its own
+// (hsemu serve generates the client ID and secret).
+func (s *Setting) WithShown(text string) *Setting {
+	c := *s
+	c.Shown = text
+	return &c
+}
+
 // help is the flag's usage line: the usage, the variable and the default.
 func (s *Setting) help() string {
 	var extra []string

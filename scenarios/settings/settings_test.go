@@ -240,7 +240,8 @@ func TestTable(t *testing.T) {
 				t.Errorf("%s: flag --%s twice", cmd, s.Flag)
 			}
 			flags[s.Flag] = true
-			if prev, ok := names[s.Name]; ok && prev != s {
+			// A copy with another default (WithDefault, WithShown) keeps its flag and variable.
+			if prev, ok := names[s.Name]; ok && (prev.Flag != s.Flag || prev.Env != s.Env) {
 				t.Errorf("two settings named %q", s.Name)
 			}
 			names[s.Name] = s
