@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hsemu/hsemu/conformance"
+	"github.com/hsemu/hsemu/conformance/inprocess"
 	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
 )
@@ -19,8 +20,8 @@ func BenchmarkCatalogue(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer h.Close()
-	targets := conformance.InProcess(b, h, "", conformance.InProcessOptions())
-	r := &scenarios.Runner{Harness: h, Options: conformance.InProcessOptions()}
+	targets := conformance.InProcess(b, h, "", inprocess.FastOptions())
+	r := &scenarios.Runner{Harness: h, Options: inprocess.FastOptions()}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		rep, err := r.Run(context.Background(), targets)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hsemu/hsemu/conformance"
+	"github.com/hsemu/hsemu/conformance/inprocess"
 	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
 )
@@ -12,16 +13,12 @@ import (
 // TestConformance runs the catalogue against the endpoint named by HSEMU_INSTALL_URL (and the
 // other HSEMU_* variables), or, with none set, against the reference endpoints in-process.
 func TestConformance(t *testing.T) {
-	target, ok, err := conformance.TargetFromEnv(os.Getenv)
+	suite, target, ok, err := conformance.FromEnv(os.Getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ok {
-		addr := os.Getenv("HSEMU_ADDR")
-		if addr == "" {
-			addr = emulator.DefaultAddr
-		}
-		conformance.Suite{Addr: addr, Options: scenarios.Options{Strict: os.Getenv("HSEMU_STRICT") == "1"}}.Run(t, target)
+		suite.Run(t, target)
 		return
 	}
 	h, err := scenarios.StartHarness(emulator.Config{}, "127.0.0.1:0")
@@ -29,6 +26,6 @@ func TestConformance(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.Close() })
-	targets := conformance.InProcess(t, h, "", conformance.TestOptions())
-	conformance.Suite{Harness: h, Options: conformance.TestOptions()}.Run(t, targets...)
+	targets := conformance.InProcess(t, h, "", inprocess.TestOptions())
+	conformance.Suite{Harness: h, Options: inprocess.TestOptions()}.Run(t, targets...)
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hsemu/hsemu/conformance"
+	"github.com/hsemu/hsemu/conformance/inprocess"
 	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
 )
@@ -18,8 +18,8 @@ func Example() {
 		return
 	}
 	defer h.Close()
-	opts := conformance.TestOptions() // generous timings: the example's output must not depend on load
-	targets, stop, err := conformance.StartReference(h, "seamless-no-return", opts)
+	opts := inprocess.TestOptions() // generous timings: the example's output must not depend on load
+	targets, stop, err := inprocess.StartReference(h, "seamless-no-return", opts)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hsemu/hsemu/conformance"
+	"github.com/hsemu/hsemu/conformance/inprocess"
 	"github.com/hsemu/hsemu/conformance/reference"
 	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
@@ -57,7 +57,7 @@ func localhostCert(t *testing.T) (tls.Certificate, *x509.CertPool) {
 // redirect URLs; edit changes its config object.
 func writeAppConfig(t *testing.T, installURL string, edit func(cfg map[string]any)) string {
 	t.Helper()
-	app := conformance.ReferenceApp()
+	app := inprocess.ReferenceApp()
 	auth := map[string]any{
 		"type": "oauth", "redirectUrls": []string{installURL},
 		"requiredScopes": app.RequiredScopes, "optionalScopes": app.OptionalScopes,
@@ -87,11 +87,11 @@ func runListing(t *testing.T, bug string, tlsOn bool, edit func(cfg map[string]a
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.Close() })
-	srv, err := reference.New(conformance.ReferenceConfig(h, bug, conformance.TestOptions()))
+	srv, err := reference.New(inprocess.ReferenceConfig(h, bug, inprocess.TestOptions()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := conformance.TestOptions()
+	opts := inprocess.TestOptions()
 	opts.Profile = scenarios.ProfileListing
 	opts.Only = []string{"listing/"}
 	ts := httptest.NewUnstartedServer(srv)
@@ -105,7 +105,7 @@ func runListing(t *testing.T, bug string, tlsOn bool, edit func(cfg map[string]a
 	}
 	t.Cleanup(ts.Close)
 	base := strings.Replace(ts.URL, "127.0.0.1", "localhost", 1)
-	target := conformance.ReferenceTargets(base)[0]
+	target := inprocess.ReferenceTargets(base)[0]
 	target.App.RedirectURLs = []string{target.InstallURL}
 	target.AppConfig = writeAppConfig(t, target.InstallURL, edit)
 	r := &scenarios.Runner{Harness: h, Options: opts}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hsemu/hsemu/conformance"
+	"github.com/hsemu/hsemu/conformance/inprocess"
 	"github.com/hsemu/hsemu/conformance/reference"
 	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
@@ -23,7 +24,7 @@ func runVariant(t *testing.T, bug reference.Bug) *scenarios.Report {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.Close() })
-	targets := conformance.InProcess(t, h, bug.Name, conformance.TestOptions())
+	targets := conformance.InProcess(t, h, bug.Name, inprocess.TestOptions())
 	if bug.Flow != "" {
 		var keep []scenarios.Target
 		for _, tg := range targets {
@@ -33,7 +34,7 @@ func runVariant(t *testing.T, bug reference.Bug) *scenarios.Report {
 		}
 		targets = keep
 	}
-	r := &scenarios.Runner{Harness: h, Options: conformance.TestOptions()}
+	r := &scenarios.Runner{Harness: h, Options: inprocess.TestOptions()}
 	rep, err := r.Run(context.Background(), targets)
 	if err != nil {
 		t.Fatal(err)

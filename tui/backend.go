@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 
-	"github.com/hsemu/hsemu/conformance"
+	"github.com/hsemu/hsemu/conformance/inprocess"
 	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
 )
@@ -83,7 +82,7 @@ type Local struct {
 	// Addr is where a custom target's emulator listens (emulator.DefaultAddr when empty).
 	Addr string
 	// Options are the run options (profile, strictness, budgets, patterns). For the reference,
-	// budgets left zero take conformance.InProcessOptions' fast timings.
+	// budgets left zero take inprocess.FastOptions' fast timings.
 	Options scenarios.Options
 
 	mu        sync.Mutex
@@ -179,8 +178,8 @@ func (l *Local) Run(ctx context.Context, c Choice, only []string, sink func(scen
 			}
 			bug = c.BugName
 		}
-		opts = conformance.ReferenceOptions(opts)
-		ts, stop, err := conformance.StartReference(hs.h, bug, opts)
+		opts = inprocess.ReferenceOptions(opts)
+		ts, stop, err := inprocess.StartReference(hs.h, bug, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -226,36 +225,4 @@ type CustomFields struct {
 
 // Target turns the fields into a validated target, with the same parsers as the CLI. Errors say
 // which field is wrong and how to fix it.
-func (f CustomFields) Target() (scenarios.Target, error) {
-	var t scenarios.Target
-	t.InstallURL = strings.TrimSpace(f.InstallURL)
-	flows, err := scenarios.ParseFlows(f.Flow)
-	if err != nil {
-		return t, fmt.Errorf("flow: %w", err)
-	}
-	t.Flows = flows
-	t.App = f.App
-	if p := strings.TrimSpace(f.AppConfig); p != "" {
-		if t.App, err = emulator.LoadAppConfig(p); err != nil {
-			return t, fmt.Errorf("app config: %w", err)
-		}
-	}
-	if v := strings.TrimSpace(f.ClientID); v != "" {
-		t.App.ClientID = v
-	}
-	if v := strings.TrimSpace(f.ClientSecret); v != "" {
-		t.App.ClientSecret = v
-	}
-	if t.Login.Fields, err = scenarios.ParseLogin(strings.Fields(f.Login)); err != nil {
-		return t, fmt.Errorf("sign-in fields: %w", err)
-	}
-	if strings.TrimSpace(f.Cookies) != "" {
-		if t.Login.Cookies, err = scenarios.ParseCookies([]string{f.Cookies}); err != nil {
-			return t, fmt.Errorf("cookies: %w", err)
-		}
-	}
-	if err := t.Validate(); err != nil {
-		return t, err
-	}
-	return t, nil
-}
+func (f CustomFields) Target() (scenarios.Target, error) { return customTarget(f) }

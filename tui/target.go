@@ -7,6 +7,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/hsemu/hsemu/conformance/reference"
+	"github.com/hsemu/hsemu/scenarios"
+	"github.com/hsemu/hsemu/scenarios/settings"
 )
 
 // option is one row of the target picker.
@@ -81,8 +83,17 @@ const (
 	fAppConfig
 )
 
+// formSettings are the form's fields, in the order of the indexes above: the settings of the
+// same names, so the form reads its values with the CLI's parsers and names them as the
+// settings table does.
+var formSettings = []*settings.Setting{settings.InstallURL, settings.Flow, settings.Login, settings.Cookie,
+	settings.ClientID, settings.ClientSecret, settings.AppConfig}
+
 func newForm(f CustomFields) form {
-	labels := []string{"install URL", "flow", "sign-in fields", "cookies", "client ID", "client secret", "app config"}
+	var labels []string
+	for _, s := range formSettings {
+		labels = append(labels, s.Label)
+	}
 	hints := []string{"https://localhost:3000/hubspot/install", "seamless, partner or all", "email=me@example.com password=secret", "session=abc; other=1", "your app's client ID", "your app's client secret", "src/app/app-hsmeta.json (optional)"}
 	values := []string{f.InstallURL, f.Flow, f.Login, f.Cookies, f.ClientID, f.ClientSecret, f.AppConfig}
 	fm := form{labels: labels}
@@ -102,6 +113,32 @@ func (f form) fields() CustomFields {
 	v := func(i int) string { return f.inputs[i].Value() }
 	return CustomFields{InstallURL: v(fInstallURL), Flow: v(fFlow), Login: v(fLogin), Cookies: v(fCookies),
 		ClientID: v(fClientID), ClientSecret: v(fClientSecret), AppConfig: v(fAppConfig)}
+}
+
+// customTarget turns the form's fields into a validated target by the settings table: the app
+// the command line described (f.App), replaced by the app config file when one is given, its
+// client ID and secret overridden by the fields that are filled. Errors name the field.
+func customTarget(f CustomFields) (scenarios.Target, error) {
+	typed := map[string]string{
+		settings.InstallURL.Name: f.InstallURL, settings.Flow.Name: f.Flow, settings.Login.Name: f.Login,
+		settings.Cookie.Name: f.Cookies, settings.ClientID.Name: f.ClientID, settings.ClientSecret.Name: f.ClientSecret,
+		settings.AppConfig.Name: f.AppConfig,
+	}
+	given := func(s *settings.Setting) ([]string, bool) {
+		v := strings.TrimSpace(typed[s.Name])
+		switch {
+		case v == "":
+			return nil, false
+		case s.Name == settings.Login.Name: // "email=a@b.c password=x", as --login pairs
+			return strings.Fields(v), true
+		}
+		return []string{v}, true
+	}
+	cfg := settings.Config{App: f.App}
+	if err := settings.Resolve(&cfg, settings.Source{Given: given, Form: true}, formSettings); err != nil {
+		return scenarios.Target{}, err
+	}
+	return cfg.Target()
 }
 
 func (f *form) setFocus(i int) {

@@ -12,18 +12,26 @@ import (
 	"github.com/hsemu/hsemu/conformance/reference"
 )
 
-// runArgs runs hsemu with args in-process and returns its exit code and output.
+// runArgs runs hsemu with args in-process, with no HSEMU_* variables set, and returns its exit
+// code and output.
 func runArgs(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runEnv(t, nil, args...)
+}
+
+// runEnv is runArgs with the environment env.
+func runEnv(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+	err := run(context.Background(), args, system{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
+		getenv: func(k string) string { return env[k] }})
 	if err != nil {
 		errOut.WriteString(err.Error())
 	}
 	return exitCode(err), out.String(), errOut.String()
 }
 
-// generous timings (conformance.TestOptions): verdicts must not depend on the machine's load.
+// generous timings (inprocess.TestOptions): verdicts must not depend on the machine's load.
 var generous = []string{"--hop-budget", "3s", "--slow-exchange", "1600ms", "--hop-timeout", "20s", "--observe-window", "100ms"}
 
 func TestCheckReferencePasses(t *testing.T) {

@@ -14,6 +14,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/hsemu/hsemu/scenarios/settings"
 )
 
 // Exit codes, the same for every subcommand.
@@ -60,7 +62,7 @@ func exitCode(err error) int {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], system{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
 	stop()
 	if err != nil {
 		var ee *exitError
@@ -71,11 +73,19 @@ func main() {
 	os.Exit(exitCode(err))
 }
 
+// system is what a command reads and writes besides its arguments: the standard streams and
+// the environment (HSEMU_* variables, resolved with the flags by package settings).
+type system struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
 // command is one subcommand of hsemu.
 type command struct {
 	name    string
 	summary string
-	run     func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+	run     func(ctx context.Context, args []string, sys system) error
 }
 
 func commands() []command {
@@ -88,20 +98,22 @@ func commands() []command {
 	}
 }
 
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+// run runs the command args name (the TUI when none) and returns its outcome; main maps it to
+// an exit code (exitCode) and prints the error.
+func run(ctx context.Context, args []string, sys system) error {
 	if len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-' && !isHelp(args[0])) {
-		return runTUI(ctx, args, stdin, stdout, stderr)
+		return runTUI(ctx, args, sys)
 	}
 	if isHelp(args[0]) || args[0] == "help" {
-		printUsage(stdout)
+		printUsage(sys.stdout)
 		return nil
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			return c.run(ctx, args[1:], stdin, stdout, stderr)
+			return c.run(ctx, args[1:], sys)
 		}
 	}
-	printUsage(stderr)
+	printUsage(sys.stderr)
 	return usageError("unknown command %q: run 'hsemu help' to see the commands", args[0])
 }
 
@@ -134,5 +146,18 @@ func printUsage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'hsemu <command> -h' for a command's flags. Exit codes: 0 ok, 1 a check failed, 2 usage or harness error.")
+	fmt.Fprintln(w, "Run 'hsemu <command> -h' for a command's flags. Every setting is a flag and most are also an")
+	fmt.Fprintln(w, "HSEMU_* variable; precedence: flag > environment > app config file > default.")
+	fmt.Fprintln(w, "Exit codes: 0 ok, 1 a check failed, 2 usage or harness error.")
+}
+
+// resolve resolves the settings set, declared on a parsed flag set as flags, by the one
+// precedence (flag > environment > app config > default). A bad value is a usage error that
+// names the flag or the variable.
+func resolve(flags *settings.Flags, getenv func(string) string, set []*settings.Setting) (settings.Config, error) {
+	var cfg settings.Config
+	if err := settings.Resolve(&cfg, settings.Source{Given: flags.Given, Getenv: getenv}, set); err != nil {
+		return cfg, &exitError{code: exitUsage, err: err}
+	}
+	return cfg, nil
 }

@@ -9,106 +9,42 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/hsemu/hsemu/conformance/reference"
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/scenarios/settings"
 )
 
 // defaultReferenceAddr is where `hsemu reference` listens unless told otherwise: next to the
 // emulator's default address.
 const defaultReferenceAddr = "127.0.0.1:7431"
 
-// referenceConfig is `hsemu reference`'s flags.
-type referenceConfig struct {
-	addr            string
-	apiBase         string
-	clientID        string
-	clientSecret    string
-	bug             string
-	listBugs        bool
-	publicURL       string
-	returnOrigins   listFlag
-	scopes          string
-	scopesSet       bool
-	appName         string
-	exchangeTimeout time.Duration
-	slowDelay       time.Duration
-	allowRemote     bool
+// referenceSettings are `hsemu reference`'s; the app's credentials default to the demo app's.
+var referenceSettings = []*settings.Setting{
+	settings.ReferenceAddr, settings.APIBase,
+	settings.ClientID.WithDefault(reference.DemoClientID), settings.ClientSecret.WithDefault(reference.DemoClientSecret),
+	settings.ReferenceBug, settings.ListBugs, settings.PublicURL, settings.ReturnOrigin, settings.ReferenceConditionalScopes,
+	settings.AppName.WithDefault(reference.DefaultAppName), settings.ExchangeTimeout, settings.SlowDelay, settings.AllowRemote,
 }
 
-func (c *referenceConfig) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.addr, "addr", "", "where to listen (env HSEMU_REFERENCE_ADDR, default "+defaultReferenceAddr+"); loopback unless --allow-remote")
-	fs.StringVar(&c.apiBase, "api-base", "", "HubSpot's API base, where codes are exchanged (env HSEMU_API_BASE, default http://"+emulator.DefaultAddr+", the emulator)")
-	fs.StringVar(&c.clientID, "client-id", "", "the app's client ID (env HSEMU_CLIENT_ID, default the demo app's "+reference.DemoClientID+")")
-	fs.StringVar(&c.clientSecret, "client-secret", "", "the app's client secret (env HSEMU_CLIENT_SECRET, default the demo app's)")
-	fs.StringVar(&c.bug, "bug", "", "serve a broken variant instead of the reference (env HSEMU_REFERENCE_BUG; see --list-bugs)")
-	fs.BoolVar(&c.listBugs, "list-bugs", false, "list the broken variants and the checks each must fail, then exit")
-	fs.StringVar(&c.publicURL, "public-url", "", "the endpoints' origin as the browser sees it, e.g. https://install.example.com (env HSEMU_REFERENCE_PUBLIC_URL, default: each request's Host)")
-	fs.Var(&c.returnOrigins, "return-origin", "an origin returnUrl may point at besides app(-*).hubspot.com, repeatable, e.g. http://127.0.0.1:7430 for a real browser against hsemu serve (env HSEMU_REFERENCE_RETURN_ORIGINS)")
-	fs.Func("conditional-scopes", "scopes sent in `scope` after partner sign-in, space- or comma-separated, or none (env HSEMU_REFERENCE_CONDITIONAL_SCOPES, default crm.objects.companies.read)", func(v string) error {
-		c.scopes, c.scopesSet = v, true
-		return nil
-	})
-	fs.StringVar(&c.appName, "app-name", "", "the app's name on the sign-in page (default "+reference.DefaultAppName+")")
-	fs.DurationVar(&c.exchangeTimeout, "exchange-timeout", 0, "give up on the token endpoint after this long (default 10s)")
-	fs.DurationVar(&c.slowDelay, "slow-delay", 0, "how long the *-slow variants stall (default 3s)")
-	fs.BoolVar(&c.allowRemote, "allow-remote", false, "allow --addr beyond loopback (the demo users' passwords are public)")
-}
-
-// fillFromEnv applies HSEMU_* variables to what flags left unset (flags win), then defaults.
-func (c *referenceConfig) fillFromEnv(getenv func(string) string) {
-	set := func(v *string, key, def string) {
-		if *v == "" {
-			*v = getenv(key)
-		}
-		if *v == "" {
-			*v = def
-		}
+// referenceConfig turns the settings into the endpoint's configuration.
+func referenceConfig(c *settings.Config) reference.Config {
+	return reference.Config{
+		APIBase: c.Ref.APIBase, ClientID: c.App.ClientID, ClientSecret: c.App.ClientSecret,
+		PublicURL: c.Ref.PublicURL, Bug: c.Ref.Bug, AppName: c.Ref.AppName,
+		ExchangeTimeout: c.Ref.ExchangeTimeout, SlowDelay: c.Ref.SlowDelay,
+		ExtraReturnOrigins: c.Ref.ReturnOrigins, ConditionalScopes: c.Ref.ConditionalScopes,
 	}
-	set(&c.addr, "HSEMU_REFERENCE_ADDR", defaultReferenceAddr)
-	set(&c.apiBase, "HSEMU_API_BASE", "http://"+emulator.DefaultAddr)
-	set(&c.clientID, "HSEMU_CLIENT_ID", reference.DemoClientID)
-	set(&c.clientSecret, "HSEMU_CLIENT_SECRET", reference.DemoClientSecret)
-	set(&c.bug, "HSEMU_REFERENCE_BUG", "")
-	set(&c.publicURL, "HSEMU_REFERENCE_PUBLIC_URL", "")
-	if len(c.returnOrigins) == 0 {
-		c.returnOrigins = splitList(getenv("HSEMU_REFERENCE_RETURN_ORIGINS"))
-	}
-	if !c.scopesSet {
-		if v := getenv("HSEMU_REFERENCE_CONDITIONAL_SCOPES"); v != "" {
-			c.scopes, c.scopesSet = v, true
-		}
-	}
-}
-
-// config turns the flags into the endpoint's configuration.
-func (c *referenceConfig) config() reference.Config {
-	cfg := reference.Config{
-		APIBase: c.apiBase, ClientID: c.clientID, ClientSecret: c.clientSecret,
-		PublicURL: c.publicURL, Bug: c.bug, AppName: c.appName,
-		ExchangeTimeout: c.exchangeTimeout, SlowDelay: c.slowDelay,
-		ExtraReturnOrigins: c.returnOrigins,
-	}
-	if c.scopesSet {
-		cfg.ConditionalScopes = splitList(c.scopes)
-		if cfg.ConditionalScopes == nil || (len(cfg.ConditionalScopes) == 1 && cfg.ConditionalScopes[0] == "none") {
-			cfg.ConditionalScopes = []string{}
-		}
-	}
-	return cfg
 }
 
 // runReference serves the reference install endpoints (or a broken variant) until ctx ends.
-func runReference(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return serveReference(ctx, args, os.Getenv, stdout, stderr)
+func runReference(ctx context.Context, args []string, sys system) error {
+	return serveReference(ctx, args, sys.getenv, sys.stdout, sys.stderr)
 }
 
 func serveReference(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var c referenceConfig
 	fs := flag.NewFlagSet("hsemu reference", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -120,26 +56,30 @@ func serveReference(ctx context.Context, args []string, getenv func(string) stri
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
-	c.register(fs)
+	flags := settings.Register(fs, referenceSettings...)
 	if helped, err := parseFlags(fs, args); helped || err != nil {
 		return err
 	}
-	if c.listBugs {
+	c, err := resolve(flags, getenv, referenceSettings)
+	if err != nil {
+		return err
+	}
+	if c.Ref.ListBugs {
 		printBugs(stdout)
 		return nil
 	}
-	c.fillFromEnv(getenv)
-	if err := checkListenAddr(c.addr, c.allowRemote); err != nil {
+	if err := checkListenAddr(c.Ref.Addr, c.Ref.AllowRemote); err != nil {
 		return err
 	}
-	srv, err := reference.New(c.config())
+	cfg := referenceConfig(&c)
+	srv, err := reference.New(cfg)
 	if err != nil {
 		return usageError("reference: %v", err)
 	}
 
-	ln, err := net.Listen("tcp", c.addr)
+	ln, err := net.Listen("tcp", c.Ref.Addr)
 	if err != nil {
-		return usageError("reference: listen on %s: %v (is another hsemu reference running? choose another --addr)", c.addr, err)
+		return usageError("reference: listen on %s: %v (is another hsemu reference running? choose another --addr)", c.Ref.Addr, err)
 	}
 	hs := &http.Server{
 		Handler:           srv,
@@ -151,7 +91,7 @@ func serveReference(ctx context.Context, args []string, getenv func(string) stri
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       log.New(stderr, "hsemu reference: ", 0),
 	}
-	printReferenceBanner(stdout, &c, srv.Bug(), ln.Addr())
+	printReferenceBanner(stdout, cfg, srv.Bug(), ln.Addr())
 
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
@@ -199,8 +139,8 @@ func printBugs(w io.Writer) {
 
 // printReferenceBanner says where the endpoints are and how to check them. The client secret is
 // printed only when it is the public demo one.
-func printReferenceBanner(w io.Writer, c *referenceConfig, bug reference.Bug, addr net.Addr) {
-	base := c.publicURL
+func printReferenceBanner(w io.Writer, c reference.Config, bug reference.Bug, addr net.Addr) {
+	base := c.PublicURL
 	if base == "" {
 		// HubSpot refuses IP addresses in redirect URLs ("You also must use a domain"), so
 		// loopback is named localhost; the endpoints take the redirect_uri from the Host.
@@ -223,7 +163,7 @@ func printReferenceBanner(w io.Writer, c *referenceConfig, bug reference.Bug, ad
 	fmt.Fprintf(w, "  seamless install %s\n", seamless)
 	fmt.Fprintf(w, "  partner install  %s\n", partner)
 	fmt.Fprintf(w, "  linked portals   %s%s\n", base, reference.InstallsPath)
-	fmt.Fprintf(w, "  token endpoint   %s/oauth/v3/token (client ID %s)\n", strings.TrimRight(c.apiBase, "/"), c.clientID)
+	fmt.Fprintf(w, "  token endpoint   %s/oauth/v3/token (client ID %s)\n", strings.TrimRight(c.APIBase, "/"), c.ClientID)
 	var users []string
 	for _, u := range reference.DemoUsers {
 		users = append(users, u.Email+" / "+u.Password)
@@ -231,18 +171,18 @@ func printReferenceBanner(w io.Writer, c *referenceConfig, bug reference.Bug, ad
 	fmt.Fprintf(w, "  demo users       %s\n", strings.Join(users, ", "))
 
 	secret := "<your client secret>"
-	if c.clientSecret == reference.DemoClientSecret {
-		secret = c.clientSecret
+	if c.ClientSecret == reference.DemoClientSecret {
+		secret = c.ClientSecret
 	}
-	common := fmt.Sprintf("--client-id %s --client-secret %s --scopes %q", c.clientID, secret, "oauth crm.objects.contacts.read")
-	if cfg := c.config(); cfg.ConditionalScopes == nil || len(cfg.ConditionalScopes) > 0 {
+	common := fmt.Sprintf("--client-id %s --client-secret %s --scopes %q", c.ClientID, secret, "oauth crm.objects.contacts.read")
+	if c.ConditionalScopes == nil || len(c.ConditionalScopes) > 0 {
 		scopes := "crm.objects.companies.read"
-		if cfg.ConditionalScopes != nil {
-			scopes = strings.Join(cfg.ConditionalScopes, " ")
+		if c.ConditionalScopes != nil {
+			scopes = strings.Join(c.ConditionalScopes, " ")
 		}
 		common += fmt.Sprintf(" --conditional-scopes %q", scopes)
 	}
-	if u, err := url.Parse(c.apiBase); err == nil && u.Host != emulator.DefaultAddr {
+	if u, err := url.Parse(c.APIBase); err == nil && u.Host != emulator.DefaultAddr {
 		common += " --addr " + u.Host
 	}
 	fmt.Fprintln(w, "Check it (hsemu check runs the emulator at the token endpoint's address):")

@@ -12,7 +12,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hsemu/hsemu/conformance/inprocess"
 	"github.com/hsemu/hsemu/conformance/reference"
+	"github.com/hsemu/hsemu/emulator"
 )
 
 // refOutput hands each line written to it to a channel.
@@ -74,18 +76,19 @@ func startReference(t *testing.T, args []string, env map[string]string) (banner 
 	}
 }
 
-// fakeTokenEndpoint answers every token request with tokens and records the forms.
-func fakeTokenEndpoint(t *testing.T) (*httptest.Server, <-chan url.Values) {
+// emulatorAPI is the emulator, HubSpot's API for the reference, on a loopback port.
+func emulatorAPI(t *testing.T) (*emulator.Emulator, *httptest.Server) {
 	t.Helper()
-	forms := make(chan url.Values, 10)
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
-		forms <- r.PostForm
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"token_type":"bearer","refresh_token":"na1-refresh-token-value","access_token":"CIrToa-access-token-value","hub_id":42,"scopes":["oauth"],"expires_in":1800,"token_use":"access_token"}`)
-	}))
-	t.Cleanup(ts.Close)
-	return ts, forms
+	em, err := emulator.New(emulator.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(em)
+	t.Cleanup(func() {
+		ts.Close()
+		_ = em.Close()
+	})
+	return em, ts
 }
 
 func noRedirects() *http.Client {
@@ -93,7 +96,7 @@ func noRedirects() *http.Client {
 }
 
 func TestReferenceServes(t *testing.T) {
-	api, forms := fakeTokenEndpoint(t)
+	em, api := emulatorAPI(t)
 	banner, addr, stop := startReference(t, []string{"--addr", "127.0.0.1:0", "--api-base", api.URL}, nil)
 	text := strings.Join(banner, "\n")
 	port := addr[strings.LastIndexByte(addr, ':')+1:]
@@ -111,8 +114,24 @@ func TestReferenceServes(t *testing.T) {
 		}
 	}
 
+	// HubSpot grants the demo app a code for the seamless install URL (HubSpot refuses IP
+	// addresses in redirect URLs, so the endpoint is reached as localhost).
+	install := "http://localhost:" + port + reference.SeamlessPath
+	app := inprocess.ReferenceApp()
+	app.RedirectURLs = []string{install}
+	if _, err := em.AddApp(app); err != nil {
+		t.Fatal(err)
+	}
+	code, err := em.IssueCode(emulator.CodeRequest{ClientID: app.ClientID, HubID: em.Portals()[0].HubID, RedirectURI: install,
+		Scopes: app.RequiredScopes, OptionalScopes: app.OptionalScopes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, cancel := em.Subscribe()
+	defer cancel()
+
 	ret := "https://app.hubspot.com/ecosystem/1/marketplace/apps/2/install/return?installId=x&stage=finalize"
-	resp, err := noRedirects().Get("http://" + addr + reference.SeamlessPath + "?step=finalize&code=c1&returnUrl=" + url.QueryEscape(ret))
+	resp, err := noRedirects().Get(install + "?step=finalize&code=" + code + "&returnUrl=" + url.QueryEscape(ret))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,9 +139,21 @@ func TestReferenceServes(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != ret {
 		t.Fatalf("install: status %d, Location %q; want 303 to %s", resp.StatusCode, resp.Header.Get("Location"), ret)
 	}
-	form := <-forms
-	if got, want := form.Get("redirect_uri"), "http://"+addr+reference.SeamlessPath; got != want || form.Get("client_id") != reference.DemoClientID {
-		t.Errorf("exchange redirect_uri %q, client_id %q; want %q, the demo client", got, form.Get("client_id"), want)
+	// The reference exchanged the code before it answered, so the emulator has the exchange.
+	exchanged := false
+	for ev := range events {
+		if ev.Route != "POST /oauth/v3/token" {
+			continue
+		}
+		exchanged = true
+		if ev.Status != http.StatusOK || ev.RedirectURI != install || ev.ClientID != reference.DemoClientID || ev.Code != code {
+			t.Errorf("exchange: status %d, redirect_uri %q, client_id %q, code %q; want 200 for %q, the demo client and the code granted",
+				ev.Status, ev.RedirectURI, ev.ClientID, ev.Code, install)
+		}
+		break
+	}
+	if !exchanged {
+		t.Error("the emulator saw no code exchange")
 	}
 
 	if err := stop(); err != nil {
@@ -134,7 +165,7 @@ func TestReferenceServes(t *testing.T) {
 }
 
 func TestReferenceFlagsAndEnvironment(t *testing.T) {
-	api, _ := fakeTokenEndpoint(t)
+	_, api := emulatorAPI(t)
 	// The environment picks the bug; a flag wins over it.
 	env := map[string]string{"HSEMU_API_BASE": api.URL, "HSEMU_REFERENCE_BUG": "seamless-no-return", "HSEMU_REFERENCE_ADDR": "127.0.0.1:0"}
 	banner, _, _ := startReference(t, nil, env)

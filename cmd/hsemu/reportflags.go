@@ -16,7 +16,8 @@ import (
 )
 
 // reportFlags are the report options of `hsemu check`: which reports to write where, the
-// expect-fail file, and --list.
+// expect-fail file, and --list. --format and --out are read in the order given, so they are
+// flags of their own; --expect-fail and --list come from the settings table.
 //
 // The rules, in the order flags are given:
 //   - each --out FILE writes one report; its format is the --format given since the previous
@@ -53,12 +54,10 @@ func (o reportOutput) String() string {
 	return fmt.Sprintf("%s to %s", o.format, o.path)
 }
 
-// register declares --format, --out, --expect-fail and --list.
+// register declares --format and --out.
 func (r *reportFlags) register(fs *flag.FlagSet) {
 	fs.Var(formatFlag{r}, "format", "report format: text, json, junit or markdown; applies to the next --out, or to standard output when no --out follows (repeatable)")
 	fs.Var(outFlag{r}, "out", "write a report to this file ('-' = standard output), in the --format given before it or the one its extension names (.json, .xml, .md, .txt); repeatable")
-	fs.StringVar(&r.expectFail, "expect-fail", "", "file of known failures, one 'CHECK-ID YYYY-MM-DD reason' a line: they do not fail the run until the date (env HSEMU_EXPECT_FAIL)")
-	fs.BoolVar(&r.list, "list", false, "list the checks that would run (after --profile, --only, --skip) and exit without running them")
 }
 
 type formatFlag struct{ r *reportFlags }
@@ -114,14 +113,10 @@ func samePath(a, b string) bool {
 	return filepath.Clean(a) == filepath.Clean(b)
 }
 
-// resolve finishes the flags after parsing: applies HSEMU_EXPECT_FAIL when --expect-fail was
-// not given, sends a trailing --format (or else the text report) to standard output, and
-// checks that every file's directory exists, so that a typo fails before the run instead of
-// after it. Errors are usage errors.
-func (r *reportFlags) resolve(getenv func(string) string) ([]reportOutput, error) {
-	if r.expectFail == "" {
-		r.expectFail = getenv("HSEMU_EXPECT_FAIL")
-	}
+// resolve finishes the flags after parsing: sends a trailing --format (or else the text
+// report) to standard output, and checks that every file's directory exists, so that a typo
+// fails before the run instead of after it. Errors are usage errors.
+func (r *reportFlags) resolve() ([]reportOutput, error) {
 	outs := append([]reportOutput(nil), r.outputs...)
 	if r.pending != "" {
 		for _, o := range outs {

@@ -14,18 +14,26 @@ import (
 
 	"github.com/hsemu/hsemu/scenarios"
 	"github.com/hsemu/hsemu/scenarios/report"
+	"github.com/hsemu/hsemu/scenarios/settings"
 )
 
 func parseReportFlags(t *testing.T, args []string, env map[string]string) (*reportFlags, []reportOutput, error) {
 	t.Helper()
 	fs := flag.NewFlagSet("hsemu check", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	set := []*settings.Setting{settings.ExpectFail, settings.List}
+	flags := settings.Register(fs, set...)
 	var r reportFlags
 	r.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return &r, nil, err
 	}
-	outs, err := r.resolve(func(k string) string { return env[k] })
+	cfg, err := resolve(flags, func(k string) string { return env[k] }, set)
+	if err != nil {
+		return &r, nil, err
+	}
+	r.expectFail, r.list = cfg.ExpectFail, cfg.List
+	outs, err := r.resolve()
 	return &r, outs, err
 }
 

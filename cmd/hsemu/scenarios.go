@@ -5,17 +5,19 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 
 	"github.com/hsemu/hsemu/scenarios"
+	"github.com/hsemu/hsemu/scenarios/settings"
 )
 
 // runScenarios lists the check catalogue: `hsemu scenarios [-v] [--profile listing] [pattern…]`.
-func runScenarios(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func runScenarios(ctx context.Context, args []string, sys system) error {
+	stdout, stderr := sys.stdout, sys.stderr
 	fs := flag.NewFlagSet("hsemu scenarios", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	verbose := fs.Bool("v", false, "show each check's requirement, source and fix")
-	profile := fs.String("profile", "listing", "dev or listing (listing shows every check)")
+	// The listing profile shows every check.
+	set := []*settings.Setting{settings.Verbose, settings.Profile.WithDefault(string(scenarios.ProfileListing))}
+	flags := settings.Register(fs, set...)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: hsemu scenarios [-v] [--profile dev|listing] [ID pattern…]")
 		fmt.Fprintln(stderr, "\nLists the check catalogue: ID, level (MUST fails the run, SHOULD warns, MANUAL is for you to confirm) and title.")
@@ -27,16 +29,11 @@ func runScenarios(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		}
 		return &exitError{code: exitUsage}
 	}
-	var p scenarios.Profile
-	switch *profile {
-	case "dev":
-		p = scenarios.ProfileDev
-	case "listing":
-		p = scenarios.ProfileListing
-	default:
-		return usageError("--profile %q: use dev or listing", *profile)
+	cfg, err := resolve(flags, sys.getenv, set)
+	if err != nil {
+		return err
 	}
-	checks := scenarios.Select(scenarios.Catalogue(p), fs.Args(), nil)
+	checks := scenarios.Select(scenarios.Catalogue(cfg.Options.Profile), fs.Args(), nil)
 	if len(checks) == 0 {
 		return usageError("no check matches %v (try hsemu scenarios with no pattern)", fs.Args())
 	}
@@ -47,7 +44,7 @@ func runScenarios(ctx context.Context, args []string, stdin io.Reader, stdout, s
 			fmt.Fprintf(stdout, "\n%s\n", flow)
 		}
 		fmt.Fprintf(stdout, "  %-6s %-48s %s\n", c.Level, c.ID, c.Title)
-		if *verbose {
+		if cfg.Verbose {
 			fmt.Fprintf(stdout, "         provokes:    %s\n", c.Provokes)
 			fmt.Fprintf(stdout, "         requirement: %s\n", c.Requirement)
 			fmt.Fprintf(stdout, "         source:      %s\n", c.Source)

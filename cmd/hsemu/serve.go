@@ -9,16 +9,16 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/scenarios/settings"
 )
 
-// Defaults of `hsemu serve` when neither flags, environment nor an app config say otherwise.
+// Defaults of the app `hsemu serve` registers when neither flags, environment nor an app
+// config say otherwise (the other settings' defaults are in package settings).
 const (
-	defaultStatePath = ".hsemu/state.json"
 	// defaultAppUID names the app built from flags alone, so that its generated credentials
 	// are found again in the state file after a restart.
 	defaultAppUID = "hsemu_app"
@@ -37,32 +37,12 @@ const (
 	shutdownTimeout   = 5 * time.Second
 )
 
-// serveConfig is `hsemu serve`'s flags.
-type serveConfig struct {
-	app         appOptions
-	addr        string
-	statePath   string
-	ephemeral   bool
-	autoApprove bool
-	portals     portalFlag
-}
-
-func (c *serveConfig) register(fs *flag.FlagSet) {
-	c.app.register(fs)
-	fs.StringVar(&c.addr, "addr", "", "where to listen (env HSEMU_ADDR, default "+emulator.DefaultAddr+"); loopback unless you say otherwise")
-	fs.StringVar(&c.statePath, "state", "", "the state file for codes, tokens and installs (env HSEMU_STATE, default "+defaultStatePath+")")
-	fs.BoolVar(&c.ephemeral, "ephemeral", false, "keep state in memory only (env HSEMU_EPHEMERAL=1)")
-	fs.Var(&c.portals, "portal", "a HubSpot account to install into, repeatable: hub=1234567,domain=acme.example.com,email=admin@acme.example.com,hublet=na1,scopes=oauth crm.objects.contacts.read (scopes: what its tier can grant; default every scope) (env HSEMU_PORTALS, ';'-separated)")
-	fs.BoolVar(&c.autoApprove, "auto-approve", false, "grant /oauth/authorize at once for the first eligible account, without the consent page (env HSEMU_AUTO_APPROVE=1)")
-}
-
 // runServe runs the fake HubSpot until ctx ends.
-func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return serve(ctx, args, os.Getenv, stdout, stderr)
+func runServe(ctx context.Context, args []string, sys system) error {
+	return serve(ctx, args, sys.getenv, sys.stdout, sys.stderr)
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var c serveConfig
 	fs := flag.NewFlagSet("hsemu serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -73,47 +53,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
-	c.register(fs)
+	flags := settings.Register(fs, settings.ServeSettings...)
 	if helped, err := parseFlags(fs, args); helped || err != nil {
 		return err
 	}
-	if c.addr == "" {
-		c.addr = getenv("HSEMU_ADDR")
-	}
-	if c.addr == "" {
-		c.addr = emulator.DefaultAddr
-	}
-	if _, _, err := net.SplitHostPort(c.addr); err != nil {
-		return usageError("--addr %q: want host:port, e.g. %s", c.addr, emulator.DefaultAddr)
-	}
-	if c.statePath == "" {
-		c.statePath = getenv("HSEMU_STATE")
-	}
-	if c.statePath == "" {
-		c.statePath = defaultStatePath
-	}
-	if !c.ephemeral {
-		c.ephemeral = envBool(getenv("HSEMU_EPHEMERAL"))
-	}
-	if !c.autoApprove {
-		c.autoApprove = envBool(getenv("HSEMU_AUTO_APPROVE"))
-	}
-	app, err := c.app.resolve(getenv)
+	c, err := resolve(flags, getenv, settings.ServeSettings)
 	if err != nil {
-		return usageError("serve: %v", err)
+		return err
 	}
+	app := c.App
 	withServeDefaults(&app)
 
-	if len(c.portals) == 0 && getenv("HSEMU_PORTALS") != "" {
-		ps, err := parsePortals(getenv("HSEMU_PORTALS"))
-		if err != nil {
-			return usageError("serve: HSEMU_PORTALS: %v", err)
-		}
-		c.portals = ps
-	}
-	cfg := emulator.Config{AutoApprove: c.autoApprove, Portals: c.portals}
-	if !c.ephemeral {
-		cfg.StatePath = c.statePath
+	cfg := emulator.Config{AutoApprove: c.AutoApprove, Portals: c.Portals}
+	if !c.Ephemeral {
+		cfg.StatePath = c.StatePath
 	}
 	em, err := emulator.New(cfg)
 	if err != nil {
@@ -126,9 +79,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return usageError("serve: app: %v", err)
 	}
 
-	ln, err := net.Listen("tcp", c.addr)
+	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
-		return usageError("serve: listen on %s: %v (is another hsemu running? choose another --addr)", c.addr, err)
+		return usageError("serve: listen on %s: %v (is another hsemu running? choose another --addr)", c.Addr, err)
 	}
 	srv := &http.Server{
 		Handler:           em,
@@ -189,14 +142,6 @@ func hasStoredSecret(em *emulator.Emulator, app emulator.App) bool {
 	if app.UID != "" {
 		a, ok := em.AppByUID(app.UID)
 		return ok && a.ClientSecret != ""
-	}
-	return false
-}
-
-func envBool(v string) bool {
-	switch strings.ToLower(v) {
-	case "1", "true", "yes", "on":
-		return true
 	}
 	return false
 }

@@ -164,3 +164,10 @@ func TestServeUsageErrors(t *testing.T) {
 		t.Errorf("-h: %v; want nil", err)
 	}
 }
+
+func TestServeBadPortal(t *testing.T) {
+	code, _, errOut := runArgs(t, "serve", "--ephemeral", "--addr", "127.0.0.1:0", "--portal", "hub=x")
+	if code != exitUsage || !strings.Contains(errOut, "not a positive number") {
+		t.Errorf("exit %d, %q; want a usage error (exit 2) saying the hub is not a positive number", code, errOut)
+	}
+}

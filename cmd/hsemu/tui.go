@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"slices"
+	"sort"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -18,76 +20,80 @@ import (
 	"github.com/hsemu/hsemu/conformance/reference"
 	"github.com/hsemu/hsemu/scenarios"
 	"github.com/hsemu/hsemu/scenarios/report"
+	"github.com/hsemu/hsemu/scenarios/settings"
 	"github.com/hsemu/hsemu/tui"
 )
+
+// tuiSettings are the TUI's: those of a run, and where its c key writes reports.
+var tuiSettings = append(append([]*settings.Setting{}, runSettings...), settings.ReportDir)
 
 // runTUI is hsemu with no command: the live view of installs, against the built-in reference
 // unless the flags (or HSEMU_INSTALL_URL) name a target. When stdout is not a terminal it
 // behaves like `hsemu check` instead, so `hsemu > report.txt` and CI still get a report.
-func runTUI(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func runTUI(ctx context.Context, args []string, sys system) error {
+	stderr := sys.stderr
 	fs := flag.NewFlagSet("hsemu", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var c checkConfig
-	c.register(fs)
-	reportDir := fs.String("report-dir", ".", "where the TUI's c key writes a check's report (hsemu-<check>.txt)")
+	flags := settings.Register(fs, tuiSettings...)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: hsemu [flags]    (the same target flags as hsemu check)")
 		fmt.Fprintln(stderr, "\nWatches HubSpot's install flow against your endpoint, hop by hop, in the terminal; with no")
 		fmt.Fprintln(stderr, "flags, against hsemu's built-in reference endpoints. Press ? in the program for its keys.")
 		fmt.Fprintln(stderr, "When stdout is not a terminal it runs like hsemu check and prints the report.")
+		fmt.Fprintln(stderr, "Precedence: flag > environment > app config > default.")
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
 	if helped, err := parseFlags(fs, args); helped || err != nil {
 		return err
 	}
-	if !isTerminal(stdout) {
-		return runHeadless(ctx, &c, stdout, stderr)
-	}
-
-	c.fillFromEnv(os.Getenv)
-	opts, err := c.options()
+	cfg, err := resolve(flags, sys.getenv, tuiSettings)
 	if err != nil {
 		return err
 	}
-	cfg := tui.Config{
+	if !isTerminal(sys.stdout) {
+		return runHeadless(ctx, &cfg, sys)
+	}
+
+	opts := cfg.Options
+	tc := tui.Config{
 		Profile: opts.Profile, Strict: opts.Strict, Only: opts.Only, Skip: opts.Skip,
-		EmulatorAddr: c.addr, ReportDir: *reportDir, AutoRun: true,
-		Custom: tui.CustomFields{InstallURL: c.installURL, Flow: c.flow, Login: strings.Join(c.login, " "),
-			Cookies: strings.Join(c.cookies, "; "), AppConfig: c.app.configPath},
+		EmulatorAddr: cfg.Addr, ReportDir: cfg.ReportDir, AutoRun: true,
+		Custom: tui.CustomFields{InstallURL: cfg.InstallURL, Flow: cfg.Flow, Login: loginText(cfg.Login),
+			Cookies: cookieText(cfg.Cookies), AppConfig: cfg.AppConfig},
 	}
 	switch {
-	case c.bug != "":
-		if c.installURL != "" {
+	case cfg.Bug != "":
+		if cfg.InstallURL != "" {
 			return usageError("--bug and --install-url exclude each other")
 		}
-		if !slices.Contains(reference.BugNames(), c.bug) {
-			return usageError("--bug %q: unknown; known bugs are %s", c.bug, strings.Join(reference.BugNames(), ", "))
+		if !slices.Contains(reference.BugNames(), cfg.Bug) {
+			return usageError("--bug %q: unknown; known bugs are %s", cfg.Bug, strings.Join(reference.BugNames(), ", "))
 		}
-		cfg.Choice = tui.Choice{Kind: tui.Bug, BugName: c.bug}
-	case c.installURL != "" && !c.reference:
-		t, err := c.target(os.Getenv)
+		tc.Choice = tui.Choice{Kind: tui.Bug, BugName: cfg.Bug}
+	case cfg.InstallURL != "" && !cfg.Reference:
+		t, err := cfg.Target()
 		if err != nil {
-			return err
+			return usageError("%v", err)
 		}
 		if t.Name == "" {
 			t.Name = t.InstallURL
 		}
-		cfg.Choice = tui.Choice{Kind: tui.Custom, Target: t}
-		cfg.Custom.App = t.App
-		cfg.Custom.ClientID, cfg.Custom.ClientSecret = t.App.ClientID, t.App.ClientSecret
+		tc.Choice = tui.Choice{Kind: tui.Custom, Target: t}
+		tc.Custom.App = t.App
+		tc.Custom.ClientID, tc.Custom.ClientSecret = t.App.ClientID, t.App.ClientSecret
 	}
 
-	renderer := lipgloss.NewRenderer(stdout)
-	if os.Getenv("NO_COLOR") != "" {
+	renderer := lipgloss.NewRenderer(sys.stdout)
+	if sys.getenv("NO_COLOR") != "" {
 		renderer.SetColorProfile(termenv.Ascii)
 	}
-	cfg.Renderer = renderer
-	backend := tui.NewLocal(c.addr, opts)
+	tc.Renderer = renderer
+	backend := tui.NewLocal(cfg.Addr, opts)
 	defer backend.Close()
-	cfg.Backend = backend
+	tc.Backend = backend
 
-	p := tea.NewProgram(tui.New(cfg), tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(stdin), tea.WithOutput(stdout))
+	p := tea.NewProgram(tui.New(tc), tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(sys.stdin), tea.WithOutput(sys.stdout))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return fmt.Errorf("run the terminal UI: %w", err)
 	}
@@ -96,27 +102,46 @@ func runTUI(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 
 // runHeadless is the TUI's stand-in when stdout is not a terminal: `hsemu check` against the
 // built-in reference unless an install URL is given.
-func runHeadless(ctx context.Context, c *checkConfig, stdout, stderr io.Writer) error {
-	if c.installURL == "" && os.Getenv("HSEMU_INSTALL_URL") == "" {
-		c.reference = true
+func runHeadless(ctx context.Context, cfg *settings.Config, sys system) error {
+	if cfg.InstallURL == "" {
+		cfg.Reference = true
 	}
-	p, err := c.prepare(os.Getenv)
+	p, err := prepare(cfg)
 	if err != nil {
 		return err
 	}
 	defer p.close()
-	if c.reference {
-		fmt.Fprintln(stderr, "hsemu: stdout is not a terminal, so no TUI: running the catalogue against the built-in reference endpoints like hsemu check (give --install-url for yours)")
+	if cfg.Reference {
+		fmt.Fprintln(sys.stderr, "hsemu: stdout is not a terminal, so no TUI: running the catalogue against the built-in reference endpoints like hsemu check (give --install-url for yours)")
 	}
 	r := &scenarios.Runner{Harness: p.harness, Options: p.opts}
 	rep, err := r.Run(ctx, p.targets)
 	if err != nil {
 		return err
 	}
-	if err := report.Text(stdout, rep, report.TextOptions{Verbose: c.verbose}); err != nil {
+	if err := report.Text(sys.stdout, rep, report.TextOptions{Verbose: cfg.Verbose}); err != nil {
 		return err
 	}
 	return reportExit(rep)
+}
+
+// loginText is the sign-in fields as the TUI's form shows them: "email=… password=…".
+func loginText(fields map[string]string) string {
+	var pairs []string
+	for k, v := range fields {
+		pairs = append(pairs, k+"="+v)
+	}
+	sort.Strings(pairs)
+	return strings.Join(pairs, " ")
+}
+
+// cookieText is the cookies as the TUI's form shows them: "a=1; b=2".
+func cookieText(cs []*http.Cookie) string {
+	var pairs []string
+	for _, c := range cs {
+		pairs = append(pairs, c.Name+"="+c.Value)
+	}
+	return strings.Join(pairs, "; ")
 }
 
 // isTerminal reports whether w is a terminal, as the TUI needs (/dev/null and pipes are not).

@@ -1,4 +1,4 @@
-package main
+package settings
 
 import (
 	"fmt"
@@ -8,22 +8,9 @@ import (
 	"github.com/hsemu/hsemu/emulator"
 )
 
-// portalFlag is `hsemu serve --portal`, repeatable: one HubSpot account each, as
-// "hub=1234567,domain=acme.example.com,email=admin@acme.example.com,hublet=eu1,scopes=oauth crm.objects.contacts.read".
+// A portal is given as "hub=1234567,domain=acme.example.com,email=admin@acme.example.com,hublet=eu1,scopes=oauth crm.objects.contacts.read".
 // Every field is optional; scopes (space-separated) is the tier's grant: an optional scope the
 // portal lacks is dropped at install, a required or conditionally required one fails it.
-type portalFlag []emulator.Portal
-
-func (p *portalFlag) String() string { return fmt.Sprintf("%d portal(s)", len(*p)) }
-
-func (p *portalFlag) Set(v string) error {
-	portal, err := parsePortal(v)
-	if err != nil {
-		return err
-	}
-	*p = append(*p, portal)
-	return nil
-}
 
 // parsePortals reads HSEMU_PORTALS: portals as --portal takes them, separated by ";".
 func parsePortals(v string) ([]emulator.Portal, error) {

@@ -1,7 +1,6 @@
-package main
+package settings
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/hsemu/hsemu/emulator"
@@ -33,10 +32,4 @@ func TestParsePortal(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, ps, 2)
 	assert.Equal(t, []string{"oauth"}, ps[1].Scopes)
-}
-
-func TestServeBadPortal(t *testing.T) {
-	code, _, errOut := runArgs(t, "serve", "--ephemeral", "--addr", "127.0.0.1:0", "--portal", "hub=x")
-	assert.Equal(t, exitUsage, code)
-	assert.True(t, strings.Contains(errOut, "not a positive number"), errOut)
 }

@@ -1,4 +1,4 @@
-package conformance
+package inprocess
 
 import (
 	"github.com/hsemu/hsemu/conformance/reference"

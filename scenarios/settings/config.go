@@ -1,0 +1,141 @@
+package settings
+
+import (
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/scenarios"
+)
+
+// Config is every setting's value once resolved. A command reads the fields of the settings it
+// resolved; the rest stay zero.
+type Config struct {
+	// The target under test (hsemu check, the TUI, go test ./conformance).
+	InstallURL string
+	ConnectURL string
+	WebhookURL string
+	Flow       string // as given: seamless, partner, all or ""
+	Flows      []scenarios.Flow
+	Login      map[string]string
+	Cookies    []*http.Cookie
+	AppConfig  string // the app config file, if one was given
+	App        emulator.App
+
+	// The run.
+	Addr      string // where the emulator listens
+	Options   scenarios.Options
+	CAFile    string
+	Reference bool   // run against the built-in reference
+	Bug       string // with Reference: a broken variant
+	Verbose   bool
+	ReportDir string // where the TUI writes a check's report
+	// ExpectFail is the file of known failures; List lists the checks without running them.
+	ExpectFail string
+	List       bool
+
+	// hsemu serve.
+	StatePath   string
+	Ephemeral   bool
+	AutoApprove bool
+	Portals     []emulator.Portal
+
+	// hsemu reference.
+	Ref RefConfig
+
+	from map[string]From
+}
+
+// RefConfig is hsemu reference's settings; the command maps them onto reference.Config. The
+// client ID and secret are App's.
+type RefConfig struct {
+	Addr          string
+	APIBase       string
+	Bug           string
+	ListBugs      bool
+	PublicURL     string
+	ReturnOrigins []string
+	// ConditionalScopes is nil when not set (the reference's default), empty for "none".
+	ConditionalScopes []string
+	AppName           string
+	ExchangeTimeout   time.Duration
+	SlowDelay         time.Duration
+	AllowRemote       bool
+}
+
+// From reports where the setting named name took its value (FromDefault when nothing set it).
+func (c *Config) From(name string) From { return c.from[name] }
+
+// Target is the target under test, validated: errors say what is missing or wrong.
+func (c *Config) Target() (scenarios.Target, error) {
+	t := scenarios.Target{
+		InstallURL: c.InstallURL,
+		ConnectURL: c.ConnectURL,
+		WebhookURL: c.WebhookURL,
+		Flows:      c.Flows,
+		App:        c.App,
+		AppConfig:  c.AppConfig,
+		Login:      scenarios.Login{Fields: c.Login, Cookies: c.Cookies},
+	}
+	if t.Flows == nil {
+		t.Flows, _ = scenarios.ParseFlows("")
+	}
+	if t.Login.Fields == nil {
+		t.Login.Fields = map[string]string{}
+	}
+	return t, t.Validate()
+}
+
+// TargetFromEnv resolves the target settings and the emulator's address from the environment alone,
+// as `go test ./conformance` does. ok is false when HSEMU_INSTALL_URL is unset.
+func TargetFromEnv(getenv func(string) string) (c Config, ok bool, err error) {
+	set := append(append([]*Setting{}, TargetSettings...), Addr, Strict)
+	if err := Resolve(&c, Source{Getenv: getenv}, set); err != nil {
+		return c, getenv(InstallURL.Env) != "", err
+	}
+	return c, c.InstallURL != "", nil
+}
+
+// loadCAFile reads PEM certificates and adds them to the system's pool.
+func loadCAFile(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s holds no PEM certificate (expected -----BEGIN CERTIFICATE----- blocks)", path)
+	}
+	return pool, nil
+}
+
+// scopeList parses a list of scopes and refuses names HubSpot does not know.
+func scopeList(v string) ([]string, error) {
+	scopes := SplitList(v)
+	for _, sc := range scopes {
+		if !emulator.KnownScope(sc) {
+			return nil, fmt.Errorf("%q is not a HubSpot scope; check its spelling against https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/scopes", sc)
+		}
+	}
+	return scopes, nil
+}
+
+// patterns splits repeated, comma-separated ID patterns.
+func patterns(in []string) []string {
+	var out []string
+	for _, v := range in {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
