@@ -24,11 +24,6 @@ const (
 	Custom
 )
 
-// Bug is BrokenReference's old name, kept until cmd/hsemu uses the new one.
-//
-// Deprecated: use BrokenReference.
-const Bug = BrokenReference
-
 // Choice is the target of a run: the same model as `hsemu check` (--reference, --bug, or
 // --install-url and friends).
 type Choice struct {

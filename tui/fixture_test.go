@@ -96,7 +96,7 @@ func fixtureRun(failID string) []scenarios.Event {
 func fixtureFrame() scenarios.FrameVerdict {
 	const policy = "frame-ancestors 'self' https://app.hubspot.com https://app-eu1.hubspot.com"
 	fv := scenarios.FrameVerdict{Hop: 1, Origins: []string{"https://app.hubspot.com", "https://app-eu1.hubspot.com"},
-		Note: `Content-Security-Policy "` + policy + `" does not allow ancestor https://app-na2.hubspot.com: no source matches it ('self' is the page's own origin http://127.0.0.1:7431, not https://app-na2.hubspot.com; https://app.hubspot.com: host app.hubspot.com is not app-na2.hubspot.com; https://app-eu1.hubspot.com: host app-eu1.hubspot.com is not app-na2.hubspot.com).`,
+		Note:     `Content-Security-Policy "` + policy + `" does not allow ancestor https://app-na2.hubspot.com: no source matches it ('self' is the page's own origin http://127.0.0.1:7431, not https://app-na2.hubspot.com; https://app.hubspot.com: host app.hubspot.com is not app-na2.hubspot.com; https://app-eu1.hubspot.com: host app-eu1.hubspot.com is not app-na2.hubspot.com).`,
 		Policies: []string{"Content-Security-Policy (enforce): " + policy}}
 	v := &fv.Verdict
 	v.Allowed, v.Header, v.Value, v.Directive, v.Source = true, "Content-Security-Policy", policy, policy, "https://app.hubspot.com"

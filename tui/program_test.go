@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hsemu/hsemu/conformance"
+	"github.com/hsemu/hsemu/conformance/inprocess"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
@@ -20,7 +20,7 @@ import (
 const waitLong = 60 * time.Second
 
 // testOptions are generous timings: what the tests assert must not depend on the machine's load.
-func testOptions() scenarios.Options { return conformance.TestOptions() }
+func testOptions() scenarios.Options { return inprocess.TestOptions() }
 
 // probe wraps the TUI's model so a test waits for a state of the model, never for text on the
 // screen that an earlier state may already show.

@@ -28,7 +28,7 @@ type picker struct {
 func newPicker(bugs []reference.Bug) picker {
 	p := picker{options: []option{{choice: Choice{Kind: Reference}, label: "reference", note: "hsemu's built-in endpoints: pass every check"}}}
 	for _, b := range bugs {
-		p.options = append(p.options, option{choice: Choice{Kind: Bug, BugName: b.Name}, label: b.Name, note: b.Title})
+		p.options = append(p.options, option{choice: Choice{Kind: BrokenReference, BugName: b.Name}, label: b.Name, note: b.Title})
 	}
 	p.options = append(p.options, option{choice: Choice{Kind: Custom}, label: "your endpoint…", note: "type an install URL, flow, sign-in fields, client ID and secret"})
 	return p
@@ -50,7 +50,7 @@ func (p picker) view(s Styles, w, h int) string {
 	sel := -1
 	for i, o := range p.options {
 		name := o.label
-		if o.choice.Kind == Bug {
+		if o.choice.Kind == BrokenReference {
 			name = "bug " + name
 		}
 		row := fmt.Sprintf("  %-36s %s", name, o.note)

@@ -70,7 +70,7 @@ func runTUI(ctx context.Context, args []string, sys system) error {
 		if !slices.Contains(reference.BugNames(), cfg.Bug) {
 			return usageError("--bug %q: unknown; known bugs are %s", cfg.Bug, strings.Join(reference.BugNames(), ", "))
 		}
-		tc.Choice = tui.Choice{Kind: tui.Bug, BugName: cfg.Bug}
+		tc.Choice = tui.Choice{Kind: tui.BrokenReference, BugName: cfg.Bug}
 	case cfg.InstallURL != "" && !cfg.Reference:
 		t, err := cfg.Target()
 		if err != nil {

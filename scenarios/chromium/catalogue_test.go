@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hsemu/hsemu/conformance"
+	"github.com/hsemu/hsemu/conformance/inprocess"
 	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
 )
@@ -25,8 +25,8 @@ func runCatalogue(t *testing.T, bug string, only ...string) map[string]scenarios
 	}
 	defer h.Close()
 	// Generous timings: a loaded CI machine running Chromium must not change a verdict.
-	opts := conformance.TestOptions()
-	targets, stop, err := conformance.StartReference(h, bug, opts)
+	opts := inprocess.TestOptions()
+	targets, stop, err := inprocess.StartReference(h, bug, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
