@@ -8,7 +8,7 @@
 #
 # Env: BENCH_DURATION (wrk -d, default 10s), BENCH_CONNECTIONS (wrk -c, default 32),
 # BENCH_THREADS (wrk -t, default 2), BENCH_STARTS (starts timed per server, median, default 5).
-# Takes about 6 × BENCH_DURATION plus a minute. Not part of .ci/run (too slow, and its numbers
+# Takes about 6 × BENCH_DURATION plus half a minute. Not part of .ci/run (too slow, and its numbers
 # depend on the machine); run it by hand and record the table in the README.
 #
 # Installs what it needs itself: wrk (apt), Node and npm (apt), oauth2-mock-server from
@@ -59,12 +59,26 @@ peer_cli="$bench/node_modules/oauth2-mock-server/dist/oauth2-mock-server.mjs"
 tmp=$(mktemp -d)
 running=() # PIDs of servers started and not yet stopped
 
-stop() { # PID: SIGTERM, then SIGKILL after 5 s; waits until it is gone
-  local pid=$1
-  kill -TERM "$pid" 2>/dev/null || return 0
-  timeout 5 tail --pid="$pid" -f /dev/null 2>/dev/null || {
-    kill -KILL "$pid" 2>/dev/null || true
-    timeout 5 tail --pid="$pid" -f /dev/null 2>/dev/null || true
+gone() { # PID: the process has exited (a zombie counts: the servers are orphans, and this
+  # machine's init may take seconds to reap them)
+  local st
+  st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+  case ${st%% *} in "" | Z | X) return 0 ;; esac
+  return 1
+}
+wait_gone() { # PID SECONDS
+  local i
+  for ((i = 0; i < $2 * 50; i++)); do
+    gone "$1" && return 0
+    sleep 0.02
+  done
+  return 1
+}
+stop() { # PID: SIGTERM, then SIGKILL after 5 s
+  kill -TERM "$1" 2>/dev/null || return 0
+  wait_gone "$1" 5 || {
+    kill -KILL "$1" 2>/dev/null || true
+    wait_gone "$1" 5 || true
   }
 }
 cleanup() {
