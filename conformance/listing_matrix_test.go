@@ -158,7 +158,7 @@ func TestListingMatrix(t *testing.T) {
 				}
 			}
 			for _, c := range scenarios.Catalogue(scenarios.ProfileListing) {
-				if c.Flow == scenarios.Listing && !slices.Contains(ran, c.ID) {
+				if c.Group == scenarios.GroupListing && !slices.Contains(ran, c.ID) {
 					t.Errorf("%s did not run", c.ID)
 				}
 			}
@@ -169,7 +169,7 @@ func TestListingMatrix(t *testing.T) {
 // TestListingChecksOnlyUnderTheListingProfile: the dev profile's catalogue has no listing check.
 func TestListingChecksOnlyUnderTheListingProfile(t *testing.T) {
 	for _, c := range scenarios.Catalogue(scenarios.ProfileDev) {
-		if c.Flow == scenarios.Listing {
+		if c.Group == scenarios.GroupListing {
 			t.Errorf("%s is in the dev profile's catalogue", c.ID)
 		}
 	}

@@ -94,7 +94,7 @@ func TestEveryCheckHasABug(t *testing.T) {
 	}
 	for _, c := range scenarios.Catalogue(scenarios.ProfileListing) {
 		// The listing checks need other setups (TLS, an app config file): TestListingMatrix.
-		if c.Flow != scenarios.Listing && !covered[c.ID] {
+		if c.Group != scenarios.GroupListing && !covered[c.ID] {
 			t.Errorf("no broken variant fails %s", c.ID)
 		}
 	}

@@ -327,7 +327,7 @@ func judgeReturnsNo5xx(steps []*Step, noExchange bool) Outcome {
 			}
 		}
 		if ok, got := returned(st, st.Return); !ok {
-			return fail("the user is sent back to this request's returnUrl", st.Name+": "+got)
+			return fail("the user is sent back to this request's returnUrl", string(st.Name)+": "+got)
 		}
 	}
 	return pass(fmt.Sprintf("%d provocation(s): no 5xx, back at HubSpot", len(steps)))

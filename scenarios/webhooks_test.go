@@ -146,10 +146,10 @@ func TestWebhookTooSlow(t *testing.T) {
 
 func TestWebhookChecksNeedAWebhookURL(t *testing.T) {
 	for _, sc := range webhookScenarios() {
-		if sc.applies(Target{Flows: []Flow{Seamless}}, Options{}) {
+		if sc.Applies(Target{Flows: []Flow{Seamless}}, Options{}) {
 			t.Errorf("%s applies to a target without a webhook URL", sc.ID)
 		}
-		if !sc.applies(Target{Flows: []Flow{Seamless}, WebhookURL: "https://x.example/hooks"}, Options{}) {
+		if !sc.Applies(Target{Flows: []Flow{Seamless}, WebhookURL: "https://x.example/hooks"}, Options{}) {
 			t.Errorf("%s does not apply to a target with a webhook URL", sc.ID)
 		}
 	}

@@ -95,10 +95,10 @@ func (c *catalogue) selectID(id string) bool {
 func (c *catalogue) SetSize(w, h int) { c.width, c.height = w, h }
 
 // counts tallies the verdicts of the rows of one flow (all flows when flow is "").
-func (c catalogue) counts(flow scenarios.Flow) map[verdict]int {
+func (c catalogue) counts(flow scenarios.Group) map[verdict]int {
 	n := map[verdict]int{}
 	for _, ch := range c.checks {
-		if flow == "" || ch.Flow == flow {
+		if flow == "" || ch.Group == flow {
 			n[c.verdict[ch.ID]]++
 		}
 	}
@@ -110,15 +110,15 @@ func (c catalogue) counts(flow scenarios.Flow) map[verdict]int {
 func (c *catalogue) View(s Styles, focused bool) string {
 	var lines []string
 	selLine := -1
-	flow := scenarios.Flow("")
+	flow := scenarios.Group("")
 	for i, idx := range c.visible {
 		ch := c.checks[idx]
-		if ch.Flow != flow {
-			flow = ch.Flow
+		if ch.Group != flow {
+			flow = ch.Group
 			lines = append(lines, c.heading(s, flow))
 		}
 		v := c.verdict[ch.ID]
-		id := strings.TrimPrefix(ch.ID, string(ch.Flow)+"/")
+		id := strings.TrimPrefix(ch.ID, string(ch.Group)+"/")
 		row := " " + v.mark() + " " + id
 		if w := c.width - ansi.StringWidth(row) - 3; w >= 16 {
 			row += "  " + s.Dim.Render(ansi.Truncate(ch.Title, w, "…"))
@@ -163,7 +163,7 @@ func (c *catalogue) View(s Styles, focused bool) string {
 	return strings.Join(out, "\n")
 }
 
-func (c catalogue) heading(s Styles, flow scenarios.Flow) string {
+func (c catalogue) heading(s Styles, flow scenarios.Group) string {
 	n := c.counts(flow)
 	total := 0
 	for _, k := range n {

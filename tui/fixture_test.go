@@ -48,15 +48,15 @@ func fixtureRun(failID string) []scenarios.Event {
 	byScenario := map[string][]scenarios.Check{}
 	var order []string
 	for _, c := range checks {
-		if _, ok := byScenario[c.Scenario]; !ok {
-			order = append(order, c.Scenario)
+		if _, ok := byScenario[string(c.Scenario)]; !ok {
+			order = append(order, string(c.Scenario))
 		}
-		byScenario[c.Scenario] = append(byScenario[c.Scenario], c)
+		byScenario[string(c.Scenario)] = append(byScenario[string(c.Scenario)], c)
 	}
 	var results []scenarios.Result
 	for _, sc := range order {
 		cs := byScenario[sc]
-		target := "reference " + string(cs[0].Flow)
+		target := "reference " + string(cs[0].Group)
 		var ids []string
 		for _, c := range cs {
 			ids = append(ids, c.ID)

@@ -300,7 +300,7 @@ func (m *Model) startRun(mode runMode) tea.Cmd {
 		if m.scope == nil || m.scope[ch.ID] {
 			m.cat.verdict[ch.ID] = vPending
 			delete(m.results, ch.ID)
-			affected[ch.Scenario] = true
+			affected[string(ch.Scenario)] = true
 		}
 	}
 	for k, tl := range m.timelines {
@@ -464,12 +464,12 @@ func (m Model) selectedTimeline() (*timeline, []scenarios.Result) {
 	}
 	var tl *timeline
 	if r, ok := m.results[c.ID]; ok {
-		tl = m.timelines[timelineKey(r.Target, c.Scenario)]
+		tl = m.timelines[timelineKey(r.Target, string(c.Scenario))]
 	}
 	if tl == nil {
 		var keys []string
 		for k, t := range m.timelines {
-			if t.scenario == c.Scenario {
+			if t.scenario == string(c.Scenario) {
 				keys = append(keys, k)
 			}
 		}
@@ -483,7 +483,7 @@ func (m Model) selectedTimeline() (*timeline, []scenarios.Result) {
 	}
 	var rs []scenarios.Result
 	for _, ch := range m.cat.checks {
-		if r, ok := m.results[ch.ID]; ok && ch.Scenario == tl.scenario && r.Target == tl.target {
+		if r, ok := m.results[ch.ID]; ok && string(ch.Scenario) == tl.scenario && r.Target == tl.target {
 			rs = append(rs, r)
 		}
 	}

@@ -111,9 +111,9 @@ func (m Model) mainView() string {
 		c, _ := m.cat.selected()
 		hint := "  press a to run every check"
 		if m.runID != 0 {
-			hint = "  waiting for " + c.Scenario + " to start…"
+			hint = "  waiting for " + string(c.Scenario) + " to start…"
 		}
-		right = m.paneTitle("Timeline · "+c.Scenario, paneTimeline, rightW) + "\n" + window([]string{s.Dim.Render(fit(hint, rightW))}, -1, rightW, paneH)
+		right = m.paneTitle("Timeline · "+string(c.Scenario), paneTimeline, rightW) + "\n" + window([]string{s.Dim.Render(fit(hint, rightW))}, -1, rightW, paneH)
 	} else {
 		sel := -1
 		if m.focus == paneTimeline {

@@ -132,7 +132,7 @@ func TestLoadExpectations(t *testing.T) {
 
 func testReport(status scenarios.Status, level scenarios.Level) *scenarios.Report {
 	t0 := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
-	c := scenarios.Check{ID: "seamless/install/returns-to-hubspot", Title: "returns", Level: level, Flow: scenarios.Seamless,
+	c := scenarios.Check{ID: "seamless/install/returns-to-hubspot", Title: "returns", Level: level, Group: scenarios.GroupSeamless,
 		Scenario: "seamless/happy", Requirement: "r", Source: "s", Fix: "f"}
 	return &scenarios.Report{SchemaVersion: scenarios.SchemaVersion, Started: t0, Finished: t0.Add(time.Second),
 		Targets: []string{"https://app.example.com/install"}, Profile: scenarios.ProfileListing,
