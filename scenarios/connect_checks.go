@@ -1,5 +1,7 @@
 package scenarios
 
+// connectChecks are the connect group's checks: HubSpot's classic "Connect with HubSpot"
+// install, run when the target has a connect URL.
 func connectChecks() []Check {
 	return []Check{
 		{

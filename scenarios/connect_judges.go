@@ -126,7 +126,8 @@ func judgeCodelessCallback(o *Observation, step StepName, what string) Outcome {
 	return pass(what + " got a page, no 5xx and no token request")
 }
 
-// judgeAuthorizeURL judges connect/authorize-url.
+// judgeAuthorizeURL judges connect/authorize-url: the connect URL sent the browser to HubSpot's
+// authorization page with a URL HubSpot accepts.
 func judgeAuthorizeURL(o *Observation) Outcome {
 	st := o.Step(stepStart)
 	if st == nil {
@@ -149,7 +150,8 @@ func judgeAuthorizeURL(o *Observation) Outcome {
 	return pass("sent to " + h.URL.Path + " with the app's client_id, a registered redirect_uri and the right scopes")
 }
 
-// judgeConnectState judges connect/state.
+// judgeConnectState judges connect/state: every start sent a state, never the same twice, with
+// at least 128 bits of randomness (estimated).
 func judgeConnectState(o *Observation) Outcome {
 	starts := o.StepsNamed(stepStartNth)
 	if len(starts) == 0 {
@@ -176,7 +178,8 @@ func judgeConnectState(o *Observation) Outcome {
 	return pass(fmt.Sprintf("%d distinct states, about %.0f bits each (estimated)", len(o.States), stateBits(o.States)))
 }
 
-// judgeCallback judges connect/callback.
+// judgeCallback judges connect/callback: the callback exchanged its code with the authorization
+// request's redirect_uri, HubSpot accepted it, and the user saw a page.
 func judgeCallback(o *Observation) Outcome {
 	st := o.Step(stepCallback)
 	if st == nil {
@@ -209,7 +212,8 @@ func judgeCallback(o *Observation) Outcome {
 	return pass("the code was exchanged on " + e.Path + " with the same redirect_uri, and the user saw a page")
 }
 
-// judgeCallbackBadState judges connect/callback-bad-state.
+// judgeCallbackBadState judges connect/callback-bad-state: no exchange for a callback whose
+// state the app never sent.
 func judgeCallbackBadState(o *Observation) Outcome {
 	st := o.Step(stepCallbackWrongState)
 	if st == nil {
@@ -221,7 +225,8 @@ func judgeCallbackBadState(o *Observation) Outcome {
 	return pass("the code of a callback with the wrong state was not exchanged")
 }
 
-// judgeStateSingleUse judges connect/state-single-use.
+// judgeStateSingleUse judges connect/state-single-use: a replayed callback gets no 5xx and no
+// exchange.
 func judgeStateSingleUse(o *Observation) Outcome {
 	st := o.Step(stepCallbackReplayed)
 	if st == nil {

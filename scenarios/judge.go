@@ -166,7 +166,7 @@ type pageVerdict struct {
 }
 
 // requiredFrameOrigins are the origins the frameable checks require: the two of HubSpot's own
-// example policy (seeds/000: frame-ancestors 'self' https://app.hubspot.com
+// example policy (https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow: frame-ancestors 'self' https://app.hubspot.com
 // https://app-eu1.hubspot.com). HubSpot's full list is UNCONFIRMED; the other app-* hosts are
 // reported in the verdict without failing it.
 var requiredFrameOrigins = []string{"https://app.hubspot.com", "https://app-eu1.hubspot.com"}

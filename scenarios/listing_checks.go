@@ -16,6 +16,7 @@ func manualCheck(id, title, requirement, confirm string) Check {
 	}
 }
 
+// listingChecks are the listing group's checks, added by the listing profile.
 func listingChecks() []Check {
 	return []Check{
 		{

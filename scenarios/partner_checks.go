@@ -8,6 +8,8 @@ var partnerFinalizeChecks = installCheckSet{
 	provokes:     "a normal install with partner sign-in, at step=finalize",
 }
 
+// partnerChecks are the partner group's checks, in catalogue order: step=authorize, the
+// install's finalize, then the state and failure provocations.
 func partnerChecks() []Check {
 	checks := []Check{
 		{

@@ -9,7 +9,9 @@ import (
 	"github.com/hsemu/hsemu/emulator"
 )
 
-// judgeSignsIn judges partner/authorize/signs-in.
+// judgeSignsIn judges partner/authorize/signs-in: step=authorize showed a sign-in that was
+// submitted (or the browser was already signed in). A form hsemu was not told how to fill is an
+// error of the setup, never a pass.
 func judgeSignsIn(o *Observation) Outcome {
 	st := o.Step(stepAuthorize)
 	if st == nil {
@@ -44,7 +46,8 @@ func judgeSignsIn(o *Observation) Outcome {
 	return pass("a sign-in form was shown and submitted")
 }
 
-// judgeAuthorizeFrameable judges partner/authorize/frameable.
+// judgeAuthorizeFrameable judges partner/authorize/frameable: the pages the install URL itself
+// showed at step=authorize may be framed by HubSpot.
 func judgeAuthorizeFrameable(o *Observation) Outcome {
 	st := o.Step(stepAuthorize)
 	if st == nil {
@@ -54,7 +57,8 @@ func judgeAuthorizeFrameable(o *Observation) Outcome {
 	return judgeFrameable([]*Step{st}, u.Path)
 }
 
-// judgeCookiesCrossSite judges partner/authorize/cookies-cross-site.
+// judgeCookiesCrossSite judges partner/authorize/cookies-cross-site: every cookie the endpoint set
+// during the install is SameSite=None; Secure.
 func judgeCookiesCrossSite(o *Observation) Outcome {
 	if o.Step(stepAuthorize) == nil {
 		return o.missing(stepAuthorize)
@@ -78,7 +82,8 @@ func judgeCookiesCrossSite(o *Observation) Outcome {
 	return pass(fmt.Sprintf("all %d cookie(s) are SameSite=None; Secure", n))
 }
 
-// judgeReturnsState judges partner/authorize/returns-state.
+// judgeReturnsState judges partner/authorize/returns-state: the sign-in ended at its returnUrl,
+// own query kept, with a state added.
 func judgeReturnsState(o *Observation) Outcome {
 	st := o.Step(stepAuthorize)
 	if st == nil {
@@ -105,7 +110,8 @@ func judgeReturnsState(o *Observation) Outcome {
 	return pass("returned to HubSpot with a state")
 }
 
-// judgeStateStrength judges partner/authorize/state-strength.
+// judgeStateStrength judges partner/authorize/state-strength: the sign-ins returned distinct
+// states of at least 128 bits (estimated).
 func judgeStateStrength(o *Observation) Outcome {
 	if len(o.States) < 2 {
 		return o.missing("sign-in")
@@ -124,7 +130,8 @@ func judgeStateStrength(o *Observation) Outcome {
 	return pass(fmt.Sprintf("%d distinct states, about %.0f bits each (estimated)", len(o.States), bits))
 }
 
-// judgeNo307 judges partner/authorize/no-307-after-credentials.
+// judgeNo307 judges partner/authorize/no-307-after-credentials: the sign-in POST was not answered
+// 307 or 308.
 func judgeNo307(o *Observation) Outcome {
 	st := o.Step(stepAuthorize)
 	if st == nil {
@@ -144,7 +151,8 @@ func judgeNo307(o *Observation) Outcome {
 	return errored("the sign-in POST's hop was not recorded")
 }
 
-// judgeConditionalScopes judges partner/authorize/conditional-scopes.
+// judgeConditionalScopes judges partner/authorize/conditional-scopes: the returned scope names
+// only conditionally required scopes of the app, separated by spaces.
 func judgeConditionalScopes(o *Observation) Outcome {
 	st := o.Step(stepAuthorize)
 	if st == nil {
@@ -162,7 +170,8 @@ func judgeConditionalScopes(o *Observation) Outcome {
 	return pass("scope " + st.Scope + " is conditionally required on the app")
 }
 
-// judgeNoCookieNeeded judges partner/finalize/no-cookie-needed.
+// judgeNoCookieNeeded judges partner/finalize/no-cookie-needed: with no cookies in the frame, the
+// endpoint still accepted the state and exchanged the code.
 func judgeNoCookieNeeded(o *Observation) Outcome {
 	st := o.Step(stepFinalizeNoCookies)
 	if st == nil {

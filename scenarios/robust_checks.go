@@ -1,5 +1,7 @@
 package scenarios
 
+// robustChecks are the robust group's checks: bad input sent to the install endpoint of every
+// install flow, each decided once per target.
 func robustChecks() []Check {
 	return []Check{
 		{

@@ -7,6 +7,7 @@ var seamlessInstallChecks = installCheckSet{
 	tokenEndpoint: true,
 }
 
+// seamlessChecks are the seamless group's checks, in catalogue order.
 func seamlessChecks() []Check {
 	return append(installChecks(seamlessInstallChecks),
 		Check{

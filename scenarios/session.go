@@ -41,6 +41,7 @@ func newSession(ctx context.Context, h *Harness, d *dispatcher, opts Options, t 
 	}
 }
 
+// run runs the scenario's script in a portal of its own, within the install's deadline.
 func (s *Session) run() error {
 	s.obs.Started = time.Now()
 	defer func() { s.obs.Duration = time.Since(s.obs.Started) }()

@@ -17,7 +17,8 @@ import (
 
 // ReturnURL mints a returnUrl the way HubSpot's marketplace would: on app.hubspot.com, with
 // its own query parameters (which an endpoint must keep). HubSpot's real format is
-// UNCONFIRMED (https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow does not show it); this one is plausible and, on purpose, already has a query.
+// UNCONFIRMED (the install-flow page does not show it: https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow);
+// this one is plausible and, on purpose, already has a query.
 func (s *Session) ReturnURL(stage string) *url.URL {
 	u := &url.URL{
 		Scheme: "https",
@@ -59,8 +60,7 @@ func (s *Session) watch(code string) { s.disp.expect(code, s.target.label(), str
 func (s *Session) Fault(f emulator.Fault) { s.h.Emulator.SetFault(f) }
 
 // installURL builds the install URL with HubSpot's parameters in the order of HubSpot's own
-// examples (the install-flow page: https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow):
-// code, state, returnUrl, step.
+// examples (https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow): code, state, returnUrl, step.
 func (s *Session) installURL(params [][2]string) string {
 	var b strings.Builder
 	b.WriteString(s.target.InstallURL)

@@ -1,7 +1,9 @@
 package scenarios
 
+// fixVerify is how to verify a delivery, the fix of the rejection checks.
 const fixVerify = "Verify X-HubSpot-Signature-v3 before acting on a delivery: reject (401) when X-HubSpot-Request-Timestamp is older than 5 minutes; compute base64(HMAC-SHA256(client secret, method + full URL as HubSpot calls it + raw body bytes + timestamp)) and compare in constant time; answer 401 on a mismatch."
 
+// webhookChecks are the webhook group's checks, run when the target has a webhook URL.
 func webhookChecks() []Check {
 	return []Check{
 		{
