@@ -166,9 +166,10 @@ type pageVerdict struct {
 }
 
 // requiredFrameOrigins are the origins the frameable checks require: the two of HubSpot's own
-// example policy (https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow: frame-ancestors 'self' https://app.hubspot.com
-// https://app-eu1.hubspot.com). HubSpot's full list is UNCONFIRMED; the other app-* hosts are
-// reported in the verdict without failing it.
+// example policy, frame-ancestors 'self' https://app.hubspot.com https://app-eu1.hubspot.com
+// (https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow).
+// HubSpot's full list is UNCONFIRMED; the other app-* hosts are reported in the verdict without
+// failing it.
 var requiredFrameOrigins = []string{"https://app.hubspot.com", "https://app-eu1.hubspot.com"}
 
 // judgeFrameable is the frameable checks' judge over some steps.

@@ -50,8 +50,9 @@ type openRedirectProbe struct {
 	label, value string
 }
 
-// openRedirectProbes are robust/open-redirect's returnUrls (docs/checks.md): another host, a look-alike
-// host, a scheme-relative URL, HubSpot's host as user information, and a javascript: URL.
+// openRedirectProbes are robust/open-redirect's returnUrls (docs/checks.md): another host, a
+// look-alike host, a scheme-relative URL, HubSpot's host as user information, and a javascript:
+// URL.
 var openRedirectProbes = []openRedirectProbe{
 	{"evil.example", "https://evil.example/ecosystem/return?installId=1"},
 	{"app.hubspot.com.evil.example", "https://app.hubspot.com.evil.example/ecosystem/return"},
