@@ -41,14 +41,14 @@ type Suite struct {
 }
 
 // Run runs the catalogue against targets with the default Suite.
-func Run(t *testing.T, targets ...scenarios.Target) *scenarios.Report {
+func Run(t *testing.T, targets ...scenarios.Target) *scenarios.RunReport {
 	t.Helper()
 	return Suite{}.Run(t, targets...)
 }
 
 // Run runs the catalogue against targets: one subtest per target and check ID, failing for a
 // failed MUST (and SHOULD under Strict), reporting errors as test errors and skips as skips.
-func (s Suite) Run(t *testing.T, targets ...scenarios.Target) *scenarios.Report {
+func (s Suite) Run(t *testing.T, targets ...scenarios.Target) *scenarios.RunReport {
 	t.Helper()
 	h := s.Harness
 	if h == nil {
@@ -73,7 +73,7 @@ func (s Suite) Run(t *testing.T, targets ...scenarios.Target) *scenarios.Report 
 }
 
 // Report turns a finished report into subtests named target/check ID.
-func Report(t *testing.T, rep *scenarios.Report) {
+func Report(t *testing.T, rep *scenarios.RunReport) {
 	t.Helper()
 	multi := len(rep.Targets) > 1
 	for _, res := range rep.Results {

@@ -80,7 +80,7 @@ func writeAppConfig(t *testing.T, installURL string, edit func(cfg map[string]an
 
 // runListing runs the listing checks against the reference's seamless install URL (or a broken
 // variant), over TLS when tlsOn, with the app config edit makes.
-func runListing(t *testing.T, bug string, tlsOn bool, edit func(cfg map[string]any)) *scenarios.Report {
+func runListing(t *testing.T, bug string, tlsOn bool, edit func(cfg map[string]any)) *scenarios.RunReport {
 	t.Helper()
 	h, err := scenarios.StartHarness(emulator.Config{}, "127.0.0.1:0")
 	if err != nil {
@@ -158,7 +158,7 @@ func TestListingMatrix(t *testing.T) {
 				}
 			}
 			for _, c := range scenarios.Catalogue(scenarios.ProfileListing) {
-				if c.Flow == scenarios.Listing && !slices.Contains(ran, c.ID) {
+				if c.Group == scenarios.GroupListing && !slices.Contains(ran, c.ID) {
 					t.Errorf("%s did not run", c.ID)
 				}
 			}
@@ -169,7 +169,7 @@ func TestListingMatrix(t *testing.T) {
 // TestListingChecksOnlyUnderTheListingProfile: the dev profile's catalogue has no listing check.
 func TestListingChecksOnlyUnderTheListingProfile(t *testing.T) {
 	for _, c := range scenarios.Catalogue(scenarios.ProfileDev) {
-		if c.Flow == scenarios.Listing {
+		if c.Group == scenarios.GroupListing {
 			t.Errorf("%s is in the dev profile's catalogue", c.ID)
 		}
 	}

@@ -15,7 +15,7 @@ import (
 
 // runVariant runs the catalogue against the reference with bug ("" = none), on the targets of
 // the flow the bug breaks, and returns the report.
-func runVariant(t *testing.T, bug reference.Bug) *scenarios.Report {
+func runVariant(t *testing.T, bug reference.Bug) *scenarios.RunReport {
 	t.Helper()
 	variantSlots <- struct{}{} // a few at a time: each variant is a whole catalogue run
 	t.Cleanup(func() { <-variantSlots })
@@ -95,7 +95,7 @@ func TestEveryCheckHasABug(t *testing.T) {
 	}
 	for _, c := range scenarios.Catalogue(scenarios.ProfileListing) {
 		// The listing checks need other setups (TLS, an app config file): TestListingMatrix.
-		if c.Flow != scenarios.Listing && !covered[c.ID] {
+		if c.Group != scenarios.GroupListing && !covered[c.ID] {
 			t.Errorf("no broken variant fails %s", c.ID)
 		}
 	}

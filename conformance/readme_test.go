@@ -52,10 +52,10 @@ func TestREADMECatalogue(t *testing.T) {
 func catalogueMarkdown() string {
 	var b strings.Builder
 	b.WriteString("\n")
-	flow := scenarios.Flow("")
+	flow := scenarios.Group("")
 	for _, c := range scenarios.Catalogue(scenarios.ProfileListing) {
-		if c.Flow != flow {
-			flow = c.Flow
+		if c.Group != flow {
+			flow = c.Group
 			fmt.Fprintf(&b, "\n#### %s\n\n| check | level | hsemu provokes | HubSpot expects | source |\n|---|---|---|---|---|\n", flow)
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", c.ID, c.Level, cell(c.Provokes), cell(c.Requirement), cell(c.Source))

@@ -2,6 +2,22 @@ package scenarios
 
 import "fmt"
 
+// Group is a part of the catalogue: the checks of one install flow (seamless, partner,
+// connect), the bad-input checks run for each install flow (robust), the listing profile's
+// (listing), and the webhook receiver's (webhooks). Each group keeps its check literals in
+// <group>_checks.go, its scripts in <group>_scripts.go and its judges in <group>_judges.go.
+// Reports name it "flow" (JSON schema version 1, the JUnit classname).
+type Group string
+
+const (
+	GroupSeamless Group = "seamless"
+	GroupPartner  Group = "partner"
+	GroupRobust   Group = "robust"
+	GroupConnect  Group = "connect"
+	GroupListing  Group = "listing"
+	GroupWebhooks Group = "webhooks"
+)
+
 // Scenarios returns every scenario, in catalogue order.
 func Scenarios() []Scenario {
 	var out []Scenario
@@ -15,7 +31,7 @@ func Scenarios() []Scenario {
 }
 
 // Catalogue returns every check that a run under profile can decide, in catalogue order.
-// Check IDs never change meaning once released (CHECKS.md).
+// Check IDs never change meaning once released (docs/checks.md).
 func Catalogue(profile Profile) []Check {
 	var out []Check
 	out = append(out, seamlessChecks()...)
@@ -39,15 +55,18 @@ func Lookup(id string) (Check, bool) {
 	return Check{}, false
 }
 
-// validateCatalogue reports IDs used twice and checks whose scenario does not exist; the
-// catalogue's own test calls it.
+// validateCatalogue reports IDs used twice, checks whose scenario is declared but never built,
+// and scenarios or checks that lack a part; the catalogue's own test calls it.
 func validateCatalogue() error {
-	scs := map[string]bool{}
+	scs := map[ScenarioID]bool{}
 	for _, s := range Scenarios() {
 		if scs[s.ID] {
 			return fmt.Errorf("scenario %s defined twice", s.ID)
 		}
 		scs[s.ID] = true
+		if s.Group == "" || s.Applies == nil || s.Run == nil {
+			return fmt.Errorf("scenario %s lacks a group, an Applies or a Run", s.ID)
+		}
 	}
 	seen := map[string]bool{}
 	for _, c := range Catalogue(ProfileListing) {
@@ -58,8 +77,8 @@ func validateCatalogue() error {
 		if !scs[c.Scenario] {
 			return fmt.Errorf("check %s names scenario %s, which does not exist", c.ID, c.Scenario)
 		}
-		if c.Judge == nil || c.Requirement == "" || c.Source == "" || c.Fix == "" || c.Title == "" {
-			return fmt.Errorf("check %s lacks a judge, title, requirement, source or fix", c.ID)
+		if c.Judge == nil || c.Group == "" || c.Requirement == "" || c.Source == "" || c.Fix == "" || c.Title == "" {
+			return fmt.Errorf("check %s lacks a judge, group, title, requirement, source or fix", c.ID)
 		}
 	}
 	return nil

@@ -58,12 +58,12 @@ type Check struct {
 	ID          string // stable, e.g. "partner/state/tampered"
 	Title       string
 	Level       Level
-	Flow        Flow
-	Scenario    string // the ID of the scenario whose run decides this check
-	Provokes    string // what hsemu does to provoke it
-	Requirement string // the sentence it enforces
-	Source      string // where the requirement comes from (URL, RFC section)
-	Fix         string // what to change when it fails
+	Group       Group      // the part of the catalogue it belongs to (reports: "flow")
+	Scenario    ScenarioID // the scenario whose run decides this check
+	Provokes    string     // what hsemu does to provoke it
+	Requirement string     // the sentence it enforces
+	Source      string     // where the requirement comes from (URL, RFC section)
+	Fix         string     // what to change when it fails
 	// Judge decides the verdict from what the scenario observed.
 	Judge func(o *Observation) Outcome `json:"-"`
 }

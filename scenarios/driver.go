@@ -168,7 +168,7 @@ type Runner struct {
 // Run runs every selected scenario against every target and returns the report. Scenarios run
 // concurrently, each with its own portal, codes and browser; solo scenarios (those that must
 // attribute token requests that carry no code) run afterwards, one at a time.
-func (r *Runner) Run(ctx context.Context, targets []Target) (*Report, error) {
+func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) {
 	if r.Harness == nil {
 		return nil, errors.New("scenarios: Runner has no Harness")
 	}
@@ -204,7 +204,7 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*Report, error) {
 	var jobs []job
 	for _, t := range targets {
 		for _, sc := range Scenarios() {
-			if !sc.applies(t, opts) {
+			if !sc.Applies(t, opts) {
 				continue
 			}
 			var cs []Check
@@ -253,7 +253,7 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*Report, error) {
 	)
 	runJob := func(j job) {
 		s := newSession(ctx, r.Harness, disp, opts, j.target, j.scenario, sink)
-		sink(ScenarioStarted{At: time.Now(), Target: j.target.label(), Scenario: j.scenario.ID, Checks: ids(j.checks)})
+		sink(ScenarioStarted{At: time.Now(), Target: j.target.label(), Scenario: string(j.scenario.ID), Checks: ids(j.checks)})
 		begin := time.Now()
 		err := s.run()
 		dur := time.Since(begin)
@@ -265,7 +265,7 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*Report, error) {
 			results = append(results, res)
 			mu.Unlock()
 		}
-		sink(ScenarioDone{Target: j.target.label(), Scenario: j.scenario.ID, Duration: dur, Err: err})
+		sink(ScenarioDone{Target: j.target.label(), Scenario: string(j.scenario.ID), Duration: dur, Err: err})
 	}
 
 	sem := make(chan struct{}, opts.Concurrency)
@@ -299,7 +299,7 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*Report, error) {
 		}
 		return order[results[a].Check.ID] < order[results[b].Check.ID]
 	})
-	rep := &Report{
+	rep := &RunReport{
 		SchemaVersion: SchemaVersion,
 		Started:       started,
 		Finished:      time.Now(),

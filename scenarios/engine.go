@@ -21,24 +21,3 @@ type Engine interface {
 // EngineFactory makes an engine for one scenario's browser, from the options the http engine
 // would get.
 type EngineFactory func(browser.Options) Engine
-
-// newEngine makes the scenario's browser with the run's settings filled in: HubSpot's hosts
-// mapped to the emulator, the hop timeout, and every hop recorded in the session. It starts
-// with the target's cookies (--cookie): the user is already signed in to the app.
-func (s *Session) newEngine(o browser.Options) Engine {
-	o.HubSpotAddr = s.h.Addr
-	o.HopTimeout = s.opts.HopTimeout
-	o.OnHop = s.recordHop
-	var e Engine
-	if s.opts.Engine != nil {
-		e = s.opts.Engine(o)
-	} else {
-		e = browser.New(o)
-	}
-	if len(s.target.Login.Cookies) > 0 {
-		if u, err := url.Parse(s.target.InstallURL); err == nil {
-			e.SetCookies(u, s.target.Login.Cookies)
-		}
-	}
-	return e
-}

@@ -58,7 +58,7 @@ type ScenarioDone struct {
 
 // RunDone closes a run with its report.
 type RunDone struct {
-	Report *Report
+	Report *RunReport
 }
 
 func (RunStarted) isEvent()      {}

@@ -166,9 +166,10 @@ type pageVerdict struct {
 }
 
 // requiredFrameOrigins are the origins the frameable checks require: the two of HubSpot's own
-// example policy (seeds/000: frame-ancestors 'self' https://app.hubspot.com
-// https://app-eu1.hubspot.com). HubSpot's full list is UNCONFIRMED; the other app-* hosts are
-// reported in the verdict without failing it.
+// example policy, frame-ancestors 'self' https://app.hubspot.com https://app-eu1.hubspot.com
+// (https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow).
+// HubSpot's full list is UNCONFIRMED; the other app-* hosts are reported in the verdict without
+// failing it.
 var requiredFrameOrigins = []string{"https://app.hubspot.com", "https://app-eu1.hubspot.com"}
 
 // judgeFrameable is the frameable checks' judge over some steps. Its outcome carries the
@@ -347,7 +348,7 @@ func judgeReturnsNo5xx(steps []*Step, noExchange bool) Outcome {
 			}
 		}
 		if ok, got := returned(st, st.Return); !ok {
-			return fail("the user is sent back to this request's returnUrl", st.Name+": "+got)
+			return fail("the user is sent back to this request's returnUrl", string(st.Name)+": "+got)
 		}
 	}
 	return pass(fmt.Sprintf("%d provocation(s): no 5xx, back at HubSpot", len(steps)))

@@ -50,7 +50,7 @@ func TestSignInWithCookies(t *testing.T) {
 	t.Cleanup(func() { h.Close() })
 	srv := cookieSignIn(t)
 	install := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) + "/install"
-	run := func(login Login) *Report {
+	run := func(login Login) *RunReport {
 		r := &Runner{Harness: h, Options: Options{Only: []string{"partner/authorize/signs-in", "partner/authorize/returns-state"}, ObserveWindow: 10 * time.Millisecond}}
 		rep, err := r.Run(context.Background(), []Target{{
 			InstallURL: install, Flows: []Flow{Partner}, Login: login,

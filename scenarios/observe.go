@@ -104,7 +104,7 @@ func (d *dispatcher) expect(code, target, scenario string) {
 }
 
 // exchanges returns the token requests for code seen by the end of the observe window that
-// starts now: CHECKS.md's "no token request for that code reaches the emulator before the
+// starts now: docs/checks.md's "no token request for that code reaches the emulator before the
 // endpoint's last response, nor within a short observe window after it". It waits on events,
 // never sleeps in a loop.
 func (d *dispatcher) exchanges(ctx context.Context, code string, window time.Duration) []emulator.Event {

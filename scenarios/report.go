@@ -9,8 +9,8 @@ import (
 // SchemaVersion is the version of the report's shape (JSON reports carry it).
 const SchemaVersion = 1
 
-// Report is the result of a run.
-type Report struct {
+// RunReport is the result of a run. (Package report renders it.)
+type RunReport struct {
 	SchemaVersion int
 	Started       time.Time
 	Finished      time.Time
@@ -26,7 +26,7 @@ type Counts struct {
 }
 
 // Counts tallies the results.
-func (r *Report) Counts() Counts {
+func (r *RunReport) Counts() Counts {
 	var c Counts
 	for _, res := range r.Results {
 		c.Total++
@@ -47,7 +47,7 @@ func (r *Report) Counts() Counts {
 }
 
 // Failed reports whether a check failed the run: a MUST, or a SHOULD under strict.
-func (r *Report) Failed() bool {
+func (r *RunReport) Failed() bool {
 	for _, res := range r.Results {
 		if res.Failing(r.Strict) {
 			return true
@@ -57,7 +57,7 @@ func (r *Report) Failed() bool {
 }
 
 // Errored reports whether a check could not be decided because the harness or network broke.
-func (r *Report) Errored() bool {
+func (r *RunReport) Errored() bool {
 	for _, res := range r.Results {
 		if res.Outcome.Status == Error {
 			return true
@@ -67,7 +67,7 @@ func (r *Report) Errored() bool {
 }
 
 // Result returns the result of a check for a target ("" = the first target that has it).
-func (r *Report) Result(target, id string) (Result, bool) {
+func (r *RunReport) Result(target, id string) (Result, bool) {
 	for _, res := range r.Results {
 		if res.Check.ID == id && (target == "" || res.Target == target) {
 			return res, true

@@ -10,24 +10,24 @@ import (
 	"github.com/hsemu/hsemu/emulator"
 )
 
-// Flow is one of HubSpot's ways of installing an app.
+// Flow is one of HubSpot's ways of installing an app: what a Target declares it serves. (The
+// catalogue's parts are Groups: a flow's checks are one group among others.)
 type Flow string
 
 const (
 	// Seamless is the marketplace install without partner sign-in: HubSpot sends the browser to
-	// the install URL with code, returnUrl and step=finalize (seeds/000).
+	// the install URL with code, returnUrl and step=finalize
+	// (https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow).
 	Seamless Flow = "seamless"
 	// Partner is the marketplace install with partner sign-in: step=authorize in a new window,
 	// the app returns a state to HubSpot, then step=finalize with code and state in HubSpot's frame.
 	Partner Flow = "partner"
-	// Connect is HubSpot's classic "Connect with HubSpot" OAuth install (seeds/001 and 003).
+	// Connect is HubSpot's classic "Connect with HubSpot" OAuth install
+	// (https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/oauth/working-with-oauth).
 	Connect Flow = "connect"
-	// Webhooks is the app's webhook receiver.
+	// Webhooks is not an install: a target that declares only it is checked as the app's
+	// webhook receiver alone (Target.WebhookURL), with no install flow.
 	Webhooks Flow = "webhooks"
-	// Robust groups the bad-input checks, run for each install flow.
-	Robust Flow = "robust"
-	// Listing groups the extra checks of the listing profile.
-	Listing Flow = "listing"
 )
 
 // ParseFlows reads "seamless", "partner", "all" or a comma-separated list.

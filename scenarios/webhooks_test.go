@@ -43,7 +43,7 @@ func correct(url string) func(r *http.Request, body []byte) int {
 
 // runWebhooks runs the webhook checks against url and returns the IDs of the failed checks and
 // the report.
-func runWebhooks(t *testing.T, url string, opts Options) ([]string, *Report) {
+func runWebhooks(t *testing.T, url string, opts Options) ([]string, *RunReport) {
 	t.Helper()
 	h, err := StartHarness(emulator.Config{}, "127.0.0.1:0")
 	if err != nil {
@@ -146,10 +146,10 @@ func TestWebhookTooSlow(t *testing.T) {
 
 func TestWebhookChecksNeedAWebhookURL(t *testing.T) {
 	for _, sc := range webhookScenarios() {
-		if sc.applies(Target{Flows: []Flow{Seamless}}, Options{}) {
+		if sc.Applies(Target{Flows: []Flow{Seamless}}, Options{}) {
 			t.Errorf("%s applies to a target without a webhook URL", sc.ID)
 		}
-		if !sc.applies(Target{Flows: []Flow{Seamless}, WebhookURL: "https://x.example/hooks"}, Options{}) {
+		if !sc.Applies(Target{Flows: []Flow{Seamless}, WebhookURL: "https://x.example/hooks"}, Options{}) {
 			t.Errorf("%s does not apply to a target with a webhook URL", sc.ID)
 		}
 	}

@@ -65,7 +65,7 @@ type Backend interface {
 	// Run runs the checks matching only (all when empty) against choice, calling sink with every
 	// event as it happens (the emulator's traffic included, as scenarios.Traffic), and returns
 	// the report when the run ends. sink is called from many goroutines, one call at a time.
-	Run(ctx context.Context, choice Choice, only []string, sink func(scenarios.Event)) (*scenarios.Report, error)
+	Run(ctx context.Context, choice Choice, only []string, sink func(scenarios.Event)) (*scenarios.RunReport, error)
 	// Close stops every emulator and endpoint the backend started.
 	Close() error
 }
@@ -149,7 +149,7 @@ func (l *Local) StartEmulator(c Choice) (EmulatorHandle, error) {
 
 // Run runs the catalogue against choice. The reference (or a broken variant) is served on a
 // fresh loopback port for this run only, exactly as `hsemu check --reference --bug NAME` does.
-func (l *Local) Run(ctx context.Context, c Choice, only []string, sink func(scenarios.Event)) (*scenarios.Report, error) {
+func (l *Local) Run(ctx context.Context, c Choice, only []string, sink func(scenarios.Event)) (*scenarios.RunReport, error) {
 	hs, err := l.harness(c)
 	if err != nil {
 		return nil, err

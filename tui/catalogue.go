@@ -10,7 +10,7 @@ import (
 	"github.com/hsemu/hsemu/scenarios"
 )
 
-// catalogue is the pane of checks grouped by flow, each with the verdict the run gave it, and a
+// catalogue is the pane of checks grouped by group, each with the verdict the run gave it, and a
 // `/` filter. It is a component in the bubbles manner: Update, View, SetSize.
 type catalogue struct {
 	keys    KeyMap
@@ -146,11 +146,11 @@ func (c *catalogue) selectID(id string) bool {
 // SetSize sets the pane's size in cells.
 func (c *catalogue) SetSize(w, h int) { c.width, c.height = w, h }
 
-// counts tallies the verdicts of the rows of one flow (all flows when flow is "").
-func (c catalogue) counts(flow scenarios.Flow) map[verdict]int {
+// counts tallies the verdicts of the rows of one group (all groups when group is "").
+func (c catalogue) counts(group scenarios.Group) map[verdict]int {
 	n := map[verdict]int{}
 	for _, ch := range c.checks {
-		if flow == "" || ch.Flow == flow {
+		if group == "" || ch.Group == group {
 			n[c.verdict[ch.ID]]++
 		}
 	}
@@ -163,15 +163,15 @@ func (c catalogue) View() string {
 	s := c.styles
 	var lines []string
 	selLine := -1
-	flow := scenarios.Flow("")
+	group := scenarios.Group("")
 	for i, idx := range c.visible {
 		ch := c.checks[idx]
-		if ch.Flow != flow {
-			flow = ch.Flow
-			lines = append(lines, c.heading(flow))
+		if ch.Group != group {
+			group = ch.Group
+			lines = append(lines, c.heading(group))
 		}
 		v := c.verdict[ch.ID]
-		id := strings.TrimPrefix(ch.ID, string(ch.Flow)+"/")
+		id := strings.TrimPrefix(ch.ID, string(ch.Group)+"/")
 		row := " " + v.mark() + " " + id
 		if w := c.width - ansi.StringWidth(row) - 3; w >= 16 {
 			row += "  " + s.Dim.Render(ansi.Truncate(ch.Title, w, "…"))
@@ -212,9 +212,9 @@ func (c catalogue) View() string {
 	return strings.Join(out, "\n")
 }
 
-func (c catalogue) heading(flow scenarios.Flow) string {
+func (c catalogue) heading(group scenarios.Group) string {
 	s := c.styles
-	n := c.counts(flow)
+	n := c.counts(group)
 	total := 0
 	for _, k := range n {
 		total += k
@@ -229,7 +229,7 @@ func (c catalogue) heading(flow scenarios.Flow) string {
 	if n[vError] > 0 {
 		summary += fmt.Sprintf(" · %d err", n[vError])
 	}
-	name := string(flow)
+	name := string(group)
 	pad := c.width - ansi.StringWidth(name) - ansi.StringWidth(summary) - 1
 	if pad < 1 {
 		return fit(s.Group.Render(name), c.width)

@@ -89,7 +89,7 @@ func checkDetail(s Styles, c scenarios.Check, res *scenarios.Result, strict bool
 		field("requirement", c.Requirement)
 		field("source", c.Source)
 		field("provokes", c.Provokes)
-		field("scenario", c.Scenario)
+		field("scenario", string(c.Scenario))
 		field("fix", c.Fix)
 		return wrap(b.String(), w)
 	}

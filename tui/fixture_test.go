@@ -48,15 +48,15 @@ func fixtureRun(failID string) []scenarios.Event {
 	byScenario := map[string][]scenarios.Check{}
 	var order []string
 	for _, c := range checks {
-		if _, ok := byScenario[c.Scenario]; !ok {
-			order = append(order, c.Scenario)
+		if _, ok := byScenario[string(c.Scenario)]; !ok {
+			order = append(order, string(c.Scenario))
 		}
-		byScenario[c.Scenario] = append(byScenario[c.Scenario], c)
+		byScenario[string(c.Scenario)] = append(byScenario[string(c.Scenario)], c)
 	}
 	var results []scenarios.Result
 	for _, sc := range order {
 		cs := byScenario[sc]
-		target := "reference " + string(cs[0].Flow)
+		target := "reference " + string(cs[0].Group)
 		var ids []string
 		for _, c := range cs {
 			ids = append(ids, c.ID)
@@ -85,7 +85,7 @@ func fixtureRun(failID string) []scenarios.Event {
 		}
 		evs = append(evs, scenarios.ScenarioDone{Target: target, Scenario: sc, Duration: 12 * time.Millisecond})
 	}
-	rep := &scenarios.Report{SchemaVersion: scenarios.SchemaVersion, Started: t0, Finished: t0.Add(386 * time.Millisecond),
+	rep := &scenarios.RunReport{SchemaVersion: scenarios.SchemaVersion, Started: t0, Finished: t0.Add(386 * time.Millisecond),
 		Targets: []string{"reference seamless", "reference partner"}, Profile: scenarios.ProfileDev, Results: results}
 	return append(evs, scenarios.RunDone{Report: rep})
 }
@@ -160,8 +160,8 @@ func (r replay) StartEmulator(Choice) (EmulatorHandle, error) {
 	return EmulatorHandle{Key: "reference", URL: "http://127.0.0.1:7430"}, nil
 }
 
-func (r replay) Run(ctx context.Context, _ Choice, _ []string, sink func(scenarios.Event)) (*scenarios.Report, error) {
-	var rep *scenarios.Report
+func (r replay) Run(ctx context.Context, _ Choice, _ []string, sink func(scenarios.Event)) (*scenarios.RunReport, error) {
+	var rep *scenarios.RunReport
 	for _, e := range r.events {
 		sink(e)
 		if d, ok := e.(scenarios.RunDone); ok {
@@ -187,7 +187,7 @@ func fixtureModel(t testing.TB, w, h int, events []scenarios.Event) Model {
 	for _, e := range events {
 		m = update(t, m, runMsg{id: id, ev: e})
 	}
-	var rep *scenarios.Report
+	var rep *scenarios.RunReport
 	if d, ok := events[len(events)-1].(scenarios.RunDone); ok {
 		rep = d.Report
 	}

@@ -125,7 +125,7 @@ type Model struct {
 	stale          bool            // the run was cancelled: drop its events
 	scope          map[string]bool // check IDs the run decides (nil: all)
 	decided, total int
-	report         *scenarios.Report
+	report         *scenarios.RunReport
 	runErr         error
 	pendingRunAll  bool
 	status         string
@@ -193,7 +193,7 @@ func (m Model) Init() tea.Cmd {
 }
 
 // Report is the report of the last finished run, nil before one finished.
-func (m Model) Report() *scenarios.Report { return m.report }
+func (m Model) Report() *scenarios.RunReport { return m.report }
 
 // Result is the result the TUI shows for a check, if it was decided: the run's, combined over
 // targets by scenarios.PerCheck.
@@ -268,7 +268,7 @@ func (m *Model) sync() {
 	tl := m.selectedTimeline()
 	hint := "  press a to run every check"
 	if m.runID != 0 {
-		hint = "  waiting for " + c.Scenario + " to start…"
+		hint = "  waiting for " + string(c.Scenario) + " to start…"
 	}
 	m.timeline.show(tl, m.timelineResults(tl), hint)
 	m.log.hint = "no requests yet: the token exchanges and API calls your endpoint makes during a run show here"

@@ -114,7 +114,7 @@ func TestProgramReferenceAllPass(t *testing.T) {
 		ids[r.Check.ID] = true
 	}
 	for _, c := range scenarios.Catalogue(scenarios.ProfileDev) {
-		if c.Flow == scenarios.Connect || c.Flow == scenarios.Webhooks {
+		if c.Group == scenarios.GroupConnect || c.Group == scenarios.GroupWebhooks {
 			continue // the in-process reference targets have no connect or webhook URL
 		}
 		if !ids[c.ID] {

@@ -67,7 +67,7 @@ func (m *Model) startRun(mode runMode) tea.Cmd {
 	for _, ch := range m.cat.checks {
 		if m.scope == nil || m.scope[ch.ID] {
 			m.cat.verdict[ch.ID] = vPending
-			affected[ch.Scenario] = true
+			affected[string(ch.Scenario)] = true
 		}
 	}
 	kept := m.all[:0:0]
@@ -201,13 +201,13 @@ func (m Model) selectedTimeline() *timeline {
 		return nil
 	}
 	if r, ok := m.results[c.ID]; ok {
-		if tl := m.timelines[timelineKey(r.Target, c.Scenario)]; tl != nil {
+		if tl := m.timelines[timelineKey(r.Target, string(c.Scenario))]; tl != nil {
 			return tl
 		}
 	}
 	var keys []string
 	for k, t := range m.timelines {
-		if t.scenario == c.Scenario {
+		if t.scenario == string(c.Scenario) {
 			keys = append(keys, k)
 		}
 	}
@@ -229,7 +229,7 @@ func (m Model) timelineResults(tl *timeline) []scenarios.Result {
 	}
 	var rs []scenarios.Result
 	for _, r := range m.all {
-		if r.Target == tl.target && r.Check.Scenario == tl.scenario {
+		if r.Target == tl.target && string(r.Check.Scenario) == tl.scenario {
 			rs = append(rs, r)
 		}
 	}

@@ -24,7 +24,7 @@ type (
 	// runEndMsg closes run id with the runner's report and error.
 	runEndMsg struct {
 		id  int
-		rep *scenarios.Report
+		rep *scenarios.RunReport
 		err error
 	}
 	// emulatorMsg says the emulator for choice is up (or could not start).
@@ -94,8 +94,8 @@ func reportFileName(id string) string {
 }
 
 // copyCmd writes one check's report to dir, exactly as `hsemu check -v` prints that check.
-func copyCmd(dir string, res scenarios.Result, rep *scenarios.Report) tea.Cmd {
-	one := &scenarios.Report{SchemaVersion: scenarios.SchemaVersion, Targets: []string{res.Target}, Results: []scenarios.Result{res}}
+func copyCmd(dir string, res scenarios.Result, rep *scenarios.RunReport) tea.Cmd {
+	one := &scenarios.RunReport{SchemaVersion: scenarios.SchemaVersion, Targets: []string{res.Target}, Results: []scenarios.Result{res}}
 	if rep != nil {
 		one.Started, one.Finished, one.Strict, one.Profile = rep.Started, rep.Finished, rep.Strict, rep.Profile
 	}

@@ -15,7 +15,7 @@ import (
 
 // recordRun runs the whole catalogue in-process against choice and returns every event the run
 // streamed, in order, and its report.
-func recordRun(t *testing.T, b Backend, choice Choice) ([]scenarios.Event, *scenarios.Report) {
+func recordRun(t *testing.T, b Backend, choice Choice) ([]scenarios.Event, *scenarios.RunReport) {
 	t.Helper()
 	var (
 		mu  sync.Mutex
@@ -86,7 +86,7 @@ func TestViewsShowTheReportsVerdicts(t *testing.T) {
 }
 
 // checkCatalogue compares every check's row and detail with the report, combined per check.
-func checkCatalogue(t *testing.T, m Model, rep *scenarios.Report) {
+func checkCatalogue(t *testing.T, m Model, rep *scenarios.RunReport) {
 	t.Helper()
 	want := map[string]scenarios.Result{}
 	for _, r := range scenarios.PerCheck(rep.Results) {
@@ -129,7 +129,7 @@ func checkCatalogue(t *testing.T, m Model, rep *scenarios.Report) {
 
 // checkTimelines compares every hop of every target's timeline with the report and returns how
 // many hops showed a blocked framing verdict.
-func checkTimelines(t *testing.T, m Model, rep *scenarios.Report, evs []scenarios.Event) int {
+func checkTimelines(t *testing.T, m Model, rep *scenarios.RunReport, evs []scenarios.Event) int {
 	t.Helper()
 	traffic := 0
 	for _, e := range evs {
@@ -142,7 +142,7 @@ func checkTimelines(t *testing.T, m Model, rep *scenarios.Report, evs []scenario
 	}
 	byTimeline := map[string][]scenarios.Result{}
 	for _, r := range rep.Results {
-		k := timelineKey(r.Target, r.Check.Scenario)
+		k := timelineKey(r.Target, string(r.Check.Scenario))
 		byTimeline[k] = append(byTimeline[k], r)
 	}
 	blocked := 0

@@ -111,7 +111,7 @@ func (m Model) mainView() string {
 		}
 	} else {
 		c, _ := m.cat.selected()
-		title += c.Scenario
+		title += string(c.Scenario)
 	}
 	right := m.paneTitle(title, paneTimeline, rightW) + "\n" + m.timeline.View()
 	sep := strings.TrimSuffix(strings.Repeat(s.Separator.Render("│")+"\n", paneH+1), "\n")

@@ -141,7 +141,7 @@ func runCheck(ctx context.Context, args []string, sys system) error {
 }
 
 // reportExit maps a report with no expectations to the exit code (report.ExitCode decides).
-func reportExit(rep *scenarios.Report) error {
+func reportExit(rep *scenarios.RunReport) error {
 	switch report.ExitCode(rep, report.Verdict{}, rep.Strict) {
 	case report.ExitFail:
 		return errChecksFailed

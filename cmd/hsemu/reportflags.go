@@ -201,7 +201,7 @@ func listChecks(stdout io.Writer, outs []reportOutput, r *reportFlags, profile s
 // (each rendered whole before it is written, so a file is never left half-done by a rendering
 // error), and returns the run's exit as an error: nil, errChecksFailed, or an exit-2 error for
 // checks that could not be decided or reports that could not be written.
-func writeReports(stdout io.Writer, outs []reportOutput, rep *scenarios.Report, exp report.Expectations, now time.Time, opts report.Options) error {
+func writeReports(stdout io.Writer, outs []reportOutput, rep *scenarios.RunReport, exp report.Expectations, now time.Time, opts report.Options) error {
 	v := report.ApplyExpectations(rep, exp, now)
 	var errs []error
 	for _, o := range outs {

@@ -138,11 +138,11 @@ func TestLoadExpectations(t *testing.T) {
 	}
 }
 
-func testReport(status scenarios.Status, level scenarios.Level) *scenarios.Report {
+func testReport(status scenarios.Status, level scenarios.Level) *scenarios.RunReport {
 	t0 := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
-	c := scenarios.Check{ID: "seamless/install/returns-to-hubspot", Title: "returns", Level: level, Flow: scenarios.Seamless,
+	c := scenarios.Check{ID: "seamless/install/returns-to-hubspot", Title: "returns", Level: level, Group: scenarios.GroupSeamless,
 		Scenario: "seamless/happy", Requirement: "r", Source: "s", Fix: "f"}
-	return &scenarios.Report{SchemaVersion: scenarios.SchemaVersion, Started: t0, Finished: t0.Add(time.Second),
+	return &scenarios.RunReport{SchemaVersion: scenarios.SchemaVersion, Started: t0, Finished: t0.Add(time.Second),
 		Targets: []string{"https://app.example.com/install"}, Profile: scenarios.ProfileListing,
 		Results: []scenarios.Result{{Target: "https://app.example.com/install", Check: c,
 			Outcome: scenarios.Outcome{Status: status, Expected: "e", Got: "g"}}}}
@@ -188,7 +188,7 @@ func TestWriteReportsExit(t *testing.T) {
 	expired := report.Expectations{{ID: "seamless/install/returns-to-hubspot", Until: time.Date(2026, 5, 31, 0, 0, 0, 0, time.UTC), Reason: "v2", Line: 1}}
 	tests := []struct {
 		name string
-		rep  *scenarios.Report
+		rep  *scenarios.RunReport
 		exp  report.Expectations
 		want int
 	}{

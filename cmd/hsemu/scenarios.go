@@ -37,10 +37,10 @@ func runScenarios(ctx context.Context, args []string, sys system) error {
 	if len(checks) == 0 {
 		return usageError("no check matches %v (try hsemu scenarios with no pattern)", fs.Args())
 	}
-	flow := scenarios.Flow("")
+	flow := scenarios.Group("")
 	for _, c := range checks {
-		if c.Flow != flow {
-			flow = c.Flow
+		if c.Group != flow {
+			flow = c.Group
 			fmt.Fprintf(stdout, "\n%s\n", flow)
 		}
 		fmt.Fprintf(stdout, "  %-6s %-48s %s\n", c.Level, c.ID, c.Title)

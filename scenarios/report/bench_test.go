@@ -10,7 +10,7 @@ import (
 
 // bigReport is a run of 200 checks over two targets, a quarter of them failing with a
 // transcript, the size of the full catalogue under the listing profile several times over.
-func bigReport() *scenarios.Report {
+func bigReport() *scenarios.RunReport {
 	rep := mixedReport()
 	rep.Results = nil
 	for i := 0; i < 200; i++ {
@@ -18,7 +18,7 @@ func bigReport() *scenarios.Report {
 		if i%3 == 0 {
 			level = scenarios.Should
 		}
-		res := result(targetA, check(fmt.Sprintf("seamless/check-%d", i), level, scenarios.Seamless), passed("ok"))
+		res := result(targetA, check(fmt.Sprintf("seamless/check-%d", i), level, scenarios.GroupSeamless), passed("ok"))
 		if i%4 == 0 {
 			res.Outcome = failed("the browser ends at returnUrl", "a redirect loop", 2)
 			res.Transcript = transcript()

@@ -185,12 +185,12 @@ func inCatalogue(id string) bool {
 //   - an entry whose check ran and passed in every target that ran it is stale: the run fails,
 //     so that the file is cleaned up and a regression cannot hide behind it;
 //   - an entry naming a check ID that neither the report nor the catalogue knows fails the run.
-func ApplyExpectations(rep *scenarios.Report, exp Expectations, now time.Time) Verdict {
+func ApplyExpectations(rep *scenarios.RunReport, exp Expectations, now time.Time) Verdict {
 	return applyExpectations(rep, exp, now, inCatalogue)
 }
 
 // applyExpectations is ApplyExpectations with the catalogue given as knownCheck.
-func applyExpectations(rep *scenarios.Report, exp Expectations, now time.Time, knownCheck func(string) bool) Verdict {
+func applyExpectations(rep *scenarios.RunReport, exp Expectations, now time.Time, knownCheck func(string) bool) Verdict {
 	var v Verdict
 	if len(exp) == 0 {
 		return v
@@ -257,7 +257,7 @@ type Tally struct {
 }
 
 // Count tallies rep under v.
-func Count(rep *scenarios.Report, v Verdict) Tally {
+func Count(rep *scenarios.RunReport, v Verdict) Tally {
 	t := Tally{Counts: rep.Counts()}
 	for _, res := range rep.Results {
 		if !v.IsExpected(res) {
@@ -284,7 +284,7 @@ const (
 // under strict) and is not an expected failure, or when the expect-fail file has a problem;
 // else ExitError when a check errored; else ExitPass. A failure wins over an error because it
 // is a finding about the endpoint, and an error only says something could not be decided.
-func ExitCode(rep *scenarios.Report, v Verdict, strict bool) int {
+func ExitCode(rep *scenarios.RunReport, v Verdict, strict bool) int {
 	errored := false
 	failed := v.Failed()
 	for _, res := range rep.Results {
@@ -318,7 +318,7 @@ func verdictWord(code int) string {
 // ExpectationsText writes, after the text report, what the expect-fail file did: the expected
 // failures with their reasons, the problems that fail the run, the unexercised entries, and the
 // run's verdict once expectations apply. It writes nothing for the zero Verdict.
-func ExpectationsText(w io.Writer, rep *scenarios.Report, v Verdict) error {
+func ExpectationsText(w io.Writer, rep *scenarios.RunReport, v Verdict) error {
 	if len(v.Expected) == 0 && len(v.Problems) == 0 && len(v.Unexercised) == 0 {
 		return nil
 	}

@@ -78,7 +78,7 @@ func entry(id string, until time.Time, line int) Expectation {
 
 func TestApplyExpectations(t *testing.T) {
 	const targetB = "https://b.example.com/install"
-	rep := &scenarios.Report{Targets: []string{targetA, targetB}, Results: []scenarios.Result{
+	rep := &scenarios.RunReport{Targets: []string{targetA, targetB}, Results: []scenarios.Result{
 		result(targetA, cReturns, failed("return", "loop")),
 		result(targetB, cReturns, passed("returned")),
 		result(targetA, cSingle, failed("one", "two")),
@@ -148,7 +148,7 @@ func TestApplyExpectations(t *testing.T) {
 }
 
 func TestApplyExpectationsNextDayExpires(t *testing.T) {
-	rep := &scenarios.Report{Results: []scenarios.Result{result(targetA, cReturns, failed("return", "loop"))}}
+	rep := &scenarios.RunReport{Results: []scenarios.Result{result(targetA, cReturns, failed("return", "loop"))}}
 	exp := Expectations{entry(cReturns.ID, day(2026, 6, 1), 1)}
 	known := catalogue(cReturns.ID)
 	if v := applyExpectations(rep, exp, time.Date(2026, 6, 1, 23, 59, 59, 0, time.UTC), known); v.Failed() || len(v.Expected) != 1 {
@@ -164,7 +164,7 @@ func TestApplyExpectationsUsesTheCatalogue(t *testing.T) {
 	if len(checks) == 0 {
 		t.Skip("the catalogue is empty")
 	}
-	rep := &scenarios.Report{}
+	rep := &scenarios.RunReport{}
 	exp := Expectations{entry(checks[0].ID, day(2099, 1, 1), 1), entry("no/such/check", day(2099, 1, 1), 2)}
 	v := ApplyExpectations(rep, exp, day(2026, 1, 1))
 	if len(v.Unexercised) != 1 || v.Unexercised[0].ID != checks[0].ID {
@@ -223,7 +223,7 @@ func TestExitCode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rep := &scenarios.Report{Strict: tt.strict, Targets: []string{targetA}, Results: tt.results}
+			rep := &scenarios.RunReport{Strict: tt.strict, Targets: []string{targetA}, Results: tt.results}
 			v := applyExpectations(rep, tt.exp, now, known)
 			if got := ExitCode(rep, v, tt.strict); got != tt.want {
 				t.Errorf("ExitCode = %d; want %d (verdict %+v)", got, tt.want, v)

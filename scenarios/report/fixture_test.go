@@ -20,9 +20,9 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 var t0 = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
 
 // check builds a catalogue-shaped check for fixtures.
-func check(id string, level scenarios.Level, flow scenarios.Flow) scenarios.Check {
+func check(id string, level scenarios.Level, group scenarios.Group) scenarios.Check {
 	return scenarios.Check{
-		ID: id, Title: "title of " + id, Level: level, Flow: flow, Scenario: string(flow) + "/happy",
+		ID: id, Title: "title of " + id, Level: level, Group: group, Scenario: scenarios.ScenarioID(group) + "/happy",
 		Provokes: "a normal install", Requirement: "the requirement of " + id,
 		Source: "https://developers.hubspot.com/docs/" + id, Fix: "the fix for " + id,
 	}
@@ -71,24 +71,24 @@ func transcript() []scenarios.HopRecord {
 
 // Fixture checks, named like the catalogue's.
 var (
-	cExchanges = check("seamless/install/exchanges-code", scenarios.Must, scenarios.Seamless)
-	cReturns   = check("seamless/install/returns-to-hubspot", scenarios.Must, scenarios.Seamless)
-	cSingle    = check("seamless/install/single-exchange", scenarios.Should, scenarios.Seamless)
-	cBudget    = check("seamless/install/within-budget", scenarios.Should, scenarios.Seamless)
-	cTampered  = check("partner/state/tampered", scenarios.Must, scenarios.Partner)
-	cManual    = check("listing/manual/token-storage", scenarios.Manual, scenarios.Listing)
+	cExchanges = check("seamless/install/exchanges-code", scenarios.Must, scenarios.GroupSeamless)
+	cReturns   = check("seamless/install/returns-to-hubspot", scenarios.Must, scenarios.GroupSeamless)
+	cSingle    = check("seamless/install/single-exchange", scenarios.Should, scenarios.GroupSeamless)
+	cBudget    = check("seamless/install/within-budget", scenarios.Should, scenarios.GroupSeamless)
+	cTampered  = check("partner/state/tampered", scenarios.Must, scenarios.GroupPartner)
+	cManual    = check("listing/manual/token-storage", scenarios.Manual, scenarios.GroupListing)
 )
 
 const targetA = "https://app.example.com/install"
 
 // mixedReport has one of everything: pass, MUST failure, SHOULD failure, error, skip.
-func mixedReport() *scenarios.Report {
+func mixedReport() *scenarios.RunReport {
 	fail := result(targetA, cReturns, failed("the browser ends at returnUrl", "a redirect loop: | `x` <b>", 2))
 	fail.Transcript = transcript()
 	warn := result(targetA, cSingle, failed("one token request", "2 token requests"))
 	errd := result(targetA, cTampered, errorOutcome("the emulator did not answer: connection refused"))
 	errd.Transcript = transcript()[:1]
-	return &scenarios.Report{
+	return &scenarios.RunReport{
 		SchemaVersion: scenarios.SchemaVersion, Started: t0, Finished: t0.Add(1500 * time.Millisecond),
 		Targets: []string{targetA}, Profile: scenarios.ProfileListing,
 		Results: []scenarios.Result{

@@ -62,7 +62,7 @@ type Options struct {
 
 // Write renders rep, judged under v (the zero Verdict when there is no expect-fail file), in
 // format f. The text format is Text followed by ExpectationsText.
-func Write(w io.Writer, f Format, rep *scenarios.Report, v Verdict, opts Options) error {
+func Write(w io.Writer, f Format, rep *scenarios.RunReport, v Verdict, opts Options) error {
 	switch f {
 	case FormatText:
 		opts.Text.Expect = v
@@ -82,17 +82,18 @@ func Write(w io.Writer, f Format, rep *scenarios.Report, v Verdict, opts Options
 
 // List writes the checks a run would decide, without running them — what `hsemu check --list`
 // shows after --profile, --only and --skip have selected them. Text is one line per check
-// (level, ID, title) grouped by flow, with a total; JSON is an array of {id, level, flow,
-// scenario, title}; Markdown is a table. JUnit has no shape for a plan and is refused.
+// (level, ID, title) grouped by the catalogue's groups, with a total; JSON is an array of {id,
+// level, flow (the group), scenario, title}; Markdown is a table. JUnit has no shape for a plan
+// and is refused.
 func List(w io.Writer, f Format, checks []scenarios.Check) error {
 	ew := &errWriter{w: w}
 	switch f {
 	case FormatText:
-		flow := scenarios.Flow("")
+		group := scenarios.Group("")
 		for _, c := range checks {
-			if c.Flow != flow {
-				flow = c.Flow
-				ew.printf("%s\n", flow)
+			if c.Group != group {
+				group = c.Group
+				ew.printf("%s\n", group)
 			}
 			ew.printf("  %-6s %-48s %s\n", c.Level, c.ID, c.Title)
 		}
@@ -100,7 +101,7 @@ func List(w io.Writer, f Format, checks []scenarios.Check) error {
 	case FormatMarkdown:
 		ew.printf("| level | check | flow | title |\n|---|---|---|---|\n")
 		for _, c := range checks {
-			ew.printf("| %s | %s | %s | %s |\n", mdText(string(c.Level)), mdCode(c.ID, true), mdText(string(c.Flow)), mdText(c.Title))
+			ew.printf("| %s | %s | %s | %s |\n", mdText(string(c.Level)), mdCode(c.ID, true), mdText(string(c.Group)), mdText(c.Title))
 		}
 		ew.printf("\n%d checks would run.\n", len(checks))
 	case FormatJSON:
@@ -113,7 +114,7 @@ func List(w io.Writer, f Format, checks []scenarios.Check) error {
 		}
 		items := []item{}
 		for _, c := range checks {
-			items = append(items, item{c.ID, string(c.Level), string(c.Flow), c.Scenario, c.Title})
+			items = append(items, item{c.ID, string(c.Level), string(c.Group), string(c.Scenario), c.Title})
 		}
 		enc := json.NewEncoder(ew)
 		enc.SetIndent("", "  ")

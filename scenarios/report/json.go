@@ -31,7 +31,8 @@ import (
 //	  id           string   the check ID, stable across versions (partner/state/tampered)
 //	  title        string   one line saying what the check checks
 //	  level        string   "MUST", "SHOULD" or "MANUAL"
-//	  flow         string   seamless, partner, connect, webhooks, robust or listing
+//	  flow         string   the check's group (scenarios.Group): seamless, partner, connect,
+//	                        webhooks, robust or listing
 //	  scenario     string   the ID of the scenario whose run decided the check
 //	  status       string   pass, fail, error or skip (pending/running only if the run was cut short)
 //	  label        string   what the text report shows: PASS, FAIL, WARN, ERROR, SKIP, MANUAL or XFAIL
@@ -51,7 +52,7 @@ import (
 //	expectations   object   only with --expect-fail: {expected: [entry], problems: [entry with
 //	                        kind ("expired", "stale" or "unknown") and message], unexercised:
 //	                        [entry]}; an entry is {id, line, until, reason}
-func JSON(w io.Writer, rep *scenarios.Report, v Verdict) error {
+func JSON(w io.Writer, rep *scenarios.RunReport, v Verdict) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(jsonOf(rep, v)); err != nil {
@@ -135,7 +136,7 @@ type jsonExpectations struct {
 	Unexercised []jsonEntry `json:"unexercised"`
 }
 
-func jsonOf(rep *scenarios.Report, v Verdict) jsonReport {
+func jsonOf(rep *scenarios.RunReport, v Verdict) jsonReport {
 	code := ExitCode(rep, v, rep.Strict)
 	t := Count(rep, v)
 	out := jsonReport{
@@ -163,7 +164,7 @@ func jsonOf(rep *scenarios.Report, v Verdict) jsonReport {
 		label := Label(res, rep.Strict, v)
 		jr := jsonResult{
 			Target: res.Target, ID: res.Check.ID, Title: res.Check.Title, Level: string(res.Check.Level),
-			Flow: string(res.Check.Flow), Scenario: res.Check.Scenario, Status: res.Outcome.Status.String(),
+			Flow: string(res.Check.Group), Scenario: string(res.Check.Scenario), Status: res.Outcome.Status.String(),
 			Label: label, FailsRun: res.Failing(rep.Strict) && label != "XFAIL",
 			Requirement: res.Check.Requirement, Source: res.Check.Source, Fix: res.Check.Fix,
 			Expected: res.Outcome.Expected, Got: res.Outcome.Got, Hops: append([]int{}, res.Outcome.Hops...),

@@ -192,7 +192,7 @@ func loadSchema(t *testing.T) schemaValidator {
 // jsonReports are the reports the schema test renders: every status, a strict run, several
 // targets, expectations with every problem kind, and an empty run.
 func jsonReports() map[string]struct {
-	rep *scenarios.Report
+	rep *scenarios.RunReport
 	v   Verdict
 } {
 	mixed := mixedReport()
@@ -210,14 +210,14 @@ func jsonReports() map[string]struct {
 		entry(cBudget.ID, day(2026, 12, 31), 5),
 	}, day(2026, 6, 1), catalogue(cReturns.ID, cSingle.ID, cExchanges.ID, cBudget.ID))
 	return map[string]struct {
-		rep *scenarios.Report
+		rep *scenarios.RunReport
 		v   Verdict
 	}{
 		"mixed":        {mixed, Verdict{}},
 		"strict":       {strict, Verdict{}},
 		"two targets":  {multi, Verdict{}},
 		"expectations": {xf, xv},
-		"empty":        {&scenarios.Report{}, Verdict{}},
+		"empty":        {&scenarios.RunReport{}, Verdict{}},
 	}
 }
 

@@ -29,7 +29,7 @@ import (
 // Problems of the expect-fail file (expired, stale, unknown entries) fail the run, so they are
 // failures of an extra suite named "expect-fail", one testcase per entry (classname
 // "expect-fail", name = the entry's check ID).
-func JUnit(w io.Writer, rep *scenarios.Report, v Verdict) error {
+func JUnit(w io.Writer, rep *scenarios.RunReport, v Verdict) error {
 	doc := junitOf(rep, v)
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
@@ -122,7 +122,7 @@ func seconds(d time.Duration) string {
 	return strconv.FormatFloat(d.Seconds(), 'f', 3, 64)
 }
 
-func junitOf(rep *scenarios.Report, v Verdict) junitSuites {
+func junitOf(rep *scenarios.RunReport, v Verdict) junitSuites {
 	wall := rep.Finished.Sub(rep.Started)
 	props := []junitProperty{
 		{"schemaVersion", strconv.Itoa(rep.SchemaVersion)},
@@ -184,7 +184,7 @@ func junitOf(rep *scenarios.Report, v Verdict) junitSuites {
 }
 
 func junitCaseOf(res scenarios.Result, strict bool, v Verdict) junitCase {
-	c := junitCase{Classname: string(res.Check.Flow), Name: res.Check.ID, Time: seconds(res.Duration)}
+	c := junitCase{Classname: string(res.Check.Group), Name: res.Check.ID, Time: seconds(res.Duration)}
 	if c.Classname == "" {
 		c.Classname = "hsemu"
 	}

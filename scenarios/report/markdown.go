@@ -27,7 +27,7 @@ type MarkdownOptions struct {
 // and each of those checks' detail and transcript in a collapsible <details> block. Table
 // cells escape '|', backticks, HTML and Markdown emphasis, so that what an endpoint returned
 // cannot break the table or inject markup.
-func Markdown(w io.Writer, rep *scenarios.Report, v Verdict, opts MarkdownOptions) error {
+func Markdown(w io.Writer, rep *scenarios.RunReport, v Verdict, opts MarkdownOptions) error {
 	if opts.MaxDetails <= 0 {
 		opts.MaxDetails = 50
 	}

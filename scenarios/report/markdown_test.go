@@ -74,7 +74,7 @@ func tableRows(doc string) map[string]int {
 
 func TestMarkdownTablesHoldTogether(t *testing.T) {
 	rep := mixedReport()
-	evil := check("robust/x|`y`", scenarios.Must, scenarios.Robust)
+	evil := check("robust/x|`y`", scenarios.Must, scenarios.GroupRobust)
 	evil.Fix = "escape `|` and <html> | *all* of it\nreally"
 	evil.Title = "</summary><script>"
 	rep.Results = append(rep.Results, result(targetA, evil, failed("no | pipes", "a `|` and\nnewline")))
@@ -142,9 +142,9 @@ func TestMarkdownContent(t *testing.T) {
 }
 
 func TestMarkdownPassAndCaps(t *testing.T) {
-	rep := &scenarios.Report{Targets: []string{targetA}, Started: t0, Finished: t0}
+	rep := &scenarios.RunReport{Targets: []string{targetA}, Started: t0, Finished: t0}
 	for i := 0; i < 5; i++ {
-		c := check(fmt.Sprintf("seamless/should-%d", i), scenarios.Should, scenarios.Seamless)
+		c := check(fmt.Sprintf("seamless/should-%d", i), scenarios.Should, scenarios.GroupSeamless)
 		rep.Results = append(rep.Results, result(targetA, c, failed("x", "y")))
 	}
 	var b bytes.Buffer

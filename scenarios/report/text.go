@@ -1,5 +1,5 @@
 // Package report renders a run's report for people and machines. Every renderer reads the same
-// scenarios.Report; none re-derives a verdict.
+// scenarios.RunReport; none re-derives a verdict.
 package report
 
 import (
@@ -23,7 +23,7 @@ type TextOptions struct {
 
 // Text writes the report as a person reads it: one line per check, and for each failure what
 // was expected, what happened, the hop transcript and the fix.
-func Text(w io.Writer, rep *scenarios.Report, opts TextOptions) error {
+func Text(w io.Writer, rep *scenarios.RunReport, opts TextOptions) error {
 	ew := &errWriter{w: w}
 	target := ""
 	for _, res := range rep.Results {

@@ -1,0 +1,268 @@
+package scenarios
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/hsemu/hsemu/emulator"
+)
+
+// judgeSignsIn judges partner/authorize/signs-in: step=authorize showed a sign-in that was
+// submitted (or the browser was already signed in). A form hsemu was not told how to fill is an
+// error of the setup, never a pass.
+func judgeSignsIn(o *Observation) Outcome {
+	st := o.Step(stepAuthorize)
+	if st == nil {
+		return o.missing(stepAuthorize)
+	}
+	if h, ok := serverError(st); ok {
+		return fail("a sign-in page", fmt.Sprintf("HTTP %d at %s", h.Status, h.URL), h.Seq)
+	}
+	if len(st.Hops) > 0 {
+		first := st.Hops[0]
+		if first.Status >= 400 {
+			return fail("a sign-in page", fmt.Sprintf("the install URL answered HTTP %d", first.Status), first.Seq)
+		}
+	}
+	if st.CredentialHop == 0 {
+		if st.State != "" {
+			return pass("the browser was already signed in (given cookies) and went straight back with a state")
+		}
+		if st.Page != nil && st.Page.Stopped {
+			return fail("a sign-in page, not a return to HubSpot without a state", "went back to "+st.Page.URL.String()+" with no sign-in and no state")
+		}
+		if st.Err != nil {
+			return fail("a sign-in page", st.Err.Error())
+		}
+		if st.Page != nil && len(st.Page.Forms) > 0 {
+			// The endpoint showed a form; hsemu was not told how to fill it. That is
+			// the setup's problem, not the endpoint's: an error, so the run cannot pass.
+			return errored("hsemu could not sign in: " + st.Note + " — give --login name=value for the form's fields (or --cookie for a signed-in session)")
+		}
+		return fail("a sign-in page", st.Note)
+	}
+	return pass("a sign-in form was shown and submitted")
+}
+
+// judgeAuthorizeFrameable judges partner/authorize/frameable: the pages the install URL itself
+// showed at step=authorize may be framed by HubSpot.
+func judgeAuthorizeFrameable(o *Observation) Outcome {
+	st := o.Step(stepAuthorize)
+	if st == nil {
+		return o.missing(stepAuthorize)
+	}
+	u, _ := url.Parse(o.Target.InstallURL)
+	return judgeFrameable([]*Step{st}, u.Path)
+}
+
+// judgeCookiesCrossSite judges partner/authorize/cookies-cross-site: every cookie the endpoint set
+// during the install is SameSite=None; Secure.
+func judgeCookiesCrossSite(o *Observation) Outcome {
+	if o.Step(stepAuthorize) == nil {
+		return o.missing(stepAuthorize)
+	}
+	n := 0
+	for _, h := range o.Hops {
+		if isHubSpotURL(h.URL) {
+			continue
+		}
+		for _, c := range h.SetCookies {
+			n++
+			if c.SameSite != http.SameSiteNoneMode || !c.Secure {
+				return fail("every cookie set during the install is SameSite=None; Secure",
+					fmt.Sprintf("%s sets cookie %q with %s", h.URL, c.Name, cookieAttrs(c)), h.Seq)
+			}
+		}
+	}
+	if n == 0 {
+		return pass("the endpoint set no cookies")
+	}
+	return pass(fmt.Sprintf("all %d cookie(s) are SameSite=None; Secure", n))
+}
+
+// judgeReturnsState judges partner/authorize/returns-state: the sign-in ended at its returnUrl,
+// own query kept, with a state added.
+func judgeReturnsState(o *Observation) Outcome {
+	st := o.Step(stepAuthorize)
+	if st == nil {
+		return o.missing(stepAuthorize)
+	}
+	if st.CredentialHop == 0 && (st.Page == nil || !st.Page.Stopped) {
+		return skip("no sign-in was completed, so nothing could return a state (see partner/authorize/signs-in)")
+	}
+	if st.Page == nil || !st.Page.Stopped {
+		if st.Note != "" {
+			return fail("back at the returnUrl with state added", st.Note)
+		}
+		ok, got := returned(st, st.Return)
+		if !ok {
+			return fail("back at the returnUrl with state added", got)
+		}
+	}
+	if !sameReturn(st.Page.URL, st.Return) {
+		return fail("back at "+st.Return.String()+" with state added and its own query kept", "went to "+st.Page.URL.String())
+	}
+	if st.State == "" {
+		return fail("a state query parameter on the return", "returned to "+st.Page.URL.String()+" without state")
+	}
+	return pass("returned to HubSpot with a state")
+}
+
+// judgeStateStrength judges partner/authorize/state-strength: the sign-ins returned distinct
+// states of at least 128 bits (estimated).
+func judgeStateStrength(o *Observation) Outcome {
+	if len(o.States) < 2 {
+		return o.missing("sign-in")
+	}
+	seen := map[string]bool{}
+	for _, s := range o.States {
+		if seen[s] {
+			return fail("a new state for every sign-in", fmt.Sprintf("the state %q came back twice", excerpt(s, 40)))
+		}
+		seen[s] = true
+	}
+	bits := stateBits(o.States)
+	if bits < 128 {
+		return fail("at least 128 bits of randomness", fmt.Sprintf("about %.0f bits (estimated from the characters that differ between %d states, e.g. %q)", bits, len(o.States), excerpt(o.States[0], 40)))
+	}
+	return pass(fmt.Sprintf("%d distinct states, about %.0f bits each (estimated)", len(o.States), bits))
+}
+
+// judgeNo307 judges partner/authorize/no-307-after-credentials: the sign-in POST was not answered
+// 307 or 308.
+func judgeNo307(o *Observation) Outcome {
+	st := o.Step(stepAuthorize)
+	if st == nil {
+		return o.missing(stepAuthorize)
+	}
+	if st.CredentialHop == 0 {
+		return skip("no sign-in form was submitted (the browser was already signed in, or no form was found)")
+	}
+	for _, h := range o.Hops {
+		if h.Seq == st.CredentialHop {
+			if h.Status == http.StatusTemporaryRedirect || h.Status == http.StatusPermanentRedirect {
+				return fail("302 or 303 after the credentials POST", fmt.Sprintf("%d to %s: the browser re-sends the password there", h.Status, h.ResponseHeader.Get("Location")), h.Seq)
+			}
+			return pass(fmt.Sprintf("the sign-in POST was answered %d", h.Status))
+		}
+	}
+	return errored("the sign-in POST's hop was not recorded")
+}
+
+// judgeConditionalScopes judges partner/authorize/conditional-scopes: the returned scope names
+// only conditionally required scopes of the app, separated by spaces.
+func judgeConditionalScopes(o *Observation) Outcome {
+	st := o.Step(stepAuthorize)
+	if st == nil {
+		return o.missing(stepAuthorize)
+	}
+	if st.State == "" {
+		return skip("the sign-in did not return to HubSpot (see partner/authorize/returns-state)")
+	}
+	if st.Scope == "" {
+		return pass("no scope on the return: nothing conditional requested")
+	}
+	if msg := conditionalScopeProblem(st.Scope, o.Target.App); msg != "" {
+		return fail("space-separated scopes, each declared conditionally required", msg)
+	}
+	return pass("scope " + st.Scope + " is conditionally required on the app")
+}
+
+// judgeNoCookieNeeded judges partner/finalize/no-cookie-needed: with no cookies in the frame, the
+// endpoint still accepted the state and exchanged the code.
+func judgeNoCookieNeeded(o *Observation) Outcome {
+	st := o.Step(stepFinalizeNoCookies)
+	if st == nil {
+		return o.missing(stepFinalize)
+	}
+	// Whether the exchange itself is right, and where the user is sent, are the
+	// exchanges-code and returns-to-hubspot checks' business; this one asks only
+	// whether the endpoint accepted the state without a cookie and went on.
+	if exs := codeExchanges(st.Exchanges); len(exs) == 0 {
+		got := "the endpoint did not exchange the code when the frame sent no cookies"
+		if h, ok := serverError(st); ok {
+			got += fmt.Sprintf(" (HTTP %d at %s)", h.Status, h.URL)
+		}
+		return fail("the install goes on with no cookies in the frame: the state alone names the user", got)
+	}
+	return pass("the endpoint accepted the state and exchanged the code with no cookies in the frame")
+}
+
+// judgeStateRejected is the judge of the state checks: for every finalize with a bad state, no
+// token request for its code, and the user back at that request's returnUrl.
+func judgeStateRejected(o *Observation, prefix StepName, what string) Outcome {
+	steps := o.StepsNamed(prefix)
+	if len(steps) == 0 {
+		return o.missing(prefix)
+	}
+	for _, st := range steps {
+		if exs := codeExchanges(st.Exchanges); len(exs) > 0 {
+			return fail("no token exchange for a finalize with "+what+": \"If you are not able to verify the state token, do not complete the installation.\"",
+				fmt.Sprintf("%s: the endpoint exchanged the code (%s)", st.Name, outcomes(exs)))
+		}
+		if h, ok := serverError(st); ok {
+			return fail("no error page; the user is sent back to the returnUrl", fmt.Sprintf("%s: HTTP %d at %s", st.Name, h.Status, h.URL), h.Seq)
+		}
+		if ok, got := returned(st, st.Return); !ok {
+			return fail("the user is sent back to the returnUrl, even when the state cannot be verified", string(st.Name)+": "+got)
+		}
+	}
+	return pass(fmt.Sprintf("%d finalize(s) with %s: no exchange, back at HubSpot", len(steps), what))
+}
+
+// conditionalScopeProblem checks a returned scope parameter by HubSpot's rules and answers with
+// HubSpot's own error text (https://knowledge.hubspot.com/integrations/resolve-a-request-for-integration-permissions-error), or "".
+func conditionalScopeProblem(scope string, app emulator.App) string {
+	if strings.ContainsAny(scope, ",+") {
+		return fmt.Sprintf("scope %q is not separated by spaces; HubSpot splits on spaces", scope)
+	}
+	in := func(list []string, s string) bool {
+		for _, x := range list {
+			if x == s {
+				return true
+			}
+		}
+		return false
+	}
+	for _, s := range strings.Fields(scope) {
+		switch {
+		case !emulator.KnownScope(s):
+			return fmt.Sprintf("%q is not a HubSpot scope: %s", s, scopeMismatchText)
+		case in(app.ConditionallyRequiredScopes, s):
+		case in(app.RequiredScopes, s):
+			// UNCONFIRMED which of HubSpot's two texts a required scope in the partner's scope
+			// gets; it is not a conditional scope, so the mismatch text.
+			return fmt.Sprintf("%q is a required scope, already in HubSpot's install URL: %s", s, scopeMismatchText)
+		case in(app.OptionalScopes, s):
+			return fmt.Sprintf("%q is an optional scope, which belongs in optional_scope: %s", s, scopeMismatchText)
+		default:
+			return fmt.Sprintf("%q is not configured on the app: %s", s, scopeMismatchText)
+		}
+	}
+	return ""
+}
+
+// scopeMismatchText is HubSpot's text (KB resolve-a-request-for-integration-permissions-error).
+const scopeMismatchText = "Couldn't complete the connection: Authorization failed because there is a mismatch between the scopes in the install URL and the app's configured scopes. Please contact the app developer."
+
+func cookieAttrs(c *http.Cookie) string {
+	var attrs []string
+	switch c.SameSite {
+	case http.SameSiteNoneMode:
+		attrs = append(attrs, "SameSite=None")
+	case http.SameSiteLaxMode:
+		attrs = append(attrs, "SameSite=Lax")
+	case http.SameSiteStrictMode:
+		attrs = append(attrs, "SameSite=Strict")
+	default:
+		attrs = append(attrs, "no SameSite (browsers treat it as Lax)")
+	}
+	if c.Secure {
+		attrs = append(attrs, "Secure")
+	} else {
+		attrs = append(attrs, "no Secure")
+	}
+	return strings.Join(attrs, ", ")
+}
