@@ -2,18 +2,11 @@ package scenarios
 
 import (
 	"fmt"
-	"net"
 	"net/url"
-	"regexp"
-	"strings"
 
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
-
-// authorizePath matches HubSpot's authorization paths: /oauth/authorize and
-// /oauth/{hubId}/authorize
-// (https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/oauth/working-with-oauth).
-var authorizePath = regexp.MustCompile(`^/oauth/(\d+/)?authorize$`)
 
 // authorizeHop finds the request to HubSpot's authorization page among a step's hops.
 func authorizeHop(st *Step) (HopRecord, bool) {
@@ -21,90 +14,17 @@ func authorizeHop(st *Step) (HopRecord, bool) {
 		return HopRecord{}, false
 	}
 	for _, h := range st.Hops {
-		if isHubSpotURL(h.URL) && authorizePath.MatchString(h.URL.Path) {
+		if isHubSpotURL(h.URL) && hubspot.IsAuthorizePath(h.URL.Path) {
 			return h, true
 		}
 	}
 	return HopRecord{}, false
 }
 
-// authorizeURLProblem checks the authorization request by HubSpot's rules (https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/oauth/working-with-oauth) and
-// says what is wrong, in HubSpot's words where HubSpot has them, or "".
+// authorizeURLProblem checks the authorization request by HubSpot's rules
+// (hubspot.AuthorizeURLProblem) and says what HubSpot would refuse, or "".
 func authorizeURLProblem(u *url.URL, app emulator.App) string {
-	if !authorizePath.MatchString(u.Path) {
-		return fmt.Sprintf("the path %s is not /oauth/authorize or /oauth/{hubId}/authorize", u.Path)
-	}
-	q := u.Query()
-	for k, vs := range q {
-		if len(vs) > 1 {
-			return fmt.Sprintf("%s is given %d times; HubSpot refuses repeated parameters (RFC 6749 §3.1)", k, len(vs))
-		}
-	}
-	if id := q.Get("client_id"); id != app.ClientID {
-		return fmt.Sprintf("client_id is %q, not the app's %q", id, app.ClientID)
-	}
-	if p := redirectURIProblem(q.Get("redirect_uri"), app.RedirectURLs); p != "" {
-		return p
-	}
-	in := func(list []string, s string) bool {
-		for _, x := range list {
-			if x == s {
-				return true
-			}
-		}
-		return false
-	}
-	scope, optional := strings.Fields(q.Get("scope")), strings.Fields(q.Get("optional_scope"))
-	for _, r := range app.RequiredScopes {
-		if !in(scope, r) {
-			return fmt.Sprintf("the required scope %s is not in scope (%q): HubSpot shows %q", r, q.Get("scope"), emulator.TextScopesInsufficient)
-		}
-	}
-	for _, sc := range scope {
-		switch {
-		case in(app.RequiredScopes, sc), in(app.ConditionallyRequiredScopes, sc):
-		case in(app.OptionalScopes, sc):
-			return fmt.Sprintf("the optional scope %s is in scope, not in optional_scope: HubSpot shows %q", sc, emulator.TextScopesMismatch)
-		default:
-			return fmt.Sprintf("the scope %s is not configured on the app: HubSpot shows %q", sc, emulator.TextScopesMismatch)
-		}
-	}
-	for _, sc := range optional {
-		switch {
-		case in(app.OptionalScopes, sc):
-		case in(app.RequiredScopes, sc):
-			return fmt.Sprintf("the required scope %s is in optional_scope: HubSpot shows %q", sc, emulator.TextScopesInsufficient)
-		default:
-			return fmt.Sprintf("optional_scope names %s, which is not an optional scope of the app: HubSpot shows %q", sc, emulator.TextScopesMismatch)
-		}
-	}
-	return ""
-}
-
-// redirectURIProblem checks a redirect_uri: present, one of the app's redirect URLs, https
-// unless on localhost, and a domain rather than an IP address
-// (https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/oauth/working-with-oauth).
-func redirectURIProblem(raw string, registered []string) string {
-	if raw == "" {
-		return "redirect_uri is missing"
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return fmt.Sprintf("redirect_uri %q is not an absolute URL", raw)
-	}
-	host := u.Hostname()
-	switch {
-	case net.ParseIP(host) != nil:
-		return fmt.Sprintf("redirect_uri %q names an IP address; HubSpot: \"You also must use a domain, as IP addresses are not supported\"", raw)
-	case u.Scheme != "https" && !(u.Scheme == "http" && strings.EqualFold(host, "localhost")):
-		return fmt.Sprintf("redirect_uri %q is not https (http is allowed only for localhost)", raw)
-	}
-	for _, r := range registered {
-		if r == raw {
-			return ""
-		}
-	}
-	return fmt.Sprintf("redirect_uri %q is not one of the app's redirect URLs %v (they must match exactly)", raw, registered)
+	return hubspot.AuthorizeURLProblem(u, app.Auth())
 }
 
 // judgeCodelessCallback judges a callback that carries no code (an error, or nothing): a page,

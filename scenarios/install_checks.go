@@ -1,5 +1,7 @@
 package scenarios
 
+import "github.com/hsemu/hsemu/emulator/hubspot"
+
 // installCheckSet is the data that makes one flow's checks of a normal install: the seamless
 // install and the partner flow's finalize are judged alike, from the finalize step of their
 // normal install.
@@ -16,7 +18,7 @@ type installCheckSet struct {
 	tokenEndpoint bool
 }
 
-const fixFrame = "Let HubSpot frame the install endpoint: send `Content-Security-Policy: frame-ancestors 'self' https://app.hubspot.com https://app-eu1.hubspot.com` (HubSpot's own example; add the other app-* hosts you serve) and no X-Frame-Options DENY/SAMEORIGIN on pages shown during the install."
+const fixFrame = "Let HubSpot frame the install endpoint: send `Content-Security-Policy: " + hubspot.FrameAncestorsExample + "` (HubSpot's own example; add the other app-* hosts you serve) and no X-Frame-Options DENY/SAMEORIGIN on pages shown during the install."
 
 // installChecks are the checks of a normal install, made from set.
 func installChecks(set installCheckSet) []Check {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/emulator/hubspot"
 	"github.com/hsemu/hsemu/scenarios/browser"
 	"github.com/hsemu/hsemu/scenarios/framing"
 )
@@ -86,9 +87,8 @@ func serverError(st *Step) (HopRecord, bool) {
 	return HopRecord{}, false
 }
 
-func isHubSpotURL(u *url.URL) bool {
-	return u != nil && browser.IsHubSpotHost(u.Hostname())
-}
+// isHubSpotURL reports whether u is on one of HubSpot's hosts (hubspot.IsHubSpotURL).
+func isHubSpotURL(u *url.URL) bool { return hubspot.IsHubSpotURL(u) }
 
 // codeExchanges are the authorization_code token requests among evs.
 func codeExchanges(evs []emulator.Event) []emulator.Event {
@@ -165,12 +165,10 @@ type pageVerdict struct {
 	note string // why another of HubSpot's app origins would be blocked, when one would
 }
 
-// requiredFrameOrigins are the origins the frameable checks require: the two of HubSpot's own
-// example policy, frame-ancestors 'self' https://app.hubspot.com https://app-eu1.hubspot.com
-// (https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow).
-// HubSpot's full list is UNCONFIRMED; the other app-* hosts are reported in the verdict without
-// failing it.
-var requiredFrameOrigins = []string{"https://app.hubspot.com", "https://app-eu1.hubspot.com"}
+// requiredFrameOrigins are the origins the frameable checks require
+// (hubspot.RequiredFrameOrigins: the two of HubSpot's own example policy). HubSpot's full list is
+// UNCONFIRMED; the other app-* hosts are reported in the verdict without failing it.
+var requiredFrameOrigins = hubspot.RequiredFrameOrigins()
 
 // judgeFrameable is the frameable checks' judge over some steps. Its outcome carries the
 // verdict on every page it evaluated (Outcome.Frames), so sinks show the run's verdict per hop.
@@ -304,8 +302,8 @@ func judgeCurrentEndpoint(st *Step) Outcome {
 		return skip("the code was never exchanged (see the exchanges-code check)")
 	}
 	for _, e := range exs {
-		if e.Path == "/oauth/v1/token" {
-			return fail("the code exchanged on /oauth/v3/token (or a dated version)", "the code was exchanged on /oauth/v1/token, which HubSpot sunsets on 2027-02-16")
+		if hubspot.IsDeprecatedTokenPath(e.Path) {
+			return fail("the code exchanged on "+hubspot.TokenPathV3+" (or a dated version)", "the code was exchanged on "+e.Path+", which HubSpot sunsets on "+hubspot.TokenV1SunsetText)
 		}
 	}
 	return pass("exchanged on " + exs[0].Path)

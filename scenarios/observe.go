@@ -6,19 +6,13 @@ import (
 	"time"
 
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
-// exchangeRoutes are the emulator routes that redeem a code or refresh a token.
+// isTokenRequest reports whether e redeems a code or refreshes a token on one of HubSpot's
+// token endpoints (hubspot.IsTokenPath).
 func isTokenRequest(e emulator.Event) bool {
-	return e.Method == "POST" && isTokenPath(e.Path)
-}
-
-func isTokenPath(p string) bool {
-	switch p {
-	case "/oauth/v1/token", "/oauth/v3/token", "/oauth/2026-03/token", "/oauth/2026-09/token":
-		return true
-	}
-	return false
+	return e.Method == "POST" && hubspot.IsTokenPath(e.Path)
 }
 
 // dispatcher reads the emulator's events once and hands each to the scenario that owns it:

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // judgeSignsIn judges partner/authorize/signs-in: step=authorize showed a sign-in that was
@@ -213,39 +214,10 @@ func judgeStateRejected(o *Observation, prefix StepName, what string) Outcome {
 }
 
 // conditionalScopeProblem checks a returned scope parameter by HubSpot's rules and answers with
-// HubSpot's own error text (https://knowledge.hubspot.com/integrations/resolve-a-request-for-integration-permissions-error), or "".
+// HubSpot's own error text, or "" (hubspot.ConditionalScopeProblem).
 func conditionalScopeProblem(scope string, app emulator.App) string {
-	if strings.ContainsAny(scope, ",+") {
-		return fmt.Sprintf("scope %q is not separated by spaces; HubSpot splits on spaces", scope)
-	}
-	in := func(list []string, s string) bool {
-		for _, x := range list {
-			if x == s {
-				return true
-			}
-		}
-		return false
-	}
-	for _, s := range strings.Fields(scope) {
-		switch {
-		case !emulator.KnownScope(s):
-			return fmt.Sprintf("%q is not a HubSpot scope: %s", s, scopeMismatchText)
-		case in(app.ConditionallyRequiredScopes, s):
-		case in(app.RequiredScopes, s):
-			// UNCONFIRMED which of HubSpot's two texts a required scope in the partner's scope
-			// gets; it is not a conditional scope, so the mismatch text.
-			return fmt.Sprintf("%q is a required scope, already in HubSpot's install URL: %s", s, scopeMismatchText)
-		case in(app.OptionalScopes, s):
-			return fmt.Sprintf("%q is an optional scope, which belongs in optional_scope: %s", s, scopeMismatchText)
-		default:
-			return fmt.Sprintf("%q is not configured on the app: %s", s, scopeMismatchText)
-		}
-	}
-	return ""
+	return hubspot.ConditionalScopeProblem(scope, app.Auth().AppScopes)
 }
-
-// scopeMismatchText is HubSpot's text (KB resolve-a-request-for-integration-permissions-error).
-const scopeMismatchText = "Couldn't complete the connection: Authorization failed because there is a mismatch between the scopes in the install URL and the app's configured scopes. Please contact the app developer."
 
 func cookieAttrs(c *http.Cookie) string {
 	var attrs []string

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/emulator/hubspot"
 	"github.com/hsemu/hsemu/scenarios/browser"
 )
 
@@ -22,7 +23,7 @@ import (
 func (s *Session) ReturnURL(stage string) *url.URL {
 	u := &url.URL{
 		Scheme: "https",
-		Host:   "app.hubspot.com",
+		Host:   hubspot.WebHost,
 		Path:   fmt.Sprintf("/ecosystem/%d/marketplace/apps/%d/install/return", s.portal.HubID, s.target.App.ID),
 	}
 	q := url.Values{}
