@@ -86,8 +86,10 @@ const (
 // formSettings are the form's fields, in the order of the indexes above: the settings of the
 // same names, so the form reads its values with the CLI's parsers and names them as the
 // settings table does.
-var formSettings = []*settings.Setting{settings.InstallURL, settings.Flow, settings.Login, settings.Cookie,
-	settings.ClientID, settings.ClientSecret, settings.AppConfig}
+var formSettings = []*settings.Setting{
+	settings.InstallURL, settings.Flow, settings.Login, settings.Cookie,
+	settings.ClientID, settings.ClientSecret, settings.AppConfig,
+}
 
 func newForm(f CustomFields) form {
 	var labels []string
@@ -111,8 +113,10 @@ func newForm(f CustomFields) form {
 
 func (f form) fields() CustomFields {
 	v := func(i int) string { return f.inputs[i].Value() }
-	return CustomFields{InstallURL: v(fInstallURL), Flow: v(fFlow), Login: v(fLogin), Cookies: v(fCookies),
-		ClientID: v(fClientID), ClientSecret: v(fClientSecret), AppConfig: v(fAppConfig)}
+	return CustomFields{
+		InstallURL: v(fInstallURL), Flow: v(fFlow), Login: v(fLogin), Cookies: v(fCookies),
+		ClientID: v(fClientID), ClientSecret: v(fClientSecret), AppConfig: v(fAppConfig),
+	}
 }
 
 // customTarget turns the form's fields into a validated target by the settings table: the app

@@ -59,8 +59,10 @@ func runTUI(ctx context.Context, args []string, sys system) error {
 	tc := tui.Config{
 		Profile: opts.Profile, Strict: opts.Strict, Only: opts.Only, Skip: opts.Skip,
 		EmulatorAddr: cfg.Addr, ReportDir: cfg.ReportDir, AutoRun: true,
-		Custom: tui.CustomFields{InstallURL: cfg.InstallURL, Flow: cfg.Flow, Login: loginText(cfg.Login),
-			Cookies: cookieText(cfg.Cookies), AppConfig: cfg.AppConfig},
+		Custom: tui.CustomFields{
+			InstallURL: cfg.InstallURL, Flow: cfg.Flow, Login: loginText(cfg.Login),
+			Cookies: cookieText(cfg.Cookies), AppConfig: cfg.AppConfig,
+		},
 	}
 	switch {
 	case cfg.Bug != "":
