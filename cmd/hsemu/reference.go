@@ -14,6 +14,7 @@ import (
 
 	"github.com/hsemu/hsemu/conformance/reference"
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/emulator/hubspot"
 	"github.com/hsemu/hsemu/scenarios/settings"
 )
 
@@ -163,7 +164,7 @@ func printReferenceBanner(w io.Writer, c reference.Config, bug reference.Bug, ad
 	fmt.Fprintf(w, "  seamless install %s\n", seamless)
 	fmt.Fprintf(w, "  partner install  %s\n", partner)
 	fmt.Fprintf(w, "  linked portals   %s%s\n", base, reference.InstallsPath)
-	fmt.Fprintf(w, "  token endpoint   %s/oauth/v3/token (client ID %s)\n", strings.TrimRight(c.APIBase, "/"), c.ClientID)
+	fmt.Fprintf(w, "  token endpoint   %s%s (client ID %s)\n", strings.TrimRight(c.APIBase, "/"), hubspot.TokenPathV3, c.ClientID)
 	var users []string
 	for _, u := range reference.DemoUsers {
 		users = append(users, u.Email+" / "+u.Password)
@@ -174,9 +175,9 @@ func printReferenceBanner(w io.Writer, c reference.Config, bug reference.Bug, ad
 	if c.ClientSecret == reference.DemoClientSecret {
 		secret = c.ClientSecret
 	}
-	common := fmt.Sprintf("--client-id %s --client-secret %s --scopes %q", c.ClientID, secret, "oauth crm.objects.contacts.read")
+	common := fmt.Sprintf("--client-id %s --client-secret %s --scopes %q", c.ClientID, secret, strings.Join(reference.ConnectScopes, " "))
 	if c.ConditionalScopes == nil || len(c.ConditionalScopes) > 0 {
-		scopes := "crm.objects.companies.read"
+		scopes := strings.Join(reference.DefaultConditionalScopes, " ")
 		if c.ConditionalScopes != nil {
 			scopes = strings.Join(c.ConditionalScopes, " ")
 		}

@@ -42,10 +42,10 @@ const (
 	DefaultAppName = "hsemu reference app"
 )
 
-// defaultConditionalScopes is the `scope` the partner flow adds when Config.ConditionalScopes is
+// DefaultConditionalScopes is the `scope` the partner flow adds when Config.ConditionalScopes is
 // nil. HubSpot (the install-flow page, "Add scopes"): "If you need to specify conditional scopes,
 // it's recommended to include them in the scope query parameter."
-var defaultConditionalScopes = []string{"crm.objects.companies.read"}
+var DefaultConditionalScopes = []string{"crm.objects.companies.read"}
 
 // frameAncestors lets HubSpot's app origins frame every page. HubSpot's example (the install-flow
 // page): "Content-Security-Policy: frame-ancestors 'self' https://app.hubspot.com
@@ -173,7 +173,7 @@ func New(cfg Config) (*Server, error) {
 		s.slowDelay = DefaultSlowDelay
 	}
 	if cfg.ConditionalScopes == nil {
-		s.scopes = slices.Clone(defaultConditionalScopes)
+		s.scopes = slices.Clone(DefaultConditionalScopes)
 	}
 	for _, sc := range s.scopes {
 		if sc == "" || strings.ContainsAny(sc, " \t\r\n,") {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/emulator/hubspot"
 	"github.com/hsemu/hsemu/scenarios"
 )
 
@@ -120,8 +121,8 @@ func loadCAFile(path string) (*x509.CertPool, error) {
 func scopeList(v string) ([]string, error) {
 	scopes := SplitList(v)
 	for _, sc := range scopes {
-		if !emulator.KnownScope(sc) {
-			return nil, fmt.Errorf("%q is not a HubSpot scope; check its spelling against https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/scopes", sc)
+		if !hubspot.KnownScope(sc) {
+			return nil, fmt.Errorf("%q is not a HubSpot scope; check its spelling against %s", sc, hubspot.ScopesURL)
 		}
 	}
 	return scopes, nil

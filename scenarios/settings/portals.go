@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // A portal is given as "hub=1234567,domain=acme.example.com,email=admin@acme.example.com,hublet=eu1,scopes=oauth crm.objects.contacts.read".
@@ -59,7 +60,7 @@ func parsePortal(v string) (emulator.Portal, error) {
 		case "scopes":
 			p.Scopes = strings.Fields(val)
 			for _, s := range p.Scopes {
-				if !emulator.KnownScope(s) {
+				if !hubspot.KnownScope(s) {
 					return p, fmt.Errorf("portal scope %q is not a HubSpot scope", s)
 				}
 			}

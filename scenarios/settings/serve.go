@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // hsemu serve: the fake HubSpot for everyday development (with Addr and AppSettings).
@@ -44,7 +45,7 @@ var (
 	}
 	AutoApprove = &Setting{
 		Name: "auto-approve", Flag: "auto-approve", Env: "HSEMU_AUTO_APPROVE", Bool: true,
-		Usage: "grant /oauth/authorize at once for the first eligible account, without the consent page",
+		Usage: "grant " + hubspot.AuthorizePath + " at once for the first eligible account, without the consent page",
 		apply: boolInto(func(c *Config) *bool { return &c.AutoApprove }),
 	}
 )
@@ -90,7 +91,7 @@ var (
 	}
 	ReturnOrigin = &Setting{
 		Name: "return-origin", Flag: "return-origin", Env: "HSEMU_REFERENCE_RETURN_ORIGINS", Repeat: true,
-		Usage: "an `origin` returnUrl may point at besides app(-*).hubspot.com, repeatable, e.g. http://127.0.0.1:7430 for a real browser against hsemu serve (the variable space- or comma-separated)",
+		Usage: "an `origin` returnUrl may point at besides HubSpot's app hosts, repeatable, e.g. http://127.0.0.1:7430 for a real browser against hsemu serve (the variable space- or comma-separated)",
 		apply: func(c *Config, v []string, _ bool) error {
 			c.Ref.ReturnOrigins = SplitList(strings.Join(v, " "))
 			return nil
