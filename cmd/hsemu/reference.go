@@ -112,7 +112,7 @@ func serveReference(ctx context.Context, args []string, getenv func(string) stri
 }
 
 // checkListenAddr refuses addresses beyond loopback unless allowed: the demo users' passwords
-// are in the source (DESIGN.md: never bind beyond loopback unless asked).
+// are in the source (docs/design.md: never bind beyond loopback unless asked).
 func checkListenAddr(addr string, allowRemote bool) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
