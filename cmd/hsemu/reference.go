@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -78,7 +79,7 @@ func serveReference(ctx context.Context, args []string, getenv func(string) stri
 		return usageError("reference: %v", err)
 	}
 
-	ln, err := net.Listen("tcp", c.Ref.Addr)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", c.Ref.Addr)
 	if err != nil {
 		return usageError("reference: listen on %s: %v (is another hsemu reference running? choose another --addr)", c.Ref.Addr, err)
 	}
@@ -104,9 +105,11 @@ func serveReference(ctx context.Context, args []string, getenv func(string) stri
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
-		_ = hs.Close()
+		_ = hs.Close() // the shutdown timed out: drop the connections still open
 	}
-	<-served
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("reference: %w", err)
+	}
 	fmt.Fprintln(stdout, "hsemu reference: stopped")
 	return nil
 }
@@ -165,7 +168,7 @@ func printReferenceBanner(w io.Writer, c reference.Config, bug reference.Bug, ad
 	fmt.Fprintf(w, "  partner install  %s\n", partner)
 	fmt.Fprintf(w, "  linked portals   %s%s\n", base, reference.InstallsPath)
 	fmt.Fprintf(w, "  token endpoint   %s%s (client ID %s)\n", strings.TrimRight(c.APIBase, "/"), hubspot.TokenPathV3, c.ClientID)
-	var users []string
+	users := make([]string, 0, len(reference.DemoUsers))
 	for _, u := range reference.DemoUsers {
 		users = append(users, u.Email+" / "+u.Password)
 	}

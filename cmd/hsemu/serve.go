@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -80,7 +81,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return usageError("serve: app: %v", err)
 	}
 
-	ln, err := net.Listen("tcp", c.Addr)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", c.Addr)
 	if err != nil {
 		return usageError("serve: listen on %s: %v (is another hsemu running? choose another --addr)", c.Addr, err)
 	}
@@ -107,9 +108,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		srv.Close()
+		_ = srv.Close() // the shutdown timed out: drop the connections still open
 	}
-	<-served
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
 	if err := em.Close(); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
