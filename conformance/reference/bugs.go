@@ -62,7 +62,7 @@ const (
 	defectStateFormatOnly            // any JWS-shaped state is accepted
 	defectStateInCookie              // finalize needs the session cookie
 
-	// robust (seamless install URL)
+	// The robust variants (seamless install URL).
 	defectAnyStep               // every request with a code is a finalize
 	defectMissingReturnURLCrash // 500 when returnUrl is missing
 	defectDuplicateParamsCrash  // 500 when a parameter is repeated
@@ -70,7 +70,7 @@ const (
 	defectOpenRedirect          // any returnUrl is followed
 	defectReflectedReturnURL    // a refused returnUrl is echoed unescaped
 
-	// connect
+	// The connect variants.
 	defectConnectOptionalInScope  // optional scopes in `scope`
 	defectConnectNoState          // no state, none checked
 	defectConnectConstantState    // state is always "1"
@@ -80,7 +80,7 @@ const (
 	defectConnectStateReusable    // the state is never marked used
 	defectConnectNoCodeCrash      // 500 on a callback without code
 
-	// webhooks
+	// The webhook variants.
 	defectWebhookNoVerification // every delivery is accepted
 	defectWebhookNoTimestamp    // the timestamp's age is not checked
 	defectWebhookV1Only         // the v1 signature is verified instead of v3
@@ -283,7 +283,7 @@ var bugs = []Bug{
 	{
 		Name: "connect-no-state", Flow: FlowConnect, defect: defectConnectNoState,
 		Title: `sends no state to HubSpot and checks none on the callback`,
-		Fails: []string{"connect/state", "connect/callback-bad-state", "connect/state-single-use"},
+		Fails: []string{"connect/state", "connect/callback-bad-state", "connect/state-single-use"}, //nolint:goconst // check IDs read best written out in each variant's Fails
 	},
 	{
 		Name: "connect-constant-state", Flow: FlowConnect, defect: defectConnectConstantState,
