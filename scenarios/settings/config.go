@@ -88,7 +88,7 @@ func (c *Config) Target() (scenarios.Target, error) {
 	if t.Login.Fields == nil {
 		t.Login.Fields = map[string]string{}
 	}
-	return t, t.Validate()
+	return t, t.Validate() //nolint:wrapcheck // Validate's texts are whole sentences for the user; callers add their context
 }
 
 // TargetFromEnv resolves the target settings and the emulator's address from the environment alone,
@@ -105,7 +105,7 @@ func TargetFromEnv(getenv func(string) string) (c Config, ok bool, err error) {
 func loadCAFile(path string) (*x509.CertPool, error) {
 	pem, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read the CA file: %w", err)
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {

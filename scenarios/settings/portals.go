@@ -57,7 +57,7 @@ func parsePortal(v string) (emulator.Portal, error) {
 			p.UserEmail = val
 		case "hublet":
 			p.Hublet = val
-		case "scopes":
+		case "scopes": //nolint:goconst // a portal field, unrelated to the --scopes flag
 			p.Scopes = strings.Fields(val)
 			for _, s := range p.Scopes {
 				if !hubspot.KnownScope(s) {

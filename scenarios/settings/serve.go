@@ -98,7 +98,7 @@ var (
 		},
 	}
 	ReferenceConditionalScopes = &Setting{
-		Name: "reference-conditional-scopes", Flag: "conditional-scopes", Env: "HSEMU_REFERENCE_CONDITIONAL_SCOPES",
+		Name: "reference-conditional-scopes", Flag: "conditional-scopes", Env: "HSEMU_REFERENCE_CONDITIONAL_SCOPES", //nolint:goconst // the table writes each flag's name out; hsemu reference and check each have one
 		Shown: "crm.objects.companies.read",
 		Usage: "`scopes` sent in the scope parameter after partner sign-in, space- or comma-separated, or none",
 		apply: func(c *Config, v []string, _ bool) error {

@@ -31,7 +31,7 @@ var (
 		apply: func(c *Config, v []string, _ bool) error {
 			flows, err := scenarios.ParseFlows(last(v))
 			if err != nil {
-				return err
+				return err //nolint:wrapcheck // Resolve wraps it in an *Error that names the flag or variable
 			}
 			c.Flow, c.Flows = strings.TrimSpace(last(v)), flows
 			return nil
@@ -46,7 +46,7 @@ var (
 			} else {
 				c.Login, err = scenarios.ParseLogin(v)
 			}
-			return err
+			return err //nolint:wrapcheck // Resolve wraps it in an *Error that names the flag or variable
 		},
 	}
 	Cookie = &Setting{
@@ -54,7 +54,7 @@ var (
 		Usage: "a `cookie` the browser starts with, name=value, repeatable (the variable as \"a=1; b=2\")",
 		apply: func(c *Config, v []string, _ bool) (err error) {
 			c.Cookies, err = scenarios.ParseCookies(v)
-			return err
+			return err //nolint:wrapcheck // Resolve wraps it in an *Error that names the flag or variable
 		},
 	}
 )
@@ -73,7 +73,7 @@ var (
 			}
 			app, err := emulator.LoadAppConfig(path)
 			if err != nil {
-				return err
+				return err //nolint:wrapcheck // Resolve wraps it in an *Error that names the flag or variable
 			}
 			c.App, c.AppConfig = app, path
 			return nil
@@ -98,7 +98,7 @@ var (
 		},
 	}
 	Scopes = &Setting{
-		Name: "scopes", Flag: "scopes", Env: "HSEMU_SCOPES", Label: "scopes", App: true,
+		Name: "scopes", Flag: "scopes", Env: "HSEMU_SCOPES", Label: "scopes", App: true, //nolint:goconst // the table writes each flag's name out
 		Usage: "required `scopes`, space- or comma-separated",
 		apply: func(c *Config, v []string, _ bool) (err error) {
 			c.App.RequiredScopes, err = scopeList(last(v))
@@ -114,7 +114,7 @@ var (
 		},
 	}
 	ConditionalScopes = &Setting{
-		Name: "conditional-scopes", Flag: "conditional-scopes", Env: "HSEMU_CONDITIONAL_SCOPES", Label: "conditional scopes", App: true,
+		Name: "conditional-scopes", Flag: "conditional-scopes", Env: "HSEMU_CONDITIONAL_SCOPES", Label: "conditional scopes", App: true, //nolint:goconst // the table writes each flag's name out
 		Usage: "conditionally required `scopes`, space- or comma-separated",
 		apply: func(c *Config, v []string, _ bool) (err error) {
 			c.App.ConditionallyRequiredScopes, err = scopeList(last(v))
