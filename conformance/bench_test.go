@@ -12,7 +12,7 @@ import (
 
 // BenchmarkCatalogue runs the whole catalogue against the in-process reference endpoints, as
 // `go test ./conformance` does with no configuration. Budget: well under a second per run
-// (DESIGN.md). The provocations that wait on purpose (the token endpoint stalling, the observe
+// (docs/design.md). The provocations that wait on purpose (the token endpoint stalling, the observe
 // window after each step) dominate it.
 func BenchmarkCatalogue(b *testing.B) {
 	h, err := scenarios.StartHarness(emulator.Config{}, "127.0.0.1:0")

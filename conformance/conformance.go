@@ -18,6 +18,7 @@ package conformance
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -61,7 +62,11 @@ func (s Suite) Run(t *testing.T, targets ...scenarios.Target) *scenarios.RunRepo
 		if err != nil {
 			t.Fatalf("conformance: %v", err)
 		}
-		t.Cleanup(func() { h.Close() })
+		t.Cleanup(func() {
+			if err := h.Close(); err != nil {
+				t.Errorf("conformance: stop the emulator: %v", err)
+			}
+		})
 	}
 	r := &scenarios.Runner{Harness: h, Options: s.Options}
 	rep, err := r.Run(context.Background(), targets)
@@ -128,10 +133,15 @@ func TargetFromEnv(getenv func(string) string) (t scenarios.Target, ok bool, err
 // HSEMU_STRICT. ok is false when HSEMU_INSTALL_URL is unset. Errors name the variable.
 func FromEnv(getenv func(string) string) (s Suite, t scenarios.Target, ok bool, err error) {
 	cfg, ok, err := settings.TargetFromEnv(getenv)
-	if err != nil || !ok {
-		return s, t, ok, err
+	if err != nil {
+		return s, t, ok, fmt.Errorf("read the HSEMU_* variables: %w", err)
+	}
+	if !ok {
+		return s, t, false, nil
 	}
 	s = Suite{Addr: cfg.Addr, Options: scenarios.Options{Strict: cfg.Options.Strict}}
-	t, err = cfg.Target()
-	return s, t, true, err
+	if t, err = cfg.Target(); err != nil {
+		return s, t, true, fmt.Errorf("the target of the HSEMU_* variables: %w", err)
+	}
+	return s, t, true, nil
 }

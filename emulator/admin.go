@@ -35,8 +35,10 @@ type faultJSON struct {
 }
 
 func faultToJSON(f Fault) faultJSON {
-	out := faultJSON{Code: f.Code, ClientID: f.ClientID, Kind: f.Kind, Status: f.Status,
-		HTTPStatus: f.HTTPStatus, Times: f.Times}
+	out := faultJSON{
+		Code: f.Code, ClientID: f.ClientID, Kind: f.Kind, Status: f.Status,
+		HTTPStatus: f.HTTPStatus, Times: f.Times,
+	}
 	if f.Delay > 0 {
 		out.Delay = f.Delay.String()
 	}
@@ -77,8 +79,10 @@ func (ad *admin) handleEvents(w http.ResponseWriter, r *http.Request) {
 	if s := r.URL.Query().Get("since"); s != "" {
 		n, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
-			ad.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
-				Message: fmt.Sprintf("since %q is not an event sequence number", short(s))})
+			ad.writeAPIError(w, eventOf(r), &APIError{
+				HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+				Message: fmt.Sprintf("since %q is not an event sequence number", short(s)),
+			})
 			return
 		}
 		since = n
@@ -86,11 +90,13 @@ func (ad *admin) handleEvents(w http.ResponseWriter, r *http.Request) {
 	evs := ad.events.since(since)
 	out := make([]eventJSON, len(evs))
 	for i, ev := range evs {
-		out[i] = eventJSON{Seq: ev.Seq, Time: ev.Time, DurationMS: float64(ev.Duration) / float64(time.Millisecond),
+		out[i] = eventJSON{
+			Seq: ev.Seq, Time: ev.Time, DurationMS: float64(ev.Duration) / float64(time.Millisecond),
 			Side: ev.Side, Method: ev.Method, Path: ev.Path, Route: ev.Route, Query: ev.Query, Status: ev.Status,
 			Remote: ev.Remote, UA: ev.UA, ClientID: ev.ClientID, HubID: ev.HubID, GrantType: ev.GrantType,
 			Code: ev.Code, RedirectURI: ev.RedirectURI, TokenHint: ev.TokenHint, ContentType: ev.ContentType,
-			Outcome: ev.Outcome, Message: ev.Message, Fault: ev.Fault}
+			Outcome: ev.Outcome, Message: ev.Message, Fault: ev.Fault,
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"events": out})
 }
@@ -106,8 +112,10 @@ func (ad *admin) handleListFaults(w http.ResponseWriter, r *http.Request) {
 func (ad *admin) handleSetFault(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	bad := func(msg string) {
-		ad.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
-			Message: msg + `; send JSON like {"kind":"error","status":"BAD_AUTH_CODE","times":1}`})
+		ad.writeAPIError(w, ev, &APIError{
+			HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+			Message: msg + `; send JSON like {"kind":"error","status":"BAD_AUTH_CODE","times":1}`,
+		})
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBody))
 	dec.DisallowUnknownFields()
@@ -124,8 +132,10 @@ func (ad *admin) handleSetFault(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	f := Fault{Code: fj.Code, ClientID: fj.ClientID, Kind: fj.Kind, Status: fj.Status,
-		HTTPStatus: fj.HTTPStatus, Times: fj.Times}
+	f := Fault{
+		Code: fj.Code, ClientID: fj.ClientID, Kind: fj.Kind, Status: fj.Status,
+		HTTPStatus: fj.HTTPStatus, Times: fj.Times,
+	}
 	if fj.Delay != "" {
 		d, err := time.ParseDuration(fj.Delay)
 		if err != nil {

@@ -44,23 +44,31 @@ func (e *core) authenticate(w http.ResponseWriter, r *http.Request, scope string
 	switch {
 	case err == errTokenExpired:
 		ago := now.Sub(at.Expires)
-		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Category: "EXPIRED_AUTHENTICATION",
+		return fail(&APIError{
+			HTTPStatus: http.StatusUnauthorized, Category: "EXPIRED_AUTHENTICATION",
 			Message: "The OAuth token used to make this call expired " + agoText(ago) + " ago.",
-			Context: map[string][]string{"expire time": {at.Expires.UTC().Format("2006-01-02T15:04:05.000Z")}}})
+			Context: map[string][]string{"expire time": {at.Expires.UTC().Format("2006-01-02T15:04:05.000Z")}},
+		})
 	case err != nil:
 		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: "INVALID_AUTHENTICATION"})
 	}
 	ev.ClientID, ev.HubID = copyG.ClientID, copyG.HubID
 	if copyG.ClientCredentials {
-		return fail(&APIError{HTTPStatus: http.StatusForbidden, Category: "MISSING_SCOPES",
-			Message: "This is an app token (client_credentials); account data needs a token from an install (authorization_code)."})
+		return fail(&APIError{
+			HTTPStatus: http.StatusForbidden, Category: "MISSING_SCOPES",
+			Message: "This is an app token (client_credentials); account data needs a token from an install (authorization_code).",
+		})
 	}
 	if scope != "" && !slices.Contains(copyG.Scopes, scope) {
-		return fail(&APIError{HTTPStatus: http.StatusForbidden, Category: "MISSING_SCOPES",
+		return fail(&APIError{
+			HTTPStatus: http.StatusForbidden, Category: "MISSING_SCOPES",
 			Message: hubspot.TextMissingScopes,
-			Errors: []APIErrorDetail{{Message: hubspot.TextScopesNeeded,
-				Context: map[string][]string{"requiredGranularScopes": {scope}}}},
-			Links: map[string]string{"scopes": hubspot.MissingScopesLink}})
+			Errors: []APIErrorDetail{{
+				Message: hubspot.TextScopesNeeded,
+				Context: map[string][]string{"requiredGranularScopes": {scope}},
+			}},
+			Links: map[string]string{"scopes": hubspot.MissingScopesLink},
+		})
 	}
 	return &copyG, true
 }
@@ -113,8 +121,10 @@ func (ap *apiService) handleContacts(w http.ResponseWriter, r *http.Request) {
 	if s := r.URL.Query().Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 100 {
-			ap.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
-				Message: fmt.Sprintf("limit %q is not a number from 1 to 100", short(s))})
+			ap.writeAPIError(w, eventOf(r), &APIError{
+				HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+				Message: fmt.Sprintf("limit %q is not a number from 1 to 100", short(s)),
+			})
 			return
 		}
 		limit = n

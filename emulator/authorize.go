@@ -44,8 +44,10 @@ func (p *pageError) Error() string { return p.text + " (" + p.detail + ")" }
 func (az *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzRequest, *pageError) {
 	for k, vs := range params {
 		if len(vs) > 1 {
-			return nil, &pageError{http.StatusBadRequest, hubspot.StatusBadRequest, "This authorization link is not valid.",
-				fmt.Sprintf("parameter %s is given %d times; give it once (RFC 6749 §3.1)", k, len(vs))}
+			return nil, &pageError{
+				http.StatusBadRequest, hubspot.StatusBadRequest, "This authorization link is not valid.",
+				fmt.Sprintf("parameter %s is given %d times; give it once (RFC 6749 §3.1)", k, len(vs)),
+			}
 		}
 	}
 	req := &authzRequest{
@@ -58,16 +60,20 @@ func (az *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzR
 	if hubPath != "" {
 		n, err := strconv.ParseInt(hubPath, 10, 64)
 		if err != nil || n <= 0 {
-			return nil, &pageError{http.StatusBadRequest, hubspot.StatusBadHub, "This authorization link is not valid.",
-				fmt.Sprintf("%q in /oauth/{hubId}/authorize is not a HubSpot account ID", short(hubPath))}
+			return nil, &pageError{
+				http.StatusBadRequest, hubspot.StatusBadHub, "This authorization link is not valid.",
+				fmt.Sprintf("%q in /oauth/{hubId}/authorize is not a HubSpot account ID", short(hubPath)),
+			}
 		}
 		req.hubID = n
 	}
 	clientID := params.Get("client_id")
 	app, ok := az.app(clientID)
 	if clientID == "" || !ok {
-		return nil, &pageError{http.StatusBadRequest, hubspot.StatusBadClientID, "This app could not be found.",
-			fmt.Sprintf("client_id %q is missing or not a registered app; use the client ID hsemu printed", short(clientID))}
+		return nil, &pageError{
+			http.StatusBadRequest, hubspot.StatusBadClientID, "This app could not be found.",
+			fmt.Sprintf("client_id %q is missing or not a registered app; use the client ID hsemu printed", short(clientID)),
+		}
 	}
 	req.app = app
 	if err := hubspot.CheckRedirectURI(req.redirectURI, app.RedirectURLs); err != nil {
@@ -82,8 +88,10 @@ func (az *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzR
 	}
 	if req.hubID != 0 {
 		if _, ok := az.portal(req.hubID); !ok {
-			return nil, &pageError{http.StatusBadRequest, hubspot.StatusBadHub, "This HubSpot account could not be found.",
-				fmt.Sprintf("account %d does not exist in hsemu", req.hubID)}
+			return nil, &pageError{
+				http.StatusBadRequest, hubspot.StatusBadHub, "This HubSpot account could not be found.",
+				fmt.Sprintf("account %d does not exist in hsemu", req.hubID),
+			}
 		}
 	}
 	return req, nil
@@ -189,8 +197,10 @@ func (az *authorizer) handleConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	hubID, err := strconv.ParseInt(hub, 10, 64)
 	if err != nil || (req.hubID != 0 && hubID != req.hubID) {
-		az.renderError(w, ev, &pageError{http.StatusBadRequest, hubspot.StatusBadHub, "Choose a HubSpot account.",
-			fmt.Sprintf("hub_id %q is not one of the accounts offered", short(hub))})
+		az.renderError(w, ev, &pageError{
+			http.StatusBadRequest, hubspot.StatusBadHub, "Choose a HubSpot account.",
+			fmt.Sprintf("hub_id %q is not one of the accounts offered", short(hub)),
+		})
 		return
 	}
 	az.grantAndRedirect(w, r, ev, req, hubID, http.StatusSeeOther)
@@ -202,8 +212,10 @@ func (az *authorizer) handleConsent(w http.ResponseWriter, r *http.Request) {
 // query is kept.
 func (az *authorizer) grantAndRedirect(w http.ResponseWriter, r *http.Request, ev *Event, req *authzRequest, hubID int64, status int) {
 	ev.HubID = hubID
-	code, err := az.issueCodeLocked(CodeRequest{ClientID: req.app.ClientID, HubID: hubID, RedirectURI: req.redirectURI,
-		Scopes: req.scope, OptionalScopes: req.optional})
+	code, err := az.issueCodeLocked(CodeRequest{
+		ClientID: req.app.ClientID, HubID: hubID, RedirectURI: req.redirectURI,
+		Scopes: req.scope, OptionalScopes: req.optional,
+	})
 	var serr *ScopeError
 	switch {
 	case errors.As(err, &serr):
@@ -253,8 +265,10 @@ func viewReq(r *authzRequest) pageReq {
 	if r == nil {
 		return pageReq{}
 	}
-	return pageReq{AppName: r.app.Name, ClientID: r.app.ClientID, RedirectURI: r.redirectURI,
-		RawScope: r.rawScope, RawOptional: r.rawOptional, State: r.state, Scopes: r.scope, Optional: r.optional}
+	return pageReq{
+		AppName: r.app.Name, ClientID: r.app.ClientID, RedirectURI: r.redirectURI,
+		RawScope: r.rawScope, RawOptional: r.rawOptional, State: r.state, Scopes: r.scope, Optional: r.optional,
+	}
 }
 
 func (az *authorizer) renderError(w http.ResponseWriter, ev *Event, perr *pageError) {

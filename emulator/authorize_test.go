@@ -33,25 +33,36 @@ func TestScopeRules(t *testing.T) {
 		granted  []string
 	}{
 		{"required only", "oauth crm.objects.contacts.read", "", nil, "", []string{"oauth", "crm.objects.contacts.read"}},
-		{"with conditional and optional", "oauth crm.objects.contacts.read crm.objects.companies.read", "crm.objects.deals.read", nil, "",
-			[]string{"oauth", "crm.objects.contacts.read", "crm.objects.companies.read", "crm.objects.deals.read"}},
-		{"optional dropped when the portal lacks it", "oauth crm.objects.contacts.read", "crm.objects.deals.read",
-			[]string{"crm.objects.contacts.read"}, "", []string{"oauth", "crm.objects.contacts.read"}},
+		{
+			"with conditional and optional", "oauth crm.objects.contacts.read crm.objects.companies.read", "crm.objects.deals.read", nil, "",
+			[]string{"oauth", "crm.objects.contacts.read", "crm.objects.companies.read", "crm.objects.deals.read"},
+		},
+		{
+			"optional dropped when the portal lacks it", "oauth crm.objects.contacts.read", "crm.objects.deals.read",
+			[]string{"crm.objects.contacts.read"},
+			"",
+			[]string{"oauth", "crm.objects.contacts.read"},
+		},
 		{"required scope missing", "oauth", "", nil, TextScopesInsufficient, nil},
 		{"required scope in optional_scope", "oauth", "crm.objects.contacts.read", nil, TextScopesInsufficient, nil},
 		{"unconfigured scope in scope", "oauth crm.objects.contacts.read crm.objects.tickets.read", "", nil, TextScopesMismatch, nil},
 		{"unconfigured scope in optional_scope", "oauth crm.objects.contacts.read", "crm.objects.tickets.read", nil, TextScopesMismatch, nil},
 		{"conditional scope in optional_scope", "oauth crm.objects.contacts.read", "crm.objects.companies.read", nil, TextScopesMismatch, nil},
 		{"optional scope in scope", "oauth crm.objects.contacts.read crm.objects.deals.read", "", nil, TextScopesMismatch, nil},
-		{"conditional scope the portal lacks", "oauth crm.objects.contacts.read crm.objects.companies.read", "",
-			[]string{"crm.objects.contacts.read"}, TextScopesInsufficient, nil},
+		{
+			"conditional scope the portal lacks", "oauth crm.objects.contacts.read crm.objects.companies.read", "",
+			[]string{"crm.objects.contacts.read"},
+			TextScopesInsufficient, nil,
+		},
 		{"required scope the portal lacks", "oauth crm.objects.contacts.read", "", []string{"crm.objects.deals.read"}, TextScopesInsufficient, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e, _ := newTest(t, func(cfg *Config) { cfg.Portals = []Portal{{HubID: 42, Scopes: c.portal}} })
-			code, err := e.IssueCode(CodeRequest{ClientID: testClientID, HubID: 42, RedirectURI: testRedirect,
-				Scopes: splitScopes(c.scope), OptionalScopes: splitScopes(c.optional)})
+			code, err := e.IssueCode(CodeRequest{
+				ClientID: testClientID, HubID: 42, RedirectURI: testRedirect,
+				Scopes: splitScopes(c.scope), OptionalScopes: splitScopes(c.optional),
+			})
 			var serr *ScopeError
 			if c.text != "" {
 				if !errors.As(err, &serr) || serr.Text != c.text || serr.Detail == "" {
@@ -145,8 +156,10 @@ func TestConsentFlow(t *testing.T) {
 	}
 
 	// Grant.
-	form := url.Values{"client_id": {testClientID}, "redirect_uri": {testRedirect}, "scope": {v.Get("scope")},
-		"optional_scope": {v.Get("optional_scope")}, "state": {v.Get("state")}, "hub_id": {"8"}, "action": {"grant"}}
+	form := url.Values{
+		"client_id": {testClientID}, "redirect_uri": {testRedirect}, "scope": {v.Get("scope")},
+		"optional_scope": {v.Get("optional_scope")}, "state": {v.Get("state")}, "hub_id": {"8"}, "action": {"grant"},
+	}
 	w = postForm(e, "/oauth/authorize", form)
 	if w.Code != http.StatusSeeOther {
 		t.Fatalf("grant: %d %s; want 303", w.Code, w.Body)

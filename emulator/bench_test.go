@@ -53,8 +53,10 @@ func benchCode(b *testing.B, statePath string) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			code, err := e.IssueCode(CodeRequest{ClientID: testClientID, HubID: hub, RedirectURI: testRedirect,
-				Scopes: []string{"oauth", "crm.objects.contacts.read"}})
+			code, err := e.IssueCode(CodeRequest{
+				ClientID: testClientID, HubID: hub, RedirectURI: testRedirect,
+				Scopes: []string{"oauth", "crm.objects.contacts.read"},
+			})
 			if err != nil {
 				b.Fatal(err)
 			}

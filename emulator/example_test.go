@@ -22,21 +22,25 @@ func Example() {
 		RequiredScopes: []string{"oauth", "crm.objects.contacts.read"},
 	})
 	portal := em.Portals()[0]
-	code, _ := em.IssueCode(emulator.CodeRequest{ClientID: app.ClientID, HubID: portal.HubID,
-		RedirectURI: app.RedirectURLs[0], Scopes: app.RequiredScopes})
+	code, _ := em.IssueCode(emulator.CodeRequest{
+		ClientID: app.ClientID, HubID: portal.HubID,
+		RedirectURI: app.RedirectURLs[0], Scopes: app.RequiredScopes,
+	})
 
 	srv := httptest.NewServer(em)
 	defer srv.Close()
 	resp, _ := http.PostForm(srv.URL+"/oauth/v3/token", url.Values{
 		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {app.RedirectURLs[0]},
-		"client_id": {app.ClientID}, "client_secret": {app.ClientSecret}})
+		"client_id": {app.ClientID}, "client_secret": {app.ClientSecret},
+	})
 	resp.Body.Close()
 	fmt.Println(resp.Status)
 
 	// A second redemption fails as HubSpot's does.
 	resp, _ = http.PostForm(srv.URL+"/oauth/v3/token", url.Values{
 		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {app.RedirectURLs[0]},
-		"client_id": {app.ClientID}, "client_secret": {app.ClientSecret}})
+		"client_id": {app.ClientID}, "client_secret": {app.ClientSecret},
+	})
 	resp.Body.Close()
 	fmt.Println(resp.Status)
 	// Output:

@@ -71,8 +71,10 @@ func TestAdminEndpoints(t *testing.T) {
 		req.Header.Set("Content-Type", "application/json")
 		return do(e, req)
 	}
-	for _, bad := range []string{``, `{`, `{"kind":"explode"}`, `{"kind":"delay"}`, `{"kind":"delay","delay":"soon"}`,
-		`{"kind":"server-error","httpStatus":200}`, `{"kind":"error","extra":1}`, `{"times":-1}`} {
+	for _, bad := range []string{
+		``, `{`, `{"kind":"explode"}`, `{"kind":"delay"}`, `{"kind":"delay","delay":"soon"}`,
+		`{"kind":"server-error","httpStatus":200}`, `{"kind":"error","extra":1}`, `{"times":-1}`,
+	} {
 		if w := post(bad); w.Code != 400 || decode(t, w)["category"] != "VALIDATION_ERROR" {
 			t.Errorf("POST %q: %d %s; want 400 VALIDATION_ERROR", bad, w.Code, w.Body)
 		}

@@ -80,8 +80,10 @@ func defaultHub(t testing.TB, e *Emulator) int64 {
 // issue mints a code for testApp in the default portal.
 func issue(t testing.TB, e *Emulator) string {
 	t.Helper()
-	code, err := e.IssueCode(CodeRequest{ClientID: testClientID, HubID: defaultHub(t, e), RedirectURI: testRedirect,
-		Scopes: []string{"oauth", "crm.objects.contacts.read"}})
+	code, err := e.IssueCode(CodeRequest{
+		ClientID: testClientID, HubID: defaultHub(t, e), RedirectURI: testRedirect,
+		Scopes: []string{"oauth", "crm.objects.contacts.read"},
+	})
 	if err != nil {
 		t.Fatalf("IssueCode: %v", err)
 	}
@@ -89,13 +91,17 @@ func issue(t testing.TB, e *Emulator) string {
 }
 
 func codeForm(code string) url.Values {
-	return url.Values{"grant_type": {"authorization_code"}, "client_id": {testClientID},
-		"client_secret": {testSecret}, "redirect_uri": {testRedirect}, "code": {code}}
+	return url.Values{
+		"grant_type": {"authorization_code"}, "client_id": {testClientID},
+		"client_secret": {testSecret}, "redirect_uri": {testRedirect}, "code": {code},
+	}
 }
 
 func refreshForm(rt string) url.Values {
-	return url.Values{"grant_type": {"refresh_token"}, "client_id": {testClientID},
-		"client_secret": {testSecret}, "refresh_token": {rt}}
+	return url.Values{
+		"grant_type": {"refresh_token"}, "client_id": {testClientID},
+		"client_secret": {testSecret}, "refresh_token": {rt},
+	}
 }
 
 func do(h http.Handler, req *http.Request) *httptest.ResponseRecorder {

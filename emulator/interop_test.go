@@ -54,8 +54,10 @@ func newInterop(t *testing.T) *interop {
 // code mints a fresh authorization code for the app on the portal, as the consent page would.
 func (x *interop) code(t *testing.T) string {
 	t.Helper()
-	code, err := x.em.IssueCode(emulator.CodeRequest{ClientID: x.app.ClientID, HubID: x.portal.HubID,
-		RedirectURI: interopRedirect, Scopes: x.app.RequiredScopes})
+	code, err := x.em.IssueCode(emulator.CodeRequest{
+		ClientID: x.app.ClientID, HubID: x.portal.HubID,
+		RedirectURI: interopRedirect, Scopes: x.app.RequiredScopes,
+	})
 	require.NoError(t, err)
 	return code
 }

@@ -88,8 +88,10 @@ func TestHelperStateWriter(t *testing.T) {
 		os.Exit(3)
 	}
 	for {
-		code, err := e.IssueCode(CodeRequest{ClientID: testClientID, HubID: e.Portals()[0].HubID, RedirectURI: testRedirect,
-			Scopes: []string{"oauth", "crm.objects.contacts.read"}})
+		code, err := e.IssueCode(CodeRequest{
+			ClientID: testClientID, HubID: e.Portals()[0].HubID, RedirectURI: testRedirect,
+			Scopes: []string{"oauth", "crm.objects.contacts.read"},
+		})
 		if err != nil {
 			fmt.Println("error:", err)
 			os.Exit(3)

@@ -11,9 +11,11 @@ import (
 // a 4xx with a JSON or HTML body that says what was wrong, never a 5xx.
 func TestBadInputNeverServerError(t *testing.T) {
 	e, _ := newTest(t)
-	paths := []string{"/oauth/v1/token", "/oauth/v3/token", "/oauth/2026-03/token", "/oauth/2026-09/token",
+	paths := []string{
+		"/oauth/v1/token", "/oauth/v3/token", "/oauth/2026-03/token", "/oauth/2026-09/token",
 		"/oauth/v3/token/introspect", "/oauth/2026-03/token/introspect", "/oauth/v3/token/revoke",
-		"/oauth/2026-09/token/revoke", "/oauth/authorize", "/_hsemu/faults"}
+		"/oauth/2026-09/token/revoke", "/oauth/authorize", "/_hsemu/faults",
+	}
 	bodies := []struct{ ct, body string }{
 		{"", ""},
 		{"application/x-www-form-urlencoded", ""},
@@ -41,8 +43,10 @@ func TestBadInputNeverServerError(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range []string{"/oauth/v1/access-tokens/%00", "/oauth/v1/refresh-tokens/" + strings.Repeat("x", 4000),
-		"/oauth/authorize?client_id=%zz", "/crm/v3/objects/contacts?limit=-1", "/_hsemu/events?since=-1"} {
+	for _, p := range []string{
+		"/oauth/v1/access-tokens/%00", "/oauth/v1/refresh-tokens/" + strings.Repeat("x", 4000),
+		"/oauth/authorize?client_id=%zz", "/crm/v3/objects/contacts?limit=-1", "/_hsemu/events?since=-1",
+	} {
 		w := do(e, httptest.NewRequest(http.MethodGet, p, nil))
 		if w.Code < 400 || w.Code >= 500 {
 			t.Errorf("GET %s: %d; want a 4xx", p, w.Code)

@@ -11,8 +11,10 @@ func splitScopes(s string) []string { return hubspot.SplitScopes(s) }
 
 // scopesOf returns the app's scope lists as HubSpot's rules take them.
 func scopesOf(a *App) hubspot.AppScopes {
-	return hubspot.AppScopes{Required: a.RequiredScopes, Optional: a.OptionalScopes,
-		ConditionallyRequired: a.ConditionallyRequiredScopes}
+	return hubspot.AppScopes{
+		Required: a.RequiredScopes, Optional: a.OptionalScopes,
+		ConditionallyRequired: a.ConditionallyRequiredScopes,
+	}
 }
 
 // Auth returns what HubSpot's authorization rules need of the app (hubspot.AuthorizeURLProblem).

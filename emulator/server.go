@@ -131,8 +131,10 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if p := recover(); p != nil {
 			e.c.log.Error("hsemu: handler panicked", "path", ev.Path, "panic", p)
 			if rec.status == 0 {
-				e.c.writeAPIError(rec, ev, &APIError{HTTPStatus: http.StatusInternalServerError,
-					Status: "error", Message: "hsemu failed internally; please report this", Category: "INTERNAL_ERROR"})
+				e.c.writeAPIError(rec, ev, &APIError{
+					HTTPStatus: http.StatusInternalServerError,
+					Status:     "error", Message: "hsemu failed internally; please report this", Category: "INTERNAL_ERROR",
+				})
 			}
 		}
 		publish(http.StatusOK) // a handler that wrote nothing answered 200
@@ -225,13 +227,17 @@ func (ap *apiService) handleNotFound(m *http.ServeMux) http.HandlerFunc {
 		}
 		if len(allowed) > 0 {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
-			ap.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusMethodNotAllowed,
-				Message:  r.Method + " is not allowed on " + r.URL.Path + "; use " + strings.Join(allowed, " or "),
-				Category: "METHOD_NOT_ALLOWED"})
+			ap.writeAPIError(w, ev, &APIError{
+				HTTPStatus: http.StatusMethodNotAllowed,
+				Message:    r.Method + " is not allowed on " + r.URL.Path + "; use " + strings.Join(allowed, " or "),
+				Category:   "METHOD_NOT_ALLOWED",
+			})
 			return
 		}
 		// HubSpot's body for an unknown route is UNCONFIRMED; its generic error shape is used.
-		ap.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusNotFound,
-			Message: "no route " + r.Method + " " + r.URL.Path + " in hsemu's HubSpot emulator", Category: "OBJECT_NOT_FOUND"})
+		ap.writeAPIError(w, ev, &APIError{
+			HTTPStatus: http.StatusNotFound,
+			Message:    "no route " + r.Method + " " + r.URL.Path + " in hsemu's HubSpot emulator", Category: "OBJECT_NOT_FOUND",
+		})
 	}
 }

@@ -43,15 +43,19 @@ func benchStoreChange(b *testing.B, installs int) {
 	path := filepath.Join(b.TempDir(), "state.json")
 	em, err := emulator.New(emulator.Config{
 		StatePath: path,
-		Apps: []emulator.App{{Name: "store bench", ClientID: storeBenchClient, ClientSecret: storeBenchSecret,
-			RedirectURLs: []string{storeBenchRedirect}, RequiredScopes: []string{"oauth", "crm.objects.contacts.read"}}},
+		Apps: []emulator.App{{
+			Name: "store bench", ClientID: storeBenchClient, ClientSecret: storeBenchSecret,
+			RedirectURLs: []string{storeBenchRedirect}, RequiredScopes: []string{"oauth", "crm.objects.contacts.read"},
+		}},
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { em.Close() })
-	req := emulator.CodeRequest{ClientID: storeBenchClient, HubID: em.Portals()[0].HubID,
-		RedirectURI: storeBenchRedirect, Scopes: []string{"oauth", "crm.objects.contacts.read"}}
+	req := emulator.CodeRequest{
+		ClientID: storeBenchClient, HubID: em.Portals()[0].HubID,
+		RedirectURI: storeBenchRedirect, Scopes: []string{"oauth", "crm.objects.contacts.read"},
+	}
 
 	fillInstalls(b, em, req, installs)
 	fi, err := os.Stat(path)
@@ -100,8 +104,10 @@ func install(em *emulator.Emulator, req emulator.CodeRequest) error {
 	if err != nil {
 		return fmt.Errorf("issue code: %w", err)
 	}
-	form := url.Values{"grant_type": {"authorization_code"}, "client_id": {req.ClientID},
-		"client_secret": {storeBenchSecret}, "redirect_uri": {req.RedirectURI}, "code": {code}}
+	form := url.Values{
+		"grant_type": {"authorization_code"}, "client_id": {req.ClientID},
+		"client_secret": {storeBenchSecret}, "redirect_uri": {req.RedirectURI}, "code": {code},
+	}
 	r := httptest.NewRequest(http.MethodPost, "/oauth/v3/token", strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	w := httptest.NewRecorder()

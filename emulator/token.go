@@ -141,8 +141,10 @@ func (tk *tokenService) tokenHandler(allowQuery bool) http.HandlerFunc {
 			}
 			tk.writeOAuthError(w, ev, oauthErr)
 		case err != nil:
-			tk.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusServiceUnavailable,
-				Message: "hsemu could not complete the request: " + err.Error(), Category: "INTERNAL_ERROR"})
+			tk.writeAPIError(w, ev, &APIError{
+				HTTPStatus: http.StatusServiceUnavailable,
+				Message:    "hsemu could not complete the request: " + err.Error(), Category: "INTERNAL_ERROR",
+			})
 		default:
 			ev.TokenHint = redact(resp.AccessToken)
 			noStore(w)
@@ -258,8 +260,10 @@ func (e *core) newGrantLocked(app *App, hubID, userID int64, scopes []string, no
 	if err != nil {
 		return nil, err
 	}
-	g := &grant{ID: id, ClientID: app.ClientID, HubID: hubID, UserID: userID,
-		Scopes: slices.Clone(scopes), Created: now, RefreshToken: refresh}
+	g := &grant{
+		ID: id, ClientID: app.ClientID, HubID: hubID, UserID: userID,
+		Scopes: slices.Clone(scopes), Created: now, RefreshToken: refresh,
+	}
 	e.st.Grants[id] = g
 	e.st.refresh[refresh] = g
 	return g, nil

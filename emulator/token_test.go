@@ -83,8 +83,10 @@ func TestTokenRefreshKeepsRefreshToken(t *testing.T) {
 
 func TestTokenClientCredentials(t *testing.T) {
 	e, _ := newTest(t)
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {testClientID}, "client_secret": {testSecret},
-		"scope": {"developer.webhooks_journal.read"}}
+	form := url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {testClientID}, "client_secret": {testSecret},
+		"scope": {"developer.webhooks_journal.read"},
+	}
 	w := postForm(e, "/oauth/2026-03/token", form)
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d body %s", w.Code, w.Body)

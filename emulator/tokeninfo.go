@@ -150,8 +150,10 @@ func (ti *tokenInfo) handleRefreshTokenInfo(w http.ResponseWriter, r *http.Reque
 		ti.writeOAuthError(w, ev, errBadRefreshToken())
 		return
 	}
-	info := refreshTokenInfo{Token: tok, Scopes: slices.Clone(g.Scopes), HubID: g.HubID,
-		ClientID: g.ClientID, UserID: g.UserID, TokenType: "refresh"}
+	info := refreshTokenInfo{
+		Token: tok, Scopes: slices.Clone(g.Scopes), HubID: g.HubID,
+		ClientID: g.ClientID, UserID: g.UserID, TokenType: "refresh",
+	}
 	if p := ti.st.portal(g.HubID); p != nil {
 		info.User, info.HubDomain = p.UserEmail, p.Domain
 	}
@@ -265,8 +267,10 @@ func (ti *tokenInfo) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ti *tokenInfo) introspectGrant(g *grant, app *App, tok string) introspection {
-	out := introspection{Active: true, AppID: app.ID, ClientID: app.ClientID, HubID: g.HubID,
-		Scopes: slices.Clone(g.Scopes), Token: tok, TokenType: "Bearer", UserID: g.UserID}
+	out := introspection{
+		Active: true, AppID: app.ID, ClientID: app.ClientID, HubID: g.HubID,
+		Scopes: slices.Clone(g.Scopes), Token: tok, TokenType: "Bearer", UserID: g.UserID,
+	}
 	if p := ti.st.portal(g.HubID); p != nil {
 		out.User, out.HubDomain = p.UserEmail, p.Domain
 	}

@@ -59,8 +59,10 @@ func TestRefreshTokenInfoAndDelete(t *testing.T) {
 		t.Fatalf("status %d body %s", w.Code, w.Body)
 	}
 	m := decode(t, w)
-	want := map[string]any{"token": rt, "user": p.UserEmail, "hub_domain": p.Domain, "hub_id": float64(hub),
-		"client_id": testClientID, "user_id": float64(p.UserID), "token_type": "refresh"}
+	want := map[string]any{
+		"token": rt, "user": p.UserEmail, "hub_domain": p.Domain, "hub_id": float64(hub),
+		"client_id": testClientID, "user_id": float64(p.UserID), "token_type": "refresh",
+	}
 	for k, v := range want {
 		if m[k] != v {
 			t.Errorf("%s = %v; want %v", k, m[k], v)

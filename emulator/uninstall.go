@@ -53,8 +53,10 @@ func (e *core) journalLocked(action string, app *App, hubID int64, now time.Time
 	if err != nil {
 		return err
 	}
-	e.st.Journal = append(e.st.Journal, &journalEntry{Offset: off, Action: action,
-		ClientID: app.ClientID, AppID: app.ID, HubID: hubID, OccurredAt: now})
+	e.st.Journal = append(e.st.Journal, &journalEntry{
+		Offset: off, Action: action,
+		ClientID: app.ClientID, AppID: app.ID, HubID: hubID, OccurredAt: now,
+	})
 	if n := len(e.st.Journal); n > maxJournal {
 		e.st.Journal = slices.Clone(e.st.Journal[n-maxJournal:])
 	}
@@ -141,8 +143,10 @@ func (lc *lifecycle) handleExternalUninstall(w http.ResponseWriter, r *http.Requ
 func (lc *lifecycle) writeUninstallError(w http.ResponseWriter, ev *Event, err error) {
 	ae := &APIError{HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND", Message: err.Error()}
 	if !errors.Is(err, ErrUnknownClient) && !errors.Is(err, ErrUnknownPortal) && !errors.Is(err, ErrNotInstalled) {
-		ae = &APIError{HTTPStatus: http.StatusServiceUnavailable, Category: "INTERNAL_ERROR",
-			Message: "hsemu could not complete the uninstall: " + err.Error()}
+		ae = &APIError{
+			HTTPStatus: http.StatusServiceUnavailable, Category: "INTERNAL_ERROR",
+			Message: "hsemu could not complete the uninstall: " + err.Error(),
+		}
 	}
 	lc.writeAPIError(w, ev, ae)
 }
@@ -158,8 +162,10 @@ type uninstallJSON struct {
 func (lc *lifecycle) handleAdminUninstall(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	bad := func(msg string) {
-		lc.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
-			Message: msg + `; send JSON like {"clientId":"…","hubId":1234567}`})
+		lc.writeAPIError(w, ev, &APIError{
+			HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+			Message: msg + `; send JSON like {"clientId":"…","hubId":1234567}`,
+		})
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBody))
 	dec.DisallowUnknownFields()
@@ -222,9 +228,13 @@ func (lc *lifecycle) authenticateApp(w http.ResponseWriter, r *http.Request) (*g
 	if !c.ClientCredentials || !slices.Contains(c.Scopes, scope) {
 		msg := "The webhooks journal needs a client credentials token with scope " + scope +
 			": POST grant_type=client_credentials&scope=" + scope + " to " + hubspot.TokenPathV3 + "."
-		return fail(&APIError{HTTPStatus: http.StatusForbidden, Category: "MISSING_SCOPES", Message: msg,
-			Errors: []APIErrorDetail{{Message: hubspot.TextScopesNeeded,
-				Context: map[string][]string{"requiredGranularScopes": {scope}}}}})
+		return fail(&APIError{
+			HTTPStatus: http.StatusForbidden, Category: "MISSING_SCOPES", Message: msg,
+			Errors: []APIErrorDetail{{
+				Message: hubspot.TextScopesNeeded,
+				Context: map[string][]string{"requiredGranularScopes": {scope}},
+			}},
+		})
 	}
 	return &c, true
 }
@@ -266,16 +276,20 @@ func (lc *lifecycle) serveJournal(w http.ResponseWriter, r *http.Request, pick f
 	var portal int64
 	if s := r.URL.Query().Get("installPortalId"); s != "" {
 		if _, err := fmt.Sscan(s, &portal); err != nil || portal <= 0 {
-			lc.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
-				Message: fmt.Sprintf("installPortalId %q is not a hub ID", short(s))})
+			lc.writeAPIError(w, eventOf(r), &APIError{
+				HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+				Message: fmt.Sprintf("installPortalId %q is not a hub ID", short(s)),
+			})
 			return
 		}
 	}
 	entries := lc.journalOf(g.ClientID, portal)
 	i := pick(entries)
 	if i < 0 || i >= len(entries) {
-		lc.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND",
-			Message: "no journal entry there: the offset is unknown or has no entry after it yet"})
+		lc.writeAPIError(w, eventOf(r), &APIError{
+			HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND",
+			Message: "no journal entry there: the offset is unknown or has no entry after it yet",
+		})
 		return
 	}
 	en := entries[i]
@@ -329,13 +343,17 @@ func (lc *lifecycle) handleJournalFile(w http.ResponseWriter, r *http.Request) {
 	}
 	lc.mu.RUnlock()
 	if found == nil {
-		lc.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND",
-			Message: "no journal entry with offset " + short(off)})
+		lc.writeAPIError(w, eventOf(r), &APIError{
+			HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND",
+			Message: "no journal entry with offset " + short(off),
+		})
 		return
 	}
-	writeJSON(w, http.StatusOK, []journalEventJSON{{Offset: found.Offset, SubscriptionType: "APP_LIFECYCLE_EVENT",
+	writeJSON(w, http.StatusOK, []journalEventJSON{{
+		Offset: found.Offset, SubscriptionType: "APP_LIFECYCLE_EVENT",
 		Action: found.Action, PortalID: found.HubID, AppID: found.AppID,
-		OccurredAt: found.OccurredAt.UnixMilli(), Approximate: true}})
+		OccurredAt: found.OccurredAt.UnixMilli(), Approximate: true,
+	}})
 }
 
 // lifecycle serves what happens to an installed app besides its tokens: uninstall, the webhooks

@@ -108,13 +108,17 @@ func SampleWebhookEvents(appID, portalID int64, at time.Time) []WebhookEvent {
 	ms := at.UnixMilli()
 	object := portalID%1000*1000 + 1
 	return []WebhookEvent{
-		{EventID: 100 + portalID%1000, SubscriptionID: 1001, PortalID: portalID, AppID: appID,
+		{
+			EventID: 100 + portalID%1000, SubscriptionID: 1001, PortalID: portalID, AppID: appID,
 			OccurredAt: ms - 2000, SubscriptionType: "contact.creation", AttemptNumber: 0,
-			ObjectID: object, ChangeSource: "CRM", ChangeFlag: "NEW"},
-		{EventID: 101 + portalID%1000, SubscriptionID: 1002, PortalID: portalID, AppID: appID,
+			ObjectID: object, ChangeSource: "CRM", ChangeFlag: "NEW",
+		},
+		{
+			EventID: 101 + portalID%1000, SubscriptionID: 1002, PortalID: portalID, AppID: appID,
 			OccurredAt: ms - 1000, SubscriptionType: "contact.propertyChange", AttemptNumber: 0,
 			ObjectID: object, PropertyName: "firstname", PropertyValue: "Ada",
-			ChangeSource: "CRM_UI", SourceID: "userId:" + strconv.FormatInt(900000000+portalID%100000000, 10)},
+			ChangeSource: "CRM_UI", SourceID: "userId:" + strconv.FormatInt(900000000+portalID%100000000, 10),
+		},
 	}
 }
 
@@ -155,8 +159,10 @@ const maxWebhookAnswer = 4 << 10
 func (lc *lifecycle) handleSendWebhook(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	bad := func(msg string) {
-		lc.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
-			Message: msg + `; send JSON like {"url":"http://localhost:3000/webhooks","clientId":"…"}`})
+		lc.writeAPIError(w, ev, &APIError{
+			HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+			Message: msg + `; send JSON like {"url":"http://localhost:3000/webhooks","clientId":"…"}`,
+		})
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBody))
 	dec.DisallowUnknownFields()
@@ -198,8 +204,10 @@ func (lc *lifecycle) handleSendWebhook(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	resp, err := client.Do(out)
 	if err != nil {
-		lc.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadGateway, Category: "WEBHOOK_DELIVERY_FAILED",
-			Message: fmt.Sprintf("the receiver at %s did not answer within %s: %v (HubSpot would retry)", short(req.URL), WebhookTimeout, err)})
+		lc.writeAPIError(w, ev, &APIError{
+			HTTPStatus: http.StatusBadGateway, Category: "WEBHOOK_DELIVERY_FAILED",
+			Message: fmt.Sprintf("the receiver at %s did not answer within %s: %v (HubSpot would retry)", short(req.URL), WebhookTimeout, err),
+		})
 		return
 	}
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxWebhookAnswer))

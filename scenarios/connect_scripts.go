@@ -274,7 +274,8 @@ func connectScenarios() []Scenario {
 			Provokes: "a real start, then the callback with error=access_denied&error_description=… and the start's state, no code",
 			Run: func(s *Session) error {
 				return codelessCallback(s, stepCallbackError, url.Values{
-					"error": {"access_denied"}, "error_description": {"The user denied access."}})
+					"error": {"access_denied"}, "error_description": {"The user denied access."},
+				})
 			},
 		},
 	}

@@ -238,8 +238,10 @@ func robustScenarios() []Scenario {
 				}, []robustProbe{{
 					name: stepProbeDuplicated + " (authorize)",
 					params: [][2]string{
-						{"returnUrl", s.ReturnURL("authorize").String()}, {"returnUrl", s.ReturnURL("authorize").String()},
-						{"step", "authorize"}, {"step", "authorize"},
+						{"returnUrl", s.ReturnURL("authorize").String()},
+						{"returnUrl", s.ReturnURL("authorize").String()},
+						{"step", "authorize"},
+						{"step", "authorize"},
 					},
 				}})
 			},

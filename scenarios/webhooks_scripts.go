@@ -77,8 +77,10 @@ func deliver(s *Session, name StepName, body []byte, hdr http.Header) (*Step, er
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", emulator.WebhookUserAgent)
-	hop := browser.Hop{Context: browser.TopLevel, How: webhookHow, Method: req.Method, URL: req.URL,
-		RequestHeader: req.Header.Clone(), RequestBody: body}
+	hop := browser.Hop{
+		Context: browser.TopLevel, How: webhookHow, Method: req.Method, URL: req.URL,
+		RequestHeader: req.Header.Clone(), RequestBody: body,
+	}
 	start := time.Now()
 	resp, err := s.HTTPClient().Do(req)
 	if err == nil {

@@ -13,6 +13,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.quit()
 	}
 	switch m.screen {
+	case screenMain:
+		// Handled below, once a filter being edited has had its keys.
 	case screenForm:
 		return m.formKey(msg)
 	case screenPicker:
@@ -84,9 +86,9 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		m.cat, cmd = m.cat.Update(msg) // clears the filter
 		return cmd
 	case key.Matches(msg, k.NextPane):
-		m.focus = (m.focus + 1) % paneCount
+		m.focus = pane((int(m.focus) + 1) % paneCount)
 	case key.Matches(msg, k.PrevPane):
-		m.focus = (m.focus + paneCount - 1) % paneCount
+		m.focus = pane((int(m.focus) + paneCount - 1) % paneCount)
 	case key.Matches(msg, k.Open):
 		m.open()
 	case key.Matches(msg, k.RunAll):
@@ -145,6 +147,8 @@ func (m *Model) open() {
 			m.refreshDetail()
 			m.detail.gotoTop()
 		}
+	case paneLog:
+		// The log has no detail screen: each request is opened from the timeline.
 	}
 }
 
@@ -193,10 +197,11 @@ func (m *Model) formKey(msg tea.KeyMsg) tea.Cmd {
 		m.form.err = ""
 		t.Name = t.InstallURL
 		return m.switchTarget(Choice{Kind: Custom, Target: t})
+	default:
+		var cmd tea.Cmd
+		m.form, cmd = m.form.update(msg)
+		return cmd
 	}
-	var cmd tea.Cmd
-	m.form, cmd = m.form.update(msg)
-	return cmd
 }
 
 // refreshDetail re-renders an open detail screen, so it follows the run live.
@@ -225,5 +230,7 @@ func (m *Model) refreshDetail() {
 		} else {
 			m.detail.setContent(apiDetail(m.Styles, *m.detailHop.api, w))
 		}
+	case screenMain, screenPicker, screenForm, screenHelp:
+		// No detail is open.
 	}
 }

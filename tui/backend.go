@@ -34,6 +34,9 @@ type Choice struct {
 	Target scenarios.Target
 }
 
+// referenceLabel names the built-in reference endpoints in the header and the picker.
+const referenceLabel = "reference"
+
 // String names the choice for the header: "reference", "reference + bug seamless-no-return" or
 // the install URL.
 func (c Choice) String() string {
@@ -42,8 +45,9 @@ func (c Choice) String() string {
 		return "reference + bug " + c.BugName
 	case Custom:
 		return c.Target.InstallURL
+	default: // Reference
+		return referenceLabel
 	}
-	return "reference"
 }
 
 // EmulatorHandle describes the fake HubSpot a choice runs against, once it is up. The requests
@@ -124,7 +128,7 @@ func (l *Local) harness(c Choice) (*harness, error) {
 	}
 	h, err := scenarios.StartHarness(emulator.Config{}, addr)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("start the harness: %w", err)
 	}
 	hs := &harness{h: h}
 	if l.harnesses == nil {
@@ -176,13 +180,17 @@ func (l *Local) Run(ctx context.Context, c Choice, only []string, sink func(scen
 		opts = inprocess.ReferenceOptions(opts)
 		ts, stop, err := inprocess.StartReference(hs.h, bug, opts)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("start the reference: %w", err)
 		}
 		defer stop()
 		targets = ts
 	}
 	r := &scenarios.Runner{Harness: hs.h, Options: opts, Sink: sink}
-	return r.Run(ctx, targets)
+	rep, err := r.Run(ctx, targets)
+	if err != nil {
+		return nil, fmt.Errorf("run the catalogue: %w", err)
+	}
+	return rep, nil
 }
 
 // Close stops the emulators. Runs still under way fail with connection errors.

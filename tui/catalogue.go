@@ -27,8 +27,10 @@ type catalogue struct {
 }
 
 func newCatalogue(keys KeyMap, s Styles, checks []scenarios.Check) catalogue {
-	c := catalogue{keys: keys, styles: s, verdict: map[string]verdict{},
-		filter: input{Prompt: "/", Placeholder: "ID, title or status", CharLimit: 200}}
+	c := catalogue{
+		keys: keys, styles: s, verdict: map[string]verdict{},
+		filter: input{Prompt: "/", Placeholder: "ID, title or status", CharLimit: 200},
+	}
 	c.setChecks(checks)
 	return c
 }

@@ -72,9 +72,11 @@ func fixtureRun(failID string) []scenarios.Event {
 		for _, c := range cs {
 			out := scenarios.Outcome{Status: scenarios.Pass, Got: "as required"}
 			if c.ID == failID {
-				out = scenarios.Outcome{Status: scenarios.Fail,
+				out = scenarios.Outcome{
+					Status:   scenarios.Fail,
 					Expected: "the browser ends at this request's returnUrl (https://app.hubspot.com/ecosystem/1234567/marketplace/apps/installed), by an HTTP redirect or a meta refresh",
-					Got:      "the install ended on a 200 page at " + fixtureInstall + " that does not return to HubSpot", Hops: []int{1}}
+					Got:      "the install ended on a 200 page at " + fixtureInstall + " that does not return to HubSpot", Hops: []int{1},
+				}
 			}
 			if failID != "" && c.ID == "seamless/install/frameable" {
 				out.Frames = []scenarios.FrameVerdict{fixtureFrame()} // the success page is a page, not a redirect
@@ -85,8 +87,10 @@ func fixtureRun(failID string) []scenarios.Event {
 		}
 		evs = append(evs, scenarios.ScenarioDone{Target: target, Scenario: sc, Duration: 12 * time.Millisecond})
 	}
-	rep := &scenarios.RunReport{SchemaVersion: scenarios.SchemaVersion, Started: t0, Finished: t0.Add(386 * time.Millisecond),
-		Targets: []string{"reference seamless", "reference partner"}, Profile: scenarios.ProfileDev, Results: results}
+	rep := &scenarios.RunReport{
+		SchemaVersion: scenarios.SchemaVersion, Started: t0, Finished: t0.Add(386 * time.Millisecond),
+		Targets: []string{"reference seamless", "reference partner"}, Profile: scenarios.ProfileDev, Results: results,
+	}
 	return append(evs, scenarios.RunDone{Report: rep})
 }
 
@@ -95,9 +99,11 @@ func fixtureRun(failID string) []scenarios.Event {
 // example origins, the ones the check requires, and leaves out app-na2, which is only a note.
 func fixtureFrame() scenarios.FrameVerdict {
 	const policy = "frame-ancestors 'self' https://app.hubspot.com https://app-eu1.hubspot.com"
-	fv := scenarios.FrameVerdict{Hop: 1, Origins: []string{"https://app.hubspot.com", "https://app-eu1.hubspot.com"},
+	fv := scenarios.FrameVerdict{
+		Hop: 1, Origins: []string{"https://app.hubspot.com", "https://app-eu1.hubspot.com"},
 		Note:     `Content-Security-Policy "` + policy + `" does not allow ancestor https://app-na2.hubspot.com: no source matches it ('self' is the page's own origin http://127.0.0.1:7431, not https://app-na2.hubspot.com; https://app.hubspot.com: host app.hubspot.com is not app-na2.hubspot.com; https://app-eu1.hubspot.com: host app-eu1.hubspot.com is not app-na2.hubspot.com).`,
-		Policies: []string{"Content-Security-Policy (enforce): " + policy}}
+		Policies: []string{"Content-Security-Policy (enforce): " + policy},
+	}
 	v := &fv.Verdict
 	v.Allowed, v.Header, v.Value, v.Directive, v.Source = true, "Content-Security-Policy", policy, policy, "https://app.hubspot.com"
 	v.Checked = fv.Origins
@@ -106,10 +112,12 @@ func fixtureFrame() scenarios.FrameVerdict {
 }
 
 func tokenEvent(seq int) emulator.Event {
-	return emulator.Event{Seq: uint64(seq), Time: t0.Add(time.Duration(seq) * time.Millisecond), Duration: 2 * time.Millisecond,
+	return emulator.Event{
+		Seq: uint64(seq), Time: t0.Add(time.Duration(seq) * time.Millisecond), Duration: 2 * time.Millisecond,
 		Side: "api", Method: "POST", Path: "/oauth/v3/token", Route: "POST /oauth/v3/token", Status: 200,
 		ClientID: "hsemu-demo-client", GrantType: "authorization_code", Code: "na1-0000-0001", RedirectURI: fixtureInstall,
-		TokenHint: "CJT2Lk…(182)", ContentType: "application/x-www-form-urlencoded"}
+		TokenHint: "CJT2Lk…(182)", ContentType: "application/x-www-form-urlencoded",
+	}
 }
 
 // fixtureHops is the seamless install as the browser sees it: HubSpot sends the browser to the

@@ -92,6 +92,8 @@ func (in input) Update(msg tea.Msg) (input, tea.Cmd) {
 		}
 		in.value = append(in.value[:i], in.value[in.cursor:]...)
 		in.cursor = i
+	default:
+		// Other keys (enter, tab, arrows up and down) are the form's.
 	}
 	return in, nil
 }

@@ -69,8 +69,10 @@ const (
 	paneChecks pane = iota
 	paneTimeline
 	paneLog
-	paneCount
 )
+
+// paneCount is the number of panes, for cycling the focus.
+const paneCount = int(paneLog) + 1
 
 // component is the contract every pane keeps, as bubbles components do: Update returns the
 // pane's own type, View draws it, SetSize flows the window size down.

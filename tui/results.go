@@ -33,6 +33,8 @@ func (m *Model) startRun(mode runMode) tea.Cmd {
 	}
 	var only []string
 	switch mode {
+	case runAll:
+		// Every check: only stays nil.
 	case runSelected:
 		c, ok := m.cat.selected()
 		if !ok {
@@ -46,8 +48,7 @@ func (m *Model) startRun(mode runMode) tea.Cmd {
 		}
 	case runFailed:
 		for _, ch := range m.cat.checks {
-			switch m.cat.verdict[ch.ID] {
-			case vFail, vWarn, vError:
+			if v := m.cat.verdict[ch.ID]; v == vFail || v == vWarn || v == vError {
 				only = append(only, ch.ID)
 			}
 		}

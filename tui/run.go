@@ -105,7 +105,7 @@ func copyCmd(dir string, res scenarios.Result, rep *scenarios.RunReport) tea.Cmd
 			return copiedMsg{err: fmt.Errorf("render the report of %s: %w", res.Check.ID, err)}
 		}
 		path := filepath.Join(dir, reportFileName(res.Check.ID))
-		if err := os.WriteFile(path, []byte(strings.TrimLeft(b.String(), "\n")), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(strings.TrimLeft(b.String(), "\n")), 0o644); err != nil { //nolint:gosec // G306: a check's report is written to be shared
 			return copiedMsg{err: fmt.Errorf("write the report of %s: %w (choose another directory with --report-dir)", res.Check.ID, err)}
 		}
 		return copiedMsg{path: path}

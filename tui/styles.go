@@ -110,8 +110,9 @@ func (v verdict) mark() string {
 		return "- skip"
 	case vManual:
 		return "✋ you "
+	default: // vPending
+		return "· wait"
 	}
-	return "· wait"
 }
 
 func (s Styles) verdict(v verdict) lipgloss.Style {
@@ -128,6 +129,7 @@ func (s Styles) verdict(v verdict) lipgloss.Style {
 		return s.ErrorStatus
 	case vSkip, vManual:
 		return s.Skip
+	default: // vPending
+		return s.Pending
 	}
-	return s.Pending
 }

@@ -26,7 +26,7 @@ type picker struct {
 }
 
 func newPicker(bugs []reference.Bug) picker {
-	p := picker{options: []option{{choice: Choice{Kind: Reference}, label: "reference", note: "hsemu's built-in endpoints: pass every check"}}}
+	p := picker{options: []option{{choice: Choice{Kind: Reference}, label: referenceLabel, note: "hsemu's built-in endpoints: pass every check"}}}
 	for _, b := range bugs {
 		p.options = append(p.options, option{choice: Choice{Kind: BrokenReference, BugName: b.Name}, label: b.Name, note: b.Title})
 	}
@@ -46,7 +46,8 @@ func (p *picker) selectChoice(c Choice) {
 func (p *picker) move(d int) { p.sel = min(max(p.sel+d, 0), len(p.options)-1) }
 
 func (p picker) view(s Styles, w, h int) string {
-	lines := []string{s.Group.Render("Choose the target"), s.Dim.Render(fit("enter: run against it · esc: back", w)), ""}
+	lines := make([]string, 0, 3+len(p.options))
+	lines = append(lines, s.Group.Render("Choose the target"), s.Dim.Render(fit("enter: run against it · esc: back", w)), "")
 	sel := -1
 	for i, o := range p.options {
 		name := o.label
@@ -86,11 +87,13 @@ const (
 // formSettings are the form's fields, in the order of the indexes above: the settings of the
 // same names, so the form reads its values with the CLI's parsers and names them as the
 // settings table does.
-var formSettings = []*settings.Setting{settings.InstallURL, settings.Flow, settings.Login, settings.Cookie,
-	settings.ClientID, settings.ClientSecret, settings.AppConfig}
+var formSettings = []*settings.Setting{
+	settings.InstallURL, settings.Flow, settings.Login, settings.Cookie,
+	settings.ClientID, settings.ClientSecret, settings.AppConfig,
+}
 
 func newForm(f CustomFields) form {
-	var labels []string
+	labels := make([]string, 0, len(formSettings))
 	for _, s := range formSettings {
 		labels = append(labels, s.Label)
 	}
@@ -111,8 +114,10 @@ func newForm(f CustomFields) form {
 
 func (f form) fields() CustomFields {
 	v := func(i int) string { return f.inputs[i].Value() }
-	return CustomFields{InstallURL: v(fInstallURL), Flow: v(fFlow), Login: v(fLogin), Cookies: v(fCookies),
-		ClientID: v(fClientID), ClientSecret: v(fClientSecret), AppConfig: v(fAppConfig)}
+	return CustomFields{
+		InstallURL: v(fInstallURL), Flow: v(fFlow), Login: v(fLogin), Cookies: v(fCookies),
+		ClientID: v(fClientID), ClientSecret: v(fClientSecret), AppConfig: v(fAppConfig),
+	}
 }
 
 // customTarget turns the form's fields into a validated target by the settings table: the app
@@ -136,9 +141,13 @@ func customTarget(f CustomFields) (scenarios.Target, error) {
 	}
 	cfg := settings.Config{App: f.App}
 	if err := settings.Resolve(&cfg, settings.Source{Given: given, Form: true}, formSettings); err != nil {
-		return scenarios.Target{}, err
+		return scenarios.Target{}, fmt.Errorf("custom target: %w", err)
 	}
-	return cfg.Target()
+	t, err := cfg.Target()
+	if err != nil {
+		return scenarios.Target{}, fmt.Errorf("custom target: %w", err)
+	}
+	return t, nil
 }
 
 func (f *form) setFocus(i int) {

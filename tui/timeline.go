@@ -262,7 +262,7 @@ func (p timelinePane) View() string {
 				rows[0] = strings.Replace(rows[0], tail, st.Render(tail), 1)
 			}
 			for _, r := range rows {
-				lines = appendRow(lines, &selLine, i == sel, r, s, w)
+				lines = appendRow(lines, &selLine, i == sel, r, s)
 			}
 			for _, r := range hopChecks(results, hp.Seq) {
 				v := verdictOf(r, strict)
@@ -286,7 +286,7 @@ func (p timelinePane) View() string {
 			}
 		}
 		if row != "" {
-			lines = appendRow(lines, &selLine, i == sel, row, s, w)
+			lines = appendRow(lines, &selLine, i == sel, row, s)
 		}
 	}
 	if t.running {
@@ -314,7 +314,7 @@ func (p timelinePane) View() string {
 	return window(lines, selLine, w, h)
 }
 
-func appendRow(lines []string, selLine *int, selected bool, row string, s Styles, w int) []string {
+func appendRow(lines []string, selLine *int, selected bool, row string, s Styles) []string {
 	if selected {
 		if *selLine < 0 {
 			*selLine = len(lines)

@@ -43,10 +43,10 @@ func prepare(cfg *settings.Config) (*prepared, error) {
 		}
 		h, err := scenarios.StartHarness(emulator.Config{}, "127.0.0.1:0")
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("reference run: %w", err)
 		}
 		p.harness = h
-		p.closers = append(p.closers, func() { h.Close() })
+		p.closers = append(p.closers, func() { _ = h.Close() })
 		p.opts = inprocess.ReferenceOptions(p.opts)
 		targets, stop, err := inprocess.StartReference(h, cfg.Bug, p.opts)
 		if err != nil {
@@ -63,10 +63,10 @@ func prepare(cfg *settings.Config) (*prepared, error) {
 	}
 	h, err := scenarios.StartHarness(emulator.Config{}, cfg.Addr)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("check %s: %w", t.InstallURL, err)
 	}
 	p.harness = h
-	p.closers = append(p.closers, func() { h.Close() })
+	p.closers = append(p.closers, func() { _ = h.Close() })
 	p.targets = []scenarios.Target{t}
 	return p, nil
 }
@@ -135,7 +135,7 @@ func runCheck(ctx context.Context, args []string, sys system) error {
 	r := &scenarios.Runner{Harness: p.harness, Options: p.opts}
 	rep, err := r.Run(ctx, p.targets)
 	if err != nil {
-		return err
+		return fmt.Errorf("run the catalogue: %w", err)
 	}
 	return writeReports(sys.stdout, outs, rep, exp, time.Now(), report.Options{Text: report.TextOptions{Verbose: cfg.Verbose}})
 }

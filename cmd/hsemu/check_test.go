@@ -23,8 +23,10 @@ func runArgs(t *testing.T, args ...string) (code int, stdout, stderr string) {
 func runEnv(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), args, system{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
-		getenv: func(k string) string { return env[k] }})
+	err := run(context.Background(), args, system{
+		stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
+		getenv: func(k string) string { return env[k] },
+	})
 	if err != nil {
 		errOut.WriteString(err.Error())
 	}
@@ -139,9 +141,11 @@ func TestCheckAgainstSeparateReference(t *testing.T) {
 	emu := freeAddr(t)
 	_, addr, _ := startReference(t, []string{"--addr", "127.0.0.1:0", "--api-base", "http://" + emu, "--exchange-timeout", "600ms"}, nil)
 	port := addr[strings.LastIndexByte(addr, ':')+1:]
-	common := []string{"check", "--addr", emu, "--client-id", reference.DemoClientID, "--client-secret", reference.DemoClientSecret,
+	common := []string{
+		"check", "--addr", emu, "--client-id", reference.DemoClientID, "--client-secret", reference.DemoClientSecret,
 		"--scopes", "oauth crm.objects.contacts.read", "--conditional-scopes", "crm.objects.companies.read",
-		"--slow-exchange", "1600ms", "--hop-budget", "3s", "--hop-timeout", "20s", "--strict"}
+		"--slow-exchange", "1600ms", "--hop-budget", "3s", "--hop-timeout", "20s", "--strict",
+	}
 	for _, tc := range []struct {
 		flow  string
 		extra []string

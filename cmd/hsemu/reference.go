@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/hsemu/hsemu/conformance/reference"
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/emulator/hubspot"
 	"github.com/hsemu/hsemu/scenarios/settings"
 )
 
@@ -77,7 +79,7 @@ func serveReference(ctx context.Context, args []string, getenv func(string) stri
 		return usageError("reference: %v", err)
 	}
 
-	ln, err := net.Listen("tcp", c.Ref.Addr)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", c.Ref.Addr)
 	if err != nil {
 		return usageError("reference: listen on %s: %v (is another hsemu reference running? choose another --addr)", c.Ref.Addr, err)
 	}
@@ -103,15 +105,17 @@ func serveReference(ctx context.Context, args []string, getenv func(string) stri
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
-		_ = hs.Close()
+		_ = hs.Close() // the shutdown timed out: drop the connections still open
 	}
-	<-served
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("reference: %w", err)
+	}
 	fmt.Fprintln(stdout, "hsemu reference: stopped")
 	return nil
 }
 
 // checkListenAddr refuses addresses beyond loopback unless allowed: the demo users' passwords
-// are in the source (DESIGN.md: never bind beyond loopback unless asked).
+// are in the source (docs/design.md: never bind beyond loopback unless asked).
 func checkListenAddr(addr string, allowRemote bool) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -163,8 +167,8 @@ func printReferenceBanner(w io.Writer, c reference.Config, bug reference.Bug, ad
 	fmt.Fprintf(w, "  seamless install %s\n", seamless)
 	fmt.Fprintf(w, "  partner install  %s\n", partner)
 	fmt.Fprintf(w, "  linked portals   %s%s\n", base, reference.InstallsPath)
-	fmt.Fprintf(w, "  token endpoint   %s/oauth/v3/token (client ID %s)\n", strings.TrimRight(c.APIBase, "/"), c.ClientID)
-	var users []string
+	fmt.Fprintf(w, "  token endpoint   %s%s (client ID %s)\n", strings.TrimRight(c.APIBase, "/"), hubspot.TokenPathV3, c.ClientID)
+	users := make([]string, 0, len(reference.DemoUsers))
 	for _, u := range reference.DemoUsers {
 		users = append(users, u.Email+" / "+u.Password)
 	}
@@ -174,9 +178,9 @@ func printReferenceBanner(w io.Writer, c reference.Config, bug reference.Bug, ad
 	if c.ClientSecret == reference.DemoClientSecret {
 		secret = c.ClientSecret
 	}
-	common := fmt.Sprintf("--client-id %s --client-secret %s --scopes %q", c.ClientID, secret, "oauth crm.objects.contacts.read")
+	common := fmt.Sprintf("--client-id %s --client-secret %s --scopes %q", c.ClientID, secret, strings.Join(reference.ConnectScopes, " "))
 	if c.ConditionalScopes == nil || len(c.ConditionalScopes) > 0 {
-		scopes := "crm.objects.companies.read"
+		scopes := strings.Join(reference.DefaultConditionalScopes, " ")
 		if c.ConditionalScopes != nil {
 			scopes = strings.Join(c.ConditionalScopes, " ")
 		}

@@ -122,8 +122,10 @@ func TestReferenceServes(t *testing.T) {
 	if _, err := em.AddApp(app); err != nil {
 		t.Fatal(err)
 	}
-	code, err := em.IssueCode(emulator.CodeRequest{ClientID: app.ClientID, HubID: em.Portals()[0].HubID, RedirectURI: install,
-		Scopes: app.RequiredScopes, OptionalScopes: app.OptionalScopes})
+	code, err := em.IssueCode(emulator.CodeRequest{
+		ClientID: app.ClientID, HubID: em.Portals()[0].HubID, RedirectURI: install,
+		Scopes: app.RequiredScopes, OptionalScopes: app.OptionalScopes,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,7 @@ func (f formatFlag) String() string { return "" }
 func (f formatFlag) Set(v string) error {
 	format, err := report.ParseFormat(v)
 	if err != nil {
-		return err
+		return err //nolint:wrapcheck // the flag package prefixes it with the flag's name and value
 	}
 	if f.r.pending != "" {
 		return fmt.Errorf("--format %s follows --format %s with no --out between them: each --out takes the --format before it, and one --format without --out goes to standard output", format, f.r.pending)
@@ -216,7 +216,7 @@ func writeReports(stdout io.Writer, outs []reportOutput, rep *scenarios.RunRepor
 			}
 			continue
 		}
-		if err := os.WriteFile(o.path, buf.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(o.path, buf.Bytes(), 0o644); err != nil { //nolint:gosec // G306: reports are shared on purpose (CI artifacts)
 			errs = append(errs, fmt.Errorf("writing the %s report: %w", o.format, err))
 		}
 	}

@@ -47,10 +47,16 @@ func TestReportFlags(t *testing.T) {
 	}{
 		{"default", nil, "text -"},
 		{"stdout format", []string{"--format", "json"}, "json -"},
-		{"the issue's CI line", []string{"--format", "junit", "--out", in("hsemu.xml"), "--format", "markdown", "--out", in("summary")},
-			"junit " + in("hsemu.xml") + "; markdown " + in("summary") + "; text -"},
-		{"inferred", []string{"--out", in("r.json"), "--out", in("r.xml"), "--out", in("r.md"), "--out", in("r.txt")},
-			"json " + in("r.json") + "; junit " + in("r.xml") + "; markdown " + in("r.md") + "; text " + in("r.txt") + "; text -"},
+		{
+			"the issue's CI line",
+			[]string{"--format", "junit", "--out", in("hsemu.xml"), "--format", "markdown", "--out", in("summary")},
+			"junit " + in("hsemu.xml") + "; markdown " + in("summary") + "; text -",
+		},
+		{
+			"inferred",
+			[]string{"--out", in("r.json"), "--out", in("r.xml"), "--out", in("r.md"), "--out", in("r.txt")},
+			"json " + in("r.json") + "; junit " + in("r.xml") + "; markdown " + in("r.md") + "; text " + in("r.txt") + "; text -",
+		},
 		{"format overrides the extension", []string{"--format", "markdown", "--out", in("r.txt")}, "markdown " + in("r.txt") + "; text -"},
 		{"file and stdout", []string{"--out", in("r.json"), "--format", "json"}, "json " + in("r.json") + "; json -"},
 		{"out dash", []string{"--format", "markdown", "--out", "-", "--out", in("r.xml")}, "markdown -; junit " + in("r.xml")},
@@ -140,12 +146,18 @@ func TestLoadExpectations(t *testing.T) {
 
 func testReport(status scenarios.Status, level scenarios.Level) *scenarios.RunReport {
 	t0 := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
-	c := scenarios.Check{ID: "seamless/install/returns-to-hubspot", Title: "returns", Level: level, Group: scenarios.GroupSeamless,
-		Scenario: "seamless/happy", Requirement: "r", Source: "s", Fix: "f"}
-	return &scenarios.RunReport{SchemaVersion: scenarios.SchemaVersion, Started: t0, Finished: t0.Add(time.Second),
+	c := scenarios.Check{
+		ID: "seamless/install/returns-to-hubspot", Title: "returns", Level: level, Group: scenarios.GroupSeamless,
+		Scenario: "seamless/happy", Requirement: "r", Source: "s", Fix: "f",
+	}
+	return &scenarios.RunReport{
+		SchemaVersion: scenarios.SchemaVersion, Started: t0, Finished: t0.Add(time.Second),
 		Targets: []string{"https://app.example.com/install"}, Profile: scenarios.ProfileListing,
-		Results: []scenarios.Result{{Target: "https://app.example.com/install", Check: c,
-			Outcome: scenarios.Outcome{Status: status, Expected: "e", Got: "g"}}}}
+		Results: []scenarios.Result{{
+			Target: "https://app.example.com/install", Check: c,
+			Outcome: scenarios.Outcome{Status: status, Expected: "e", Got: "g"},
+		}},
+	}
 }
 
 func TestWriteReports(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 )
 
 // runScenarios lists the check catalogue: `hsemu scenarios [-v] [--profile listing] [pattern…]`.
-func runScenarios(ctx context.Context, args []string, sys system) error {
+func runScenarios(_ context.Context, args []string, sys system) error {
 	stdout, stderr := sys.stdout, sys.stderr
 	fs := flag.NewFlagSet("hsemu scenarios", flag.ContinueOnError)
 	fs.SetOutput(stderr)

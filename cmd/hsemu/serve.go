@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/emulator/hubspot"
 	"github.com/hsemu/hsemu/scenarios/settings"
 )
 
@@ -79,7 +81,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return usageError("serve: app: %v", err)
 	}
 
-	ln, err := net.Listen("tcp", c.Addr)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", c.Addr)
 	if err != nil {
 		return usageError("serve: listen on %s: %v (is another hsemu running? choose another --addr)", c.Addr, err)
 	}
@@ -106,9 +108,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		srv.Close()
+		_ = srv.Close() // the shutdown timed out: drop the connections still open
 	}
-	<-served
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
 	if err := em.Close(); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -184,12 +188,23 @@ func printBanner(w io.Writer, addr string, app emulator.App, generated bool, sta
 		fmt.Fprintf(w, "  client secret  %s\n", redactSecret(app.ClientSecret))
 	}
 	fmt.Fprintf(w, "  redirect URLs  %s\n", strings.Join(app.RedirectURLs, " "))
-	fmt.Fprintf(w, "  authorize URL  %s/oauth/authorize?%s\n", base, q)
-	fmt.Fprintf(w, "  token URL      %s/oauth/v3/token (also /oauth/v1/token, /oauth/2026-03/token, /oauth/2026-09/token)\n", base)
+	fmt.Fprintf(w, "  authorize URL  %s%s?%s\n", base, hubspot.AuthorizePath, q)
+	fmt.Fprintf(w, "  token URL      %s%s (also %s)\n", base, hubspot.TokenPathV3, strings.Join(otherTokenPaths(), ", "))
 	fmt.Fprintf(w, "  admin          %s/_hsemu/health, /_hsemu/events, /_hsemu/faults\n", base)
 	fmt.Fprintf(w, "  state          %s\n", state)
 	fmt.Fprintln(w, "env for the app under test:")
 	fmt.Fprintf(w, "  HUBSPOT_API_BASE=%s HUBSPOT_BASE_URL=%s HUBSPOT_CLIENT_ID=%s HUBSPOT_CLIENT_SECRET=%s\n", base, base, app.ClientID, secret)
+}
+
+// otherTokenPaths are the token paths of every version the emulator serves besides v3.
+func otherTokenPaths() []string {
+	var out []string
+	for _, v := range hubspot.TokenVersions {
+		if p := hubspot.TokenPath(v); p != hubspot.TokenPathV3 {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func redactSecret(s string) string {

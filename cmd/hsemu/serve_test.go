@@ -104,8 +104,10 @@ func TestServe(t *testing.T) {
 	if resp.StatusCode != http.StatusFound || loc == nil || loc.Query().Get("code") == "" {
 		t.Fatalf("authorize: %d Location %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	resp, err = http.PostForm(b.base+"/oauth/v3/token", url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")},
-		"redirect_uri": {"http://localhost:3000/cb"}, "client_id": {b.clientID}, "client_secret": {secret}})
+	resp, err = http.PostForm(b.base+"/oauth/v3/token", url.Values{
+		"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")},
+		"redirect_uri": {"http://localhost:3000/cb"}, "client_id": {b.clientID}, "client_secret": {secret},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,8 +127,10 @@ func TestServe(t *testing.T) {
 	if b2.clientID != b.clientID || strings.Contains(b2.secretLine, secret) {
 		t.Errorf("restart: client %q secret line %q; want the same client and the secret hidden", b2.clientID, b2.secretLine)
 	}
-	resp, err = http.PostForm(b2.base+"/oauth/v3/token", url.Values{"grant_type": {"refresh_token"},
-		"refresh_token": {tok["refresh_token"].(string)}, "client_id": {b.clientID}, "client_secret": {secret}})
+	resp, err = http.PostForm(b2.base+"/oauth/v3/token", url.Values{
+		"grant_type":    {"refresh_token"},
+		"refresh_token": {tok["refresh_token"].(string)}, "client_id": {b.clientID}, "client_secret": {secret},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

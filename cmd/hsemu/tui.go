@@ -59,8 +59,10 @@ func runTUI(ctx context.Context, args []string, sys system) error {
 	tc := tui.Config{
 		Profile: opts.Profile, Strict: opts.Strict, Only: opts.Only, Skip: opts.Skip,
 		EmulatorAddr: cfg.Addr, ReportDir: cfg.ReportDir, AutoRun: true,
-		Custom: tui.CustomFields{InstallURL: cfg.InstallURL, Flow: cfg.Flow, Login: loginText(cfg.Login),
-			Cookies: cookieText(cfg.Cookies), AppConfig: cfg.AppConfig},
+		Custom: tui.CustomFields{
+			InstallURL: cfg.InstallURL, Flow: cfg.Flow, Login: loginText(cfg.Login),
+			Cookies: cookieText(cfg.Cookies), AppConfig: cfg.AppConfig,
+		},
 	}
 	switch {
 	case cfg.Bug != "":
@@ -117,17 +119,17 @@ func runHeadless(ctx context.Context, cfg *settings.Config, sys system) error {
 	r := &scenarios.Runner{Harness: p.harness, Options: p.opts}
 	rep, err := r.Run(ctx, p.targets)
 	if err != nil {
-		return err
+		return fmt.Errorf("run the catalogue: %w", err)
 	}
 	if err := report.Text(sys.stdout, rep, report.TextOptions{Verbose: cfg.Verbose}); err != nil {
-		return err
+		return fmt.Errorf("write the report: %w", err)
 	}
 	return reportExit(rep)
 }
 
 // loginText is the sign-in fields as the TUI's form shows them: "email=… password=…".
 func loginText(fields map[string]string) string {
-	var pairs []string
+	pairs := make([]string, 0, len(fields))
 	for k, v := range fields {
 		pairs = append(pairs, k+"="+v)
 	}
@@ -137,7 +139,7 @@ func loginText(fields map[string]string) string {
 
 // cookieText is the cookies as the TUI's form shows them: "a=1; b=2".
 func cookieText(cs []*http.Cookie) string {
-	var pairs []string
+	pairs := make([]string, 0, len(cs))
 	for _, c := range cs {
 		pairs = append(pairs, c.Name+"="+c.Value)
 	}

@@ -5,6 +5,7 @@
 package inprocess
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"strings"
 
@@ -19,7 +20,7 @@ import (
 func StartReference(h *scenarios.Harness, bug string, opts scenarios.Options) ([]scenarios.Target, func(), error) {
 	srv, err := reference.New(ReferenceConfig(h, bug, opts))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("reference: %w", err)
 	}
 	// httptest.NewServer is a loopback server with no test code behind it: net/http/httptest
 	// does not import package testing.

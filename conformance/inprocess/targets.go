@@ -1,6 +1,7 @@
 package inprocess
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/hsemu/hsemu/conformance/reference"
@@ -19,9 +20,9 @@ func ReferenceApp() emulator.App {
 		AuthType:                    "oauth",
 		ClientID:                    reference.DemoClientID,
 		ClientSecret:                reference.DemoClientSecret,
-		RequiredScopes:              []string{"oauth", "crm.objects.contacts.read"},
-		OptionalScopes:              []string{"crm.objects.deals.read"},
-		ConditionallyRequiredScopes: []string{"crm.objects.companies.read"},
+		RequiredScopes:              slices.Clone(reference.ConnectScopes),
+		OptionalScopes:              slices.Clone(reference.ConnectOptionalScopes),
+		ConditionallyRequiredScopes: slices.Clone(reference.DefaultConditionalScopes),
 	}
 }
 

@@ -62,7 +62,7 @@ const (
 	defectStateFormatOnly            // any JWS-shaped state is accepted
 	defectStateInCookie              // finalize needs the session cookie
 
-	// robust (seamless install URL)
+	// The robust variants (seamless install URL).
 	defectAnyStep               // every request with a code is a finalize
 	defectMissingReturnURLCrash // 500 when returnUrl is missing
 	defectDuplicateParamsCrash  // 500 when a parameter is repeated
@@ -70,7 +70,7 @@ const (
 	defectOpenRedirect          // any returnUrl is followed
 	defectReflectedReturnURL    // a refused returnUrl is echoed unescaped
 
-	// connect
+	// The connect variants.
 	defectConnectOptionalInScope  // optional scopes in `scope`
 	defectConnectNoState          // no state, none checked
 	defectConnectConstantState    // state is always "1"
@@ -80,7 +80,7 @@ const (
 	defectConnectStateReusable    // the state is never marked used
 	defectConnectNoCodeCrash      // 500 on a callback without code
 
-	// webhooks
+	// The webhook variants.
 	defectWebhookNoVerification // every delivery is accepted
 	defectWebhookNoTimestamp    // the timestamp's age is not checked
 	defectWebhookV1Only         // the v1 signature is verified instead of v3
@@ -93,162 +93,260 @@ const (
 // returns them. Append new ones; never change a name's meaning (users type the names).
 var bugs = []Bug{
 	// The seamless install (FlowSeamless).
-	{Name: "seamless-wrong-redirect-uri", Flow: FlowSeamless, defect: defectRedirectURISlash,
+	{
+		Name: "seamless-wrong-redirect-uri", Flow: FlowSeamless, defect: defectRedirectURISlash,
 		Title: `exchanges the code with redirect_uri = the install URL plus a trailing "/"`,
-		Fails: []string{"seamless/install/exchanges-code"}},
-	{Name: "seamless-no-return", Flow: FlowSeamless, defect: defectNoReturn,
+		Fails: []string{"seamless/install/exchanges-code"},
+	},
+	{
+		Name: "seamless-no-return", Flow: FlowSeamless, defect: defectNoReturn,
 		Title: `after a successful install shows "You're all set!" and never returns to HubSpot`,
-		Fails: []string{"seamless/install/returns-to-hubspot"}},
-	{Name: "seamless-interstitial-xfo", Flow: FlowSeamless, defect: defectInterstitialXFO,
+		Fails: []string{"seamless/install/returns-to-hubspot"},
+	},
+	{
+		Name: "seamless-interstitial-xfo", Flow: FlowSeamless, defect: defectInterstitialXFO,
 		Title: `after a successful install shows an "Installing…" meta-refresh page sent with X-Frame-Options: SAMEORIGIN and no CSP`,
-		Fails: []string{"seamless/install/frameable"}},
-	{Name: "seamless-token-in-url", Flow: FlowSeamless, defect: defectTokenInURL,
+		Fails: []string{"seamless/install/frameable"},
+	},
+	{
+		Name: "seamless-token-in-url", Flow: FlowSeamless, defect: defectTokenInURL,
 		Title: `after a successful install redirects to its own /welcome?access_token=… page, which then returns to HubSpot`,
-		Fails: []string{"seamless/install/no-secrets-in-urls"}},
-	{Name: "seamless-double-exchange", Flow: FlowSeamless, defect: defectDoubleExchange,
+		Fails: []string{"seamless/install/no-secrets-in-urls"},
+	},
+	{
+		Name: "seamless-double-exchange", Flow: FlowSeamless, defect: defectDoubleExchange,
 		Title: `redeems the code a second time "to verify it" and ignores the error`,
-		Fails: []string{"seamless/install/single-exchange"}},
-	{Name: "seamless-v1-endpoint", Flow: FlowSeamless, defect: defectV1Endpoint,
+		Fails: []string{"seamless/install/single-exchange"},
+	},
+	{
+		Name: "seamless-v1-endpoint", Flow: FlowSeamless, defect: defectV1Endpoint,
 		Title: `exchanges the code on the legacy /oauth/v1/token (sunset 2027-02-16)`,
-		Fails: []string{"seamless/install/current-token-endpoint"}},
-	{Name: "seamless-slow", Flow: FlowSeamless, defect: defectSlow,
+		Fails: []string{"seamless/install/current-token-endpoint"},
+	},
+	{
+		Name: "seamless-slow", Flow: FlowSeamless, defect: defectSlow,
 		Title: `runs its initial data sync inline, stalling the finalize answer`,
-		Fails: []string{"seamless/install/within-budget"}},
-	{Name: "seamless-exchange-crash", Flow: FlowSeamless, defect: defectExchangeCrash,
+		Fails: []string{"seamless/install/within-budget"},
+	},
+	{
+		Name: "seamless-exchange-crash", Flow: FlowSeamless, defect: defectExchangeCrash,
 		Title: `answers 500 when the token endpoint answers 5xx or times out`,
-		Fails: []string{"seamless/exchange-fails"}},
-	{Name: "seamless-exchange-without-code", Flow: FlowSeamless, defect: defectExchangeWithoutCode,
+		Fails: []string{"seamless/exchange-fails"},
+	},
+	{
+		Name: "seamless-exchange-without-code", Flow: FlowSeamless, defect: defectExchangeWithoutCode,
 		Title: `does not check for a code and posts the exchange with an empty one`,
-		Fails: []string{"seamless/missing-code"}},
-	{Name: "seamless-reload-crash", Flow: FlowSeamless, defect: defectReloadCrash,
+		Fails: []string{"seamless/missing-code"},
+	},
+	{
+		Name: "seamless-reload-crash", Flow: FlowSeamless, defect: defectReloadCrash,
 		Title: `records each code before exchanging it and answers 500 "duplicate key" when the page is reloaded`,
-		Fails: []string{"seamless/reload"}},
+		Fails: []string{"seamless/reload"},
+	},
 
 	// The install with partner sign-in (FlowPartner).
-	{Name: "partner-authorize-error", Flow: FlowPartner, defect: defectAuthorizeAsFinalize,
+	{
+		Name: "partner-authorize-error", Flow: FlowPartner, defect: defectAuthorizeAsFinalize,
 		Title: `treats step=authorize like finalize and answers 400 "missing code"`,
-		Fails: []string{"partner/authorize/signs-in"}},
-	{Name: "partner-authorize-xfo", Flow: FlowPartner, defect: defectAuthorizeXFO,
+		Fails: []string{"partner/authorize/signs-in"},
+	},
+	{
+		Name: "partner-authorize-xfo", Flow: FlowPartner, defect: defectAuthorizeXFO,
 		Title: `sends its sign-in page at the install URL with X-Frame-Options: DENY and no CSP`,
-		Fails: []string{"partner/authorize/frameable"}},
-	{Name: "partner-cookie-lax", Flow: FlowPartner, defect: defectCookieLax,
+		Fails: []string{"partner/authorize/frameable"},
+	},
+	{
+		Name: "partner-cookie-lax", Flow: FlowPartner, defect: defectCookieLax,
 		Title: `sets its session cookie with SameSite=Lax instead of SameSite=None; Secure`,
-		Fails: []string{"partner/authorize/cookies-cross-site"}},
-	{Name: "partner-state-concat", Flow: FlowPartner, defect: defectStateConcat,
+		Fails: []string{"partner/authorize/cookies-cross-site"},
+	},
+	{
+		Name: "partner-state-concat", Flow: FlowPartner, defect: defectStateConcat,
 		Title: `builds the return as returnUrl + "?state=" + state, breaking returnUrl's own query`,
-		Fails: []string{"partner/authorize/returns-state"}},
-	{Name: "partner-weak-state", Flow: FlowPartner, defect: defectWeakState,
+		Fails: []string{"partner/authorize/returns-state"},
+	},
+	{
+		Name: "partner-weak-state", Flow: FlowPartner, defect: defectWeakState,
 		Title: `uses a zero-padded per-process counter with a check digit (00000000018, 00000000026, …) as state, still recorded and single-use`,
-		Fails: []string{"partner/authorize/state-strength"}},
-	{Name: "partner-login-307", Flow: FlowPartner, defect: defectLogin307,
+		Fails: []string{"partner/authorize/state-strength"},
+	},
+	{
+		Name: "partner-login-307", Flow: FlowPartner, defect: defectLogin307,
 		Title: `redirects after the credential POST with 307, so the browser re-posts the password`,
-		Fails: []string{"partner/authorize/no-307-after-credentials"}},
-	{Name: "partner-bad-scope", Flow: FlowPartner, defect: defectRequiredScope,
+		Fails: []string{"partner/authorize/no-307-after-credentials"},
+	},
+	{
+		Name: "partner-bad-scope", Flow: FlowPartner, defect: defectRequiredScope,
 		Title: `adds a required scope (crm.objects.contacts.read) to the conditional scope parameter`,
-		Fails: []string{"partner/authorize/conditional-scopes"}},
-	{Name: "partner-wrong-redirect-uri", Flow: FlowPartner, defect: defectRedirectURILogin,
+		Fails: []string{"partner/authorize/conditional-scopes"},
+	},
+	{
+		Name: "partner-wrong-redirect-uri", Flow: FlowPartner, defect: defectRedirectURILogin,
 		Title: `exchanges the code with redirect_uri = its sign-in URL instead of the install URL`,
-		Fails: []string{"partner/finalize/exchanges-code"}},
-	{Name: "partner-return-to-r1", Flow: FlowPartner, defect: defectReturnToR1,
+		Fails: []string{"partner/finalize/exchanges-code"},
+	},
+	{
+		Name: "partner-return-to-r1", Flow: FlowPartner, defect: defectReturnToR1,
 		Title: `after a successful install returns to the authorize step's returnUrl, not finalize's`,
-		Fails: []string{"partner/finalize/returns-to-hubspot"}},
-	{Name: "partner-finalize-xfo", Flow: FlowPartner, defect: defectInterstitialXFO,
+		Fails: []string{"partner/finalize/returns-to-hubspot"},
+	},
+	{
+		Name: "partner-finalize-xfo", Flow: FlowPartner, defect: defectInterstitialXFO,
 		Title: `after a successful install shows an "Installing…" meta-refresh page sent with X-Frame-Options: SAMEORIGIN and no CSP`,
-		Fails: []string{"partner/finalize/frameable"}},
-	{Name: "partner-token-in-url", Flow: FlowPartner, defect: defectTokenInURL,
+		Fails: []string{"partner/finalize/frameable"},
+	},
+	{
+		Name: "partner-token-in-url", Flow: FlowPartner, defect: defectTokenInURL,
 		Title: `after a successful install redirects to its own /welcome?access_token=… page, which then returns to HubSpot`,
-		Fails: []string{"partner/finalize/no-secrets-in-urls"}},
-	{Name: "partner-double-exchange", Flow: FlowPartner, defect: defectDoubleExchange,
+		Fails: []string{"partner/finalize/no-secrets-in-urls"},
+	},
+	{
+		Name: "partner-double-exchange", Flow: FlowPartner, defect: defectDoubleExchange,
 		Title: `redeems the code a second time "to verify it" and ignores the error`,
-		Fails: []string{"partner/finalize/single-exchange"}},
-	{Name: "partner-slow", Flow: FlowPartner, defect: defectSlow,
+		Fails: []string{"partner/finalize/single-exchange"},
+	},
+	{
+		Name: "partner-slow", Flow: FlowPartner, defect: defectSlow,
 		Title: `runs its initial data sync inline, stalling the finalize answer`,
-		Fails: []string{"partner/finalize/within-budget"}},
-	{Name: "partner-state-unverified", Flow: FlowPartner, defect: defectStateUnverified,
+		Fails: []string{"partner/finalize/within-budget"},
+	},
+	{
+		Name: "partner-state-unverified", Flow: FlowPartner, defect: defectStateUnverified,
 		Title: `reads the state JWS without verifying its signature (still looks the jti up, enforces expiry and single use)`,
-		Fails: []string{"partner/state/tampered"}},
-	{Name: "partner-missing-state-ok", Flow: FlowPartner, defect: defectMissingStateOK,
+		Fails: []string{"partner/state/tampered"},
+	},
+	{
+		Name: "partner-missing-state-ok", Flow: FlowPartner, defect: defectMissingStateOK,
 		Title: `completes a finalize without state as if it were a seamless install`,
-		Fails: []string{"partner/state/missing"}},
-	{Name: "partner-state-reusable", Flow: FlowPartner, defect: defectStateReusable,
+		Fails: []string{"partner/state/missing"},
+	},
+	{
+		Name: "partner-state-reusable", Flow: FlowPartner, defect: defectStateReusable,
 		Title: `never marks a state used, so a finished install's state works again`,
-		Fails: []string{"partner/state/replayed"}},
-	{Name: "partner-state-format-only", Flow: FlowPartner, defect: defectStateFormatOnly,
+		Fails: []string{"partner/state/replayed"},
+	},
+	{
+		Name: "partner-state-format-only", Flow: FlowPartner, defect: defectStateFormatOnly,
 		Title: `accepts any state made of three base64url parts, without verifying or looking it up`,
-		Fails: []string{"partner/state/tampered", "partner/state/foreign", "partner/state/replayed"}},
-	{Name: "partner-state-in-cookie", Flow: FlowPartner, defect: defectStateInCookie,
+		Fails: []string{"partner/state/tampered", "partner/state/foreign", "partner/state/replayed"},
+	},
+	{
+		Name: "partner-state-in-cookie", Flow: FlowPartner, defect: defectStateInCookie,
 		Title: `at finalize requires the session cookie to name the state's user (fails when the frame gets no cookies)`,
-		Fails: []string{"partner/finalize/no-cookie-needed"}},
-	{Name: "partner-exchange-crash", Flow: FlowPartner, defect: defectExchangeCrash,
+		Fails: []string{"partner/finalize/no-cookie-needed"},
+	},
+	{
+		Name: "partner-exchange-crash", Flow: FlowPartner, defect: defectExchangeCrash,
 		Title: `answers 500 when the token endpoint answers 5xx or times out`,
-		Fails: []string{"partner/exchange-fails"}},
+		Fails: []string{"partner/exchange-fails"},
+	},
 
 	// The robust checks: they run against every install flow with the same IDs; these variants
 	// break the seamless install URL.
-	{Name: "seamless-any-step", Flow: FlowSeamless, defect: defectAnyStep,
+	{
+		Name: "seamless-any-step", Flow: FlowSeamless, defect: defectAnyStep,
 		Title: `treats every request that carries a code as step=finalize, whatever its step (or none)`,
-		Fails: []string{"robust/unknown-step"}},
-	{Name: "seamless-missing-return-url-crash", Flow: FlowSeamless, defect: defectMissingReturnURLCrash,
+		Fails: []string{"robust/unknown-step"},
+	},
+	{
+		Name: "seamless-missing-return-url-crash", Flow: FlowSeamless, defect: defectMissingReturnURLCrash,
 		Title: `dereferences the parsed returnUrl without checking it is there, answering 500 when it is missing`,
-		Fails: []string{"robust/missing-return-url"}},
-	{Name: "seamless-duplicate-params-crash", Flow: FlowSeamless, defect: defectDuplicateParamsCrash,
+		Fails: []string{"robust/missing-return-url"},
+	},
+	{
+		Name: "seamless-duplicate-params-crash", Flow: FlowSeamless, defect: defectDuplicateParamsCrash,
 		Title: `expects each query parameter to be a string and answers 500 when one is repeated (an array, as Express's req.query gives)`,
-		Fails: []string{"robust/duplicate-params"}},
-	{Name: "seamless-long-return-url-crash", Flow: FlowSeamless, defect: defectLongReturnURLCrash,
+		Fails: []string{"robust/duplicate-params"},
+	},
+	{
+		Name: "seamless-long-return-url-crash", Flow: FlowSeamless, defect: defectLongReturnURLCrash,
 		Title: `stores returnUrl in a VARCHAR(2048) column before checking it, answering 500 when it is longer`,
-		Fails: []string{"robust/oversized-params"}},
-	{Name: "seamless-open-redirect", Flow: FlowSeamless, defect: defectOpenRedirect,
+		Fails: []string{"robust/oversized-params"},
+	},
+	{
+		Name: "seamless-open-redirect", Flow: FlowSeamless, defect: defectOpenRedirect,
 		Title: `redirects to any returnUrl it is given, HubSpot's or not`,
-		Fails: []string{"robust/open-redirect"}},
-	{Name: "seamless-reflected-return-url", Flow: FlowSeamless, defect: defectReflectedReturnURL,
+		Fails: []string{"robust/open-redirect"},
+	},
+	{
+		Name: "seamless-reflected-return-url", Flow: FlowSeamless, defect: defectReflectedReturnURL,
 		Title: `shows a refused returnUrl on its error page without escaping it`,
-		Fails: []string{"robust/reflected-return-url"}},
+		Fails: []string{"robust/reflected-return-url"},
+	},
 
 	// "Connect with HubSpot" (FlowConnect).
-	{Name: "connect-optional-in-scope", Flow: FlowConnect, defect: defectConnectOptionalInScope,
+	{
+		Name: "connect-optional-in-scope", Flow: FlowConnect, defect: defectConnectOptionalInScope,
 		Title: `puts its optional scope (crm.objects.deals.read) in scope instead of optional_scope`,
-		Fails: []string{"connect/authorize-url"}},
-	{Name: "connect-no-state", Flow: FlowConnect, defect: defectConnectNoState,
+		Fails: []string{"connect/authorize-url"},
+	},
+	{
+		Name: "connect-no-state", Flow: FlowConnect, defect: defectConnectNoState,
 		Title: `sends no state to HubSpot and checks none on the callback`,
-		Fails: []string{"connect/state", "connect/callback-bad-state", "connect/state-single-use"}},
-	{Name: "connect-constant-state", Flow: FlowConnect, defect: defectConnectConstantState,
+		Fails: []string{"connect/state", "connect/callback-bad-state", "connect/state-single-use"}, //nolint:goconst // check IDs read best written out in each variant's Fails
+	},
+	{
+		Name: "connect-constant-state", Flow: FlowConnect, defect: defectConnectConstantState,
 		Title: `always sends state=1 (and checks the callback's state against it)`,
-		Fails: []string{"connect/state", "connect/state-single-use"}},
-	{Name: "connect-wrong-redirect-uri", Flow: FlowConnect, defect: defectConnectWrongRedirectURI,
+		Fails: []string{"connect/state", "connect/state-single-use"},
+	},
+	{
+		Name: "connect-wrong-redirect-uri", Flow: FlowConnect, defect: defectConnectWrongRedirectURI,
 		Title: `exchanges the code with redirect_uri = the callback URL plus a trailing "/"`,
-		Fails: []string{"connect/callback"}},
-	{Name: "connect-ignores-state", Flow: FlowConnect, defect: defectConnectIgnoresState,
+		Fails: []string{"connect/callback"},
+	},
+	{
+		Name: "connect-ignores-state", Flow: FlowConnect, defect: defectConnectIgnoresState,
 		Title: `sends a good state but never checks the one on the callback`,
-		Fails: []string{"connect/callback-bad-state", "connect/state-single-use"}},
-	{Name: "connect-error-crash", Flow: FlowConnect, defect: defectConnectErrorCrash,
+		Fails: []string{"connect/callback-bad-state", "connect/state-single-use"},
+	},
+	{
+		Name: "connect-error-crash", Flow: FlowConnect, defect: defectConnectErrorCrash,
 		Title: `reads the code without looking for error and answers 500 on error=access_denied`,
-		Fails: []string{"connect/callback-error"}},
-	{Name: "connect-state-reusable", Flow: FlowConnect, defect: defectConnectStateReusable,
+		Fails: []string{"connect/callback-error"},
+	},
+	{
+		Name: "connect-state-reusable", Flow: FlowConnect, defect: defectConnectStateReusable,
 		Title: `checks the callback's state but never marks it used, so a replayed callback connects again`,
-		Fails: []string{"connect/state-single-use"}},
-	{Name: "connect-no-code-crash", Flow: FlowConnect, defect: defectConnectNoCodeCrash,
+		Fails: []string{"connect/state-single-use"},
+	},
+	{
+		Name: "connect-no-code-crash", Flow: FlowConnect, defect: defectConnectNoCodeCrash,
 		Title: `reads the code without checking it is there and answers 500 on a callback without one`,
-		Fails: []string{"connect/callback-no-code"}},
+		Fails: []string{"connect/callback-no-code"},
+	},
 
 	// The webhook receiver (FlowWebhooks).
-	{Name: "webhooks-no-verification", Flow: FlowWebhooks, defect: defectWebhookNoVerification,
+	{
+		Name: "webhooks-no-verification", Flow: FlowWebhooks, defect: defectWebhookNoVerification,
 		Title: `accepts every delivery without looking at its signature`,
-		Fails: []string{"webhooks/rejects-bad-signature", "webhooks/rejects-tampered-body", "webhooks/rejects-stale"}},
-	{Name: "webhooks-no-timestamp-check", Flow: FlowWebhooks, defect: defectWebhookNoTimestamp,
+		Fails: []string{"webhooks/rejects-bad-signature", "webhooks/rejects-tampered-body", "webhooks/rejects-stale"},
+	},
+	{
+		Name: "webhooks-no-timestamp-check", Flow: FlowWebhooks, defect: defectWebhookNoTimestamp,
 		Title: `verifies the v3 signature but never checks how old X-HubSpot-Request-Timestamp is`,
-		Fails: []string{"webhooks/rejects-stale"}},
-	{Name: "webhooks-v1-only", Flow: FlowWebhooks, defect: defectWebhookV1Only,
+		Fails: []string{"webhooks/rejects-stale"},
+	},
+	{
+		Name: "webhooks-v1-only", Flow: FlowWebhooks, defect: defectWebhookV1Only,
 		Title: `rejects old timestamps, then verifies the v1 signature (secret + body) instead of v3, so a captured batch replays with a fresh timestamp`,
-		Fails: []string{"webhooks/rejects-bad-signature"}},
-	{Name: "webhooks-hashes-parsed-body", Flow: FlowWebhooks, defect: defectWebhookParsedBody,
+		Fails: []string{"webhooks/rejects-bad-signature"},
+	},
+	{
+		Name: "webhooks-hashes-parsed-body", Flow: FlowWebhooks, defect: defectWebhookParsedBody,
 		Title: `verifies the signature over the parsed JSON re-serialised (JSON.stringify(req.body)), not the raw bytes received`,
-		Fails: []string{"webhooks/rejects-tampered-body"}},
-	{Name: "webhooks-path-only-uri", Flow: FlowWebhooks, defect: defectWebhookPathOnly,
+		Fails: []string{"webhooks/rejects-tampered-body"},
+	},
+	{
+		Name: "webhooks-path-only-uri", Flow: FlowWebhooks, defect: defectWebhookPathOnly,
 		Title: `signs the request path ("/webhooks") instead of the full URL HubSpot called, so no genuine delivery verifies`,
-		Fails: []string{"webhooks/accepts-signed"}},
-	{Name: "webhooks-slow", Flow: FlowWebhooks, defect: defectWebhookSlow,
+		Fails: []string{"webhooks/accepts-signed"},
+	},
+	{
+		Name: "webhooks-slow", Flow: FlowWebhooks, defect: defectWebhookSlow,
 		Title: `processes each verified batch before answering, past HubSpot's 5 s timeout`,
-		Fails: []string{"webhooks/accepts-signed"}},
+		Fails: []string{"webhooks/accepts-signed"},
+	},
 }
 
 // Bugs returns every broken variant, in the order of the table above: seamless, partner,

@@ -132,7 +132,7 @@ var bugTests = map[string]func(t *testing.T, fx *fixture){
 		if got := loc.Query().Get("scope"); got != "crm.objects.companies.read crm.objects.contacts.read" {
 			t.Fatalf("scope %q; want the conditional scope and crm.objects.contacts.read", got)
 		}
-		if got := fx.srv.scopes; !slices.Equal(got, defaultConditionalScopes) {
+		if got := fx.srv.scopes; !slices.Equal(got, DefaultConditionalScopes) {
 			t.Errorf("configured scopes changed to %v", got)
 		}
 	},

@@ -14,6 +14,13 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
+// The install URL's step parameter, as HubSpot sends it (the install-flow page): the partner
+// flow's sign-in first, then finalize with the code.
+const (
+	stepAuthorize = "authorize"
+	stepFinalize  = "finalize"
+)
+
 // Paths the reference endpoints serve. The install URLs HubSpot calls are PublicURL+SeamlessPath
 // and PublicURL+PartnerPath.
 const (
@@ -29,7 +36,7 @@ const (
 // `hsemu reference` and the in-process suite. They are not secret.
 const (
 	DemoClientID     = "6a1f3c2e-7b4d-4e8f-9a0b-1c2d3e4f5a6b"
-	DemoClientSecret = "0f6b2d8e-3c1a-4b5d-9e7f-a1b2c3d4e5f6"
+	DemoClientSecret = "0f6b2d8e-3c1a-4b5d-9e7f-a1b2c3d4e5f6" //nolint:gosec // G101: the demo app's published secret, not a real one
 )
 
 // Defaults for the zero values of Config.
@@ -42,10 +49,10 @@ const (
 	DefaultAppName = "hsemu reference app"
 )
 
-// defaultConditionalScopes is the `scope` the partner flow adds when Config.ConditionalScopes is
+// DefaultConditionalScopes is the `scope` the partner flow adds when Config.ConditionalScopes is
 // nil. HubSpot (the install-flow page, "Add scopes"): "If you need to specify conditional scopes,
 // it's recommended to include them in the scope query parameter."
-var defaultConditionalScopes = []string{"crm.objects.companies.read"}
+var DefaultConditionalScopes = []string{"crm.objects.companies.read"}
 
 // frameAncestors lets HubSpot's app origins frame every page. HubSpot's example (the install-flow
 // page): "Content-Security-Policy: frame-ancestors 'self' https://app.hubspot.com
@@ -173,7 +180,7 @@ func New(cfg Config) (*Server, error) {
 		s.slowDelay = DefaultSlowDelay
 	}
 	if cfg.ConditionalScopes == nil {
-		s.scopes = slices.Clone(defaultConditionalScopes)
+		s.scopes = slices.Clone(DefaultConditionalScopes)
 	}
 	for _, sc := range s.scopes {
 		if sc == "" || strings.ContainsAny(sc, " \t\r\n,") {

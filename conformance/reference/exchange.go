@@ -16,8 +16,8 @@ import (
 // (https://developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/migration-guide);
 // /oauth/v3/token is current.
 const (
-	tokenPathV3 = "/oauth/v3/token"
-	tokenPathV1 = "/oauth/v1/token"
+	tokenPathV3 = "/oauth/v3/token" //nolint:gosec // G101: a URL path, not a credential
+	tokenPathV1 = "/oauth/v1/token" //nolint:gosec // G101: a URL path, not a credential
 )
 
 // maxTokenResponseBytes bounds what is read of a token response.

@@ -36,8 +36,8 @@ type installStore struct {
 	byHub map[int64]installRecord
 }
 
-func newInstallStore(max int) *installStore {
-	return &installStore{max: max, byHub: make(map[int64]installRecord)}
+func newInstallStore(limit int) *installStore {
+	return &installStore{max: limit, byHub: make(map[int64]installRecord)}
 }
 
 func (st *installStore) link(rec installRecord) {
@@ -101,8 +101,8 @@ type codeLog struct {
 	seen map[string]bool
 }
 
-func newCodeLog(max int) *codeLog {
-	return &codeLog{max: max, seen: make(map[string]bool)}
+func newCodeLog(limit int) *codeLog {
+	return &codeLog{max: limit, seen: make(map[string]bool)}
 }
 
 // insert records code and reports whether it was already there.

@@ -165,18 +165,21 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleInstalls lists the linked portals, tokens redacted.
-func (s *Server) handleInstalls(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleInstalls(w http.ResponseWriter, _ *http.Request) {
 	s.render(w, http.StatusOK, "installs", pageData{Title: "Linked portals", Installs: s.Installs()})
 }
 
 // allowed lists the methods of each path the server serves, for 405 answers.
 var allowed = map[string]string{
-	"/":          "GET, HEAD",
-	SeamlessPath: "GET, HEAD",
-	PartnerPath:  "GET, HEAD",
-	LoginPath:    "POST",
-	InstallsPath: "GET, HEAD",
+	"/":          methodsRead,
+	SeamlessPath: methodsRead,
+	PartnerPath:  methodsRead,
+	LoginPath:    http.MethodPost,
+	InstallsPath: methodsRead,
 }
+
+// methodsRead is the Allow header of the pages that are only read.
+const methodsRead = "GET, HEAD"
 
 // handleNotFound answers paths and methods the server does not serve, with an HTML page.
 func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {

@@ -22,14 +22,14 @@ func (s *Server) handlePartner(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch step {
-	case "authorize":
+	case stepAuthorize:
 		if s.has(FlowPartner, defectAuthorizeAsFinalize) {
 			// The handler was written for finalize only.
 			s.renderError(w, http.StatusBadRequest, "Installation failed", "missing code", "", nil)
 			return
 		}
 		s.authorize(w, q)
-	case "finalize":
+	case stepFinalize:
 		s.finalize(w, r, q)
 	default:
 		s.renderBadInput(w, stepError(step, "authorize or step=finalize"), nil)
@@ -122,7 +122,8 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if s.has(FlowPartner, defectLogin307) {
 		status = http.StatusTemporaryRedirect
 	}
-	http.Redirect(w, r, location, status)
+	// location is the returnUrl returnURL accepted (an app host or a configured return origin).
+	http.Redirect(w, r, location, status) //nolint:gosec // G710: the returnUrl was checked by returnURL
 }
 
 // finalize completes a partner install. It verifies the state and takes the user from the state's

@@ -26,8 +26,8 @@ func (s *Server) handleSeamless(w http.ResponseWriter, r *http.Request) {
 		s.renderBadInput(w, err, back)
 		return
 	}
-	if step != "finalize" {
-		s.renderBadInput(w, stepError(step, "finalize"), back)
+	if step != stepFinalize {
+		s.renderBadInput(w, stepError(step, stepFinalize), back)
 		return
 	}
 	code, err := param(q, "code")

@@ -157,8 +157,10 @@ func TestSeamlessRefusesBadRequests(t *testing.T) {
 }
 
 func TestReturnURLAllowlist(t *testing.T) {
-	srv, err := New(Config{APIBase: "http://127.0.0.1:7430", ClientID: "a", ClientSecret: "b",
-		ExtraReturnOrigins: []string{"http://127.0.0.1:7430", "https://Hub.Example"}})
+	srv, err := New(Config{
+		APIBase: "http://127.0.0.1:7430", ClientID: "a", ClientSecret: "b",
+		ExtraReturnOrigins: []string{"http://127.0.0.1:7430", "https://Hub.Example"},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

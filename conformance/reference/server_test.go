@@ -59,8 +59,10 @@ func TestIndexAndInstallsPages(t *testing.T) {
 		t.Fatalf("index: status %d", resp.StatusCode)
 	}
 	requireFrameable(t, resp)
-	for _, want := range []string{testPublicURL + SeamlessPath, testPublicURL + PartnerPath, "demo@example.com", "hsemu-demo",
-		"partner-login-307", "partner/authorize/no-307-after-credentials", `href="/installs"`} {
+	for _, want := range []string{
+		testPublicURL + SeamlessPath, testPublicURL + PartnerPath, "demo@example.com", "hsemu-demo",
+		"partner-login-307", "partner/authorize/no-307-after-credentials", `href="/installs"`,
+	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("index does not show %q", want)
 		}

@@ -89,6 +89,29 @@ func (s *Server) mintState(u User, r1 *url.URL) (string, error) {
 	return rec.token, nil
 }
 
+// stateClaims parses raw as the state's JWS and returns its claims once it is unexpired and (but
+// for the state-unverified variant, which reports verified false) its signature verifies.
+func (s *Server) stateClaims(raw string, now time.Time) (c stateClaims, verified bool, err error) {
+	obj, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.HS256})
+	if err != nil {
+		return c, false, fmt.Errorf("state is not a JWS (%v): %w", err, errStateUnknown)
+	}
+	var payload []byte
+	verified = !s.has(FlowPartner, defectStateUnverified)
+	if !verified {
+		payload = obj.UnsafePayloadWithoutVerification()
+	} else if payload, err = obj.Verify(s.stateKey); err != nil {
+		return c, false, fmt.Errorf("state signature does not verify (%v): %w", err, errStateUnknown)
+	}
+	if err := json.Unmarshal(payload, &c); err != nil || c.JTI == "" {
+		return c, false, fmt.Errorf("state payload is not the expected claims: %w", errStateUnknown)
+	}
+	if now.Unix() >= c.Exp {
+		return c, false, errStateExpired
+	}
+	return c, verified, nil
+}
+
 // redeemState checks the state of a finalize request and, unless the variant forgets to, marks
 // it used. It checks the signature, the expiry, that this server issued exactly this string and
 // that it was not used before (RFC 9700 §4.2.4: "The state value SHOULD be invalidated by the
@@ -111,24 +134,11 @@ func (s *Server) redeemState(raw string) (stateRecord, error) {
 
 	id, exact, sub := raw, true, ""
 	if !s.has(FlowPartner, defectWeakState) {
-		obj, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.HS256})
+		c, verified, err := s.stateClaims(raw, now)
 		if err != nil {
-			return stateRecord{}, fmt.Errorf("state is not a JWS (%v): %w", err, errStateUnknown)
+			return stateRecord{}, err
 		}
-		var payload []byte
-		if s.has(FlowPartner, defectStateUnverified) {
-			payload, exact = obj.UnsafePayloadWithoutVerification(), false
-		} else if payload, err = obj.Verify(s.stateKey); err != nil {
-			return stateRecord{}, fmt.Errorf("state signature does not verify (%v): %w", err, errStateUnknown)
-		}
-		var c stateClaims
-		if err := json.Unmarshal(payload, &c); err != nil || c.JTI == "" {
-			return stateRecord{}, fmt.Errorf("state payload is not the expected claims: %w", errStateUnknown)
-		}
-		if now.Unix() >= c.Exp {
-			return stateRecord{}, errStateExpired
-		}
-		id, sub = c.JTI, c.Sub
+		id, exact, sub = c.JTI, verified, c.Sub
 	}
 	consume := !s.has(FlowPartner, defectStateReusable)
 	return s.states.redeem(id, consume, func(rec *stateRecord) error {
@@ -195,8 +205,8 @@ type stateStore struct {
 	byID map[string]*stateRecord
 }
 
-func newStateStore(max int) *stateStore {
-	return &stateStore{max: max, byID: make(map[string]*stateRecord)}
+func newStateStore(limit int) *stateStore {
+	return &stateStore{max: limit, byID: make(map[string]*stateRecord)}
 }
 
 // put records a state. When the store is full it forgets used and expired states and, if

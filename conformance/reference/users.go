@@ -17,8 +17,8 @@ type User struct {
 
 // DemoUsers can sign in to the reference partner flow unless Config.Users says otherwise.
 var DemoUsers = []User{
-	{Email: "demo@example.com", Password: "hsemu-demo", ID: "user-1", Name: "Demo User"},
-	{Email: "second@example.com", Password: "hsemu-second", ID: "user-2", Name: "Second User"},
+	{Email: "demo@example.com", Password: "hsemu-demo", ID: "user-1", Name: "Demo User"},       //nolint:gosec // G101: a published demo password
+	{Email: "second@example.com", Password: "hsemu-second", ID: "user-2", Name: "Second User"}, //nolint:gosec // G101: a published demo password
 }
 
 // authenticate finds the user with this email (case-insensitive) and password. Every user's
@@ -63,8 +63,8 @@ type session struct {
 	expires time.Time
 }
 
-func newSessionStore(max int) *sessionStore {
-	return &sessionStore{max: max, byID: make(map[string]session)}
+func newSessionStore(limit int) *sessionStore {
+	return &sessionStore{max: limit, byID: make(map[string]session)}
 }
 
 func (st *sessionStore) put(id, userID string, now time.Time) {

@@ -25,8 +25,10 @@ type webhookFixture struct {
 func newWebhookFixture(t *testing.T, bug string) *webhookFixture {
 	t.Helper()
 	fx := &webhookFixture{testClock: newTestClock(), url: testPublicURL + WebhooksPath}
-	srv, err := New(Config{APIBase: "http://127.0.0.1:7430", ClientID: DemoClientID, ClientSecret: DemoClientSecret,
-		PublicURL: testPublicURL, Bug: bug, Clock: fx.now})
+	srv, err := New(Config{
+		APIBase: "http://127.0.0.1:7430", ClientID: DemoClientID, ClientSecret: DemoClientSecret,
+		PublicURL: testPublicURL, Bug: bug, Clock: fx.now,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,8 +112,10 @@ func TestWebhookReceiver(t *testing.T) {
 		diff map[string]int
 	}{
 		{"", nil},
-		{"webhooks-no-verification", map[string]int{"wrong secret": 204, "re-stamped": 204, "values changed": 204,
-			"re-formatted": 204, "6 min old": 204, "unsigned": 204}},
+		{"webhooks-no-verification", map[string]int{
+			"wrong secret": 204, "re-stamped": 204, "values changed": 204,
+			"re-formatted": 204, "6 min old": 204, "unsigned": 204,
+		}},
 		{"webhooks-no-timestamp-check", map[string]int{"6 min old": 204}},
 		{"webhooks-v1-only", map[string]int{"re-stamped": 204}},
 		{"webhooks-hashes-parsed-body", map[string]int{"re-formatted": 204}},

@@ -27,8 +27,8 @@ const (
 	StatusMismatchRedirect = "MISMATCH_REDIRECT_URI_AUTH_CODE"
 	StatusBadRedirectURI   = "BAD_REDIRECT_URI"
 	StatusBadClientID      = "BAD_CLIENT_ID"
-	StatusBadClientSecret  = "BAD_CLIENT_SECRET"
-	StatusBadRefreshToken  = "BAD_REFRESH_TOKEN"
+	StatusBadClientSecret  = "BAD_CLIENT_SECRET" //nolint:gosec // G101: an error status, not a credential
+	StatusBadRefreshToken  = "BAD_REFRESH_TOKEN" //nolint:gosec // G101: an error status, not a credential
 	StatusBadGrantType     = "BAD_GRANT_TYPE"
 	StatusBadRequest       = "BAD_REQUEST"
 	StatusBadHub           = "BAD_HUB"
@@ -36,6 +36,9 @@ const (
 	StatusBadCodeVerifier  = "BAD_CODE_VERIFIER"
 	StatusBadAccessToken   = "BAD_ACCESS_TOKEN"
 )
+
+// invalidGrant is RFC 6749 §5.2's error code for a bad code, refresh token or code verifier.
+const invalidGrant = "invalid_grant"
 
 // oauthErrors are the OAuth errors by status: the RFC 6749 §5.2 code and the message. The
 // message of BAD_REFRESH_TOKEN is the documented one (the v3 guide,
@@ -46,17 +49,17 @@ const (
 // grant ... is invalid, expired, revoked, does not match the redirection URI used in the
 // authorization request, or was issued to another client").
 var oauthErrors = map[string][2]string{
-	StatusBadAuthCode:      {"invalid_grant", "missing or unknown auth code"},
-	StatusExpiredAuthCode:  {"invalid_grant", "auth code is expired"},
-	StatusMismatchRedirect: {"invalid_grant", "redirect_uri does not match the redirect_uri used when initiating the OAuth 2.0 connection; it must match exactly"},
+	StatusBadAuthCode:      {invalidGrant, "missing or unknown auth code"},
+	StatusExpiredAuthCode:  {invalidGrant, "auth code is expired"},
+	StatusMismatchRedirect: {invalidGrant, "redirect_uri does not match the redirect_uri used when initiating the OAuth 2.0 connection; it must match exactly"},
 	StatusBadRedirectURI:   {"invalid_request", "missing or invalid redirect_uri"},
 	StatusBadClientID:      {"invalid_client", "missing or unknown client id"},
 	StatusBadClientSecret:  {"invalid_client", "missing or invalid client secret"},
-	StatusBadRefreshToken:  {"invalid_grant", "refresh token is invalid, expired or revoked"},
+	StatusBadRefreshToken:  {invalidGrant, "refresh token is invalid, expired or revoked"},
 	StatusBadGrantType:     {"unsupported_grant_type", "unsupported grant_type"},
 	StatusBadHub:           {"access_denied", "missing or unknown hub id"},
 	StatusBadScopes:        {"invalid_scope", "the requested scopes are invalid"},
-	StatusBadCodeVerifier:  {"invalid_grant", "code_verifier does not match the code challenge"},
+	StatusBadCodeVerifier:  {invalidGrant, "code_verifier does not match the code challenge"},
 	StatusBadAccessToken:   {"invalid_token", "access token is invalid, expired or revoked"},
 }
 

@@ -84,8 +84,8 @@ func IsDeprecatedTokenPath(p string) bool { return p == TokenPath(DeprecatedToke
 // GET and DELETE /oauth/v1/refresh-tokens/{token}
 // (https://developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/get-access-token-info).
 const (
-	AccessTokenInfoPrefix  = "/oauth/v1/access-tokens/"
-	RefreshTokenInfoPrefix = "/oauth/v1/refresh-tokens/"
+	AccessTokenInfoPrefix  = "/oauth/v1/access-tokens/"  //nolint:gosec // G101: a URL path, not a credential
+	RefreshTokenInfoPrefix = "/oauth/v1/refresh-tokens/" //nolint:gosec // G101: a URL path, not a credential
 )
 
 // TokenInfoPrefixes are the path prefixes that carry a token in the path.

@@ -73,10 +73,14 @@ func TestGrantScopes(t *testing.T) {
 		want            []string
 		text            string
 	}{
-		{name: "every scope", scope: "crm.objects.contacts.read", optional: "crm.objects.deals.read",
-			want: []string{"oauth", "crm.objects.contacts.read", "crm.objects.deals.read"}},
-		{name: "optional dropped", tier: []string{"crm.objects.contacts.read"}, scope: "crm.objects.contacts.read", optional: "crm.objects.deals.read",
-			want: []string{"oauth", "crm.objects.contacts.read"}},
+		{
+			name: "every scope", scope: "crm.objects.contacts.read", optional: "crm.objects.deals.read",
+			want: []string{"oauth", "crm.objects.contacts.read", "crm.objects.deals.read"},
+		},
+		{
+			name: "optional dropped", tier: []string{"crm.objects.contacts.read"}, scope: "crm.objects.contacts.read", optional: "crm.objects.deals.read",
+			want: []string{"oauth", "crm.objects.contacts.read"},
+		},
 		{name: "required the tier lacks", tier: []string{}, scope: "crm.objects.contacts.read", text: TextScopesInsufficient},
 		{name: "rules before the tier", scope: "oauth", text: TextScopesInsufficient},
 	}

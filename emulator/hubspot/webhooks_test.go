@@ -16,14 +16,22 @@ func TestSignatureKnownAnswers(t *testing.T) {
 	tests := []struct {
 		name, got, want string
 	}{
-		{"v1 webhook batch", SignatureV1(docSecret, []byte(docBody)),
-			"232db2615f3d666fe21a8ec971ac7b5402d33b9a925784df3ca654d05f4817de"},
-		{"v2 GET, empty body", SignatureV2(docSecret, "GET", "https://www.example.com/webhook_uri", nil),
-			"eee2dddcc73c94d699f5e395f4b9d454a069a6855fbfa152e91e88823087200e"},
-		{"v2 POST with body", SignatureV2(docSecret, "POST", "https://www.example.com/webhook_uri", []byte(`{"example_field":"example_value"}`)),
-			"9569219f8ba981ffa6f6f16aa0f48637d35d728c7e4d93d0d52efaa512af7900"},
-		{"v3 POST", SignatureV3(docSecret, "POST", "https://www.example.com/webhook_uri", []byte(`{'example_field':'example_value'}`), time.UnixMilli(1693657560000)),
-			"K36dawei4A+QBNolUOqo7s91KQDWQ5MXZ/QufNYuk/Y="},
+		{
+			"v1 webhook batch", SignatureV1(docSecret, []byte(docBody)),
+			"232db2615f3d666fe21a8ec971ac7b5402d33b9a925784df3ca654d05f4817de",
+		},
+		{
+			"v2 GET, empty body", SignatureV2(docSecret, "GET", "https://www.example.com/webhook_uri", nil),
+			"eee2dddcc73c94d699f5e395f4b9d454a069a6855fbfa152e91e88823087200e",
+		},
+		{
+			"v2 POST with body", SignatureV2(docSecret, "POST", "https://www.example.com/webhook_uri", []byte(`{"example_field":"example_value"}`)),
+			"9569219f8ba981ffa6f6f16aa0f48637d35d728c7e4d93d0d52efaa512af7900",
+		},
+		{
+			"v3 POST", SignatureV3(docSecret, "POST", "https://www.example.com/webhook_uri", []byte(`{'example_field':'example_value'}`), time.UnixMilli(1693657560000)),
+			"K36dawei4A+QBNolUOqo7s91KQDWQ5MXZ/QufNYuk/Y=",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,8 +102,10 @@ func TestVerifyWebhookV3(t *testing.T) {
 		{name: "wrong secret", secret: "other", body: string(body), sig: sig, ts: tsOK, wantErr: ErrBadSignature},
 		{name: "tampered body", secret: "secret", body: `[{"eventId":2}]`, sig: sig, ts: tsOK, wantErr: ErrBadSignature},
 		{name: "timestamp changed", secret: "secret", body: string(body), sig: sig, ts: "1693657500001", wantErr: ErrBadSignature},
-		{name: "stale", secret: "secret", body: string(body), sig: SignatureV3("secret", "POST", uri, body, now.Add(-6*time.Minute)),
-			ts: "1693657200000", wantErr: ErrStaleTimestamp},
+		{
+			name: "stale", secret: "secret", body: string(body), sig: SignatureV3("secret", "POST", uri, body, now.Add(-6*time.Minute)),
+			ts: "1693657200000", wantErr: ErrStaleTimestamp,
+		},
 		{name: "timestamp not a number", secret: "secret", body: string(body), sig: sig, ts: "yesterday", wantInErr: "not milliseconds"},
 	}
 	for _, tt := range tests {

@@ -278,7 +278,7 @@ func (j *jar) matching(sc cookieScope, now time.Time) []*storedCookie {
 	j.cookies = slices.DeleteFunc(j.cookies, func(c *storedCookie) bool {
 		return !c.expires.IsZero() && !c.expires.After(now)
 	})
-	var out []*storedCookie
+	out := make([]*storedCookie, 0, len(j.cookies))
 	for _, c := range j.cookies {
 		switch {
 		case c.partition == "" && sc.blocked():
@@ -293,7 +293,7 @@ func (j *jar) matching(sc cookieScope, now time.Time) []*storedCookie {
 			continue
 		case c.sameSite == http.SameSiteStrictMode && sc.crossSite:
 			continue
-		case c.sameSite == http.SameSiteLaxMode && sc.crossSite && !(sc.topLevel && safeMethod):
+		case c.sameSite == http.SameSiteLaxMode && sc.crossSite && (!sc.topLevel || !safeMethod):
 			continue
 		}
 		out = append(out, c)
@@ -327,7 +327,9 @@ func cookieHeader(cs []*storedCookie) string {
 
 // httpCookie exports a stored cookie as an *http.Cookie.
 func (c *storedCookie) httpCookie() *http.Cookie {
-	hc := &http.Cookie{
+	// The attributes are the stored cookie's, as the server set them: this is an export, not a
+	// cookie hsemu sets.
+	hc := &http.Cookie{ //nolint:gosec // G124: see above
 		Name: c.name, Value: c.value, Quoted: c.quoted, Path: c.path,
 		Secure: c.secure, HttpOnly: c.httpOnly, SameSite: c.sameSite,
 		Partitioned: c.partitioned, Expires: c.expires,

@@ -37,6 +37,14 @@ type Field struct {
 	Checked bool
 }
 
+// Field types the browser treats apart: submit buttons, and the controls only submitted when
+// checked (HTML §4.10.21.4, constructing the entry list).
+const (
+	typeSubmit   = "submit"
+	typeCheckbox = "checkbox"
+	typeRadio    = "radio"
+)
+
 // label names the form for error messages.
 func (f Form) label() string {
 	switch {
@@ -125,12 +133,12 @@ func fill(f Form, values map[string]string) ([]Field, error) {
 			return nil, fmt.Errorf("submit: form %s has no field %q; its fields are %s", f.label(), name, strings.Join(f.fieldNames(), ", "))
 		}
 		switch fields[idx].Type {
-		case "submit":
-			submitter = slices.IndexFunc(fields, func(fl Field) bool { return fl.Type == "submit" && fl.Name == name && (v == "" || fl.Value == v) })
+		case typeSubmit:
+			submitter = slices.IndexFunc(fields, func(fl Field) bool { return fl.Type == typeSubmit && fl.Name == name && (v == "" || fl.Value == v) })
 			if submitter < 0 {
 				return nil, fmt.Errorf("submit: form %s has no submit button %q with value %q", f.label(), name, v)
 			}
-		case "checkbox", "radio":
+		case typeCheckbox, typeRadio:
 			matched := false
 			for i := range fields {
 				if fields[i].Name != name {
@@ -138,7 +146,7 @@ func fill(f Form, values map[string]string) ([]Field, error) {
 				}
 				if fields[i].Value == v {
 					fields[i].Checked, matched = true, true
-				} else if fields[i].Type == "radio" || v == "" {
+				} else if fields[i].Type == typeRadio || v == "" {
 					fields[i].Checked = false
 				}
 			}
@@ -150,13 +158,13 @@ func fill(f Form, values map[string]string) ([]Field, error) {
 		}
 	}
 	if submitter < 0 {
-		submitter = slices.IndexFunc(fields, func(fl Field) bool { return fl.Type == "submit" })
+		submitter = slices.IndexFunc(fields, func(fl Field) bool { return fl.Type == typeSubmit })
 	}
 	var out []Field
 	for i, fl := range fields {
 		switch {
-		case fl.Type == "submit" && i != submitter:
-		case (fl.Type == "checkbox" || fl.Type == "radio") && !fl.Checked:
+		case fl.Type == typeSubmit && i != submitter:
+		case (fl.Type == typeCheckbox || fl.Type == typeRadio) && !fl.Checked:
 		default:
 			out = append(out, fl)
 		}

@@ -120,6 +120,8 @@ func parseDocument(body []byte, docURL *url.URL) *document {
 			if i, ok := formOf[owner]; ok && !disabled(n) {
 				d.forms[i].Fields = append(d.forms[i].Fields, controlFields(n)...)
 			}
+		default:
+			// Any other element only matters for its children and event handlers.
 		}
 		if d.jsSnippet == "" {
 			// Only handlers that run without the user: onload and onpageshow.
@@ -296,12 +298,13 @@ func controlFields(n *html.Node) []Field {
 		return []Field{{Name: name, Type: "textarea", Value: strings.TrimPrefix(textContent(n), "\n")}}
 	case atom.Button:
 		t, _ := attr(n, "type")
-		if t = strings.ToLower(strings.TrimSpace(t)); t != "" && t != "submit" {
+		if t = strings.ToLower(strings.TrimSpace(t)); t != "" && t != typeSubmit {
 			return nil
 		}
-		return []Field{{Name: name, Type: "submit", Value: value}}
+		return []Field{{Name: name, Type: typeSubmit, Value: value}}
 	case atom.Select:
 		return selectFields(n, name)
+	default: // an input
 	}
 	t, _ := attr(n, "type")
 	t = strings.ToLower(strings.TrimSpace(t))
@@ -312,7 +315,7 @@ func controlFields(n *html.Node) []Field {
 		return nil
 	}
 	f := Field{Name: name, Type: t, Value: value}
-	if t == "checkbox" || t == "radio" {
+	if t == typeCheckbox || t == typeRadio {
 		_, f.Checked = attr(n, "checked")
 		if _, ok := attr(n, "value"); !ok {
 			f.Value = "on"

@@ -59,14 +59,16 @@ func (b *Browser) run(ctx context.Context, bc Context, r *request) (*Page, error
 			return &Page{URL: r.url, Stopped: true, Hops: nav.hops, Context: bc}, nil
 		}
 		if len(nav.hops) >= b.opts.MaxHops {
-			return fail(b.tooManyHops(nav, r))
+			cycle, err := b.tooManyHops(nav, r)
+			return fail(err, cycle)
 		}
 		hreq, key, err := b.prepare(ctx, nav, r)
 		if err != nil {
 			return fail(err, nil)
 		}
 		if i, ok := nav.seen[key]; ok {
-			return fail(loopError(nav, i, r, fmt.Errorf("hop %d would repeat hop %d with the same cookies", len(nav.hops)+1, nav.hops[i].Seq)))
+			cycle, err := loopError(nav, i, r, fmt.Errorf("hop %d would repeat hop %d with the same cookies", len(nav.hops)+1, nav.hops[i].Seq))
+			return fail(err, cycle)
 		}
 		nav.seen[key] = len(nav.hops)
 
@@ -190,7 +192,7 @@ func (b *Browser) fetch(ctx context.Context, nav *navigation, r *request, hreq *
 		return b.record(nav, hop)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, b.opts.BodyLimit+1))
-	resp.Body.Close()
+	_ = resp.Body.Close() // the body is read; an error closing it changes nothing
 	hop.Duration = time.Since(start)
 	hop.Status, hop.ResponseHeader = resp.StatusCode, resp.Header
 	if int64(len(body)) > b.opts.BodyLimit {
@@ -334,26 +336,27 @@ func redirect(r *request, p *Page, loc string) (*request, error) {
 
 // loopError reports the cycle from the hop at index i back to r's URL; why says how the
 // repeat was recognised.
-func loopError(nav *navigation, i int, r *request, why error) (error, []string) {
-	var cycle, shown []string
+func loopError(nav *navigation, i int, r *request, why error) (cycle []string, err error) {
+	n := len(nav.hops) - i + 1
+	cycle, shown := make([]string, 0, n), make([]string, 0, n)
 	for _, h := range nav.hops[i:] {
 		cycle = append(cycle, h.URL.String())
 		shown = append(shown, shortURL(h.URL))
 	}
 	cycle = append(cycle, r.url.String())
 	shown = append(shown, shortURL(r.url))
-	return fmt.Errorf("%w: the browser went %s … (%w); the endpoint must send the browser on, in the end back to HubSpot's returnUrl",
-		ErrLoop, strings.Join(shown, " → "), why), cycle
+	return cycle, fmt.Errorf("%w: the browser went %s … (%w); the endpoint must send the browser on, in the end back to HubSpot's returnUrl",
+		ErrLoop, strings.Join(shown, " → "), why)
 }
 
 // tooManyHops reports a navigation that hit MaxHops. When a URL came back with different
 // cookies, it is still a loop: the error is both ErrLoop and ErrTooManyHops.
-func (b *Browser) tooManyHops(nav *navigation, r *request) (error, []string) {
+func (b *Browser) tooManyHops(nav *navigation, r *request) (cycle []string, err error) {
 	for i, h := range nav.hops {
 		if h.Method == r.method && h.URL.String() == r.url.String() {
 			return loopError(nav, i, r, fmt.Errorf("the cookies changed on every pass, so it ran into the limit of %d hops: %w", b.opts.MaxHops, ErrTooManyHops))
 		}
 	}
-	return fmt.Errorf("%w: the navigation from %s did not end within %d hops (next: %s); each redirect or refresh is a hop",
-		ErrTooManyHops, shortURL(nav.hops[0].URL), b.opts.MaxHops, shortURL(r.url)), nil
+	return nil, fmt.Errorf("%w: the navigation from %s did not end within %d hops (next: %s); each redirect or refresh is a hop",
+		ErrTooManyHops, shortURL(nav.hops[0].URL), b.opts.MaxHops, shortURL(r.url))
 }

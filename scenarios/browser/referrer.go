@@ -8,26 +8,38 @@ import (
 // referrerPolicy is one of the W3C Referrer Policy §3 policies.
 type referrerPolicy string
 
+// The policies of Referrer Policy §3.
+const (
+	policyNoReferrer                  referrerPolicy = "no-referrer"
+	policyNoReferrerWhenDowngrade     referrerPolicy = "no-referrer-when-downgrade"
+	policySameOrigin                  referrerPolicy = "same-origin"
+	policyOrigin                      referrerPolicy = "origin"
+	policyStrictOrigin                referrerPolicy = "strict-origin"
+	policyOriginWhenCrossOrigin       referrerPolicy = "origin-when-cross-origin"
+	policyStrictOriginWhenCrossOrigin referrerPolicy = "strict-origin-when-cross-origin"
+	policyUnsafeURL                   referrerPolicy = "unsafe-url"
+)
+
 // The default is strict-origin-when-cross-origin (Referrer Policy §3 "default referrer
 // policy", Chrome since version 85).
-const defaultReferrerPolicy referrerPolicy = "strict-origin-when-cross-origin"
+const defaultReferrerPolicy = policyStrictOriginWhenCrossOrigin
 
 // knownPolicies maps the tokens of Referrer Policy §4.1 and the legacy <meta name=referrer>
 // keywords of the HTML Standard (§4.2.5.1) to the policy they mean.
 var knownPolicies = map[string]referrerPolicy{
-	"no-referrer":                     "no-referrer",
-	"no-referrer-when-downgrade":      "no-referrer-when-downgrade",
-	"same-origin":                     "same-origin",
-	"origin":                          "origin",
-	"strict-origin":                   "strict-origin",
-	"origin-when-cross-origin":        "origin-when-cross-origin",
-	"strict-origin-when-cross-origin": "strict-origin-when-cross-origin",
-	"unsafe-url":                      "unsafe-url",
+	string(policyNoReferrer):                  policyNoReferrer,
+	string(policyNoReferrerWhenDowngrade):     policyNoReferrerWhenDowngrade,
+	string(policySameOrigin):                  policySameOrigin,
+	string(policyOrigin):                      policyOrigin,
+	string(policyStrictOrigin):                policyStrictOrigin,
+	string(policyOriginWhenCrossOrigin):       policyOriginWhenCrossOrigin,
+	string(policyStrictOriginWhenCrossOrigin): policyStrictOriginWhenCrossOrigin,
+	string(policyUnsafeURL):                   policyUnsafeURL,
 	// legacy meta keywords
-	"never":                   "no-referrer",
-	"default":                 "strict-origin-when-cross-origin",
-	"always":                  "unsafe-url",
-	"origin-when-crossorigin": "origin-when-cross-origin",
+	"never":                   policyNoReferrer,
+	"default":                 policyStrictOriginWhenCrossOrigin,
+	"always":                  policyUnsafeURL,
+	"origin-when-crossorigin": policyOriginWhenCrossOrigin,
 }
 
 // parseReferrerPolicyHeader reads a Referrer-Policy header (Referrer Policy §4.1): a
@@ -70,33 +82,33 @@ func referrerFor(policy referrerPolicy, source, target *url.URL) string {
 	downgrade := potentiallyTrustworthy(source) && !potentiallyTrustworthy(target)
 	same := sameOrigin(source, target)
 	switch policy {
-	case "no-referrer":
+	case policyNoReferrer:
 		return ""
-	case "origin":
+	case policyOrigin:
 		return originOnly
-	case "unsafe-url":
+	case policyUnsafeURL:
 		return fullURL
-	case "strict-origin":
+	case policyStrictOrigin:
 		if downgrade {
 			return ""
 		}
 		return originOnly
-	case "same-origin":
+	case policySameOrigin:
 		if same {
 			return fullURL
 		}
 		return ""
-	case "origin-when-cross-origin":
+	case policyOriginWhenCrossOrigin:
 		if same {
 			return fullURL
 		}
 		return originOnly
-	case "no-referrer-when-downgrade":
+	case policyNoReferrerWhenDowngrade:
 		if downgrade {
 			return ""
 		}
 		return fullURL
-	default: // strict-origin-when-cross-origin
+	default: // policyStrictOriginWhenCrossOrigin, the default
 		if same {
 			return fullURL
 		}

@@ -2,6 +2,7 @@ package chromium
 
 import (
 	"encoding/json"
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -17,7 +18,11 @@ import (
 
 // requestURL is the full URL of a request, fragment included.
 func requestURL(r *network.Request) (*url.URL, error) {
-	return url.Parse(r.URL + r.URLFragment)
+	u, err := url.Parse(r.URL + r.URLFragment)
+	if err != nil {
+		return nil, fmt.Errorf("request URL: %w", err)
+	}
+	return u, nil
 }
 
 // headerOf turns DevTools headers into an http.Header (DevTools joins repeated headers with

@@ -109,7 +109,7 @@ func (t *tab) start() error {
 			return chromedp.Do(t.ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 				t.target = tg
 				if err := chromedp.Listen(t.ctx, t.push); err != nil {
-					return err
+					return fmt.Errorf("listen to the tab's events: %w", err)
 				}
 				// chromedp enabled what its own actions need; the engine needs none of it, and
 				// each costs every navigation: DOM and CSS events (chromedp answers each
@@ -259,6 +259,8 @@ func (e *Engine) SetCookies(u *url.URL, cs []*http.Cookie) {
 			p.SameSite = network.CookieSameSiteLax
 		case http.SameSiteNoneMode:
 			p.SameSite = network.CookieSameSiteNone
+		case http.SameSiteDefaultMode:
+			// No attribute: Chromium's default (Lax) applies.
 		}
 		params = append(params, p)
 	}

@@ -144,7 +144,10 @@ func (n *nav) evaluate(ctx context.Context, script string, v any) error {
 	if res.Result == nil || json.Unmarshal(res.Result.Value, &s) != nil {
 		return fmt.Errorf("the page's script returned no JSON string")
 	}
-	return json.Unmarshal([]byte(s), v)
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		return fmt.Errorf("the page's script returned JSON of another shape: %w", err)
+	}
+	return nil
 }
 
 // truncate cuts s to n runes, marking the cut.

@@ -148,7 +148,7 @@ func NewPool(ctx context.Context, cfg Config) (*Pool, error) {
 	if err := within(cfg.StartTimeout, cancel, func() error { return chromedp.Do(browserCtx) }); err != nil {
 		cancel()
 		allocCancel()
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir) // best effort: the start error is the one to report
 		return nil, fmt.Errorf("chromium: start %s: %w", path, err)
 	}
 	return &Pool{cfg: cfg, userDataDir: dir, allocCancel: allocCancel, browserCtx: browserCtx, cancel: cancel, tabs: map[*tab]bool{}}, nil
@@ -176,7 +176,10 @@ func (p *Pool) Close() error {
 	}
 	p.cancel()
 	p.allocCancel()
-	return os.RemoveAll(p.userDataDir)
+	if err := os.RemoveAll(p.userDataDir); err != nil {
+		return fmt.Errorf("chromium: remove the profile: %w", err)
+	}
+	return nil
 }
 
 // within runs f, which uses a chromedp context, and cancels that context (cancel) when f takes
@@ -192,7 +195,7 @@ func within(d time.Duration, cancel context.CancelFunc, f func() error) error {
 		return err
 	case <-timer.C:
 		cancel()
-		<-done
+		<-done //nolint:errcheck // after cancel, f only fails with "context canceled"; the timeout is the error
 		return fmt.Errorf("not ready within %s", d)
 	}
 }

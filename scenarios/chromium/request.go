@@ -27,12 +27,12 @@ import (
 func (n *nav) pass(ev *fetch.EventRequestPaused) {
 	u, err := requestURL(ev.Request)
 	if err == nil && ev.ResponseStatusCode == 0 && ev.ResponseErrorReason == "" && n.t.opts.HubSpotAddr != "" && hubspot.IsHubSpotHost(u.Host) {
-		resp, body, err := n.fetchHubSpot(ev, u, "")
+		resp, err := n.fetchHubSpot(ev, u, "")
 		if err != nil {
 			call(n, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonFailed})
 			return
 		}
-		n.fulfill(ev.RequestID, resp.StatusCode, resp.Header, body)
+		n.fulfill(ev.RequestID, resp.status, resp.header, resp.body)
 		return
 	}
 	call(n, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
@@ -71,14 +71,16 @@ func (n *nav) request(ev *fetch.EventRequestPaused) {
 	}
 	if len(n.hops) >= n.t.opts.MaxHops {
 		call(n, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonAborted})
-		n.fail(n.tooManyHops(hop))
+		cycle, err := n.tooManyHops(hop)
+		n.fail(err, cycle)
 		return
 	}
 	cookie := n.cookieHeader(u)
 	key := hop.Method + " " + u.String() + "\x00" + cookie + "\x00" + string(hop.RequestBody)
 	if i, ok := n.seen[key]; ok {
 		call(n, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonAborted})
-		n.fail(n.loopError(i, hop, fmt.Errorf("hop %d would repeat hop %d with the same cookies", n.t.seq+1, n.hops[i].Seq)))
+		cycle, err := n.loopError(i, hop, fmt.Errorf("hop %d would repeat hop %d with the same cookies", n.t.seq+1, n.hops[i].Seq))
+		n.fail(err, cycle)
 		return
 	}
 	n.seen[key] = len(n.hops)
@@ -136,14 +138,15 @@ func howFor(r page.ClientNavigationReason) browser.How {
 		return browser.HowFormSubmit
 	case page.ClientNavigationReasonScriptInitiated:
 		return HowScript
+	default: // anchor clicks, reloads, a frame's first navigation and the rest
+		return browser.HowNavigate
 	}
-	return browser.HowNavigate
 }
 
 // hubSpotHop fetches a hop to one of HubSpot's hosts from the emulator and fulfills it.
 func (n *nav) hubSpotHop(ev *fetch.EventRequestPaused, hop browser.Hop, cookie string) {
 	start := time.Now()
-	resp, body, err := n.fetchHubSpot(ev, hop.URL, cookie)
+	resp, err := n.fetchHubSpot(ev, hop.URL, cookie)
 	hop.Duration = time.Since(start)
 	if cookie != "" {
 		hop.RequestHeader.Set("Cookie", cookie)
@@ -156,23 +159,23 @@ func (n *nav) hubSpotHop(ev *fetch.EventRequestPaused, hop browser.Hop, cookie s
 		n.fail(err, nil)
 		return
 	}
-	n.responded(&hop, resp.StatusCode, resp.Header, body)
-	n.statuses[ev.RequestID] = resp.StatusCode
+	n.responded(&hop, resp.status, resp.header, resp.body)
+	n.statuses[ev.RequestID] = resp.status
 	n.document, n.blocked = "", ""
-	n.fulfill(ev.RequestID, resp.StatusCode, resp.Header, body)
+	n.fulfill(ev.RequestID, resp.status, resp.header, resp.body)
 	n.released(hop)
 }
 
 // fetchHubSpot makes the request of ev to the emulator: plain http to HubSpotAddr with the
 // original Host and X-Forwarded-Proto, under the hop timeout, its body capped.
-func (n *nav) fetchHubSpot(ev *fetch.EventRequestPaused, u *url.URL, cookie string) (*http.Response, []byte, error) {
+func (n *nav) fetchHubSpot(ev *fetch.EventRequestPaused, u *url.URL, cookie string) (*served, error) {
 	ctx, cancel := context.WithTimeout(n.ctx, n.t.opts.HopTimeout)
 	defer cancel()
 	wire := *u
 	wire.Scheme, wire.Host, wire.User, wire.Fragment = "http", n.t.opts.HubSpotAddr, nil, ""
 	req, err := http.NewRequestWithContext(ctx, ev.Request.Method, wire.String(), bytes.NewReader(postData(ev.Request)))
 	if err != nil {
-		return nil, nil, fmt.Errorf("hop %d: cannot build the request for %s: %w", n.t.seq+1, u.Redacted(), err)
+		return nil, fmt.Errorf("hop %d: cannot build the request for %s: %w", n.t.seq+1, u.Redacted(), err)
 	}
 	req.Header = headerOf(ev.Request.Headers)
 	req.Host = u.Host
@@ -185,14 +188,21 @@ func (n *nav) fetchHubSpot(ev *fetch.EventRequestPaused, u *url.URL, cookie stri
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			err = fmt.Errorf("%w: %w", browser.ErrHopTimeout, err)
 		}
-		return nil, nil, fmt.Errorf("hop %d: %s %s (HubSpot, served by the emulator at %s): %w", n.t.seq+1, ev.Request.Method, u.Redacted(), n.t.opts.HubSpotAddr, err)
+		return nil, fmt.Errorf("hop %d: %s %s (HubSpot, served by the emulator at %s): %w", n.t.seq+1, ev.Request.Method, u.Redacted(), n.t.opts.HubSpotAddr, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, n.t.opts.BodyLimit))
 	if err != nil {
-		return nil, nil, fmt.Errorf("hop %d: reading the body of %s: %w", n.t.seq+1, u.Redacted(), err)
+		return nil, fmt.Errorf("hop %d: reading the body of %s: %w", n.t.seq+1, u.Redacted(), err)
 	}
-	return resp, body, nil
+	return &served{status: resp.StatusCode, header: resp.Header, body: body}, nil
+}
+
+// served is the emulator's answer to a request for one of HubSpot's hosts, its body read.
+type served struct {
+	status int
+	header http.Header
+	body   []byte
 }
 
 // cookieHeader is the Cookie header Chromium holds for u (Network.getCookies), in the order

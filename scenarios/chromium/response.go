@@ -83,28 +83,29 @@ func (n *nav) responded(hop *browser.Hop, status int, header http.Header, body [
 }
 
 // loopError reports the cycle from the hop at index i back to hop's URL.
-func (n *nav) loopError(i int, hop browser.Hop, why error) (error, []string) {
-	var cycle, shown []string
+func (n *nav) loopError(i int, hop browser.Hop, why error) (cycle []string, err error) {
+	size := len(n.hops) - i + 1
+	cycle, shown := make([]string, 0, size), make([]string, 0, size)
 	for _, h := range n.hops[i:] {
 		cycle = append(cycle, h.URL.String())
 		shown = append(shown, h.URL.Redacted())
 	}
 	cycle = append(cycle, hop.URL.String())
 	shown = append(shown, hop.URL.Redacted())
-	return fmt.Errorf("%w: the browser went %s … (%w); the endpoint must send the browser on, in the end back to HubSpot's returnUrl",
-		browser.ErrLoop, strings.Join(shown, " → "), why), cycle
+	return cycle, fmt.Errorf("%w: the browser went %s … (%w); the endpoint must send the browser on, in the end back to HubSpot's returnUrl",
+		browser.ErrLoop, strings.Join(shown, " → "), why)
 }
 
 // tooManyHops reports a navigation that hit MaxHops; a URL that came back with other cookies
 // is still a loop.
-func (n *nav) tooManyHops(hop browser.Hop) (error, []string) {
+func (n *nav) tooManyHops(hop browser.Hop) (cycle []string, err error) {
 	for i, h := range n.hops {
 		if h.Method == hop.Method && h.URL.String() == hop.URL.String() {
 			return n.loopError(i, hop, fmt.Errorf("the cookies changed on every pass, so it ran into the limit of %d hops: %w", n.t.opts.MaxHops, browser.ErrTooManyHops))
 		}
 	}
-	return fmt.Errorf("%w: the navigation from %s did not end within %d hops (next: %s); each redirect, refresh or script navigation is a hop",
-		browser.ErrTooManyHops, n.hops[0].URL.Redacted(), n.t.opts.MaxHops, hop.URL.Redacted()), nil
+	return nil, fmt.Errorf("%w: the navigation from %s did not end within %d hops (next: %s); each redirect, refresh or script navigation is a hop",
+		browser.ErrTooManyHops, n.hops[0].URL.Redacted(), n.t.opts.MaxHops, hop.URL.Redacted())
 }
 
 // errorAdvice explains a network error Chromium reported.
@@ -116,8 +117,9 @@ func errorAdvice(r network.ErrorReason, u *url.URL) string {
 		return " (timed out; the endpoint must answer each browser request promptly)"
 	case network.ErrorReasonNameNotResolved:
 		return fmt.Sprintf(" (the name %s does not resolve)", u.Hostname())
+	default: // the reason speaks for itself
+		return ""
 	}
-	return ""
 }
 
 // isBlocked reports whether a failed load is Chromium refusing a response it received, rather

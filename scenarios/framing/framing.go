@@ -160,7 +160,8 @@ type evaluation struct {
 	v         Verdict
 }
 
-func (e *evaluation) note(format string, args ...any) {
+// notef adds a note to the verdict, once.
+func (e *evaluation) notef(format string, args ...any) {
 	n := fmt.Sprintf(format, args...)
 	if !slices.Contains(e.v.Notes, n) {
 		e.v.Notes = append(e.v.Notes, n)
@@ -195,7 +196,7 @@ func (e *evaluation) decide() {
 // ancestor (CSP3 §4.2.5), and X-Frame-Options is ignored (CSP3 §6.4.2.2).
 func (e *evaluation) decideCSP(enforced []Policy) {
 	if len(e.xfo) > 0 {
-		e.note("X-Frame-Options: %s is ignored because an enforced Content-Security-Policy has frame-ancestors (CSP3 §6.4.2.2; HTML X-Frame-Options step 2); some older browsers still obey it, so keep the two consistent.", strings.Join(e.xfo, ", "))
+		e.notef("X-Frame-Options: %s is ignored because an enforced Content-Security-Policy has frame-ancestors (CSP3 §6.4.2.2; HTML X-Frame-Options step 2); some older browsers still obey it, so keep the two consistent.", strings.Join(e.xfo, ", "))
 	}
 	var firstMatched []string // for each ancestor, the source of enforced[0] that matched it
 	for i, p := range enforced {
@@ -233,7 +234,7 @@ func (e *evaluation) decideCSP(enforced []Policy) {
 func (e *evaluation) decideXFO() {
 	x := checkXFO(e.xfo, e.ancestors, e.self)
 	for _, n := range x.notes {
-		e.note("%s", n)
+		e.notef("%s", n)
 	}
 	if !x.present {
 		e.v.Allowed = true

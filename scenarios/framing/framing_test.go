@@ -115,56 +115,100 @@ func runEvalCases(t *testing.T, cases []evalCase) {
 func TestEvaluateCSP(t *testing.T) {
 	runEvalCases(t, []evalCase{
 		{name: "no headers", allowed: true, reason: "neither an enforced frame-ancestors directive nor X-Frame-Options"},
-		{name: "none", header: hdr(HeaderCSP, "frame-ancestors 'none'"), blocker: BlockerCSP,
-			hdrName: HeaderCSP, value: "frame-ancestors 'none'", reason: "'none' forbids framing"},
+		{
+			name: "none", header: hdr(HeaderCSP, "frame-ancestors 'none'"), blocker: BlockerCSP,
+			hdrName: HeaderCSP, value: "frame-ancestors 'none'", reason: "'none' forbids framing",
+		},
 		{name: "none upper-case", header: hdr(HeaderCSP, "frame-ancestors 'NONE'"), blocker: BlockerCSP},
-		{name: "self only blocks HubSpot", header: hdr(HeaderCSP, "frame-ancestors 'self'"), blocker: BlockerCSP,
-			reason: "'self' is the page's own origin https://partner.example", fix: "frame-ancestors 'self' https://app.hubspot.com"},
-		{name: "self only allows same origin", header: hdr(HeaderCSP, "frame-ancestors 'self'"),
-			ancestors: []string{"https://partner.example"}, allowed: true, source: "'self'"},
-		{name: "self upper-case", header: hdr(HeaderCSP, "frame-ancestors 'SELF'"),
-			ancestors: []string{"https://partner.example"}, allowed: true, source: "'SELF'"},
-		{name: "self allows https upgrade of an http page", url: "http://partner.example/install", header: hdr(HeaderCSP, "frame-ancestors 'self'"),
-			ancestors: []string{"https://partner.example"}, allowed: true},
-		{name: "self does not allow http ancestor of an https page", header: hdr(HeaderCSP, "frame-ancestors 'self'"),
-			ancestors: []string{"http://partner.example"}, blocker: BlockerCSP},
-		{name: "HubSpot example allows app", header: hdr(HeaderCSP, example), allowed: true,
-			hdrName: HeaderCSP, value: example, source: hubOrigin},
-		{name: "HubSpot example allows app-eu1", header: hdr(HeaderCSP, example),
-			ancestors: []string{"https://app-eu1.hubspot.com"}, allowed: true, source: "https://app-eu1.hubspot.com"},
-		{name: "HubSpot example blocks app-na2", header: hdr(HeaderCSP, example),
-			ancestors: []string{"https://app-na2.hubspot.com"}, blocker: BlockerCSP, fix: "https://app-na2.hubspot.com"},
-		{name: "two enforced policies, the second blocks", header: hdr(HeaderCSP, "frame-ancestors *", HeaderCSP, "frame-ancestors https://other.example"),
-			blocker: BlockerCSP, value: "frame-ancestors https://other.example", reason: "host other.example is not app.hubspot.com"},
-		{name: "two enforced policies, both allow", header: hdr(HeaderCSP, "frame-ancestors *", HeaderCSP, "frame-ancestors https://app.hubspot.com"),
-			allowed: true, reason: "All 2 enforced frame-ancestors directives"},
-		{name: "comma-separated policies in one header, the second blocks", header: hdr(HeaderCSP, "frame-ancestors https://app.hubspot.com, frame-ancestors 'self'"),
-			blocker: BlockerCSP, value: "frame-ancestors https://app.hubspot.com, frame-ancestors 'self'", reason: `"frame-ancestors 'self'"`},
-		{name: "comma-separated policies in one header, frame-ancestors in the second", header: hdr(HeaderCSP, "script-src 'self', frame-ancestors https://app.hubspot.com"),
-			allowed: true},
+		{
+			name: "self only blocks HubSpot", header: hdr(HeaderCSP, "frame-ancestors 'self'"), blocker: BlockerCSP,
+			reason: "'self' is the page's own origin https://partner.example", fix: "frame-ancestors 'self' https://app.hubspot.com",
+		},
+		{
+			name: "self only allows same origin", header: hdr(HeaderCSP, "frame-ancestors 'self'"),
+			ancestors: []string{"https://partner.example"}, allowed: true, source: "'self'",
+		},
+		{
+			name: "self upper-case", header: hdr(HeaderCSP, "frame-ancestors 'SELF'"),
+			ancestors: []string{"https://partner.example"}, allowed: true, source: "'SELF'",
+		},
+		{
+			name: "self allows https upgrade of an http page", url: "http://partner.example/install", header: hdr(HeaderCSP, "frame-ancestors 'self'"),
+			ancestors: []string{"https://partner.example"}, allowed: true,
+		},
+		{
+			name: "self does not allow http ancestor of an https page", header: hdr(HeaderCSP, "frame-ancestors 'self'"),
+			ancestors: []string{"http://partner.example"}, blocker: BlockerCSP,
+		},
+		{
+			name: "HubSpot example allows app", header: hdr(HeaderCSP, example), allowed: true,
+			hdrName: HeaderCSP, value: example, source: hubOrigin,
+		},
+		{
+			name: "HubSpot example allows app-eu1", header: hdr(HeaderCSP, example),
+			ancestors: []string{"https://app-eu1.hubspot.com"}, allowed: true, source: "https://app-eu1.hubspot.com",
+		},
+		{
+			name: "HubSpot example blocks app-na2", header: hdr(HeaderCSP, example),
+			ancestors: []string{"https://app-na2.hubspot.com"}, blocker: BlockerCSP, fix: "https://app-na2.hubspot.com",
+		},
+		{
+			name: "two enforced policies, the second blocks", header: hdr(HeaderCSP, "frame-ancestors *", HeaderCSP, "frame-ancestors https://other.example"),
+			blocker: BlockerCSP, value: "frame-ancestors https://other.example", reason: "host other.example is not app.hubspot.com",
+		},
+		{
+			name: "two enforced policies, both allow", header: hdr(HeaderCSP, "frame-ancestors *", HeaderCSP, "frame-ancestors https://app.hubspot.com"),
+			allowed: true, reason: "All 2 enforced frame-ancestors directives",
+		},
+		{
+			name: "comma-separated policies in one header, the second blocks", header: hdr(HeaderCSP, "frame-ancestors https://app.hubspot.com, frame-ancestors 'self'"),
+			blocker: BlockerCSP, value: "frame-ancestors https://app.hubspot.com, frame-ancestors 'self'", reason: `"frame-ancestors 'self'"`,
+		},
+		{
+			name: "comma-separated policies in one header, frame-ancestors in the second", header: hdr(HeaderCSP, "script-src 'self', frame-ancestors https://app.hubspot.com"),
+			allowed: true,
+		},
 		{name: "directive name case-insensitive", header: hdr(HeaderCSP, "FRAME-Ancestors HTTPS://APP.HUBSPOT.COM"), allowed: true},
-		{name: "host case-insensitive in ancestor", header: hdr(HeaderCSP, "frame-ancestors https://app.hubspot.com"),
-			ancestors: []string{"HTTPS://App.HubSpot.com"}, allowed: true},
-		{name: "duplicate directive: first wins (allows)", header: hdr(HeaderCSP, "frame-ancestors https://app.hubspot.com; frame-ancestors 'none'"),
-			allowed: true, note: "repeats frame-ancestors"},
-		{name: "duplicate directive: first wins (blocks)", header: hdr(HeaderCSP, "frame-ancestors 'none'; frame-ancestors https://app.hubspot.com"),
-			blocker: BlockerCSP, note: "repeats frame-ancestors"},
+		{
+			name: "host case-insensitive in ancestor", header: hdr(HeaderCSP, "frame-ancestors https://app.hubspot.com"),
+			ancestors: []string{"HTTPS://App.HubSpot.com"}, allowed: true,
+		},
+		{
+			name: "duplicate directive: first wins (allows)", header: hdr(HeaderCSP, "frame-ancestors https://app.hubspot.com; frame-ancestors 'none'"),
+			allowed: true, note: "repeats frame-ancestors",
+		},
+		{
+			name: "duplicate directive: first wins (blocks)", header: hdr(HeaderCSP, "frame-ancestors 'none'; frame-ancestors https://app.hubspot.com"),
+			blocker: BlockerCSP, note: "repeats frame-ancestors",
+		},
 		{name: "default-src does not cover framing", header: hdr(HeaderCSP, "default-src 'none'"), allowed: true, note: "never falls back to default-src"},
-		{name: "empty frame-ancestors is none", header: hdr(HeaderCSP, "frame-ancestors"), blocker: BlockerCSP,
-			reason: "empty frame-ancestors", note: "no sources"},
-		{name: "none with other sources has no effect", header: hdr(HeaderCSP, "frame-ancestors 'none' https://app.hubspot.com"),
-			allowed: true, note: "'none' then has no effect"},
-		{name: "invalid source ignored", header: hdr(HeaderCSP, "frame-ancestors 'unsafe-inline' https://app.hubspot.com"),
-			allowed: true, note: "'unsafe-inline' is not an ancestor-source"},
-		{name: "nonce only blocks", header: hdr(HeaderCSP, "frame-ancestors 'nonce-abc'"), blocker: BlockerCSP,
-			reason: "'nonce-abc' is not an ancestor-source", fix: "frame-ancestors 'self' https://app.hubspot.com"},
+		{
+			name: "empty frame-ancestors is none", header: hdr(HeaderCSP, "frame-ancestors"), blocker: BlockerCSP,
+			reason: "empty frame-ancestors", note: "no sources",
+		},
+		{
+			name: "none with other sources has no effect", header: hdr(HeaderCSP, "frame-ancestors 'none' https://app.hubspot.com"),
+			allowed: true, note: "'none' then has no effect",
+		},
+		{
+			name: "invalid source ignored", header: hdr(HeaderCSP, "frame-ancestors 'unsafe-inline' https://app.hubspot.com"),
+			allowed: true, note: "'unsafe-inline' is not an ancestor-source",
+		},
+		{
+			name: "nonce only blocks", header: hdr(HeaderCSP, "frame-ancestors 'nonce-abc'"), blocker: BlockerCSP,
+			reason: "'nonce-abc' is not an ancestor-source", fix: "frame-ancestors 'self' https://app.hubspot.com",
+		},
 		{name: "non-ASCII directive is skipped", header: hdr(HeaderCSP, "frame-ancestors 'none' h\u00e9.example"), allowed: true},
 		{name: "hand-built lower-case header key", header: http.Header{"content-security-policy": {"frame-ancestors 'none'"}}, blocker: BlockerCSP},
 		{name: "local-scheme response", url: "about:blank", header: hdr(HeaderCSP, "frame-ancestors 'none'"), allowed: true, reason: "local scheme"},
-		{name: "no ancestors is top-level", ancestors: []string{}, header: hdr(HeaderCSP, "frame-ancestors 'none'", HeaderXFO, "DENY"),
-			allowed: true, reason: "top-level"},
-		{name: "opaque ancestor matches nothing", header: hdr(HeaderCSP, "frame-ancestors *"), ancestors: []string{"null"},
-			blocker: BlockerCSP, ancestor: "null", reason: "opaque origin"},
+		{
+			name: "no ancestors is top-level", ancestors: []string{}, header: hdr(HeaderCSP, "frame-ancestors 'none'", HeaderXFO, "DENY"),
+			allowed: true, reason: "top-level",
+		},
+		{
+			name: "opaque ancestor matches nothing", header: hdr(HeaderCSP, "frame-ancestors *"), ancestors: []string{"null"},
+			blocker: BlockerCSP, ancestor: "null", reason: "opaque origin",
+		},
 	})
 }
 
@@ -174,8 +218,10 @@ func TestEvaluateSourceMatching(t *testing.T) {
 		// Hosts and wildcards (CSP3 §6.7.2.10).
 		{name: "*.hubspot.com matches app.hubspot.com", header: fa("https://*.hubspot.com"), allowed: true, source: "https://*.hubspot.com"},
 		{name: "*.hubspot.com matches a deeper subdomain", header: fa("https://*.hubspot.com"), ancestors: []string{"https://a.b.hubspot.com"}, allowed: true},
-		{name: "*.app.hubspot.com does not match app.hubspot.com", header: fa("https://*.app.hubspot.com"), blocker: BlockerCSP,
-			reason: "matches only subdomains of app.hubspot.com"},
+		{
+			name: "*.app.hubspot.com does not match app.hubspot.com", header: fa("https://*.app.hubspot.com"), blocker: BlockerCSP,
+			reason: "matches only subdomains of app.hubspot.com",
+		},
 		{name: "*.hubspot.com does not match hubspot.com", header: fa("https://*.hubspot.com"), ancestors: []string{"https://hubspot.com"}, blocker: BlockerCSP},
 		{name: "*.hubspot.com does not match evilhubspot.com", header: fa("https://*.hubspot.com"), ancestors: []string{"https://evilhubspot.com"}, blocker: BlockerCSP},
 		{name: "look-alike host does not match", header: fa("https://app.hubspot.com"), ancestors: []string{"https://app.hubspot.com.evil.example"}, blocker: BlockerCSP},
@@ -183,12 +229,16 @@ func TestEvaluateSourceMatching(t *testing.T) {
 		{name: "host wildcard * matches any domain", header: fa("https://*"), allowed: true},
 		// Paths (CSP3 §6.7.2.12): an ancestor's URL is an origin with path "/".
 		{name: "path / matches an origin", header: fa("https://app.hubspot.com/"), allowed: true},
-		{name: "longer path never matches an origin", header: fa("https://app.hubspot.com/install"), blocker: BlockerCSP,
-			reason: "path /install never matches", note: "has a path", fix: "frame-ancestors https://app.hubspot.com ("},
+		{
+			name: "longer path never matches an origin", header: fa("https://app.hubspot.com/install"), blocker: BlockerCSP,
+			reason: "path /install never matches", note: "has a path", fix: "frame-ancestors https://app.hubspot.com (",
+		},
 		{name: "directory path never matches an origin", header: fa("https://app.hubspot.com/apps/"), blocker: BlockerCSP, note: "has a path"},
 		// IP literals (CSP3 §6.7.2.10 step 1).
-		{name: "IPv4 ancestor never matches a host-source", url: "http://localhost:3000/install", header: fa("http://127.0.0.1:8080"),
-			ancestors: []string{"http://127.0.0.1:8080"}, blocker: BlockerCSP, reason: "is an IP address", note: "is an IP address", fix: "host name"},
+		{
+			name: "IPv4 ancestor never matches a host-source", url: "http://localhost:3000/install", header: fa("http://127.0.0.1:8080"),
+			ancestors: []string{"http://127.0.0.1:8080"}, blocker: BlockerCSP, reason: "is an IP address", note: "is an IP address", fix: "host name",
+		},
 		{name: "IPv6 ancestor never matches a host-source", header: fa("https://*"), ancestors: []string{"https://[::1]"}, blocker: BlockerCSP},
 		{name: "IP ancestor matches self", url: "http://127.0.0.1:8080/install", header: fa("'self'"), ancestors: []string{"http://127.0.0.1:8080"}, allowed: true},
 		{name: "IP ancestor matches *", header: fa("*"), ancestors: []string{"https://10.0.0.1"}, allowed: true, source: "*"},
@@ -198,11 +248,15 @@ func TestEvaluateSourceMatching(t *testing.T) {
 		{name: "https: does not match http ancestor", header: fa("https:"), ancestors: []string{"http://app.hubspot.com"}, blocker: BlockerCSP},
 		{name: "http: matches https ancestor (upgrade)", header: fa("http:"), allowed: true},
 		{name: "http:// host matches https ancestor (upgrade)", header: fa("http://app.hubspot.com"), allowed: true},
-		{name: "https:// host does not match http ancestor", header: fa("https://app.hubspot.com"), ancestors: []string{"http://app.hubspot.com"},
-			blocker: BlockerCSP, reason: "scheme https does not match http"},
+		{
+			name: "https:// host does not match http ancestor", header: fa("https://app.hubspot.com"), ancestors: []string{"http://app.hubspot.com"},
+			blocker: BlockerCSP, reason: "scheme https does not match http",
+		},
 		{name: "schemeless host on an http page matches https ancestor", url: "http://partner.example/", header: fa("app.hubspot.com"), allowed: true},
-		{name: "schemeless host on an https page does not match http ancestor", header: fa("app.hubspot.com"),
-			ancestors: []string{"http://app.hubspot.com"}, blocker: BlockerCSP, reason: "takes the page's scheme https"},
+		{
+			name: "schemeless host on an https page does not match http ancestor", header: fa("app.hubspot.com"),
+			ancestors: []string{"http://app.hubspot.com"}, blocker: BlockerCSP, reason: "takes the page's scheme https",
+		},
 		{name: "scheme case-insensitive", header: fa("HTTPS:"), allowed: true},
 		// Ports (CSP3 §6.7.2.11).
 		{name: "explicit default port matches", header: fa("https://app.hubspot.com:443"), allowed: true},
@@ -213,8 +267,10 @@ func TestEvaluateSourceMatching(t *testing.T) {
 		{name: "port * matches any port", header: fa("https://app.hubspot.com:*"), ancestors: []string{"https://app.hubspot.com:8443"}, allowed: true},
 		{name: "ancestor's explicit default port is dropped", header: fa("https://app.hubspot.com"), ancestors: []string{"https://app.hubspot.com:443"}, allowed: true},
 		{name: "http port 80 does not match https 443", header: fa("http://app.hubspot.com:80"), blocker: BlockerCSP, note: "names port 80"},
-		{name: "http port 80 of another host: no port note", header: fa("'self' http://other.example:80"), ancestors: []string{"https://partner.example"},
-			allowed: true, noNote: "names port 80"},
+		{
+			name: "http port 80 of another host: no port note", header: fa("'self' http://other.example:80"), ancestors: []string{"https://partner.example"},
+			allowed: true, noNote: "names port 80",
+		},
 		// * (CSP3 §6.7.2.8 step 1).
 		{name: "* matches https", header: fa("*"), allowed: true, source: "*"},
 		{name: "* does not match a non-http scheme of another page", header: fa("*"), ancestors: []string{"ftp://files.example"}, blocker: BlockerCSP},
@@ -224,25 +280,39 @@ func TestEvaluateSourceMatching(t *testing.T) {
 func TestEvaluateReportOnlyAndMeta(t *testing.T) {
 	const metaNone = `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="frame-ancestors 'none'"></head><body>hi</body></html>`
 	runEvalCases(t, []evalCase{
-		{name: "report-only only", header: hdr(HeaderCSPReportOnly, "frame-ancestors 'none'"), allowed: true,
-			note: "would block ancestor https://app.hubspot.com, but a report-only policy only reports"},
-		{name: "report-only and XFO DENY", header: hdr(HeaderCSPReportOnly, "frame-ancestors https://app.hubspot.com", HeaderXFO, "DENY"),
+		{
+			name: "report-only only", header: hdr(HeaderCSPReportOnly, "frame-ancestors 'none'"), allowed: true,
+			note: "would block ancestor https://app.hubspot.com, but a report-only policy only reports",
+		},
+		{
+			name: "report-only and XFO DENY", header: hdr(HeaderCSPReportOnly, "frame-ancestors https://app.hubspot.com", HeaderXFO, "DENY"),
 			blocker: BlockerXFO, hdrName: HeaderXFO, value: "DENY", note: "report-only frame-ancestors does not make browsers ignore X-Frame-Options",
-			fix: "frame-ancestors 'self' https://app.hubspot.com https://app-eu1.hubspot.com"},
-		{name: "enforced frame-ancestors and XFO DENY", header: hdr(HeaderCSP, example, HeaderXFO, "DENY"), allowed: true,
-			hdrName: HeaderCSP, note: "X-Frame-Options: DENY is ignored because an enforced Content-Security-Policy has frame-ancestors"},
+			fix: "frame-ancestors 'self' https://app.hubspot.com https://app-eu1.hubspot.com",
+		},
+		{
+			name: "enforced frame-ancestors and XFO DENY", header: hdr(HeaderCSP, example, HeaderXFO, "DENY"), allowed: true,
+			hdrName: HeaderCSP, note: "X-Frame-Options: DENY is ignored because an enforced Content-Security-Policy has frame-ancestors",
+		},
 		{name: "enforced frame-ancestors and XFO SAMEORIGIN", header: hdr(HeaderCSP, "frame-ancestors https://app.hubspot.com", HeaderXFO, "SAMEORIGIN"), allowed: true},
-		{name: "enforced frame-ancestors blocks though XFO would allow", header: hdr(HeaderCSP, "frame-ancestors 'self'", HeaderXFO, "ALLOW-FROM https://app.hubspot.com"),
-			blocker: BlockerCSP},
+		{
+			name: "enforced frame-ancestors blocks though XFO would allow", header: hdr(HeaderCSP, "frame-ancestors 'self'", HeaderXFO, "ALLOW-FROM https://app.hubspot.com"),
+			blocker: BlockerCSP,
+		},
 		{name: "enforced policy without frame-ancestors does not suppress XFO", header: hdr(HeaderCSP, "default-src 'self'", HeaderXFO, "DENY"), blocker: BlockerXFO},
 		{name: "meta frame-ancestors ignored", body: metaNone, allowed: true, note: "browsers ignore in <meta>"},
 		{name: "meta frame-ancestors does not suppress XFO", body: metaNone, header: hdr(HeaderXFO, "DENY"), blocker: BlockerXFO, note: "browsers ignore in <meta>"},
-		{name: "meta frame-ancestors in body ignored too", body: `<body><meta http-equiv="content-security-policy" content="frame-ancestors 'none'">`,
-			allowed: true, note: "browsers ignore in <meta>"},
-		{name: "meta X-Frame-Options ignored", body: `<head><meta http-equiv="X-Frame-Options" content="DENY"></head>`, allowed: true,
-			note: `<meta http-equiv="X-Frame-Options"> is ignored`},
-		{name: "meta report-only ignored", body: `<head><meta http-equiv="Content-Security-Policy-Report-Only" content="frame-ancestors 'none'"></head>`,
-			allowed: true, note: "not supported"},
+		{
+			name: "meta frame-ancestors in body ignored too", body: `<body><meta http-equiv="content-security-policy" content="frame-ancestors 'none'">`,
+			allowed: true, note: "browsers ignore in <meta>",
+		},
+		{
+			name: "meta X-Frame-Options ignored", body: `<head><meta http-equiv="X-Frame-Options" content="DENY"></head>`, allowed: true,
+			note: `<meta http-equiv="X-Frame-Options"> is ignored`,
+		},
+		{
+			name: "meta report-only ignored", body: `<head><meta http-equiv="Content-Security-Policy-Report-Only" content="frame-ancestors 'none'"></head>`,
+			allowed: true, note: "not supported",
+		},
 	})
 }
 
@@ -257,11 +327,15 @@ func TestEvaluateXFrameOptions(t *testing.T) {
 	runEvalCases(t, []evalCase{
 		{name: "DENY", header: xfo("DENY"), blocker: BlockerXFO, hdrName: HeaderXFO, value: "DENY", reason: "forbids framing by any page"},
 		{name: "deny lower-case with spaces", header: xfo("  deny\t"), blocker: BlockerXFO},
-		{name: "SAMEORIGIN, cross-origin ancestor", header: xfo("SAMEORIGIN"), blocker: BlockerXFO,
-			reason: "ancestor https://app.hubspot.com is a different origin", fix: "frame-ancestors 'self' https://app.hubspot.com"},
+		{
+			name: "SAMEORIGIN, cross-origin ancestor", header: xfo("SAMEORIGIN"), blocker: BlockerXFO,
+			reason: "ancestor https://app.hubspot.com is a different origin", fix: "frame-ancestors 'self' https://app.hubspot.com",
+		},
 		{name: "SAMEORIGIN, same-origin ancestor", header: xfo("SameOrigin"), ancestors: []string{"https://partner.example"}, allowed: true},
-		{name: "SAMEORIGIN, same-origin parent but cross-origin top", header: xfo("SAMEORIGIN"),
-			ancestors: []string{"https://partner.example", hubOrigin}, blocker: BlockerXFO, ancestor: hubOrigin},
+		{
+			name: "SAMEORIGIN, same-origin parent but cross-origin top", header: xfo("SAMEORIGIN"),
+			ancestors: []string{"https://partner.example", hubOrigin}, blocker: BlockerXFO, ancestor: hubOrigin,
+		},
 		{name: "SAMEORIGIN, http ancestor of an https page", header: xfo("SAMEORIGIN"), ancestors: []string{"http://partner.example"}, blocker: BlockerXFO},
 		{name: "ALLOWALL", header: xfo("ALLOWALL"), allowed: true, note: "ALLOWALL is not a standard value"},
 		{name: "ALLOW-FROM ignored", header: xfo("ALLOW-FROM https://app.hubspot.com"), allowed: true, note: "ALLOW-FROM is ignored"},
@@ -280,14 +354,22 @@ func TestEvaluateXFrameOptions(t *testing.T) {
 
 func TestEvaluateAncestorChains(t *testing.T) {
 	runEvalCases(t, []evalCase{
-		{name: "every ancestor allowed", header: hdr(HeaderCSP, "frame-ancestors 'self' https://app.hubspot.com"),
-			ancestors: []string{"https://partner.example", hubOrigin}, allowed: true, source: "'self'", reason: "and https://app.hubspot.com (matched by https://app.hubspot.com)"},
-		{name: "top ancestor not allowed", header: hdr(HeaderCSP, "frame-ancestors https://app.hubspot.com"),
-			ancestors: []string{hubOrigin, "https://evil.example"}, blocker: BlockerCSP, ancestor: "https://evil.example"},
-		{name: "direct parent not allowed", header: hdr(HeaderCSP, "frame-ancestors https://app.hubspot.com"),
-			ancestors: []string{"https://evil.example", hubOrigin}, blocker: BlockerCSP, ancestor: "https://evil.example"},
-		{name: "XFO SAMEORIGIN with a chain of same origins", header: hdr(HeaderXFO, "SAMEORIGIN"),
-			ancestors: []string{"https://partner.example", "https://partner.example:443"}, allowed: true},
+		{
+			name: "every ancestor allowed", header: hdr(HeaderCSP, "frame-ancestors 'self' https://app.hubspot.com"),
+			ancestors: []string{"https://partner.example", hubOrigin}, allowed: true, source: "'self'", reason: "and https://app.hubspot.com (matched by https://app.hubspot.com)",
+		},
+		{
+			name: "top ancestor not allowed", header: hdr(HeaderCSP, "frame-ancestors https://app.hubspot.com"),
+			ancestors: []string{hubOrigin, "https://evil.example"}, blocker: BlockerCSP, ancestor: "https://evil.example",
+		},
+		{
+			name: "direct parent not allowed", header: hdr(HeaderCSP, "frame-ancestors https://app.hubspot.com"),
+			ancestors: []string{"https://evil.example", hubOrigin}, blocker: BlockerCSP, ancestor: "https://evil.example",
+		},
+		{
+			name: "XFO SAMEORIGIN with a chain of same origins", header: hdr(HeaderXFO, "SAMEORIGIN"),
+			ancestors: []string{"https://partner.example", "https://partner.example:443"}, allowed: true,
+		},
 	})
 }
 
@@ -375,14 +457,22 @@ func TestEvaluateFix(t *testing.T) {
 		header http.Header
 		want   string
 	}{
-		{name: "keeps working sources and adds the ancestor", header: hdr(HeaderCSP, "frame-ancestors 'self' https://partner-admin.example"),
-			want: "send Content-Security-Policy: frame-ancestors 'self' https://partner-admin.example https://app.hubspot.com (HubSpot's documented example"},
-		{name: "drops paths and 'none'", header: hdr(HeaderCSP, "frame-ancestors 'none' https://app.hubspot.com/install"),
-			want: "frame-ancestors https://app.hubspot.com ("},
-		{name: "'none' alone suggests HubSpot's origins", header: hdr(HeaderCSP, "frame-ancestors 'none'"),
-			want: "frame-ancestors 'self' https://app.hubspot.com https://app-eu1.hubspot.com https://app-na2.hubspot.com https://app-na3.hubspot.com https://app-ap1.hubspot.com ("},
-		{name: "XFO suggests frame-ancestors", header: hdr(HeaderXFO, "SAMEORIGIN"),
-			want: "Remove X-Frame-Options: SAMEORIGIN, or send Content-Security-Policy: frame-ancestors 'self' https://app.hubspot.com"},
+		{
+			name: "keeps working sources and adds the ancestor", header: hdr(HeaderCSP, "frame-ancestors 'self' https://partner-admin.example"),
+			want: "send Content-Security-Policy: frame-ancestors 'self' https://partner-admin.example https://app.hubspot.com (HubSpot's documented example",
+		},
+		{
+			name: "drops paths and 'none'", header: hdr(HeaderCSP, "frame-ancestors 'none' https://app.hubspot.com/install"),
+			want: "frame-ancestors https://app.hubspot.com (",
+		},
+		{
+			name: "'none' alone suggests HubSpot's origins", header: hdr(HeaderCSP, "frame-ancestors 'none'"),
+			want: "frame-ancestors 'self' https://app.hubspot.com https://app-eu1.hubspot.com https://app-na2.hubspot.com https://app-na3.hubspot.com https://app-ap1.hubspot.com (",
+		},
+		{
+			name: "XFO suggests frame-ancestors", header: hdr(HeaderXFO, "SAMEORIGIN"),
+			want: "Remove X-Frame-Options: SAMEORIGIN, or send Content-Security-Policy: frame-ancestors 'self' https://app.hubspot.com",
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

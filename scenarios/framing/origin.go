@@ -201,7 +201,7 @@ func parseIPv4(host string) (string, bool) {
 	for i, n := range numbers[:len(numbers)-1] {
 		ipv4 += n << (8 * (3 - i))
 	}
-	return fmt.Sprintf("%d.%d.%d.%d", byte(ipv4>>24), byte(ipv4>>16), byte(ipv4>>8), byte(ipv4)), true
+	return fmt.Sprintf("%d.%d.%d.%d", ipv4>>24&0xff, ipv4>>16&0xff, ipv4>>8&0xff, ipv4&0xff), true
 }
 
 // parseIPv4Number implements the URL Standard's IPv4 number parser: decimal, 0x hexadecimal

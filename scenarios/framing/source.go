@@ -100,7 +100,7 @@ func isScheme(s string) bool {
 	}
 	for i := 1; i < len(s); i++ {
 		c := s[i]
-		if !isAlpha(c) && !('0' <= c && c <= '9') && c != '+' && c != '-' && c != '.' {
+		if !isAlpha(c) && !isDigit(c) && c != '+' && c != '-' && c != '.' {
 			return false
 		}
 	}
@@ -124,7 +124,7 @@ func isHostPart(s string) bool {
 		}
 		for i := 0; i < len(label); i++ {
 			c := label[i]
-			if !isAlpha(c) && !('0' <= c && c <= '9') && c != '-' {
+			if !isAlpha(c) && !isDigit(c) && c != '-' {
 				return false
 			}
 		}
@@ -153,6 +153,8 @@ func isPathPart(s string) bool {
 
 func isAlpha(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
 // match runs CSP3 §6.7.2.8 "Does url match expression in origin with redirect count?" with
 // url = the ancestor's origin parsed as a URL, origin = self (the framed response's origin)
 // and redirect count 0. When it does not match, why says which part failed.
@@ -179,6 +181,8 @@ func (s source) match(ancestor, self origin) (ok bool, why string) {
 			return false, fmt.Sprintf("%s matches only %s ancestors, not %s", s.raw, schemeList(s.scheme), ancestor.scheme)
 		}
 		return true, ""
+	case sourceHost:
+		// Below.
 	}
 	// §6.7.2.8 step 3: a host-source.
 	if s.scheme != "" && !schemePartMatch(s.scheme, ancestor.scheme) {
@@ -216,14 +220,14 @@ func (s source) matchSelf(ancestor, self origin) (bool, string) {
 // schemePartMatch implements CSP3 §6.7.2.9: equal schemes, or a secure upgrade
 // (http→https, ws→wss/http/https, wss→https). Both arguments are lower-case.
 func schemePartMatch(a, b string) bool {
-	switch {
-	case a == b:
+	switch a {
+	case b:
 		return true
-	case a == "http":
+	case "http":
 		return b == "https"
-	case a == "ws":
+	case "ws":
 		return b == "wss" || b == "http" || b == "https"
-	case a == "wss":
+	case "wss":
 		return b == "https"
 	}
 	return false

@@ -218,11 +218,15 @@ func applyExpectations(rep *scenarios.RunReport, exp Expectations, now time.Time
 		s := byID[e.ID]
 		switch {
 		case s == nil && !knownCheck(e.ID):
-			v.Problems = append(v.Problems, Problem{Kind: Unknown, Entry: e,
-				Message: "no check has this ID: correct it (hsemu scenarios lists every ID) or remove the entry"})
+			v.Problems = append(v.Problems, Problem{
+				Kind: Unknown, Entry: e,
+				Message: "no check has this ID: correct it (hsemu scenarios lists every ID) or remove the entry",
+			})
 		case e.Until.Before(today):
-			v.Problems = append(v.Problems, Problem{Kind: Expired, Entry: e,
-				Message: fmt.Sprintf("expired on %s (%s): fix the check, or renew the entry with a new date and reason", e.Date(), e.Reason)})
+			v.Problems = append(v.Problems, Problem{
+				Kind: Expired, Entry: e,
+				Message: fmt.Sprintf("expired on %s (%s): fix the check, or renew the entry with a new date and reason", e.Date(), e.Reason),
+			})
 		case s != nil && s.failed:
 			if v.active == nil {
 				v.active = map[string]Expectation{}
@@ -230,8 +234,10 @@ func applyExpectations(rep *scenarios.RunReport, exp Expectations, now time.Time
 			v.active[e.ID] = e
 			v.Expected = append(v.Expected, e)
 		case s != nil && s.passed:
-			v.Problems = append(v.Problems, Problem{Kind: Stale, Entry: e,
-				Message: "the check passes now: remove the entry so that a regression fails the run again"})
+			v.Problems = append(v.Problems, Problem{
+				Kind: Stale, Entry: e,
+				Message: "the check passes now: remove the entry so that a regression fails the run again",
+			})
 		default:
 			v.Unexercised = append(v.Unexercised, e)
 		}

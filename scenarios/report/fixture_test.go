@@ -58,14 +58,20 @@ func mustURL(s string) *url.URL {
 func transcript() []scenarios.HopRecord {
 	loc := http.Header{"Location": {"https://app.example.com/install?step=finalize"}}
 	return []scenarios.HopRecord{
-		{Scenario: "seamless/happy", Step: "finalize", Hop: browser.Hop{Seq: 1, Context: browser.Context{Framed: true, Ancestor: "https://app.hubspot.com"},
+		{Scenario: "seamless/happy", Step: "finalize", Hop: browser.Hop{
+			Seq: 1, Context: browser.Context{Framed: true, Ancestor: "https://app.hubspot.com"},
 			How: browser.HowNavigate, Method: "GET", URL: mustURL("https://app.example.com/install?code=c&step=finalize"),
-			Status: 302, ResponseHeader: loc, Duration: 12 * time.Millisecond}},
-		{Scenario: "seamless/happy", Step: "finalize", Hop: browser.Hop{Seq: 2, Context: browser.Context{Framed: true},
+			Status: 302, ResponseHeader: loc, Duration: 12 * time.Millisecond,
+		}},
+		{Scenario: "seamless/happy", Step: "finalize", Hop: browser.Hop{
+			Seq: 2, Context: browser.Context{Framed: true},
 			How: browser.HowRedirect(302), Method: "GET", URL: mustURL("https://app.example.com/install?step=finalize"),
-			Status: 500, ResponseHeader: http.Header{}, Duration: 3 * time.Millisecond}},
-		{Scenario: "seamless/happy", Step: "return", Hop: browser.Hop{Seq: 3, How: browser.HowNavigate, Method: "GET",
-			URL: mustURL("https://app.example.com/x"), Err: errors.New("hop timed out"), Duration: 15 * time.Second}},
+			Status: 500, ResponseHeader: http.Header{}, Duration: 3 * time.Millisecond,
+		}},
+		{Scenario: "seamless/happy", Step: "return", Hop: browser.Hop{
+			Seq: 3, How: browser.HowNavigate, Method: "GET",
+			URL: mustURL("https://app.example.com/x"), Err: errors.New("hop timed out"), Duration: 15 * time.Second,
+		}},
 	}
 }
 

@@ -150,8 +150,10 @@ func jsonOf(rep *scenarios.RunReport, v Verdict) jsonReport {
 		Targets:       append([]string{}, rep.Targets...),
 		Verdict:       map[int]string{ExitPass: "pass", ExitFail: "fail", ExitError: "error"}[code],
 		ExitCode:      code,
-		Counts: jsonCounts{Total: t.Total, Pass: t.Pass, Fail: t.Fail, Warn: t.Warn, Error: t.Error,
-			Skip: t.Skip, ExpectedFailures: t.XFail},
+		Counts: jsonCounts{
+			Total: t.Total, Pass: t.Pass, Fail: t.Fail, Warn: t.Warn, Error: t.Error,
+			Skip: t.Skip, ExpectedFailures: t.XFail,
+		},
 		Results: []jsonResult{},
 	}
 	if out.SchemaVersion == 0 {
@@ -204,8 +206,10 @@ func entryJSON(e Expectation) jsonEntry {
 }
 
 func hopJSON(h scenarios.HopRecord) jsonHop {
-	j := jsonHop{Seq: h.Seq, Step: h.Step, Context: "window", How: string(h.How), Method: h.Method,
-		Status: h.Status, DurationMs: h.Duration.Milliseconds()}
+	j := jsonHop{
+		Seq: h.Seq, Step: h.Step, Context: "window", How: string(h.How), Method: h.Method,
+		Status: h.Status, DurationMs: h.Duration.Milliseconds(),
+	}
 	if h.Context.Framed {
 		j.Context = "frame"
 	}

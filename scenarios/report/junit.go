@@ -162,8 +162,10 @@ func junitOf(rep *scenarios.RunReport, v Verdict) junitSuites {
 			s.Failures++
 			s.Cases = append(s.Cases, junitCase{
 				Classname: "expect-fail", Name: p.Entry.ID, Time: seconds(0),
-				Failure: &junitProblem{Type: string(p.Kind), Message: fmt.Sprintf("expect-fail entry %s: %s", p.Kind, p.Message),
-					Body: xmlSafe(fmt.Sprintf("line %d: %s %s %s\n%s\n", p.Entry.Line, p.Entry.ID, p.Entry.Date(), p.Entry.Reason, p.Message))},
+				Failure: &junitProblem{
+					Type: string(p.Kind), Message: fmt.Sprintf("expect-fail entry %s: %s", p.Kind, p.Message),
+					Body: xmlSafe(fmt.Sprintf("line %d: %s %s %s\n%s\n", p.Entry.Line, p.Entry.ID, p.Entry.Date(), p.Entry.Reason, p.Message)),
+				},
 			})
 		}
 		doc.Suites = append(doc.Suites, s)

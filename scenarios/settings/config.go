@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/emulator/hubspot"
 	"github.com/hsemu/hsemu/scenarios"
 )
 
@@ -87,7 +88,7 @@ func (c *Config) Target() (scenarios.Target, error) {
 	if t.Login.Fields == nil {
 		t.Login.Fields = map[string]string{}
 	}
-	return t, t.Validate()
+	return t, t.Validate() //nolint:wrapcheck // Validate's texts are whole sentences for the user; callers add their context
 }
 
 // TargetFromEnv resolves the target settings and the emulator's address from the environment alone,
@@ -104,7 +105,7 @@ func TargetFromEnv(getenv func(string) string) (c Config, ok bool, err error) {
 func loadCAFile(path string) (*x509.CertPool, error) {
 	pem, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read the CA file: %w", err)
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
@@ -120,8 +121,8 @@ func loadCAFile(path string) (*x509.CertPool, error) {
 func scopeList(v string) ([]string, error) {
 	scopes := SplitList(v)
 	for _, sc := range scopes {
-		if !emulator.KnownScope(sc) {
-			return nil, fmt.Errorf("%q is not a HubSpot scope; check its spelling against https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/scopes", sc)
+		if !hubspot.KnownScope(sc) {
+			return nil, fmt.Errorf("%q is not a HubSpot scope; check its spelling against %s", sc, hubspot.ScopesURL)
 		}
 	}
 	return scopes, nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // A portal is given as "hub=1234567,domain=acme.example.com,email=admin@acme.example.com,hublet=eu1,scopes=oauth crm.objects.contacts.read".
@@ -56,10 +57,10 @@ func parsePortal(v string) (emulator.Portal, error) {
 			p.UserEmail = val
 		case "hublet":
 			p.Hublet = val
-		case "scopes":
+		case "scopes": //nolint:goconst // a portal field, unrelated to the --scopes flag
 			p.Scopes = strings.Fields(val)
 			for _, s := range p.Scopes {
-				if !emulator.KnownScope(s) {
+				if !hubspot.KnownScope(s) {
 					return p, fmt.Errorf("portal scope %q is not a HubSpot scope", s)
 				}
 			}

@@ -11,8 +11,10 @@ import (
 func TestParsePortal(t *testing.T) {
 	p, err := parsePortal("hub=1234567, domain=acme.example.com,email=admin@acme.example.com,hublet=eu1,scopes=oauth crm.objects.contacts.read")
 	require.NoError(t, err)
-	assert.Equal(t, emulator.Portal{HubID: 1234567, Domain: "acme.example.com", UserEmail: "admin@acme.example.com", Hublet: "eu1",
-		Scopes: []string{"oauth", "crm.objects.contacts.read"}}, p)
+	assert.Equal(t, emulator.Portal{
+		HubID: 1234567, Domain: "acme.example.com", UserEmail: "admin@acme.example.com", Hublet: "eu1",
+		Scopes: []string{"oauth", "crm.objects.contacts.read"},
+	}, p)
 
 	for _, tc := range []struct{ in, want string }{
 		{"hub=abc", "not a positive number"},

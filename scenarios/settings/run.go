@@ -13,7 +13,8 @@ import (
 
 // How a run goes: hsemu check, the TUI, hsemu scenarios and `go test ./conformance`.
 var (
-	Addr = &Setting{Name: "addr", Flag: "addr", Env: "HSEMU_ADDR", Default: emulator.DefaultAddr,
+	Addr = &Setting{
+		Name: "addr", Flag: "addr", Env: "HSEMU_ADDR", Default: emulator.DefaultAddr,
 		Usage: "where the emulator (HubSpot's OAuth server and API) listens, as `host:port`; point your app's HubSpot API base here. Loopback unless you say otherwise",
 		apply: func(c *Config, v []string, _ bool) error {
 			addr := strings.TrimSpace(last(v))
@@ -22,8 +23,10 @@ var (
 			}
 			c.Addr = addr
 			return nil
-		}}
-	Profile = &Setting{Name: "profile", Flag: "profile", Env: "HSEMU_PROFILE", Default: "dev",
+		},
+	}
+	Profile = &Setting{
+		Name: "profile", Flag: "profile", Env: "HSEMU_PROFILE", Default: "dev",
 		Usage: "the `profile`: dev or listing (listing adds the listing checks)",
 		apply: func(c *Config, v []string, _ bool) error {
 			switch p := scenarios.Profile(strings.TrimSpace(last(v))); p {
@@ -32,26 +35,40 @@ var (
 				return nil
 			}
 			return fmt.Errorf("%q is not a profile: use dev or listing", last(v))
-		}}
-	Strict = &Setting{Name: "strict", Flag: "strict", Env: "HSEMU_STRICT", Bool: true,
+		},
+	}
+	Strict = &Setting{
+		Name: "strict", Flag: "strict", Env: "HSEMU_STRICT", Bool: true,
 		Usage: "SHOULD failures fail the run too",
-		apply: boolInto(func(c *Config) *bool { return &c.Options.Strict })}
-	Only = &Setting{Name: "only", Flag: "only", Repeat: true,
+		apply: boolInto(func(c *Config) *bool { return &c.Options.Strict }),
+	}
+	Only = &Setting{
+		Name: "only", Flag: "only", Repeat: true,
 		Usage: "run only checks matching this ID `pattern` (glob or prefix), repeatable or comma-separated",
-		apply: func(c *Config, v []string, _ bool) error { c.Options.Only = patterns(v); return nil }}
-	Skip = &Setting{Name: "skip", Flag: "skip", Repeat: true,
+		apply: func(c *Config, v []string, _ bool) error { c.Options.Only = patterns(v); return nil },
+	}
+	Skip = &Setting{
+		Name: "skip", Flag: "skip", Repeat: true,
 		Usage: "skip checks matching this ID `pattern`, repeatable or comma-separated",
-		apply: func(c *Config, v []string, _ bool) error { c.Options.Skip = patterns(v); return nil }}
-	Reference = &Setting{Name: "reference", Flag: "reference", Bool: true,
+		apply: func(c *Config, v []string, _ bool) error { c.Options.Skip = patterns(v); return nil },
+	}
+	Reference = &Setting{
+		Name: "reference", Flag: "reference", Bool: true,
 		Usage: "run against hsemu's built-in reference endpoints, in-process",
-		apply: boolInto(func(c *Config) *bool { return &c.Reference })}
-	Bug = &Setting{Name: "bug", Flag: "bug",
+		apply: boolInto(func(c *Config) *bool { return &c.Reference }),
+	}
+	Bug = &Setting{
+		Name: "bug", Flag: "bug",
 		Usage: "with --reference: a broken variant by `name` (hsemu reference --list-bugs)",
-		apply: func(c *Config, v []string, _ bool) error { c.Bug = strings.TrimSpace(last(v)); return nil }}
-	Verbose = &Setting{Name: "v", Flag: "v", Bool: true,
+		apply: func(c *Config, v []string, _ bool) error { c.Bug = strings.TrimSpace(last(v)); return nil },
+	}
+	Verbose = &Setting{
+		Name: "v", Flag: "v", Bool: true,
 		Usage: "print every check's detail, not only the failures'",
-		apply: boolInto(func(c *Config) *bool { return &c.Verbose })}
-	ThirdPartyCookies = &Setting{Name: "third-party-cookies", Flag: "third-party-cookies", Default: "allow",
+		apply: boolInto(func(c *Config) *bool { return &c.Verbose }),
+	}
+	ThirdPartyCookies = &Setting{
+		Name: "third-party-cookies", Flag: "third-party-cookies", Default: "allow",
 		Usage: "the browser's cookie `policy` in HubSpot's frame: allow (Chrome) or block (Safari, Firefox)",
 		apply: func(c *Config, v []string, _ bool) error {
 			switch strings.TrimSpace(last(v)) {
@@ -63,8 +80,10 @@ var (
 				return fmt.Errorf("%q: use allow or block", last(v))
 			}
 			return nil
-		}}
-	CAFile = &Setting{Name: "ca-file", Flag: "ca-file", Env: "HSEMU_CA_FILE",
+		},
+	}
+	CAFile = &Setting{
+		Name: "ca-file", Flag: "ca-file", Env: "HSEMU_CA_FILE",
 		Usage: "a `file` of PEM certificates to trust besides the system's, for https endpoints on a private CA (listing/https)",
 		apply: func(c *Config, v []string, _ bool) error {
 			c.CAFile = strings.TrimSpace(last(v))
@@ -75,32 +94,47 @@ var (
 			pool, err := loadCAFile(c.CAFile)
 			c.Options.TLSRootCAs = pool
 			return err
-		}}
-	HopBudget = &Setting{Name: "hop-budget", Flag: "hop-budget", Shown: "5s",
+		},
+	}
+	HopBudget = &Setting{
+		Name: "hop-budget", Flag: "hop-budget", Shown: "5s",
 		Usage: "how long one hop should take (a `duration`)",
-		apply: durationInto(func(c *Config) *time.Duration { return &c.Options.HopBudget })}
-	HopTimeout = &Setting{Name: "hop-timeout", Flag: "hop-timeout", Shown: "15s",
+		apply: durationInto(func(c *Config) *time.Duration { return &c.Options.HopBudget }),
+	}
+	HopTimeout = &Setting{
+		Name: "hop-timeout", Flag: "hop-timeout", Shown: "15s",
 		Usage: "hard deadline of one hop (a `duration`)",
-		apply: durationInto(func(c *Config) *time.Duration { return &c.Options.HopTimeout })}
-	ObserveWindow = &Setting{Name: "observe-window", Flag: "observe-window", Shown: "250ms",
+		apply: durationInto(func(c *Config) *time.Duration { return &c.Options.HopTimeout }),
+	}
+	ObserveWindow = &Setting{
+		Name: "observe-window", Flag: "observe-window", Shown: "250ms",
 		Usage: "how long (a `duration`) to wait for a late token request after the endpoint's last response",
-		apply: durationInto(func(c *Config) *time.Duration { return &c.Options.ObserveWindow })}
-	SlowExchange = &Setting{Name: "slow-exchange", Flag: "slow-exchange", Shown: "8s",
+		apply: durationInto(func(c *Config) *time.Duration { return &c.Options.ObserveWindow }),
+	}
+	SlowExchange = &Setting{
+		Name: "slow-exchange", Flag: "slow-exchange", Shown: "8s",
 		Usage: "how long (a `duration`) the token endpoint stalls in the 'too slow' provocation",
-		apply: durationInto(func(c *Config) *time.Duration { return &c.Options.SlowExchange })}
+		apply: durationInto(func(c *Config) *time.Duration { return &c.Options.SlowExchange }),
+	}
 )
 
 // Reports: hsemu check and the TUI. (--format and --out are read in order, by the command.)
 var (
-	ExpectFail = &Setting{Name: "expect-fail", Flag: "expect-fail", Env: "HSEMU_EXPECT_FAIL",
+	ExpectFail = &Setting{
+		Name: "expect-fail", Flag: "expect-fail", Env: "HSEMU_EXPECT_FAIL",
 		Usage: "a `file` of known failures, one 'CHECK-ID YYYY-MM-DD reason' a line: they do not fail the run until the date",
-		apply: func(c *Config, v []string, _ bool) error { c.ExpectFail = strings.TrimSpace(last(v)); return nil }}
-	List = &Setting{Name: "list", Flag: "list", Bool: true,
+		apply: func(c *Config, v []string, _ bool) error { c.ExpectFail = strings.TrimSpace(last(v)); return nil },
+	}
+	List = &Setting{
+		Name: "list", Flag: "list", Bool: true,
 		Usage: "list the checks that would run (after --profile, --only, --skip) and exit without running them",
-		apply: boolInto(func(c *Config) *bool { return &c.List })}
-	ReportDir = &Setting{Name: "report-dir", Flag: "report-dir", Default: ".",
+		apply: boolInto(func(c *Config) *bool { return &c.List }),
+	}
+	ReportDir = &Setting{
+		Name: "report-dir", Flag: "report-dir", Default: ".",
 		Usage: "the `directory` where the TUI's c key writes a check's report (hsemu-<check>.txt)",
-		apply: func(c *Config, v []string, _ bool) error { c.ReportDir = last(v); return nil }}
+		apply: func(c *Config, v []string, _ bool) error { c.ReportDir = last(v); return nil },
+	}
 )
 
 // RunSettings are how hsemu check and the TUI run the catalogue.

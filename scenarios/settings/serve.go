@@ -5,17 +5,23 @@ import (
 	"time"
 
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // hsemu serve: the fake HubSpot for everyday development (with Addr and AppSettings).
 var (
-	State = &Setting{Name: "state", Flag: "state", Env: "HSEMU_STATE", Default: ".hsemu/state.json",
+	State = &Setting{
+		Name: "state", Flag: "state", Env: "HSEMU_STATE", Default: ".hsemu/state.json",
 		Usage: "the state `file` for codes, tokens and installs",
-		apply: func(c *Config, v []string, _ bool) error { c.StatePath = strings.TrimSpace(last(v)); return nil }}
-	Ephemeral = &Setting{Name: "ephemeral", Flag: "ephemeral", Env: "HSEMU_EPHEMERAL", Bool: true,
+		apply: func(c *Config, v []string, _ bool) error { c.StatePath = strings.TrimSpace(last(v)); return nil },
+	}
+	Ephemeral = &Setting{
+		Name: "ephemeral", Flag: "ephemeral", Env: "HSEMU_EPHEMERAL", Bool: true,
 		Usage: "keep state in memory only",
-		apply: boolInto(func(c *Config) *bool { return &c.Ephemeral })}
-	Portal = &Setting{Name: "portal", Flag: "portal", Env: "HSEMU_PORTALS", Repeat: true,
+		apply: boolInto(func(c *Config) *bool { return &c.Ephemeral }),
+	}
+	Portal = &Setting{
+		Name: "portal", Flag: "portal", Env: "HSEMU_PORTALS", Repeat: true,
 		Usage: "a HubSpot account (`portal`) to install into, repeatable: hub=1234567,domain=acme.example.com,email=admin@acme.example.com,hublet=na1,scopes=oauth crm.objects.contacts.read (scopes: what its tier can grant; default every scope; the variable ';'-separated)",
 		apply: func(c *Config, v []string, env bool) error {
 			c.Portals = nil
@@ -35,10 +41,13 @@ var (
 				c.Portals = append(c.Portals, p)
 			}
 			return nil
-		}}
-	AutoApprove = &Setting{Name: "auto-approve", Flag: "auto-approve", Env: "HSEMU_AUTO_APPROVE", Bool: true,
-		Usage: "grant /oauth/authorize at once for the first eligible account, without the consent page",
-		apply: boolInto(func(c *Config) *bool { return &c.AutoApprove })}
+		},
+	}
+	AutoApprove = &Setting{
+		Name: "auto-approve", Flag: "auto-approve", Env: "HSEMU_AUTO_APPROVE", Bool: true,
+		Usage: "grant " + hubspot.AuthorizePath + " at once for the first eligible account, without the consent page",
+		apply: boolInto(func(c *Config) *bool { return &c.AutoApprove }),
+	}
 )
 
 // ServeSettings are hsemu serve's. It fills the app's defaults itself, after the app config.
@@ -55,28 +64,41 @@ var ServeSettings = []*Setting{
 // hsemu reference: the built-in reference install endpoints (with ClientID and ClientSecret,
 // whose defaults the command sets to the demo app's).
 var (
-	ReferenceAddr = &Setting{Name: "reference-addr", Flag: "addr", Env: "HSEMU_REFERENCE_ADDR", Default: "127.0.0.1:7431",
+	ReferenceAddr = &Setting{
+		Name: "reference-addr", Flag: "addr", Env: "HSEMU_REFERENCE_ADDR", Default: "127.0.0.1:7431",
 		Usage: "where to listen (`host:port`); loopback unless --allow-remote",
-		apply: func(c *Config, v []string, _ bool) error { c.Ref.Addr = strings.TrimSpace(last(v)); return nil }}
-	APIBase = &Setting{Name: "api-base", Flag: "api-base", Env: "HSEMU_API_BASE", Default: "http://" + emulator.DefaultAddr,
+		apply: func(c *Config, v []string, _ bool) error { c.Ref.Addr = strings.TrimSpace(last(v)); return nil },
+	}
+	APIBase = &Setting{
+		Name: "api-base", Flag: "api-base", Env: "HSEMU_API_BASE", Default: "http://" + emulator.DefaultAddr,
 		Usage: "HubSpot's API base `URL`, where codes are exchanged (the emulator by default)",
-		apply: func(c *Config, v []string, _ bool) error { c.Ref.APIBase = strings.TrimSpace(last(v)); return nil }}
-	ReferenceBug = &Setting{Name: "reference-bug", Flag: "bug", Env: "HSEMU_REFERENCE_BUG",
+		apply: func(c *Config, v []string, _ bool) error { c.Ref.APIBase = strings.TrimSpace(last(v)); return nil },
+	}
+	ReferenceBug = &Setting{
+		Name: "reference-bug", Flag: "bug", Env: "HSEMU_REFERENCE_BUG",
 		Usage: "serve a broken variant (by `name`) instead of the reference (see --list-bugs)",
-		apply: func(c *Config, v []string, _ bool) error { c.Ref.Bug = strings.TrimSpace(last(v)); return nil }}
-	ListBugs = &Setting{Name: "list-bugs", Flag: "list-bugs", Bool: true,
+		apply: func(c *Config, v []string, _ bool) error { c.Ref.Bug = strings.TrimSpace(last(v)); return nil },
+	}
+	ListBugs = &Setting{
+		Name: "list-bugs", Flag: "list-bugs", Bool: true,
 		Usage: "list the broken variants and the checks each must fail, then exit",
-		apply: boolInto(func(c *Config) *bool { return &c.Ref.ListBugs })}
-	PublicURL = &Setting{Name: "public-url", Flag: "public-url", Env: "HSEMU_REFERENCE_PUBLIC_URL", Shown: "each request's Host",
+		apply: boolInto(func(c *Config) *bool { return &c.Ref.ListBugs }),
+	}
+	PublicURL = &Setting{
+		Name: "public-url", Flag: "public-url", Env: "HSEMU_REFERENCE_PUBLIC_URL", Shown: "each request's Host",
 		Usage: "the endpoints' `origin` as the browser sees it, e.g. https://install.example.com",
-		apply: func(c *Config, v []string, _ bool) error { c.Ref.PublicURL = strings.TrimSpace(last(v)); return nil }}
-	ReturnOrigin = &Setting{Name: "return-origin", Flag: "return-origin", Env: "HSEMU_REFERENCE_RETURN_ORIGINS", Repeat: true,
-		Usage: "an `origin` returnUrl may point at besides app(-*).hubspot.com, repeatable, e.g. http://127.0.0.1:7430 for a real browser against hsemu serve (the variable space- or comma-separated)",
+		apply: func(c *Config, v []string, _ bool) error { c.Ref.PublicURL = strings.TrimSpace(last(v)); return nil },
+	}
+	ReturnOrigin = &Setting{
+		Name: "return-origin", Flag: "return-origin", Env: "HSEMU_REFERENCE_RETURN_ORIGINS", Repeat: true,
+		Usage: "an `origin` returnUrl may point at besides HubSpot's app hosts, repeatable, e.g. http://127.0.0.1:7430 for a real browser against hsemu serve (the variable space- or comma-separated)",
 		apply: func(c *Config, v []string, _ bool) error {
 			c.Ref.ReturnOrigins = SplitList(strings.Join(v, " "))
 			return nil
-		}}
-	ReferenceConditionalScopes = &Setting{Name: "reference-conditional-scopes", Flag: "conditional-scopes", Env: "HSEMU_REFERENCE_CONDITIONAL_SCOPES",
+		},
+	}
+	ReferenceConditionalScopes = &Setting{
+		Name: "reference-conditional-scopes", Flag: "conditional-scopes", Env: "HSEMU_REFERENCE_CONDITIONAL_SCOPES", //nolint:goconst // the table writes each flag's name out; hsemu reference and check each have one
 		Shown: "crm.objects.companies.read",
 		Usage: "`scopes` sent in the scope parameter after partner sign-in, space- or comma-separated, or none",
 		apply: func(c *Config, v []string, _ bool) error {
@@ -86,17 +108,26 @@ var (
 			}
 			c.Ref.ConditionalScopes = s
 			return nil
-		}}
-	AppName = &Setting{Name: "app-name", Flag: "app-name",
+		},
+	}
+	AppName = &Setting{
+		Name: "app-name", Flag: "app-name",
 		Usage: "the app's `name` on the sign-in page",
-		apply: func(c *Config, v []string, _ bool) error { c.Ref.AppName = last(v); return nil }}
-	ExchangeTimeout = &Setting{Name: "exchange-timeout", Flag: "exchange-timeout", Shown: "10s",
+		apply: func(c *Config, v []string, _ bool) error { c.Ref.AppName = last(v); return nil },
+	}
+	ExchangeTimeout = &Setting{
+		Name: "exchange-timeout", Flag: "exchange-timeout", Shown: "10s",
 		Usage: "give up on the token endpoint after this long (a `duration`)",
-		apply: durationInto(func(c *Config) *time.Duration { return &c.Ref.ExchangeTimeout })}
-	SlowDelay = &Setting{Name: "slow-delay", Flag: "slow-delay", Shown: "3s",
+		apply: durationInto(func(c *Config) *time.Duration { return &c.Ref.ExchangeTimeout }),
+	}
+	SlowDelay = &Setting{
+		Name: "slow-delay", Flag: "slow-delay", Shown: "3s",
 		Usage: "how long (a `duration`) the *-slow variants stall",
-		apply: durationInto(func(c *Config) *time.Duration { return &c.Ref.SlowDelay })}
-	AllowRemote = &Setting{Name: "allow-remote", Flag: "allow-remote", Bool: true,
+		apply: durationInto(func(c *Config) *time.Duration { return &c.Ref.SlowDelay }),
+	}
+	AllowRemote = &Setting{
+		Name: "allow-remote", Flag: "allow-remote", Bool: true,
 		Usage: "allow --addr beyond loopback (the demo users' passwords are public)",
-		apply: boolInto(func(c *Config) *bool { return &c.Ref.AllowRemote })}
+		apply: boolInto(func(c *Config) *bool { return &c.Ref.AllowRemote }),
+	}
 )

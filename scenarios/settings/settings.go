@@ -87,6 +87,8 @@ func (s *Setting) help() string {
 // From says where a value came from.
 type From int
 
+// Where a value came from, lowest precedence first: the default, the app config, an HSEMU_*
+// variable, a flag, or the TUI's form.
 const (
 	FromDefault From = iota
 	FromAppConfig
@@ -112,8 +114,9 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("%s=%q: %v (fix the variable, unset it, or override it with --%s)", e.Setting.Env, e.Value, e.Err, e.Setting.Flag)
 	case FromForm:
 		return fmt.Sprintf("%s: %v", e.Setting.Label, e.Err)
+	default: // FromDefault (the app config's errors are LoadAppConfig's)
+		return fmt.Sprintf("%s (default %q): %v", e.Setting.Name, e.Value, e.Err)
 	}
-	return fmt.Sprintf("%s (default %q): %v", e.Setting.Name, e.Value, e.Err)
 }
 
 func (e *Error) Unwrap() error { return e.Err }

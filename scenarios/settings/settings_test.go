@@ -47,16 +47,22 @@ func TestAppPrecedence(t *testing.T) {
 				t.Errorf("got %+v; want the template app", g)
 			}
 		}},
-		{"env over config", nil, map[string]string{"HSEMU_APP_CONFIG": cfgPath, "HSEMU_REDIRECT_URL": "https://a.example/cb, https://b.example/cb",
-			"HSEMU_CLIENT_ID": "env-id", "HSEMU_SCOPES": "oauth crm.objects.deals.read"}, func(t *testing.T, g emulator.App) {
+		{"env over config", nil, map[string]string{
+			"HSEMU_APP_CONFIG": cfgPath, "HSEMU_REDIRECT_URL": "https://a.example/cb, https://b.example/cb",
+			"HSEMU_CLIENT_ID": "env-id", "HSEMU_SCOPES": "oauth crm.objects.deals.read",
+		}, func(t *testing.T, g emulator.App) {
 			if g.UID != "sample_oauth_marketplace_app" || g.ClientID != "env-id" ||
 				!slices.Equal(g.RedirectURLs, []string{"https://a.example/cb", "https://b.example/cb"}) ||
 				!slices.Equal(g.RequiredScopes, []string{"oauth", "crm.objects.deals.read"}) {
 				t.Errorf("got %+v", g)
 			}
 		}},
-		{"flag over env", []string{"--client-id", "flag-id", "--redirect-url", "https://f.example/1", "--redirect-url", "https://f.example/2",
-			"--optional-scopes", "crm.objects.deals.read,crm.objects.companies.read", "--conditional-scopes", "tickets"},
+		{
+			"flag over env",
+			[]string{
+				"--client-id", "flag-id", "--redirect-url", "https://f.example/1", "--redirect-url", "https://f.example/2",
+				"--optional-scopes", "crm.objects.deals.read,crm.objects.companies.read", "--conditional-scopes", "tickets",
+			},
 			map[string]string{"HSEMU_CLIENT_ID": "env-id", "HSEMU_REDIRECT_URL": "https://e.example/cb", "HSEMU_CLIENT_SECRET": "env-secret"},
 			func(t *testing.T, g emulator.App) {
 				if g.ClientID != "flag-id" || g.ClientSecret != "env-secret" ||
@@ -65,7 +71,8 @@ func TestAppPrecedence(t *testing.T) {
 					!slices.Equal(g.ConditionallyRequiredScopes, []string{"tickets"}) {
 					t.Errorf("got %+v", g)
 				}
-			}},
+			},
+		},
 		{"default under config", []string{"--app-config", cfgPath}, nil, func(t *testing.T, g emulator.App) {
 			// A default never replaces what the app config file says.
 			if g.ClientID == "demo" {
@@ -98,13 +105,23 @@ func TestPrecedence(t *testing.T) {
 		want Config
 	}{
 		{"defaults", nil, nil, Config{Addr: emulator.DefaultAddr, Options: scenarios.Options{Profile: scenarios.ProfileDev}}},
-		{"env over default", nil, map[string]string{"HSEMU_ADDR": "127.0.0.1:1", "HSEMU_PROFILE": "listing", "HSEMU_STRICT": "Yes", "HSEMU_INSTALL_URL": "http://e/i"},
-			Config{Addr: "127.0.0.1:1", InstallURL: "http://e/i", Options: scenarios.Options{Profile: scenarios.ProfileListing, Strict: true}}},
-		{"flag over env", []string{"--addr", "127.0.0.1:2", "--strict=off", "--hop-budget", "2s", "--install-url", "http://f/i"},
+		{
+			"env over default", nil,
+			map[string]string{"HSEMU_ADDR": "127.0.0.1:1", "HSEMU_PROFILE": "listing", "HSEMU_STRICT": "Yes", "HSEMU_INSTALL_URL": "http://e/i"},
+			Config{Addr: "127.0.0.1:1", InstallURL: "http://e/i", Options: scenarios.Options{Profile: scenarios.ProfileListing, Strict: true}},
+		},
+		{
+			"flag over env",
+			[]string{"--addr", "127.0.0.1:2", "--strict=off", "--hop-budget", "2s", "--install-url", "http://f/i"},
 			map[string]string{"HSEMU_ADDR": "127.0.0.1:1", "HSEMU_STRICT": "1", "HSEMU_INSTALL_URL": "http://e/i"},
-			Config{Addr: "127.0.0.1:2", InstallURL: "http://f/i", Options: scenarios.Options{Profile: scenarios.ProfileDev, HopBudget: 2 * time.Second}}},
-		{"bare bool flag", []string{"--strict"}, map[string]string{"HSEMU_STRICT": "0"},
-			Config{Addr: emulator.DefaultAddr, Options: scenarios.Options{Profile: scenarios.ProfileDev, Strict: true}}},
+			Config{Addr: "127.0.0.1:2", InstallURL: "http://f/i", Options: scenarios.Options{Profile: scenarios.ProfileDev, HopBudget: 2 * time.Second}},
+		},
+		{
+			"bare bool flag",
+			[]string{"--strict"},
+			map[string]string{"HSEMU_STRICT": "0"},
+			Config{Addr: emulator.DefaultAddr, Options: scenarios.Options{Profile: scenarios.ProfileDev, Strict: true}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -203,9 +220,11 @@ func TestTargetFromEnv(t *testing.T) {
 	if _, ok, err := TargetFromEnv(func(string) string { return "" }); ok || err != nil {
 		t.Errorf("no HSEMU_INSTALL_URL: ok %v, err %v; want false, nil", ok, err)
 	}
-	env := map[string]string{"HSEMU_INSTALL_URL": "http://localhost:3000/install", "HSEMU_FLOW": "partner",
+	env := map[string]string{
+		"HSEMU_INSTALL_URL": "http://localhost:3000/install", "HSEMU_FLOW": "partner",
 		"HSEMU_LOGIN": "email=me%40example.com&password=s", "HSEMU_COOKIES": "a=1; b=2",
-		"HSEMU_CLIENT_ID": "id", "HSEMU_CLIENT_SECRET": "secret", "HSEMU_STRICT": "true", "HSEMU_ADDR": "127.0.0.1:9"}
+		"HSEMU_CLIENT_ID": "id", "HSEMU_CLIENT_SECRET": "secret", "HSEMU_STRICT": "true", "HSEMU_ADDR": "127.0.0.1:9",
+	}
 	c, ok, err := TargetFromEnv(func(k string) string { return env[k] })
 	if err != nil || !ok {
 		t.Fatalf("ok %v, err %v; want true, nil", ok, err)
