@@ -64,9 +64,43 @@ type Check struct {
 	Requirement string     // the sentence it enforces
 	Source      string     // where the requirement comes from (URL, RFC section)
 	Fix         string     // what to change when it fails
+	// Basis says whether Requirement is HubSpot's own rule or hsemu's inference from it.
+	Basis Basis
 	// Judge decides the verdict from what the scenario observed.
 	Judge func(o *Observation) Outcome `json:"-"`
 }
+
+// Basis is where a check's rule comes from: HubSpot's (or a standard's) own words, or hsemu's
+// inference where HubSpot's pages are silent. A verdict on an inferred rule says so.
+type Basis string
+
+const (
+	// Documented rules are stated by HubSpot's pages or by the RFC/standard the check cites.
+	Documented Basis = "documented"
+	// Inferred rules are hsemu's reading of what HubSpot's flow needs; the verdict says what
+	// HubSpot documents instead.
+	Inferred Basis = "inferred"
+)
+
+// Cause says whom a failure or an error is about. The zero value is the endpoint under test;
+// the others are never the endpoint's fault and carry their own fix.
+type Cause string
+
+const (
+	// CauseEndpoint: the endpoint under test did it.
+	CauseEndpoint Cause = ""
+	// CauseSetup: hsemu's or the app's configuration is wrong (credentials that differ from the
+	// app's, an API base not pointed at the emulator, a --login the sign-in refuses, TLS trust,
+	// rate limiting, an endpoint that cannot be reached at all).
+	CauseSetup Cause = "setup"
+	// CauseEngine: the browser engine cannot decide (a page that navigates only with JavaScript
+	// under the http engine); another engine can.
+	CauseEngine Cause = "engine"
+	// CauseDown: the endpoint stopped answering earlier in the run, so this check could not run.
+	CauseDown Cause = "down"
+	// CauseEmulator: the app called a HubSpot API the emulator does not have.
+	CauseEmulator Cause = "emulator"
+)
 
 // Outcome is a check's verdict with its explanation.
 type Outcome struct {
@@ -78,6 +112,11 @@ type Outcome struct {
 	// Frames are the framing verdicts the judge made on the way, one per page it evaluated as
 	// HubSpot's frame would (the frameable checks). Sinks show them; none re-evaluates a page.
 	Frames []FrameVerdict
+	// Cause says whom a Fail or an Error is about (the endpoint when empty).
+	Cause Cause
+	// Fix, when set, replaces the check's own Fix: the fix for this Cause (a set-up mistake has
+	// its own fix, not the endpoint's).
+	Fix string
 }
 
 // FrameVerdict is a judge's verdict on one page shown inside HubSpot's frame.
@@ -104,6 +143,16 @@ func fail(expected, got string, hops ...int) Outcome {
 func skip(why string) Outcome { return Outcome{Status: Skip, Got: why} }
 
 func errored(why string) Outcome { return Outcome{Status: Error, Got: why} }
+
+// setupError is an error of the set-up, with the fix for it.
+func setupError(why, fix string) Outcome {
+	return Outcome{Status: Error, Got: why, Cause: CauseSetup, Fix: fix}
+}
+
+// undecided is an error of the engine: it cannot decide what the page does.
+func undecided(why, fix string) Outcome {
+	return Outcome{Status: Error, Got: why, Cause: CauseEngine, Fix: fix}
+}
 
 // Result is a decided check for one target.
 type Result struct {
