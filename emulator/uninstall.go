@@ -58,6 +58,7 @@ func (e *core) journalLocked(action string, app *App, hubID int64, now time.Time
 	if n := len(e.st.Journal); n > maxJournal {
 		e.st.Journal = slices.Clone(e.st.Journal[n-maxJournal:])
 	}
+	e.touchJournal()
 	return nil
 }
 
@@ -74,13 +75,7 @@ func (e *Emulator) Uninstall(clientID string, hubID int64) error {
 // uninstall does Uninstall's work.
 func (e *core) uninstall(clientID string, hubID int64) error {
 	now := e.now()
-	e.mu.Lock()
-	err := e.uninstallLocked(clientID, hubID, now)
-	if err == nil {
-		e.version++
-	}
-	v := e.version
-	e.mu.Unlock()
+	v, err := e.update(func() error { return e.uninstallLocked(clientID, hubID, now) })
 	if err != nil {
 		return err
 	}
@@ -103,10 +98,12 @@ func (e *core) uninstallLocked(clientID string, hubID int64, now time.Time) erro
 		return err
 	}
 	delete(e.st.Installs, key)
+	e.touchInstall(key)
 	for _, g := range e.st.Grants {
 		if g.ClientID == clientID && g.HubID == hubID && !g.ClientCredentials {
 			if !g.RefreshRevoked || !g.AccessRevoked {
 				g.RefreshRevoked, g.AccessRevoked, g.RevokedAt = true, true, now
+				e.touchGrant(g.ID)
 			}
 		}
 	}
@@ -206,14 +203,17 @@ func (lc *lifecycle) authenticateApp(w http.ResponseWriter, r *http.Request) (*g
 		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: "INVALID_AUTHENTICATION"})
 	}
 	ev.TokenHint = redact(tok)
-	lc.mu.RLock()
-	g, _, err := lc.lookupAccess(tok, lc.now())
-	var c grant
-	if g != nil {
-		c = *g
-		c.Scopes = slices.Clone(g.Scopes)
-	}
-	lc.mu.RUnlock()
+	var (
+		c   grant
+		err error
+	)
+	lc.view(func() {
+		var g *grant
+		if g, _, err = lc.lookupAccess(tok, lc.now()); g != nil {
+			c = *g
+			c.Scopes = slices.Clone(g.Scopes)
+		}
+	})
 	if err != nil {
 		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: "INVALID_AUTHENTICATION"})
 	}
@@ -319,15 +319,15 @@ type journalEventJSON struct {
 // UUIDs, standing in for the pre-signed download URL of the real journal.
 func (lc *lifecycle) handleJournalFile(w http.ResponseWriter, r *http.Request) {
 	off := r.PathValue("offset")
-	lc.mu.RLock()
 	var found *journalEntry
-	for _, en := range lc.st.Journal {
-		if en.Offset == off {
-			c := *en
-			found = &c
+	lc.view(func() {
+		for _, en := range lc.st.Journal {
+			if en.Offset == off {
+				c := *en
+				found = &c
+			}
 		}
-	}
-	lc.mu.RUnlock()
+	})
 	if found == nil {
 		lc.writeAPIError(w, eventOf(r), &APIError{HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND",
 			Message: "no journal entry with offset " + short(off)})
