@@ -42,6 +42,8 @@ type journal struct {
 
 	sizes      map[uint64]int64 // bytes in each live journal file
 	snapSize   int64            // bytes in the last snapshot
+	factor     int64            // compactFactor when opened
+	minSize    int64            // compactMin when opened
 	compacting bool
 	bg         sync.WaitGroup // background compactions
 
@@ -58,7 +60,8 @@ type chunk struct {
 
 func newJournal(base string, gen uint64, sizes map[uint64]int64, snapSize int64) *journal {
 	dir := filepath.Dir(base)
-	j := &journal{base: base, dir: dir, gen: gen, sizes: sizes, snapSize: snapSize}
+	j := &journal{base: base, dir: dir, gen: gen, sizes: sizes, snapSize: snapSize,
+		factor: compactFactor, minSize: compactMin}
 	if j.sizes == nil {
 		j.sizes = map[uint64]int64{}
 	}
@@ -210,7 +213,7 @@ var (
 // grown reports whether the journal has outgrown the snapshot.
 func (j *journal) grownLocked() bool {
 	n := j.sizes[j.gen]
-	return n >= compactMin && n > compactFactor*j.snapSize
+	return n >= j.minSize && n > j.factor*j.snapSize
 }
 
 // startCompaction reports whether the caller should compact now, and if so counts the

@@ -9,11 +9,12 @@ import (
 	"time"
 )
 
-// writeInstalls writes a state file holding n installs of testApp (each a grant with a refresh
+// writeInstalls writes an old-format state file holding n installs of testApp (each a grant with a refresh
 // token and an install record) in one portal, as `hsemu serve` would have after n installs.
 func writeInstalls(tb testing.TB, path string, n int) {
 	tb.Helper()
 	st := newState()
+	st.Version = oldStateVersion // as hsemu before the journal wrote it; New migrates it
 	st.Key = make([]byte, 32)
 	app := testApp()
 	app.ID = 1

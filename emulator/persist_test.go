@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -75,12 +76,17 @@ func TestCorruptStateFile(t *testing.T) {
 	}
 }
 
-// TestHelperStateWriter is not a test: TestKillWriterMidWrite runs it in a subprocess that
-// redeems codes in a loop and prints each refresh token once it is handed out.
+// TestHelperStateWriter is not a test: TestKillWriter runs it in a subprocess that redeems
+// codes in a loop and prints each refresh token once it is handed out. With
+// HSEMU_TEST_COMPACT=1 it compacts whenever the journal outgrows the snapshot, so the kill often
+// lands during a compaction.
 func TestHelperStateWriter(t *testing.T) {
 	path := os.Getenv("HSEMU_TEST_STATE_WRITER")
 	if path == "" {
-		t.Skip("helper process for TestKillWriterMidWrite")
+		t.Skip("helper process for TestKillWriter")
+	}
+	if os.Getenv("HSEMU_TEST_COMPACT") == "1" {
+		compactMin, compactFactor = 0, 1
 	}
 	e, err := New(Config{StatePath: path, Apps: []App{testApp()}})
 	if err != nil {
@@ -103,13 +109,44 @@ func TestHelperStateWriter(t *testing.T) {
 	}
 }
 
-func TestKillWriterMidWrite(t *testing.T) {
+// TestKillWriter kills a process that is saving changes as fast as it can, with SIGKILL, then
+// checks that every refresh token it handed out before still works: once plainly (the kill
+// lands in a journal append) and once compacting constantly (the kill lands in a snapshot
+// write, between the snapshot and the journal switch, or in the deletion of old journals).
+func TestKillWriter(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a subprocess")
 	}
-	path := filepath.Join(t.TempDir(), "state.json")
+	for _, tc := range []struct {
+		name    string
+		compact bool
+	}{{"journal", false}, {"compacting", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state.json")
+			var tokens []string
+			for round := range 3 { // the same files, killed again and again
+				tokens = killWriterOnce(t, path, tc.compact, tokens, 30+round*17)
+			}
+			if tc.compact {
+				var snap struct{ Generation uint64 }
+				data, _ := os.ReadFile(path)
+				if err := json.Unmarshal(data, &snap); err != nil || snap.Generation < 4 {
+					t.Errorf("snapshot generation %d (%v); want several compactions", snap.Generation, err)
+				}
+			}
+		})
+	}
+}
+
+// killWriterOnce runs the writer on path until it handed out `after` tokens, kills it, and
+// checks that the tokens of this run and of earlier ones work; it returns them all.
+func killWriterOnce(t *testing.T, path string, compact bool, earlier []string, after int) []string {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperStateWriter$", "-test.count=1")
 	cmd.Env = append(os.Environ(), "HSEMU_TEST_STATE_WRITER="+path)
+	if compact {
+		cmd.Env = append(cmd.Env, "HSEMU_TEST_COMPACT=1")
+	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -125,18 +162,17 @@ func TestKillWriterMidWrite(t *testing.T) {
 		}
 	})
 	sc := bufio.NewScanner(out)
-	var last string
-	for n := 0; n < 40 && sc.Scan(); {
+	tokens := earlier
+	for len(tokens) < len(earlier)+after && sc.Scan() {
 		line := sc.Text()
 		if strings.HasPrefix(line, "error:") {
 			t.Fatalf("writer: %s", line)
 		}
 		if tok, ok := strings.CutPrefix(line, "token "); ok {
-			last = tok
-			n++
+			tokens = append(tokens, tok)
 		}
 	}
-	if last == "" {
+	if len(tokens) == len(earlier) {
 		t.Fatalf("writer printed no token: %v", sc.Err())
 	}
 	// The writer is busy writing; kill it without warning.
@@ -151,10 +187,13 @@ func TestKillWriterMidWrite(t *testing.T) {
 		t.Fatalf("state after SIGKILL does not load: %v", err)
 	}
 	defer e.Close()
-	if w := postForm(e, "/oauth/v3/token", refreshForm(last)); w.Code != 200 {
-		t.Errorf("last refresh token handed out before the kill: %d %s; want 200", w.Code, w.Body)
+	for i, tok := range tokens {
+		if w := postForm(e, "/oauth/v3/token", refreshForm(tok)); w.Code != 200 {
+			t.Errorf("refresh token %d of %d handed out before the kill: %d %s; want 200", i+1, len(tokens), w.Code, w.Body)
+		}
 	}
 	if left, _ := filepath.Glob(path + ".tmp-*"); len(left) != 0 {
 		t.Errorf("temp files left after load: %v", left)
 	}
+	return tokens
 }
