@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -158,10 +157,8 @@ func (lc *lifecycle) handleAdminUninstall(w http.ResponseWriter, r *http.Request
 		lc.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
 			Message: msg + `; send JSON like {"clientId":"…","hubId":1234567}`})
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBody))
-	dec.DisallowUnknownFields()
 	var body uninstallJSON
-	if err := dec.Decode(&body); err != nil {
+	if err := decodeAdminJSON(w, r, &body); err != nil {
 		if errors.Is(err, io.EOF) {
 			bad("empty body")
 		} else {
