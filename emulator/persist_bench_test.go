@@ -72,3 +72,19 @@ func benchChanges(b *testing.B, n int) {
 
 func BenchmarkPersistedChange1k(b *testing.B)   { benchChanges(b, 1_000) }
 func BenchmarkPersistedChange100k(b *testing.B) { benchChanges(b, 100_000) }
+
+// BenchmarkCompactionPause100k measures how long a compaction holds the state lock with 100k
+// installs: it copies the state (the encoding and the write happen without the lock).
+func BenchmarkCompactionPause100k(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "state.json")
+	writeInstalls(b, path, 100_000)
+	e, err := New(Config{StatePath: path, Apps: []App{testApp()}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		e.c.view(func() { e.c.st.clone() })
+	}
+}
