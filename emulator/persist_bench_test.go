@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -87,4 +88,27 @@ func BenchmarkCompactionPause100k(b *testing.B) {
 	for b.Loop() {
 		e.c.view(func() { e.c.st.clone() })
 	}
+}
+
+// BenchmarkInstallsPersisted32 runs installs (code, then exchange) from 32 goroutines at once,
+// as wrk's 32 connections do against `hsemu serve`: concurrent changes share each journal
+// write and fsync.
+func BenchmarkInstallsPersisted32(b *testing.B) {
+	e, _ := newTest(b, func(c *Config) { c.StatePath = filepath.Join(b.TempDir(), "state.json"); c.Clock = nil })
+	hub := defaultHub(b, e)
+	b.SetParallelism(32 / runtime.GOMAXPROCS(0))
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			code, err := e.IssueCode(CodeRequest{ClientID: testClientID, HubID: hub, RedirectURI: testRedirect,
+				Scopes: []string{"oauth", "crm.objects.contacts.read"}})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			benchPost(b, e, "/oauth/v3/token", codeForm(code).Encode())
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "installs/s")
 }
