@@ -419,7 +419,7 @@ func (e *core) issueCodeLocked(req CodeRequest) (string, error) {
 		return "", err
 	}
 	now := e.now()
-	e.st.Codes[code] = &codeRecord{
+	e.st.addCode(code, &codeRecord{
 		ClientID:    app.ClientID,
 		HubID:       portal.HubID,
 		UserID:      portal.UserID,
@@ -427,7 +427,7 @@ func (e *core) issueCodeLocked(req CodeRequest) (string, error) {
 		Scopes:      granted,
 		Issued:      now,
 		Expires:     now.Add(e.cfg.CodeTTL),
-	}
+	})
 	e.touchCode(code)
 	return code, nil
 }

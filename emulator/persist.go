@@ -285,6 +285,7 @@ func (e *core) loadState() (st *state, compactNow bool, err error) {
 			st.refresh[g.RefreshToken] = g
 		}
 	}
+	st.indexCodes()
 	st.prune(e.now(), e.cfg.AccessTTL)
 	if journalBytes >= compactMin && journalBytes > compactFactor*snapSize {
 		compactNow = true

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"slices"
 	"time"
 )
 
@@ -29,6 +30,9 @@ type state struct {
 	Journal []*journalEntry `json:"journal,omitempty"`
 
 	refresh map[string]*grant // refresh token → grant, rebuilt on load
+	// codeOrder lists the codes by expiry, oldest first (codes expire in the order they are
+	// issued), so pruning costs what it drops, not the number of codes. Rebuilt on load.
+	codeOrder []string
 }
 
 // stateVersion is the state file format written: 2 is a snapshot continued by a journal. Version
@@ -167,10 +171,16 @@ func (e *core) pruneLocked(now time.Time) {
 }
 
 func (s *state) prune(now time.Time, accessTTL time.Duration) {
-	for c, r := range s.Codes {
-		if now.After(r.Expires.Add(codeGrace)) {
-			delete(s.Codes, c)
+	n := 0
+	for _, c := range s.codeOrder {
+		if r := s.Codes[c]; r != nil && !now.After(r.Expires.Add(codeGrace)) {
+			break
 		}
+		delete(s.Codes, c)
+		n++
+	}
+	if n > 0 {
+		s.codeOrder = slices.Delete(s.codeOrder, 0, n)
 	}
 	for id, g := range s.Grants {
 		if (g.RefreshRevoked || g.AccessRevoked) && now.After(g.RevokedAt.Add(accessTTL)) {
@@ -191,7 +201,7 @@ func (s *state) prune(now time.Time, accessTTL time.Duration) {
 // Scopes slices are shared: they are never changed in place once stored.
 func (s *state) clone() *state {
 	c := *s
-	c.refresh = nil
+	c.refresh, c.codeOrder = nil, nil
 	c.Apps = make([]*App, len(s.Apps))
 	for i, a := range s.Apps {
 		a := cloneApp(*a)
@@ -227,6 +237,22 @@ func (s *state) clone() *state {
 		c.Journal[i] = &en
 	}
 	return &c
+}
+
+// addCode stores a new code. Codes are issued with the same lifetime, so appending keeps
+// codeOrder sorted by expiry.
+func (s *state) addCode(code string, r *codeRecord) {
+	s.Codes[code] = r
+	s.codeOrder = append(s.codeOrder, code)
+}
+
+// indexCodes rebuilds codeOrder after a load.
+func (s *state) indexCodes() {
+	s.codeOrder = make([]string, 0, len(s.Codes))
+	for c := range s.Codes {
+		s.codeOrder = append(s.codeOrder, c)
+	}
+	slices.SortFunc(s.codeOrder, func(a, b string) int { return s.Codes[a].Expires.Compare(s.Codes[b].Expires) })
 }
 
 // change is what one update touched: the keys whose records its journal line carries (the
