@@ -92,10 +92,13 @@ type core struct {
 	mu sync.RWMutex
 	st *state
 	// version counts changes; the journal records the version each line holds.
-	version   uint64
-	dirty     change // what the change in progress touched
-	lastPrune time.Time
-	closed    bool
+	version uint64
+	dirty   change // what the change in progress touched
+	// compactStep, when set, is called after each step of a compaction (tests copy the files
+	// there: what a kill at that instant would leave).
+	compactStep func(step string)
+	lastPrune   time.Time
+	closed      bool
 }
 
 // New builds an emulator from cfg, loading cfg.StatePath if it exists. Apps and portals of cfg
@@ -108,11 +111,12 @@ func New(cfg Config) (*Emulator, error) {
 		cfg.AccessTTL = DefaultAccessTTL
 	}
 	e := &core{
-		cfg:    cfg,
-		now:    cfg.Clock,
-		ids:    newIDSource(cfg.Rand),
-		log:    cfg.Logger,
-		events: newEventHub(),
+		compactStep: func(string) {},
+		cfg:         cfg,
+		now:         cfg.Clock,
+		ids:         newIDSource(cfg.Rand),
+		log:         cfg.Logger,
+		events:      newEventHub(),
 	}
 	if e.now == nil {
 		e.now = time.Now

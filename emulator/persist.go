@@ -195,6 +195,7 @@ func (e *core) compact() error {
 		snap = e.st.clone()
 		gen, last = e.disk.rotate()
 	})
+	e.compactStep("journal switched")
 	snap.Version, snap.Generation = stateVersion, gen
 	data, err := json.Marshal(snap)
 	if err != nil {
@@ -203,10 +204,13 @@ func (e *core) compact() error {
 	if err := writeAtomic(e.cfg.StatePath, data); err != nil {
 		return fmt.Errorf("write state snapshot: %w", err)
 	}
+	e.compactStep("snapshot written")
 	if err := e.disk.wait(last); err != nil {
 		return err
 	}
+	e.compactStep("old journal complete")
 	e.disk.compacted(gen, int64(len(data)))
+	e.compactStep("old journals deleted")
 	return nil
 }
 

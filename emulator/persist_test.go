@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 )
@@ -196,4 +197,71 @@ func killWriterOnce(t *testing.T, path string, compact bool, earlier []string, a
 		t.Errorf("temp files left after load: %v", left)
 	}
 	return tokens
+}
+
+// TestKillAtEachCompactionStep copies the state files after each step of background
+// compactions, as a kill at that instant would leave them, and checks that every copy loads
+// with every refresh token handed out before the copy began.
+func TestKillAtEachCompactionStep(t *testing.T) {
+	defer func(m, f int64) { compactMin, compactFactor = m, f }(compactMin, compactFactor)
+	compactMin, compactFactor = 0, 1
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+	e, _ := newTest(t, func(c *Config) { c.StatePath = path; c.Clock = nil })
+
+	type copyAt struct {
+		step, dir string
+		acked     int // tokens handed out before the copy began
+	}
+	var (
+		mu     sync.Mutex
+		tokens []string
+		copies []copyAt
+	)
+	e.c.compactStep = func(step string) {
+		mu.Lock()
+		acked := len(tokens)
+		mu.Unlock()
+		to := t.TempDir()
+		files, _ := filepath.Glob(filepath.Join(dir, "*"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				continue // deleted meanwhile
+			}
+			if err := os.WriteFile(filepath.Join(to, filepath.Base(f)), data, 0o600); err != nil {
+				t.Error(err)
+			}
+		}
+		mu.Lock()
+		copies = append(copies, copyAt{step, to, acked})
+		mu.Unlock()
+	}
+	for range 40 {
+		rt := exchange(t, e)["refresh_token"].(string)
+		mu.Lock()
+		tokens = append(tokens, rt)
+		mu.Unlock()
+	}
+	e.Close() // waits for a running compaction
+
+	steps := map[string]int{}
+	for _, c := range copies {
+		steps[c.step]++
+		e2, err := New(Config{StatePath: filepath.Join(c.dir, "state.json"), Apps: []App{testApp()}})
+		if err != nil {
+			t.Errorf("files copied after %q do not load: %v", c.step, err)
+			continue
+		}
+		for i, rt := range tokens[:c.acked] {
+			if w := postForm(e2, "/oauth/v3/token", refreshForm(rt)); w.Code != 200 {
+				t.Errorf("after %q: refresh token %d of %d: %d %s", c.step, i+1, c.acked, w.Code, w.Body)
+				break
+			}
+		}
+		e2.Close()
+	}
+	if len(steps) != 4 {
+		t.Errorf("compaction steps seen %v; want all four", steps)
+	}
 }
