@@ -283,13 +283,7 @@ func (e *core) loadState() (st *state, compactNow bool, err error) {
 		journalBytes += n
 		gen = g
 	}
-	st.refresh = make(map[string]*grant, len(st.Grants))
-	for _, g := range st.Grants {
-		if g.RefreshToken != "" {
-			st.refresh[g.RefreshToken] = g
-		}
-	}
-	st.indexCodes()
+	st.index()
 	st.prune(e.now(), e.cfg.AccessTTL)
 	if journalBytes >= compactMin && journalBytes > compactFactor*snapSize {
 		compactNow = true

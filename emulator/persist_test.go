@@ -265,3 +265,19 @@ func TestKillAtEachCompactionStep(t *testing.T) {
 		t.Errorf("compaction steps seen %v; want all four", steps)
 	}
 }
+
+// TestUninstallAfterRestart: the grants of an install are found again after a restart (the
+// index is rebuilt from the state), so uninstalling revokes tokens handed out before it.
+func TestUninstallAfterRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	e, _ := newTest(t, func(c *Config) { c.StatePath = path })
+	rt := exchange(t, e)["refresh_token"].(string)
+	e.Close()
+	e2, _ := newTest(t, func(c *Config) { c.StatePath = path })
+	if err := e2.Uninstall(testClientID, defaultHub(t, e2)); err != nil {
+		t.Fatal(err)
+	}
+	if w := postForm(e2, "/oauth/v3/token", refreshForm(rt)); w.Code != 400 {
+		t.Errorf("refresh token of an install uninstalled after a restart: %d; want 400", w.Code)
+	}
+}

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -29,7 +30,10 @@ type state struct {
 	// journal, oldest first, at most maxJournal of them (see uninstall.go).
 	Journal []*journalEntry `json:"journal,omitempty"`
 
-	refresh map[string]*grant // refresh token → grant, rebuilt on load
+	// Indexes, rebuilt on load (index), so that no change costs the number of grants.
+	refresh  map[string]*grant            // refresh token → grant
+	grantsOf map[string]map[string]*grant // installKey → grant ID → the install's user grants
+	appGrant map[string]*grant            // appGrantKey → the live client-credentials grant
 	// codeOrder lists the codes by expiry, oldest first (codes expire in the order they are
 	// issued), so pruning costs what it drops, not the number of codes. Rebuilt on load.
 	codeOrder []string
@@ -50,6 +54,8 @@ func newState() *state {
 		RevokedAccess: map[string]time.Time{},
 		Installs:      map[string]*install{},
 		refresh:       map[string]*grant{},
+		grantsOf:      map[string]map[string]*grant{},
+		appGrant:      map[string]*grant{},
 	}
 }
 
@@ -182,12 +188,9 @@ func (s *state) prune(now time.Time, accessTTL time.Duration) {
 	if n > 0 {
 		s.codeOrder = slices.Delete(s.codeOrder, 0, n)
 	}
-	for id, g := range s.Grants {
+	for _, g := range s.Grants {
 		if (g.RefreshRevoked || g.AccessRevoked) && now.After(g.RevokedAt.Add(accessTTL)) {
-			delete(s.Grants, id)
-			if g.RefreshToken != "" {
-				delete(s.refresh, g.RefreshToken)
-			}
+			s.dropGrant(g)
 		}
 	}
 	for id, exp := range s.RevokedAccess {
@@ -201,7 +204,7 @@ func (s *state) prune(now time.Time, accessTTL time.Duration) {
 // Scopes slices are shared: they are never changed in place once stored.
 func (s *state) clone() *state {
 	c := *s
-	c.refresh, c.codeOrder = nil, nil
+	c.refresh, c.grantsOf, c.appGrant, c.codeOrder = nil, nil, nil, nil
 	c.Apps = make([]*App, len(s.Apps))
 	for i, a := range s.Apps {
 		a := cloneApp(*a)
@@ -244,6 +247,64 @@ func (s *state) clone() *state {
 func (s *state) addCode(code string, r *codeRecord) {
 	s.Codes[code] = r
 	s.codeOrder = append(s.codeOrder, code)
+}
+
+// addGrant stores a new grant and indexes it.
+func (s *state) addGrant(g *grant) {
+	s.Grants[g.ID] = g
+	s.indexGrant(g)
+}
+
+func (s *state) indexGrant(g *grant) {
+	if g.RefreshToken != "" {
+		s.refresh[g.RefreshToken] = g
+	}
+	if g.ClientCredentials {
+		if !g.AccessRevoked {
+			s.appGrant[appGrantKey(g.ClientID, g.Scopes)] = g
+		}
+		return
+	}
+	k := installKey(g.ClientID, g.HubID)
+	if s.grantsOf[k] == nil {
+		s.grantsOf[k] = map[string]*grant{}
+	}
+	s.grantsOf[k][g.ID] = g
+}
+
+// dropGrant forgets a grant and its index entries.
+func (s *state) dropGrant(g *grant) {
+	delete(s.Grants, g.ID)
+	if g.RefreshToken != "" && s.refresh[g.RefreshToken] == g {
+		delete(s.refresh, g.RefreshToken)
+	}
+	if g.ClientCredentials {
+		if k := appGrantKey(g.ClientID, g.Scopes); s.appGrant[k] == g {
+			delete(s.appGrant, k)
+		}
+		return
+	}
+	k := installKey(g.ClientID, g.HubID)
+	delete(s.grantsOf[k], g.ID)
+	if len(s.grantsOf[k]) == 0 {
+		delete(s.grantsOf, k)
+	}
+}
+
+// appGrantKey names an app's client-credentials grant for a set of scopes.
+func appGrantKey(clientID string, scopes []string) string {
+	return clientID + "\x00" + strings.Join(scopes, " ")
+}
+
+// index rebuilds the indexes after a load.
+func (s *state) index() {
+	s.refresh = make(map[string]*grant, len(s.Grants))
+	s.grantsOf = make(map[string]map[string]*grant, len(s.Installs))
+	s.appGrant = map[string]*grant{}
+	for _, g := range s.Grants {
+		s.indexGrant(g)
+	}
+	s.indexCodes()
 }
 
 // indexCodes rebuilds codeOrder after a load.

@@ -256,8 +256,7 @@ func (e *core) newGrantLocked(app *App, hubID, userID int64, scopes []string, no
 	}
 	g := &grant{ID: id, ClientID: app.ClientID, HubID: hubID, UserID: userID,
 		Scopes: slices.Clone(scopes), Created: now, RefreshToken: refresh}
-	e.st.Grants[id] = g
-	e.st.refresh[refresh] = g
+	e.st.addGrant(g)
 	e.touchGrant(id)
 	return g, nil
 }
@@ -326,19 +325,14 @@ func (tk *tokenService) grantClientCredentials(form url.Values, ev *Event) (*tok
 		}
 		// One grant per app and scope set would grow the state; client-credentials grants are
 		// reused per app and scope set.
-		for _, old := range tk.st.Grants {
-			if old.ClientCredentials && old.ClientID == app.ClientID && !old.AccessRevoked && slices.Equal(old.Scopes, scopes) {
-				g = old
-				break
-			}
-		}
+		g = tk.st.appGrant[appGrantKey(app.ClientID, scopes)]
 		if g == nil {
 			id, err := tk.ids.hexID(8)
 			if err != nil {
 				return err
 			}
 			g = &grant{ID: id, ClientID: app.ClientID, Scopes: scopes, Created: now, ClientCredentials: true}
-			tk.st.Grants[id] = g
+			tk.st.addGrant(g)
 			tk.touchGrant(id)
 			changed = true
 		}

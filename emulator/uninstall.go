@@ -98,12 +98,10 @@ func (e *core) uninstallLocked(clientID string, hubID int64, now time.Time) erro
 	}
 	delete(e.st.Installs, key)
 	e.touchInstall(key)
-	for _, g := range e.st.Grants {
-		if g.ClientID == clientID && g.HubID == hubID && !g.ClientCredentials {
-			if !g.RefreshRevoked || !g.AccessRevoked {
-				g.RefreshRevoked, g.AccessRevoked, g.RevokedAt = true, true, now
-				e.touchGrant(g.ID)
-			}
+	for _, g := range e.st.grantsOf[key] {
+		if !g.RefreshRevoked || !g.AccessRevoked {
+			g.RefreshRevoked, g.AccessRevoked, g.RevokedAt = true, true, now
+			e.touchGrant(g.ID)
 		}
 	}
 	return nil
