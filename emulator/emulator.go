@@ -103,7 +103,7 @@ type core struct {
 
 // New builds an emulator from cfg, loading cfg.StatePath if it exists. Apps and portals of cfg
 // are added on top of the loaded state (replacing those with the same ClientID or HubID).
-func New(cfg Config) (*Emulator, error) {
+func New(cfg Config) (_ *Emulator, err error) {
 	if cfg.CodeTTL <= 0 {
 		cfg.CodeTTL = DefaultCodeTTL
 	}
@@ -129,6 +129,11 @@ func New(cfg Config) (*Emulator, error) {
 		return nil, err
 	}
 	e.st = st
+	defer func() {
+		if err != nil && e.disk != nil {
+			e.disk.close() // releases the state lock
+		}
+	}()
 	if len(st.Key) == 0 {
 		st.Key = make([]byte, 32)
 		if err := e.ids.read(st.Key); err != nil {
@@ -154,11 +159,9 @@ func New(cfg Config) (*Emulator, error) {
 	v := e.commitLocked()
 	if compactNow {
 		if err := e.compact(); err != nil {
-			e.disk.close()
 			return nil, fmt.Errorf("state file %s: %w", cfg.StatePath, err)
 		}
 	} else if err := e.sync(v); err != nil {
-		e.disk.close()
 		return nil, err
 	}
 	em := &Emulator{c: e}

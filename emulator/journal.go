@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -46,6 +47,8 @@ type journal struct {
 	minSize    int64            // compactMin when opened
 	compacting bool
 	bg         sync.WaitGroup // background compactions
+
+	lock io.Closer // the state lock (statelock_unix.go), released by close
 
 	// Only the writer (writing set) touches the open file.
 	f    *os.File
@@ -258,6 +261,10 @@ func (j *journal) close() error {
 			err = cerr
 		}
 		j.f = nil
+	}
+	if j.lock != nil {
+		j.lock.Close()
+		j.lock = nil
 	}
 	return err
 }

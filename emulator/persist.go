@@ -231,6 +231,15 @@ func (e *core) loadState() (st *state, compactNow bool, err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, false, fmt.Errorf("state directory %s: %w", dir, err)
 	}
+	lock, err := lockState(path)
+	if err != nil {
+		return nil, false, err
+	}
+	defer func() {
+		if err != nil {
+			lock.Close()
+		}
+	}()
 	if stale, _ := filepath.Glob(filepath.Join(dir, base+".tmp-*")); len(stale) > 0 {
 		for _, f := range stale {
 			_ = os.Remove(f)
@@ -289,6 +298,7 @@ func (e *core) loadState() (st *state, compactNow bool, err error) {
 		compactNow = true
 	}
 	e.disk = newJournal(path, gen, sizes, snapSize)
+	e.disk.lock = lock
 	return st, compactNow, nil
 }
 

@@ -281,3 +281,33 @@ func TestUninstallAfterRestart(t *testing.T) {
 		t.Errorf("refresh token of an install uninstalled after a restart: %d; want 400", w.Code)
 	}
 }
+
+// TestStateInUse: a second hsemu process refuses a state file another one is using, rather
+// than appending to (and compacting) the same journal.
+func TestStateInUse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a subprocess")
+	}
+	path := filepath.Join(t.TempDir(), "state.json")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperStateWriter$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "HSEMU_TEST_STATE_WRITER="+path)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() || !strings.HasPrefix(sc.Text(), "token ") {
+		t.Fatalf("writer: %q %v", sc.Text(), sc.Err())
+	}
+	_, err = New(Config{StatePath: path, Apps: []App{testApp()}})
+	if err == nil || !strings.Contains(err.Error(), "in use by another hsemu") {
+		t.Errorf("New on a state file another process uses: %v; want it refused", err)
+	}
+}
