@@ -179,8 +179,9 @@ func appLabel(a App) string {
 	return a.ClientID
 }
 
-// Close writes the state a last time and ends every subscription. Requests served after Close
-// still work in memory but are no longer saved.
+// Close waits for a running compaction, makes sure every change is on disk, releases the
+// state file and ends every subscription. Requests served after Close still work in memory but
+// are no longer saved.
 func (e *Emulator) Close() error {
 	closed := false
 	e.c.update(func() error { closed, e.c.closed = e.c.closed, true; return nil })
