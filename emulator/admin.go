@@ -94,7 +94,7 @@ func (ad *admin) handleEvents(w http.ResponseWriter, r *http.Request) {
 			Seq: ev.Seq, Time: ev.Time, DurationMS: float64(ev.Duration) / float64(time.Millisecond),
 			Side: ev.Side, Method: ev.Method, Path: ev.Path, Route: ev.Route, Query: ev.Query, Status: ev.Status,
 			Remote: ev.Remote, UA: ev.UA, ClientID: ev.ClientID, HubID: ev.HubID, GrantType: ev.GrantType,
-			Code: ev.Code, RedirectURI: ev.RedirectURI, TokenHint: ev.TokenHint, ContentType: ev.ContentType,
+			Code: redact(ev.Code), RedirectURI: ev.RedirectURI, TokenHint: ev.TokenHint, ContentType: ev.ContentType,
 			Outcome: ev.Outcome, Message: ev.Message, Fault: ev.Fault,
 		}
 	}
@@ -117,10 +117,8 @@ func (ad *admin) handleSetFault(w http.ResponseWriter, r *http.Request) {
 			Message: msg + `; send JSON like {"kind":"error","status":"BAD_AUTH_CODE","times":1}`,
 		})
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBody))
-	dec.DisallowUnknownFields()
 	var fj faultJSON
-	if err := dec.Decode(&fj); err != nil {
+	if err := decodeAdminJSON(w, r, &fj); err != nil {
 		var tooBig *http.MaxBytesError
 		switch {
 		case errors.As(err, &tooBig):
@@ -155,6 +153,23 @@ func (ad *admin) handleSetFault(w http.ResponseWriter, r *http.Request) {
 func (ad *admin) handleClearFaults(w http.ResponseWriter, r *http.Request) {
 	ad.faults.clear()
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// decodeAdminJSON reads an admin request's body, at most maxFormBody bytes, as exactly one JSON
+// value into v: unknown fields and anything after the value are errors.
+func decodeAdminJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		if err == nil {
+			err = errors.New("unexpected data after the JSON value")
+		}
+		return fmt.Errorf("after the JSON value: %w", err)
+	}
+	return nil
 }
 
 // admin serves hsemu's own endpoints under /_hsemu/.

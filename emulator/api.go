@@ -33,14 +33,18 @@ func (e *core) authenticate(w http.ResponseWriter, r *http.Request, scope string
 	}
 	ev.TokenHint = redact(tok)
 	now := e.now()
-	e.mu.RLock()
-	g, at, err := e.lookupAccess(tok, now)
-	var copyG grant
-	if g != nil {
-		copyG = *g
-		copyG.Scopes = slices.Clone(g.Scopes)
-	}
-	e.mu.RUnlock()
+	var (
+		copyG grant
+		at    accessToken
+		err   error
+	)
+	e.view(func() {
+		var g *grant
+		if g, at, err = e.lookupAccess(tok, now); g != nil {
+			copyG = *g
+			copyG.Scopes = slices.Clone(g.Scopes)
+		}
+	})
 	switch {
 	case err == errTokenExpired:
 		ago := now.Sub(at.Expires)

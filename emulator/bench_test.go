@@ -78,7 +78,7 @@ func BenchmarkTokenRefreshPersisted(b *testing.B) {
 func BenchmarkTokenCode(b *testing.B) { benchCode(b, "") }
 
 // BenchmarkTokenCodePersisted is the same with the state file: each code and each exchange
-// waits for an atomic, fsynced write (shared by concurrent requests).
+// waits for its journal line to be fsynced (one write and fsync shared by concurrent requests).
 func BenchmarkTokenCodePersisted(b *testing.B) {
 	benchCode(b, filepath.Join(b.TempDir(), "state.json"))
 }

@@ -41,10 +41,11 @@ type Config struct {
 	// Portals to create (or update, by HubID). If empty and the state holds no portal, one
 	// default portal is created.
 	Portals []Portal
-	// StatePath is the state file; "" keeps everything in memory only. The file is written
-	// atomically (temp file, fsync, rename, fsync of the directory) before any response that
-	// hands out a code or token, so a kill at any moment leaves a readable file that holds
-	// every code and refresh token already handed out.
+	// StatePath is the state file; "" keeps everything in memory only. Each change is
+	// appended to a journal next to it (StatePath.journal-N) and fsynced before the response
+	// that hands out a code or token, so a kill at any moment loses nothing acknowledged; the
+	// file itself is a snapshot, rewritten atomically in the background when the journal
+	// outgrows it (journal.go). A state file of the old format (version 1) is migrated.
 	StatePath string
 	// Clock returns the current time; nil means time.Now.
 	Clock func() time.Time
@@ -85,20 +86,24 @@ type core struct {
 	log    *slog.Logger
 	events *eventHub
 	faults faultList
-	disk   *persister // nil when in memory only
-	issued issuedLog  // access tokens recently minted, per grant (TokensIssuedFor)
+	disk   *journal  // nil when in memory only
+	issued issuedLog // access tokens recently minted, per grant (TokensIssuedFor)
 
 	mu sync.RWMutex
 	st *state
-	// version counts mutations; disk writes record the version they hold.
-	version   uint64
-	lastPrune time.Time
-	closed    bool
+	// version counts changes; the journal records the version each line holds.
+	version uint64
+	dirty   change // what the change in progress touched
+	// compactStep, when set, is called after each step of a compaction (tests copy the files
+	// there: what a kill at that instant would leave).
+	compactStep func(step string)
+	lastPrune   time.Time
+	closed      bool
 }
 
 // New builds an emulator from cfg, loading cfg.StatePath if it exists. Apps and portals of cfg
 // are added on top of the loaded state (replacing those with the same ClientID or HubID).
-func New(cfg Config) (*Emulator, error) {
+func New(cfg Config) (_ *Emulator, err error) {
 	if cfg.CodeTTL <= 0 {
 		cfg.CodeTTL = DefaultCodeTTL
 	}
@@ -106,11 +111,12 @@ func New(cfg Config) (*Emulator, error) {
 		cfg.AccessTTL = DefaultAccessTTL
 	}
 	e := &core{
-		cfg:    cfg,
-		now:    cfg.Clock,
-		ids:    newIDSource(cfg.Rand),
-		log:    cfg.Logger,
-		events: newEventHub(),
+		compactStep: func(string) {},
+		cfg:         cfg,
+		now:         cfg.Clock,
+		ids:         newIDSource(cfg.Rand),
+		log:         cfg.Logger,
+		events:      newEventHub(),
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -118,16 +124,22 @@ func New(cfg Config) (*Emulator, error) {
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
-	st, err := e.loadState()
+	st, compactNow, err := e.loadState()
 	if err != nil {
 		return nil, err
 	}
 	e.st = st
+	defer func() {
+		if err != nil && e.disk != nil {
+			e.disk.close() // releases the state lock
+		}
+	}()
 	if len(st.Key) == 0 {
 		st.Key = make([]byte, 32)
 		if err := e.ids.read(st.Key); err != nil {
 			return nil, err
 		}
+		e.touchMeta()
 	}
 	for _, a := range cfg.Apps {
 		if _, err := e.addApp(a); err != nil {
@@ -144,8 +156,12 @@ func New(cfg Config) (*Emulator, error) {
 			return nil, err
 		}
 	}
-	e.version++
-	if err := e.sync(e.version); err != nil {
+	v := e.commitLocked()
+	if compactNow {
+		if err := e.compact(); err != nil {
+			return nil, fmt.Errorf("state file %s: %w", cfg.StatePath, err)
+		}
+	} else if err := e.sync(v); err != nil {
 		return nil, err
 	}
 	em := &Emulator{c: e}
@@ -163,18 +179,19 @@ func appLabel(a App) string {
 	return a.ClientID
 }
 
-// Close writes the state a last time and ends every subscription. Requests served after Close
-// still work in memory but are no longer saved.
+// Close waits for a running compaction, makes sure every change is on disk, releases the
+// state file and ends every subscription. Requests served after Close still work in memory but
+// are no longer saved.
 func (e *Emulator) Close() error {
-	e.c.mu.Lock()
-	if e.c.closed {
-		e.c.mu.Unlock()
+	closed := false
+	e.c.update(func() error { closed, e.c.closed = e.c.closed, true; return nil })
+	if closed {
 		return nil
 	}
-	e.c.closed = true
-	v := e.c.version
-	e.c.mu.Unlock()
-	err := e.c.sync(v)
+	var err error
+	if e.c.disk != nil {
+		err = e.c.disk.close()
+	}
 	e.c.events.close()
 	return err
 }
@@ -184,11 +201,11 @@ func (e *Emulator) Close() error {
 // app takes over that app's ID and credentials, so `hsemu serve` keeps generated credentials
 // across restarts.
 func (e *Emulator) AddApp(a App) (App, error) {
-	e.c.mu.Lock()
-	out, err := e.c.addApp(a)
-	e.c.version++
-	v := e.c.version
-	e.c.mu.Unlock()
+	var out App
+	v, err := e.c.update(func() (err error) {
+		out, err = e.c.addApp(a)
+		return err
+	})
 	if err != nil {
 		return App{}, err
 	}
@@ -197,6 +214,7 @@ func (e *Emulator) AddApp(a App) (App, error) {
 
 // addApp does AddApp's work; e.mu is held (or e is not shared yet).
 func (e *core) addApp(a App) (App, error) {
+	e.touchMeta()
 	a = cloneApp(a)
 	if err := validateApp(&a); err != nil {
 		return App{}, err
@@ -308,11 +326,11 @@ func (e *core) portal(hubID int64) (Portal, bool) {
 // UserID and Hublet "na1". A portal with the same HubID is replaced. Scopes are checked
 // against the known scope names.
 func (e *Emulator) CreatePortal(p Portal) (Portal, error) {
-	e.c.mu.Lock()
-	out, err := e.c.createPortal(p)
-	e.c.version++
-	v := e.c.version
-	e.c.mu.Unlock()
+	var out Portal
+	v, err := e.c.update(func() (err error) {
+		out, err = e.c.createPortal(p)
+		return err
+	})
 	if err != nil {
 		return Portal{}, err
 	}
@@ -320,6 +338,7 @@ func (e *Emulator) CreatePortal(p Portal) (Portal, error) {
 }
 
 func (e *core) createPortal(p Portal) (Portal, error) {
+	e.touchMeta()
 	p = clonePortal(p)
 	if p.HubID < 0 {
 		return Portal{}, fmt.Errorf("hub id %d is negative", p.HubID)
@@ -373,11 +392,11 @@ func (e *Emulator) IssueCode(req CodeRequest) (string, error) {
 
 // issueCode does IssueCode's work.
 func (e *core) issueCode(req CodeRequest) (string, error) {
-	e.mu.Lock()
-	code, err := e.issueCodeLocked(req)
-	e.version++
-	v := e.version
-	e.mu.Unlock()
+	var code string
+	v, err := e.update(func() (err error) {
+		code, err = e.issueCodeLocked(req)
+		return err
+	})
 	if err != nil {
 		return "", err
 	}
@@ -408,7 +427,7 @@ func (e *core) issueCodeLocked(req CodeRequest) (string, error) {
 		return "", err
 	}
 	now := e.now()
-	e.st.Codes[code] = &codeRecord{
+	e.st.addCode(code, &codeRecord{
 		ClientID:    app.ClientID,
 		HubID:       portal.HubID,
 		UserID:      portal.UserID,
@@ -416,7 +435,7 @@ func (e *core) issueCodeLocked(req CodeRequest) (string, error) {
 		Scopes:      granted,
 		Issued:      now,
 		Expires:     now.Add(e.cfg.CodeTTL),
-	}
-	e.pruneLocked(now)
+	})
+	e.touchCode(code)
 	return code, nil
 }

@@ -104,7 +104,12 @@ func refreshForm(rt string) url.Values {
 	}
 }
 
+// do serves req. An admin request (/_hsemu/) to httptest's default Host is sent to 127.0.0.1,
+// the only Host the admin endpoints answer (guard.go).
 func do(h http.Handler, req *http.Request) *httptest.ResponseRecorder {
+	if strings.HasPrefix(req.URL.Path, "/_hsemu/") && req.Host == "example.com" {
+		req.Host = "127.0.0.1"
+	}
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
 	return w

@@ -46,19 +46,20 @@ func (l *issuedLog) of(grantID string) []string {
 // token and the access tokens minted for its grant (those still remembered). It returns nil for a
 // code never redeemed. These are secrets: callers look for them, they never print them.
 func (e *Emulator) TokensIssuedFor(code string) []string {
-	e.c.mu.RLock()
-	rec := e.c.st.Codes[code]
-	var g *grant
-	if rec != nil && rec.GrantID != "" {
-		g = e.c.st.Grants[rec.GrantID]
-	}
-	e.c.mu.RUnlock()
-	if g == nil {
+	var grantID, refresh string
+	e.c.view(func() {
+		if rec := e.c.st.Codes[code]; rec != nil && rec.GrantID != "" {
+			if g := e.c.st.Grants[rec.GrantID]; g != nil {
+				grantID, refresh = g.ID, g.RefreshToken
+			}
+		}
+	})
+	if grantID == "" {
 		return nil
 	}
-	out := e.c.issued.of(g.ID)
-	if g.RefreshToken != "" {
-		out = append(out, g.RefreshToken)
+	out := e.c.issued.of(grantID)
+	if refresh != "" {
+		out = append(out, refresh)
 	}
 	return out
 }

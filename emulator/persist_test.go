@@ -2,12 +2,14 @@ package emulator
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 )
@@ -75,12 +77,17 @@ func TestCorruptStateFile(t *testing.T) {
 	}
 }
 
-// TestHelperStateWriter is not a test: TestKillWriterMidWrite runs it in a subprocess that
-// redeems codes in a loop and prints each refresh token once it is handed out.
+// TestHelperStateWriter is not a test: TestKillWriter runs it in a subprocess that redeems
+// codes in a loop and prints each refresh token once it is handed out. With
+// HSEMU_TEST_COMPACT=1 it compacts whenever the journal outgrows the snapshot, so the kill often
+// lands during a compaction.
 func TestHelperStateWriter(t *testing.T) {
 	path := os.Getenv("HSEMU_TEST_STATE_WRITER")
 	if path == "" {
-		t.Skip("helper process for TestKillWriterMidWrite")
+		t.Skip("helper process for TestKillWriter")
+	}
+	if os.Getenv("HSEMU_TEST_COMPACT") == "1" {
+		compactMin, compactFactor = 0, 1
 	}
 	e, err := New(Config{StatePath: path, Apps: []App{testApp()}})
 	if err != nil {
@@ -105,13 +112,44 @@ func TestHelperStateWriter(t *testing.T) {
 	}
 }
 
-func TestKillWriterMidWrite(t *testing.T) {
+// TestKillWriter kills a process that is saving changes as fast as it can, with SIGKILL, then
+// checks that every refresh token it handed out before still works: once plainly (the kill
+// lands in a journal append) and once compacting constantly (the kill lands in a snapshot
+// write, between the snapshot and the journal switch, or in the deletion of old journals).
+func TestKillWriter(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a subprocess")
 	}
-	path := filepath.Join(t.TempDir(), "state.json")
+	for _, tc := range []struct {
+		name    string
+		compact bool
+	}{{"journal", false}, {"compacting", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state.json")
+			var tokens []string
+			for round := range 3 { // the same files, killed again and again
+				tokens = killWriterOnce(t, path, tc.compact, tokens, 30+round*17)
+			}
+			if tc.compact {
+				var snap struct{ Generation uint64 }
+				data, _ := os.ReadFile(path)
+				if err := json.Unmarshal(data, &snap); err != nil || snap.Generation < 4 {
+					t.Errorf("snapshot generation %d (%v); want several compactions", snap.Generation, err)
+				}
+			}
+		})
+	}
+}
+
+// killWriterOnce runs the writer on path until it handed out `after` tokens, kills it, and
+// checks that the tokens of this run and of earlier ones work; it returns them all.
+func killWriterOnce(t *testing.T, path string, compact bool, earlier []string, after int) []string {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperStateWriter$", "-test.count=1")
 	cmd.Env = append(os.Environ(), "HSEMU_TEST_STATE_WRITER="+path)
+	if compact {
+		cmd.Env = append(cmd.Env, "HSEMU_TEST_COMPACT=1")
+	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -127,18 +165,17 @@ func TestKillWriterMidWrite(t *testing.T) {
 		}
 	})
 	sc := bufio.NewScanner(out)
-	var last string
-	for n := 0; n < 40 && sc.Scan(); {
+	tokens := earlier
+	for len(tokens) < len(earlier)+after && sc.Scan() {
 		line := sc.Text()
 		if strings.HasPrefix(line, "error:") {
 			t.Fatalf("writer: %s", line)
 		}
 		if tok, ok := strings.CutPrefix(line, "token "); ok {
-			last = tok
-			n++
+			tokens = append(tokens, tok)
 		}
 	}
-	if last == "" {
+	if len(tokens) == len(earlier) {
 		t.Fatalf("writer printed no token: %v", sc.Err())
 	}
 	// The writer is busy writing; kill it without warning.
@@ -153,10 +190,126 @@ func TestKillWriterMidWrite(t *testing.T) {
 		t.Fatalf("state after SIGKILL does not load: %v", err)
 	}
 	defer e.Close()
-	if w := postForm(e, "/oauth/v3/token", refreshForm(last)); w.Code != 200 {
-		t.Errorf("last refresh token handed out before the kill: %d %s; want 200", w.Code, w.Body)
+	for i, tok := range tokens {
+		if w := postForm(e, "/oauth/v3/token", refreshForm(tok)); w.Code != 200 {
+			t.Errorf("refresh token %d of %d handed out before the kill: %d %s; want 200", i+1, len(tokens), w.Code, w.Body)
+		}
 	}
 	if left, _ := filepath.Glob(path + ".tmp-*"); len(left) != 0 {
 		t.Errorf("temp files left after load: %v", left)
+	}
+	return tokens
+}
+
+// TestKillAtEachCompactionStep copies the state files after each step of background
+// compactions, as a kill at that instant would leave them, and checks that every copy loads
+// with every refresh token handed out before the copy began.
+func TestKillAtEachCompactionStep(t *testing.T) {
+	defer func(m, f int64) { compactMin, compactFactor = m, f }(compactMin, compactFactor)
+	compactMin, compactFactor = 0, 1
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+	e, _ := newTest(t, func(c *Config) { c.StatePath = path; c.Clock = nil })
+
+	type copyAt struct {
+		step, dir string
+		acked     int // tokens handed out before the copy began
+	}
+	var (
+		mu     sync.Mutex
+		tokens []string
+		copies []copyAt
+	)
+	e.c.compactStep = func(step string) {
+		mu.Lock()
+		acked := len(tokens)
+		mu.Unlock()
+		to := t.TempDir()
+		files, _ := filepath.Glob(filepath.Join(dir, "*"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				continue // deleted meanwhile
+			}
+			if err := os.WriteFile(filepath.Join(to, filepath.Base(f)), data, 0o600); err != nil {
+				t.Error(err)
+			}
+		}
+		mu.Lock()
+		copies = append(copies, copyAt{step, to, acked})
+		mu.Unlock()
+	}
+	for range 40 {
+		rt := exchange(t, e)["refresh_token"].(string)
+		mu.Lock()
+		tokens = append(tokens, rt)
+		mu.Unlock()
+	}
+	e.Close() // waits for a running compaction
+
+	steps := map[string]int{}
+	for _, c := range copies {
+		steps[c.step]++
+		e2, err := New(Config{StatePath: filepath.Join(c.dir, "state.json"), Apps: []App{testApp()}})
+		if err != nil {
+			t.Errorf("files copied after %q do not load: %v", c.step, err)
+			continue
+		}
+		for i, rt := range tokens[:c.acked] {
+			if w := postForm(e2, "/oauth/v3/token", refreshForm(rt)); w.Code != 200 {
+				t.Errorf("after %q: refresh token %d of %d: %d %s", c.step, i+1, c.acked, w.Code, w.Body)
+				break
+			}
+		}
+		e2.Close()
+	}
+	if len(steps) != 4 {
+		t.Errorf("compaction steps seen %v; want all four", steps)
+	}
+}
+
+// TestUninstallAfterRestart: the grants of an install are found again after a restart (the
+// index is rebuilt from the state), so uninstalling revokes tokens handed out before it.
+func TestUninstallAfterRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	e, _ := newTest(t, func(c *Config) { c.StatePath = path })
+	rt := exchange(t, e)["refresh_token"].(string)
+	e.Close()
+	e2, _ := newTest(t, func(c *Config) { c.StatePath = path })
+	if err := e2.Uninstall(testClientID, defaultHub(t, e2)); err != nil {
+		t.Fatal(err)
+	}
+	if w := postForm(e2, "/oauth/v3/token", refreshForm(rt)); w.Code != 400 {
+		t.Errorf("refresh token of an install uninstalled after a restart: %d; want 400", w.Code)
+	}
+}
+
+// TestStateInUse: a second hsemu process refuses a state file another one is using, rather
+// than appending to (and compacting) the same journal.
+func TestStateInUse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a subprocess")
+	}
+	path := filepath.Join(t.TempDir(), "state.json")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperStateWriter$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "HSEMU_TEST_STATE_WRITER="+path)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() || !strings.HasPrefix(sc.Text(), "token ") {
+		t.Fatalf("writer: %q %v", sc.Text(), sc.Err())
+	}
+	_, err = New(Config{StatePath: path, Apps: []App{testApp()}})
+	if err == nil || !strings.Contains(err.Error(), "in use by another hsemu") {
+		t.Errorf("New on a state file another process uses: %v; want it refused", err)
 	}
 }

@@ -2,8 +2,11 @@ package emulator
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -122,6 +125,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		published = true
 		ev.Status = status
 		ev.Route = r.Pattern
+		ev.Message = redactText(ev.Message)
 		ev.Side = sideOf(r.URL.Path)
 		ev.Duration = time.Since(start)
 		e.c.events.publish(*ev)
@@ -129,7 +133,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w, onHeader: publish}
 	defer func() {
 		if p := recover(); p != nil {
-			e.c.log.Error("hsemu: handler panicked", "path", ev.Path, "panic", p)
+			e.c.log.Error("hsemu: handler panicked", "method", r.Method, "path", ev.Path, "panic", redactText(fmt.Sprint(p)))
 			if rec.status == 0 {
 				e.c.writeAPIError(rec, ev, &APIError{
 					HTTPStatus: http.StatusInternalServerError,
@@ -139,6 +143,10 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		publish(http.StatusOK) // a handler that wrote nothing answered 200
 	}()
+	if ae := adminRefusal(r); ae != nil {
+		e.c.writeAPIError(rec, ev, ae)
+		return
+	}
 	e.mux.ServeHTTP(rec, r)
 }
 
@@ -152,14 +160,27 @@ func sideOf(path string) string {
 	return "api"
 }
 
-// redactPath hides tokens carried in metadata paths (/oauth/v1/access-tokens/{token}).
+// redactPath hides tokens carried in metadata paths (/oauth/v1/access-tokens/{token}), and
+// any code or token elsewhere in the path.
 func redactPath(p string) string {
 	for _, prefix := range hubspot.TokenInfoPrefixes {
 		if tok, ok := strings.CutPrefix(p, prefix); ok && tok != "" {
 			return prefix + redact(tok)
 		}
 	}
-	return p
+	return redactText(p)
+}
+
+// secretShape matches the codes, refresh tokens (hubletToken: na1-xxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)
+// and access tokens (mintAccess: 55 base64url characters from "C") hsemu hands out.
+var secretShape = regexp.MustCompile(`[a-z]{2,4}[0-9]{1,2}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|C[A-Za-z0-9_-]{54}`)
+
+// redactText redacts every code and token in a text (an event's message, a path, a value).
+func redactText(s string) string {
+	if len(s) < 36 {
+		return s // shorter than any code or token
+	}
+	return secretShape.ReplaceAllStringFunc(s, redact)
 }
 
 // secretParams are never recorded in full.
@@ -169,10 +190,13 @@ func redactQuery(q url.Values) url.Values {
 	if len(q) == 0 {
 		return nil
 	}
-	for _, k := range secretParams {
-		if vs, ok := q[k]; ok {
-			for i := range vs {
+	for k, vs := range q {
+		secret := slices.Contains(secretParams, k)
+		for i := range vs {
+			if secret {
 				vs[i] = redact(vs[i])
+			} else {
+				vs[i] = redactText(vs[i])
 			}
 		}
 	}
@@ -229,7 +253,7 @@ func (ap *apiService) handleNotFound(m *http.ServeMux) http.HandlerFunc {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
 			ap.writeAPIError(w, ev, &APIError{
 				HTTPStatus: http.StatusMethodNotAllowed,
-				Message:    r.Method + " is not allowed on " + r.URL.Path + "; use " + strings.Join(allowed, " or "),
+				Message:    r.Method + " is not allowed on " + redactPath(r.URL.Path) + "; use " + strings.Join(allowed, " or "),
 				Category:   "METHOD_NOT_ALLOWED",
 			})
 			return
@@ -237,7 +261,7 @@ func (ap *apiService) handleNotFound(m *http.ServeMux) http.HandlerFunc {
 		// HubSpot's body for an unknown route is UNCONFIRMED; its generic error shape is used.
 		ap.writeAPIError(w, ev, &APIError{
 			HTTPStatus: http.StatusNotFound,
-			Message:    "no route " + r.Method + " " + r.URL.Path + " in hsemu's HubSpot emulator", Category: "OBJECT_NOT_FOUND",
+			Message:    "no route " + r.Method + " " + redactPath(r.URL.Path) + " in hsemu's HubSpot emulator", Category: "OBJECT_NOT_FOUND",
 		})
 	}
 }

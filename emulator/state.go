@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -9,14 +11,17 @@ import (
 // token_format.go), so the file stays small however many tokens are handed out, and every
 // access token still works after a restart.
 type state struct {
-	Version   int                    `json:"version"`
-	Key       []byte                 `json:"key"`
-	NextAppID int64                  `json:"nextAppId"`
-	NextHubID int64                  `json:"nextHubId"`
-	Apps      []*App                 `json:"apps"`
-	Portals   []*Portal              `json:"portals"`
-	Codes     map[string]*codeRecord `json:"codes"`
-	Grants    map[string]*grant      `json:"grants"`
+	Version int `json:"version"`
+	// Generation names the journal that continues this snapshot (journal.go): the state is
+	// this file plus the changes of journal Generation, Generation+1, … (version 2).
+	Generation uint64                 `json:"generation,omitempty"`
+	Key        []byte                 `json:"key"`
+	NextAppID  int64                  `json:"nextAppId"`
+	NextHubID  int64                  `json:"nextHubId"`
+	Apps       []*App                 `json:"apps"`
+	Portals    []*Portal              `json:"portals"`
+	Codes      map[string]*codeRecord `json:"codes"`
+	Grants     map[string]*grant      `json:"grants"`
 	// RevokedAccess holds the IDs of single access tokens revoked before they expire, with
 	// their expiry (after which the entry is dropped).
 	RevokedAccess map[string]time.Time `json:"revokedAccess"`
@@ -25,10 +30,21 @@ type state struct {
 	// journal, oldest first, at most maxJournal of them (see uninstall.go).
 	Journal []*journalEntry `json:"journal,omitempty"`
 
-	refresh map[string]*grant // refresh token → grant, rebuilt on load
+	// Indexes, rebuilt on load (index), so that no change costs the number of grants.
+	refresh  map[string]*grant            // refresh token → grant
+	grantsOf map[string]map[string]*grant // installKey → grant ID → the install's user grants
+	appGrant map[string]*grant            // appGrantKey → the live client-credentials grant
+	// codeOrder lists the codes by expiry, oldest first (codes expire in the order they are
+	// issued), so pruning costs what it drops, not the number of codes. Rebuilt on load.
+	codeOrder []string
 }
 
-const stateVersion = 1
+// stateVersion is the state file format written: 2 is a snapshot continued by a journal. Version
+// 1 (the whole state in one file, rewritten on each change) is read and migrated at start.
+const (
+	stateVersion    = 2
+	oldStateVersion = 1
+)
 
 func newState() *state {
 	return &state{
@@ -38,6 +54,8 @@ func newState() *state {
 		RevokedAccess: map[string]time.Time{},
 		Installs:      map[string]*install{},
 		refresh:       map[string]*grant{},
+		grantsOf:      map[string]map[string]*grant{},
+		appGrant:      map[string]*grant{},
 	}
 }
 
@@ -139,30 +157,177 @@ func (s *state) putPortal(p Portal) {
 // pruneInterval is how often expired codes, grants and revocations are dropped.
 const pruneInterval = time.Minute
 
-// pruneLocked drops what can no longer matter, at most once per pruneInterval: codes an hour
-// past expiry (a replay of one then gets BAD_AUTH_CODE instead of revoking), revoked grants
-// whose access tokens have all expired, and revocations of expired access tokens. e.mu is held.
+// codeGrace is how long a code is kept after it expired, so that presenting it still says
+// "expired" (EXPIRED_AUTH_CODE) and replaying a redeemed one still revokes its tokens; after
+// that it is forgotten and answers BAD_AUTH_CODE. Codes live DefaultCodeTTL (10 minutes), so
+// the state holds the codes of the last CodeTTL+codeGrace, whatever the number of installs.
+const codeGrace = 10 * time.Minute
+
+// pruneLocked drops what can no longer matter, at most once per pruneInterval: codes codeGrace
+// past expiry, revoked grants whose access tokens have all expired (refresh tokens of live
+// grants are kept until revoked or uninstalled), and revocations of expired access tokens.
+// Access tokens themselves are signed, never stored (accesstoken.go). Drops are not journaled:
+// replaying the journal then pruning at load gives the same state. e.mu is held.
 func (e *core) pruneLocked(now time.Time) {
 	if now.Sub(e.lastPrune) < pruneInterval && !e.lastPrune.After(now) {
 		return
 	}
 	e.lastPrune = now
-	for c, r := range e.st.Codes {
-		if now.After(r.Expires.Add(time.Hour)) {
-			delete(e.st.Codes, c)
+	e.st.prune(now, e.cfg.AccessTTL)
+}
+
+func (s *state) prune(now time.Time, accessTTL time.Duration) {
+	n := 0
+	for _, c := range s.codeOrder {
+		if r := s.Codes[c]; r != nil && !now.After(r.Expires.Add(codeGrace)) {
+			break
+		}
+		delete(s.Codes, c)
+		n++
+	}
+	if n > 0 {
+		s.codeOrder = slices.Delete(s.codeOrder, 0, n)
+	}
+	for _, g := range s.Grants {
+		if (g.RefreshRevoked || g.AccessRevoked) && now.After(g.RevokedAt.Add(accessTTL)) {
+			s.dropGrant(g)
 		}
 	}
-	for id, g := range e.st.Grants {
-		if (g.RefreshRevoked || g.AccessRevoked) && now.After(g.RevokedAt.Add(e.cfg.AccessTTL)) {
-			delete(e.st.Grants, id)
-			if g.RefreshToken != "" {
-				delete(e.st.refresh, g.RefreshToken)
-			}
-		}
-	}
-	for id, exp := range e.st.RevokedAccess {
+	for id, exp := range s.RevokedAccess {
 		if now.After(exp) {
-			delete(e.st.RevokedAccess, id)
+			delete(s.RevokedAccess, id)
 		}
 	}
+}
+
+// clone returns a deep copy of the records of s, for a snapshot written without the lock.
+// Scopes slices are shared: they are never changed in place once stored.
+func (s *state) clone() *state {
+	c := *s
+	c.refresh, c.grantsOf, c.appGrant, c.codeOrder = nil, nil, nil, nil
+	c.Apps = make([]*App, len(s.Apps))
+	for i, a := range s.Apps {
+		a := cloneApp(*a)
+		c.Apps[i] = &a
+	}
+	c.Portals = make([]*Portal, len(s.Portals))
+	for i, p := range s.Portals {
+		p := clonePortal(*p)
+		c.Portals[i] = &p
+	}
+	c.Codes = make(map[string]*codeRecord, len(s.Codes))
+	for k, r := range s.Codes {
+		r := *r
+		c.Codes[k] = &r
+	}
+	c.Grants = make(map[string]*grant, len(s.Grants))
+	for k, g := range s.Grants {
+		g := *g
+		c.Grants[k] = &g
+	}
+	c.RevokedAccess = make(map[string]time.Time, len(s.RevokedAccess))
+	for k, t := range s.RevokedAccess {
+		c.RevokedAccess[k] = t
+	}
+	c.Installs = make(map[string]*install, len(s.Installs))
+	for k, in := range s.Installs {
+		in := *in
+		c.Installs[k] = &in
+	}
+	c.Journal = make([]*journalEntry, len(s.Journal))
+	for i, en := range s.Journal {
+		en := *en
+		c.Journal[i] = &en
+	}
+	return &c
+}
+
+// addCode stores a new code. Codes are issued with the same lifetime, so appending keeps
+// codeOrder sorted by expiry.
+func (s *state) addCode(code string, r *codeRecord) {
+	s.Codes[code] = r
+	s.codeOrder = append(s.codeOrder, code)
+}
+
+// addGrant stores a new grant and indexes it.
+func (s *state) addGrant(g *grant) {
+	s.Grants[g.ID] = g
+	s.indexGrant(g)
+}
+
+func (s *state) indexGrant(g *grant) {
+	if g.RefreshToken != "" {
+		s.refresh[g.RefreshToken] = g
+	}
+	if g.ClientCredentials {
+		if !g.AccessRevoked {
+			s.appGrant[appGrantKey(g.ClientID, g.Scopes)] = g
+		}
+		return
+	}
+	k := installKey(g.ClientID, g.HubID)
+	if s.grantsOf[k] == nil {
+		s.grantsOf[k] = map[string]*grant{}
+	}
+	s.grantsOf[k][g.ID] = g
+}
+
+// dropGrant forgets a grant and its index entries.
+func (s *state) dropGrant(g *grant) {
+	delete(s.Grants, g.ID)
+	if g.RefreshToken != "" && s.refresh[g.RefreshToken] == g {
+		delete(s.refresh, g.RefreshToken)
+	}
+	if g.ClientCredentials {
+		if k := appGrantKey(g.ClientID, g.Scopes); s.appGrant[k] == g {
+			delete(s.appGrant, k)
+		}
+		return
+	}
+	k := installKey(g.ClientID, g.HubID)
+	delete(s.grantsOf[k], g.ID)
+	if len(s.grantsOf[k]) == 0 {
+		delete(s.grantsOf, k)
+	}
+}
+
+// appGrantKey names an app's client-credentials grant for a set of scopes.
+func appGrantKey(clientID string, scopes []string) string {
+	return clientID + "\x00" + strings.Join(scopes, " ")
+}
+
+// index rebuilds the indexes after a load.
+func (s *state) index() {
+	s.refresh = make(map[string]*grant, len(s.Grants))
+	s.grantsOf = make(map[string]map[string]*grant, len(s.Installs))
+	s.appGrant = map[string]*grant{}
+	for _, g := range s.Grants {
+		s.indexGrant(g)
+	}
+	s.indexCodes()
+}
+
+// indexCodes rebuilds codeOrder after a load.
+func (s *state) indexCodes() {
+	s.codeOrder = make([]string, 0, len(s.Codes))
+	for c := range s.Codes {
+		s.codeOrder = append(s.codeOrder, c)
+	}
+	slices.SortFunc(s.codeOrder, func(a, b string) int { return s.Codes[a].Expires.Compare(s.Codes[b].Expires) })
+}
+
+// change is what one update touched: the keys whose records its journal line carries (the
+// record as it is now, or null when it is gone).
+type change struct {
+	meta     bool // key, apps, portals, next IDs
+	codes    []string
+	grants   []string
+	installs []string
+	revoked  []string
+	journal  int // lifecycle entries appended
+}
+
+func (c *change) empty() bool {
+	return !c.meta && len(c.codes) == 0 && len(c.grants) == 0 && len(c.installs) == 0 &&
+		len(c.revoked) == 0 && c.journal == 0
 }

@@ -174,73 +174,69 @@ func (e *core) authClient(form url.Values) (*App, *Error) {
 // initiating the OAuth 2.0 connection" (v1 reference).
 func (tk *tokenService) grantCode(form url.Values, ev *Event) (*tokenResponse, error) {
 	now := tk.now()
-	tk.mu.Lock()
-	app, oe := tk.authClient(form)
-	if oe != nil {
-		tk.mu.Unlock()
-		return nil, oe
-	}
-	code := form.Get("code")
-	rec := tk.st.Codes[code]
-	if code == "" || rec == nil || rec.ClientID != app.ClientID {
-		tk.mu.Unlock()
-		return nil, errBadAuthCode()
-	}
-	ev.HubID = rec.HubID
-	if rec.GrantID != "" {
-		if g := tk.st.Grants[rec.GrantID]; g != nil && !(g.AccessRevoked && g.RefreshRevoked) {
-			g.AccessRevoked, g.RefreshRevoked, g.RevokedAt = true, true, now
-			tk.version++
+	var (
+		g        *grant
+		access   string
+		replayed bool
+	)
+	v, err := tk.update(func() error {
+		app, oe := tk.authClient(form)
+		if oe != nil {
+			return oe
 		}
-		v := tk.version
-		tk.mu.Unlock()
-		ev.Message = "missing or unknown auth code (hsemu: this code was already redeemed; the tokens of its first redemption are now revoked, RFC 6749 §4.1.2)"
-		if err := tk.sync(v); err != nil {
-			return nil, err
+		code := form.Get("code")
+		rec := tk.st.Codes[code]
+		if code == "" || rec == nil || rec.ClientID != app.ClientID {
+			return errBadAuthCode()
 		}
-		return nil, errBadAuthCode()
-	}
-	if !now.Before(rec.Expires) {
-		tk.mu.Unlock()
-		ev.Message = fmt.Sprintf("auth code is expired (hsemu: it expired %s ago; codes live %s)", now.Sub(rec.Expires).Round(time.Second), tk.cfg.CodeTTL)
-		return nil, errExpiredAuthCode()
-	}
-	redirect := form.Get("redirect_uri")
-	if redirect == "" {
-		tk.mu.Unlock()
-		return nil, errBadRedirect("missing redirect_uri: send the redirect_uri used in the authorization URL")
-	}
-	if redirect != rec.RedirectURI {
-		tk.mu.Unlock()
-		ev.Message = fmt.Sprintf("redirect_uri %q differs from %q used at authorization; it must match exactly", short(redirect), rec.RedirectURI)
-		return nil, errMismatchRedirect()
-	}
-	g, err := tk.newGrantLocked(app, rec.HubID, rec.UserID, rec.Scopes, now)
-	if err != nil {
-		tk.mu.Unlock()
+		ev.HubID = rec.HubID
+		if rec.GrantID != "" {
+			replayed = true
+			if g := tk.st.Grants[rec.GrantID]; g != nil && !(g.AccessRevoked && g.RefreshRevoked) {
+				g.AccessRevoked, g.RefreshRevoked, g.RevokedAt = true, true, now
+				tk.touchGrant(g.ID)
+			}
+			ev.Message = "missing or unknown auth code (hsemu: this code was already redeemed; the tokens of its first redemption are now revoked, RFC 6749 §4.1.2)"
+			return errBadAuthCode()
+		}
+		if !now.Before(rec.Expires) {
+			ev.Message = fmt.Sprintf("auth code is expired (hsemu: it expired %s ago; codes live %s)", now.Sub(rec.Expires).Round(time.Second), tk.cfg.CodeTTL)
+			return errExpiredAuthCode()
+		}
+		redirect := form.Get("redirect_uri")
+		if redirect == "" {
+			return errBadRedirect("missing redirect_uri: send the redirect_uri used in the authorization URL")
+		}
+		if redirect != rec.RedirectURI {
+			ev.Message = fmt.Sprintf("redirect_uri %q differs from %q used at authorization; it must match exactly", short(redirect), rec.RedirectURI)
+			return errMismatchRedirect()
+		}
+		var err error
+		if g, err = tk.newGrantLocked(app, rec.HubID, rec.UserID, rec.Scopes, now); err != nil {
+			return err
+		}
+		rec.GrantID = g.ID
+		tk.touchCode(code)
+		key := installKey(app.ClientID, rec.HubID)
+		if tk.st.Installs[key] == nil {
+			if err := tk.journalLocked(actionAppInstall, app, rec.HubID, now); err != nil {
+				return err
+			}
+		}
+		tk.st.Installs[key] = &install{
+			ClientID: app.ClientID, HubID: rec.HubID, Scopes: slices.Clone(rec.Scopes), InstalledAt: now,
+		}
+		tk.touchInstall(key)
+		access, err = tk.mintAccess(g, now.Add(tk.cfg.AccessTTL))
+		return err
+	})
+	if err != nil && !replayed {
 		return nil, err
 	}
-	rec.GrantID = g.ID
-	key := installKey(app.ClientID, rec.HubID)
-	if tk.st.Installs[key] == nil {
-		if err := tk.journalLocked(actionAppInstall, app, rec.HubID, now); err != nil {
-			tk.mu.Unlock()
-			return nil, err
-		}
+	if serr := tk.sync(v); serr != nil {
+		return nil, serr
 	}
-	tk.st.Installs[key] = &install{
-		ClientID: app.ClientID, HubID: rec.HubID, Scopes: slices.Clone(rec.Scopes), InstalledAt: now,
-	}
-	exp := now.Add(tk.cfg.AccessTTL)
-	access, err := tk.mintAccess(g, exp)
-	tk.version++
-	v := tk.version
-	tk.pruneLocked(now)
-	tk.mu.Unlock()
 	if err != nil {
-		return nil, err
-	}
-	if err := tk.sync(v); err != nil {
 		return nil, err
 	}
 	return tk.userTokenResponse(g, access), nil
@@ -264,8 +260,8 @@ func (e *core) newGrantLocked(app *App, hubID, userID int64, scopes []string, no
 		ID: id, ClientID: app.ClientID, HubID: hubID, UserID: userID,
 		Scopes: slices.Clone(scopes), Created: now, RefreshToken: refresh,
 	}
-	e.st.Grants[id] = g
-	e.st.refresh[refresh] = g
+	e.st.addGrant(g)
+	e.touchGrant(id)
 	return g, nil
 }
 
@@ -311,46 +307,43 @@ func (tk *tokenService) grantRefresh(form url.Values, ev *Event) (*tokenResponse
 // The response has no refresh token and no hub_id.
 func (tk *tokenService) grantClientCredentials(form url.Values, ev *Event) (*tokenResponse, error) {
 	now := tk.now()
-	tk.mu.Lock()
-	app, oe := tk.authClient(form)
-	if oe != nil {
-		tk.mu.Unlock()
-		return nil, oe
-	}
-	scopes := splitScopes(form.Get("scope"))
-	for _, s := range scopes {
-		if !KnownScope(s) {
-			tk.mu.Unlock()
-			return nil, hubspot.OAuthErrorf(hubspot.StatusBadScopes, fmt.Sprintf("unknown scope %q", short(s)))
+	var (
+		g       *grant
+		access  string
+		scopes  []string
+		changed bool
+	)
+	v, err := tk.update(func() error {
+		app, oe := tk.authClient(form)
+		if oe != nil {
+			return oe
 		}
-	}
-	if len(scopes) == 0 {
-		scopes = slices.Clone(app.RequiredScopes)
-	}
-	id, err := tk.ids.hexID(8)
-	if err != nil {
-		tk.mu.Unlock()
-		return nil, err
-	}
-	// One grant per app and scope set would grow the state; client-credentials grants are
-	// reused per app, with the scopes of the latest request.
-	var g *grant
-	for _, old := range tk.st.Grants {
-		if old.ClientCredentials && old.ClientID == app.ClientID && !old.AccessRevoked && slices.Equal(old.Scopes, scopes) {
-			g = old
-			break
+		scopes = splitScopes(form.Get("scope"))
+		for _, s := range scopes {
+			if !KnownScope(s) {
+				return hubspot.OAuthErrorf(hubspot.StatusBadScopes, fmt.Sprintf("unknown scope %q", short(s)))
+			}
 		}
-	}
-	changed := false
-	if g == nil {
-		g = &grant{ID: id, ClientID: app.ClientID, Scopes: scopes, Created: now, ClientCredentials: true}
-		tk.st.Grants[id] = g
-		tk.version++
-		changed = true
-	}
-	access, err := tk.mintAccess(g, now.Add(tk.cfg.AccessTTL))
-	v := tk.version
-	tk.mu.Unlock()
+		if len(scopes) == 0 {
+			scopes = slices.Clone(app.RequiredScopes)
+		}
+		// One grant per app and scope set would grow the state; client-credentials grants are
+		// reused per app and scope set.
+		g = tk.st.appGrant[appGrantKey(app.ClientID, scopes)]
+		if g == nil {
+			id, err := tk.ids.hexID(8)
+			if err != nil {
+				return err
+			}
+			g = &grant{ID: id, ClientID: app.ClientID, Scopes: scopes, Created: now, ClientCredentials: true}
+			tk.st.addGrant(g)
+			tk.touchGrant(id)
+			changed = true
+		}
+		var err error
+		access, err = tk.mintAccess(g, now.Add(tk.cfg.AccessTTL))
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -362,7 +355,7 @@ func (tk *tokenService) grantClientCredentials(form url.Values, ev *Event) (*tok
 	return &tokenResponse{
 		TokenType:   "bearer",
 		AccessToken: access,
-		Scopes:      slices.Clone(g.Scopes),
+		Scopes:      slices.Clone(scopes),
 		ExpiresIn:   int64(tk.cfg.AccessTTL / time.Second),
 		TokenUse:    "client_credentials",
 	}, nil

@@ -113,27 +113,35 @@ func (ti *tokenInfo) handleAccessTokenInfo(w http.ResponseWriter, r *http.Reques
 	tok := r.PathValue("token")
 	ev.TokenHint = redact(tok)
 	now := ti.now()
-	ti.mu.RLock()
-	g, at, err := ti.lookupAccess(tok, now)
+	var (
+		info accessTokenInfo
+		err  error
+	)
+	ti.view(func() {
+		var g *grant
+		var at accessToken
+		if g, at, err = ti.lookupAccess(tok, now); err != nil {
+			return
+		}
+		app, p := ti.st.appByClientID(g.ClientID), ti.st.portal(g.HubID)
+		info = accessTokenInfo{
+			Token: tok, Scopes: slices.Clone(g.Scopes), HubID: g.HubID, UserID: g.UserID,
+			ExpiresIn: expiresIn(at.Expires, now), TokenType: "access",
+			SignedAccessToken: ti.signed(g, app, p, at.Expires),
+		}
+		if app != nil {
+			info.AppID = app.ID
+		}
+		if p != nil {
+			info.User, info.HubDomain = p.UserEmail, p.Domain
+		}
+		ev.ClientID = g.ClientID
+	})
 	if err != nil {
-		ti.mu.RUnlock()
 		ti.writeOAuthError(w, ev, errBadAccessToken())
 		return
 	}
-	app, p := ti.st.appByClientID(g.ClientID), ti.st.portal(g.HubID)
-	info := accessTokenInfo{
-		Token: tok, Scopes: slices.Clone(g.Scopes), HubID: g.HubID, UserID: g.UserID,
-		ExpiresIn: expiresIn(at.Expires, now), TokenType: "access",
-		SignedAccessToken: ti.signed(g, app, p, at.Expires),
-	}
-	if app != nil {
-		info.AppID = app.ID
-	}
-	if p != nil {
-		info.User, info.HubDomain = p.UserEmail, p.Domain
-	}
-	ti.mu.RUnlock()
-	ev.ClientID, ev.HubID = g.ClientID, g.HubID
+	ev.HubID = info.HubID
 	noStore(w)
 	writeJSON(w, http.StatusOK, info)
 }
@@ -143,22 +151,29 @@ func (ti *tokenInfo) handleRefreshTokenInfo(w http.ResponseWriter, r *http.Reque
 	ev := eventOf(r)
 	tok := r.PathValue("token")
 	ev.TokenHint = redact(tok)
-	ti.mu.RLock()
-	g := ti.st.refresh[tok]
-	if g == nil || g.RefreshRevoked {
-		ti.mu.RUnlock()
+	var (
+		info  refreshTokenInfo
+		found bool
+	)
+	ti.view(func() {
+		g := ti.st.refresh[tok]
+		if g == nil || g.RefreshRevoked {
+			return
+		}
+		found = true
+		info = refreshTokenInfo{
+			Token: tok, Scopes: slices.Clone(g.Scopes), HubID: g.HubID,
+			ClientID: g.ClientID, UserID: g.UserID, TokenType: "refresh",
+		}
+		if p := ti.st.portal(g.HubID); p != nil {
+			info.User, info.HubDomain = p.UserEmail, p.Domain
+		}
+	})
+	if !found {
 		ti.writeOAuthError(w, ev, errBadRefreshToken())
 		return
 	}
-	info := refreshTokenInfo{
-		Token: tok, Scopes: slices.Clone(g.Scopes), HubID: g.HubID,
-		ClientID: g.ClientID, UserID: g.UserID, TokenType: "refresh",
-	}
-	if p := ti.st.portal(g.HubID); p != nil {
-		info.User, info.HubDomain = p.UserEmail, p.Domain
-	}
-	ti.mu.RUnlock()
-	ev.ClientID, ev.HubID = g.ClientID, g.HubID
+	ev.ClientID, ev.HubID = info.ClientID, info.HubID
 	noStore(w)
 	writeJSON(w, http.StatusOK, info)
 }
@@ -170,18 +185,22 @@ func (ti *tokenInfo) handleRefreshTokenDelete(w http.ResponseWriter, r *http.Req
 	ev := eventOf(r)
 	tok := r.PathValue("token")
 	ev.TokenHint = redact(tok)
-	ti.mu.Lock()
-	g := ti.st.refresh[tok]
-	if g == nil || g.RefreshRevoked {
-		ti.mu.Unlock()
+	found := false
+	v, _ := ti.update(func() error {
+		g := ti.st.refresh[tok]
+		if g == nil || g.RefreshRevoked {
+			return nil
+		}
+		found = true
+		g.RefreshRevoked, g.RevokedAt = true, ti.now()
+		ti.touchGrant(g.ID)
+		ev.ClientID, ev.HubID = g.ClientID, g.HubID
+		return nil
+	})
+	if !found {
 		ti.writeOAuthError(w, ev, errBadRefreshToken())
 		return
 	}
-	g.RefreshRevoked, g.RevokedAt = true, ti.now()
-	ti.version++
-	v := ti.version
-	ti.mu.Unlock()
-	ev.ClientID, ev.HubID = g.ClientID, g.HubID
 	if err := ti.sync(v); err != nil {
 		ti.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusServiceUnavailable, Message: err.Error(), Category: "INTERNAL_ERROR"})
 		return
@@ -235,12 +254,25 @@ func (ti *tokenInfo) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := ti.now()
-	ti.mu.RLock()
-	app, oe := ti.authClient(form)
+	var (
+		resp introspection
+		oe   *Error
+	)
+	ti.view(func() { resp, oe = ti.introspectLocked(form, tok, hint, now) })
 	if oe != nil {
-		ti.mu.RUnlock()
 		ti.writeOAuthError(w, ev, oe)
 		return
+	}
+	ev.HubID = resp.HubID
+	noStore(w)
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// introspectLocked does handleIntrospect's work; ti.mu is held for reading.
+func (ti *tokenInfo) introspectLocked(form url.Values, tok, hint string, now time.Time) (introspection, *Error) {
+	app, oe := ti.authClient(form)
+	if oe != nil {
+		return introspection{}, oe
 	}
 	resp := introspection{Active: false}
 	if hint != "refresh_token" {
@@ -260,10 +292,7 @@ func (ti *tokenInfo) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 			resp.TokenUse = "refresh_token"
 		}
 	}
-	ti.mu.RUnlock()
-	ev.HubID = resp.HubID
-	noStore(w)
-	writeJSON(w, http.StatusOK, resp)
+	return resp, nil
 }
 
 func (ti *tokenInfo) introspectGrant(g *grant, app *App, tok string) introspection {
@@ -289,28 +318,27 @@ func (ti *tokenInfo) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := ti.now()
-	ti.mu.Lock()
-	app, oe := ti.authClient(form)
+	var oe *Error
+	v, _ := ti.update(func() error {
+		var app *App
+		if app, oe = ti.authClient(form); oe != nil {
+			return nil
+		}
+		if g := ti.st.refresh[tok]; g != nil && hint != "access_token" && g.ClientID == app.ClientID && !g.RefreshRevoked {
+			g.RefreshRevoked, g.RevokedAt = true, now
+			ti.touchGrant(g.ID)
+			ev.HubID = g.HubID
+		} else if g, at, err := ti.lookupAccess(tok, now); err == nil && hint != "refresh_token" && g.ClientID == app.ClientID {
+			ti.st.RevokedAccess[at.ID] = at.Expires
+			ti.touchRevoked(at.ID)
+			ev.HubID = g.HubID
+		}
+		return nil
+	})
 	if oe != nil {
-		ti.mu.Unlock()
 		ti.writeOAuthError(w, ev, oe)
 		return
 	}
-	changed := false
-	if g := ti.st.refresh[tok]; g != nil && hint != "access_token" && g.ClientID == app.ClientID && !g.RefreshRevoked {
-		g.RefreshRevoked, g.RevokedAt = true, now
-		ev.HubID = g.HubID
-		changed = true
-	} else if g, at, err := ti.lookupAccess(tok, now); err == nil && hint != "refresh_token" && g.ClientID == app.ClientID {
-		ti.st.RevokedAccess[at.ID] = at.Expires
-		ev.HubID = g.HubID
-		changed = true
-	}
-	if changed {
-		ti.version++
-	}
-	v := ti.version
-	ti.mu.Unlock()
 	if err := ti.sync(v); err != nil {
 		ti.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusServiceUnavailable, Message: err.Error(), Category: "INTERNAL_ERROR"})
 		return

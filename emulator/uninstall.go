@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -60,6 +59,7 @@ func (e *core) journalLocked(action string, app *App, hubID int64, now time.Time
 	if n := len(e.st.Journal); n > maxJournal {
 		e.st.Journal = slices.Clone(e.st.Journal[n-maxJournal:])
 	}
+	e.touchJournal()
 	return nil
 }
 
@@ -76,13 +76,7 @@ func (e *Emulator) Uninstall(clientID string, hubID int64) error {
 // uninstall does Uninstall's work.
 func (e *core) uninstall(clientID string, hubID int64) error {
 	now := e.now()
-	e.mu.Lock()
-	err := e.uninstallLocked(clientID, hubID, now)
-	if err == nil {
-		e.version++
-	}
-	v := e.version
-	e.mu.Unlock()
+	v, err := e.update(func() error { return e.uninstallLocked(clientID, hubID, now) })
 	if err != nil {
 		return err
 	}
@@ -105,11 +99,11 @@ func (e *core) uninstallLocked(clientID string, hubID int64, now time.Time) erro
 		return err
 	}
 	delete(e.st.Installs, key)
-	for _, g := range e.st.Grants {
-		if g.ClientID == clientID && g.HubID == hubID && !g.ClientCredentials {
-			if !g.RefreshRevoked || !g.AccessRevoked {
-				g.RefreshRevoked, g.AccessRevoked, g.RevokedAt = true, true, now
-			}
+	e.touchInstall(key)
+	for _, g := range e.st.grantsOf[key] {
+		if !g.RefreshRevoked || !g.AccessRevoked {
+			g.RefreshRevoked, g.AccessRevoked, g.RevokedAt = true, true, now
+			e.touchGrant(g.ID)
 		}
 	}
 	return nil
@@ -167,10 +161,8 @@ func (lc *lifecycle) handleAdminUninstall(w http.ResponseWriter, r *http.Request
 			Message: msg + `; send JSON like {"clientId":"…","hubId":1234567}`,
 		})
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBody))
-	dec.DisallowUnknownFields()
 	var body uninstallJSON
-	if err := dec.Decode(&body); err != nil {
+	if err := decodeAdminJSON(w, r, &body); err != nil {
 		if errors.Is(err, io.EOF) {
 			bad("empty body")
 		} else {
@@ -212,14 +204,17 @@ func (lc *lifecycle) authenticateApp(w http.ResponseWriter, r *http.Request) (*g
 		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: "INVALID_AUTHENTICATION"})
 	}
 	ev.TokenHint = redact(tok)
-	lc.mu.RLock()
-	g, _, err := lc.lookupAccess(tok, lc.now())
-	var c grant
-	if g != nil {
-		c = *g
-		c.Scopes = slices.Clone(g.Scopes)
-	}
-	lc.mu.RUnlock()
+	var (
+		c   grant
+		err error
+	)
+	lc.view(func() {
+		var g *grant
+		if g, _, err = lc.lookupAccess(tok, lc.now()); g != nil {
+			c = *g
+			c.Scopes = slices.Clone(g.Scopes)
+		}
+	})
 	if err != nil {
 		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: "INVALID_AUTHENTICATION"})
 	}
@@ -333,15 +328,15 @@ type journalEventJSON struct {
 // UUIDs, standing in for the pre-signed download URL of the real journal.
 func (lc *lifecycle) handleJournalFile(w http.ResponseWriter, r *http.Request) {
 	off := r.PathValue("offset")
-	lc.mu.RLock()
 	var found *journalEntry
-	for _, en := range lc.st.Journal {
-		if en.Offset == off {
-			c := *en
-			found = &c
+	lc.view(func() {
+		for _, en := range lc.st.Journal {
+			if en.Offset == off {
+				c := *en
+				found = &c
+			}
 		}
-	}
-	lc.mu.RUnlock()
+	})
 	if found == nil {
 		lc.writeAPIError(w, eventOf(r), &APIError{
 			HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND",

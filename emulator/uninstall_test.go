@@ -129,6 +129,7 @@ func TestAdminUninstall(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req := httptest.NewRequest(http.MethodPost, "/_hsemu/uninstall", strings.NewReader(tt.body))
+			req.Header.Set("Content-Type", "application/json")
 			w := do(e, req)
 			if w.Code != tt.want {
 				t.Fatalf("status %d %s; want %d", w.Code, w.Body, tt.want)

@@ -164,10 +164,8 @@ func (lc *lifecycle) handleSendWebhook(w http.ResponseWriter, r *http.Request) {
 			Message: msg + `; send JSON like {"url":"http://localhost:3000/webhooks","clientId":"…"}`,
 		})
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBody))
-	dec.DisallowUnknownFields()
 	var req sendJSON
-	if err := dec.Decode(&req); err != nil {
+	if err := decodeAdminJSON(w, r, &req); err != nil {
 		bad("webhook send request is not valid JSON: " + err.Error())
 		return
 	}

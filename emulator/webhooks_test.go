@@ -96,7 +96,9 @@ func TestSendWebhook(t *testing.T) {
 	defer rcv.Close()
 
 	send := func(body string) *httptest.ResponseRecorder {
-		return do(e, httptest.NewRequest(http.MethodPost, "/_hsemu/webhooks/send", strings.NewReader(body)))
+		req := httptest.NewRequest(http.MethodPost, "/_hsemu/webhooks/send", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		return do(e, req)
 	}
 	w := send(`{"url":"` + rcv.URL + `/hooks?x=1","clientId":"` + testClientID + `"}`)
 	if w.Code != http.StatusOK {
