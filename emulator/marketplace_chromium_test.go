@@ -44,25 +44,29 @@ func findChromium(t *testing.T) string {
 // TestMarketplaceClickThrough installs the reference endpoints from the emulator's marketplace
 // pages in headless Chromium, as a person would: Install, Connect app (then Sign in with the
 // reference's demo user in the new window, for the partner flow), the finalize step in the
-// dialog's frame under https://app.hubspot.com, and the "installed" dialog. The emulator must have
-// seen the token exchange of the code the dialog minted.
+// dialog's frame, and the "installed" dialog. The emulator must have seen the token exchange of
+// the code the dialog minted. The pages are reached as https://app.hubspot.com (as the chromium
+// engine does) and on the emulator's own address (as `hsemu serve` prints them for a person).
 func TestMarketplaceClickThrough(t *testing.T) {
 	exec := findChromium(t)
 	for _, tc := range []struct {
 		name    string
 		path    string
 		partner bool
+		own     bool // on the emulator's own address, not app.hubspot.com
 	}{
-		{"seamless", reference.SeamlessPath, false},
-		{"partner", reference.PartnerPath, true},
+		{"seamless", reference.SeamlessPath, false, false},
+		{"partner", reference.PartnerPath, true, false},
+		{"seamless on hsemu's address", reference.SeamlessPath, false, true},
+		{"partner on hsemu's address", reference.PartnerPath, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			clickThrough(t, exec, tc.path, tc.partner)
+			clickThrough(t, exec, tc.path, tc.partner, tc.own)
 		})
 	}
 }
 
-func clickThrough(t *testing.T, exec, installPath string, partner bool) {
+func clickThrough(t *testing.T, exec, installPath string, partner, own bool) {
 	// The emulator: its API on plain http for the reference's token exchange, its web side
 	// over TLS for Chromium, which reaches it as https://app.hubspot.com.
 	em, err := emulator.New(emulator.Config{})
@@ -75,7 +79,12 @@ func clickThrough(t *testing.T, exec, installPath string, partner bool) {
 	web := httptest.NewTLSServer(em)
 	t.Cleanup(web.Close)
 
-	ref, err := reference.New(reference.Config{APIBase: api.URL, ClientID: reference.DemoClientID, ClientSecret: reference.DemoClientSecret})
+	cfg := reference.Config{APIBase: api.URL, ClientID: reference.DemoClientID, ClientSecret: reference.DemoClientSecret}
+	if own {
+		// As `hsemu reference --return-origin http://127.0.0.1:7430` for a person's browser.
+		cfg.ExtraReturnOrigins = []string{api.URL}
+	}
+	ref, err := reference.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,10 +103,14 @@ func clickThrough(t *testing.T, exec, installPath string, partner bool) {
 		t.Fatal(err)
 	}
 	hubID := em.Portals()[0].HubID
-	listing := hubspot.WebOrigin + hubspot.MarketplacePath(hubspot.MarketplaceAppPath, hubID, app.ID)
+	origin := hubspot.WebOrigin
+	if own {
+		origin = api.URL
+	}
+	listing := origin + hubspot.MarketplacePath(hubspot.MarketplaceAppPath, hubID, app.ID)
 
 	ctx := browserFor(t, exec, web.Listener.Addr().String())
-	shots := screenshotter(t, ctx)
+	shots := &shooter{t: t, dir: t.TempDir(), save: !own}
 	run := func(what string, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, actions...); err != nil {
@@ -199,12 +212,9 @@ func browserFor(t *testing.T, exec, webAddr string) context.Context {
 // shooter saves a screenshot per step into a temp dir, and with -update-screenshots into
 // docs/img as marketplace-{step}.png.
 type shooter struct {
-	t   *testing.T
-	dir string
-}
-
-func screenshotter(t *testing.T, _ context.Context) *shooter {
-	return &shooter{t: t, dir: t.TempDir()}
+	t    *testing.T
+	dir  string
+	save bool // with -update-screenshots
 }
 
 func (s *shooter) take(ctx context.Context, step string) {
@@ -217,7 +227,7 @@ func (s *shooter) take(ctx context.Context, step string) {
 	if err := os.WriteFile(filepath.Join(s.dir, name), png, 0o600); err != nil {
 		s.t.Fatal(err)
 	}
-	if *updateScreenshots {
+	if *updateScreenshots && s.save {
 		if err := os.WriteFile(filepath.Join("..", "docs", "img", name), png, 0o644); err != nil { //nolint:gosec // G306: a picture the README shows
 			s.t.Fatal(err)
 		}
