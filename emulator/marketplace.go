@@ -72,21 +72,27 @@ func (mk *marketplace) lookup(r *http.Request) (mkTarget, *pageError) {
 	hubID, err1 := strconv.ParseInt(r.PathValue("hubId"), 10, 64)
 	appID, err2 := strconv.ParseInt(r.PathValue("appId"), 10, 64)
 	if err1 != nil || err2 != nil {
-		return mkTarget{}, &pageError{http.StatusNotFound, "NOT_FOUND", "This page could not be found.",
-			"the hub ID and the app ID in the path must be numbers"}
+		return mkTarget{}, &pageError{
+			http.StatusNotFound, "NOT_FOUND", "This page could not be found.",
+			"the hub ID and the app ID in the path must be numbers",
+		}
 	}
 	p, ok := mk.em.Portal(hubID)
 	if !ok {
-		return mkTarget{}, &pageError{http.StatusNotFound, hubspot.StatusBadHub, "This HubSpot account could not be found.",
-			fmt.Sprintf("account %d does not exist in hsemu; the accounts are listed at /_hsemu/health", hubID)}
+		return mkTarget{}, &pageError{
+			http.StatusNotFound, hubspot.StatusBadHub, "This HubSpot account could not be found.",
+			fmt.Sprintf("account %d does not exist in hsemu; open the marketplace URL hsemu serve printed, or add the account with --portal hub=%d", hubID, hubID),
+		}
 	}
 	for _, a := range mk.em.Apps() {
 		if a.ID == appID {
 			return mkTarget{portal: p, app: a}, nil
 		}
 	}
-	return mkTarget{}, &pageError{http.StatusNotFound, "APP_NOT_FOUND", "This app could not be found.",
-		fmt.Sprintf("no app with ID %d is registered in hsemu", appID)}
+	return mkTarget{}, &pageError{
+		http.StatusNotFound, "APP_NOT_FOUND", "This app could not be found.",
+		fmt.Sprintf("no app with ID %d is registered in hsemu", appID),
+	}
 }
 
 // handleListing serves the app's listing with its Install button.
@@ -123,7 +129,7 @@ func (mk *marketplace) handleDialog(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		http.Redirect(w, r, mk.dialogPath(in), http.StatusSeeOther)
+		http.Redirect(w, r, mk.dialogPath(in), http.StatusSeeOther) //nolint:gosec // G710: a path of numeric IDs and a hex install ID, on this host
 		return
 	}
 	in, perr := mk.find(id, t)
@@ -255,8 +261,10 @@ func (mk *marketplace) find(id string, t mkTarget) (installDialog, *pageError) {
 	defer mk.mu.Unlock()
 	in, ok := mk.installs[id]
 	if !ok || in.HubID != t.portal.HubID || in.ClientID != t.app.ClientID {
-		return installDialog{}, &pageError{http.StatusNotFound, "INSTALL_NOT_FOUND", "This install could not be found.",
-			fmt.Sprintf("installId %q is not an install of this app in this account (hsemu keeps installs in memory, the last %d); start again from the listing", short(id), maxInstalls)}
+		return installDialog{}, &pageError{
+			http.StatusNotFound, "INSTALL_NOT_FOUND", "This install could not be found.",
+			fmt.Sprintf("installId %q is not an install of this app in this account (hsemu keeps installs in memory, the last %d); start again from the listing", short(id), maxInstalls),
+		}
 	}
 	return *in, nil
 }
@@ -278,8 +286,10 @@ func (mk *marketplace) dialogPath(in *installDialog) string {
 }
 
 func noInstallURL(a App) *pageError {
-	return &pageError{http.StatusConflict, "NO_INSTALL_URL", "This app cannot be installed from its listing.",
-		fmt.Sprintf("app %q has no install URL: start hsemu serve with --install-url (one of its redirect URLs)", a.Name)}
+	return &pageError{
+		http.StatusConflict, "NO_INSTALL_URL", "This app cannot be installed from its listing.",
+		fmt.Sprintf("app %q has no install URL: start hsemu serve with --install-url (one of its redirect URLs)", a.Name),
+	}
 }
 
 // pageOrigin is the origin the browser sees the page on: https://app.hubspot.com (or another

@@ -13,10 +13,14 @@ func TestMarketplaceURLs(t *testing.T) {
 	for _, tc := range []struct {
 		name, install, code, state, step, want string
 	}{
-		{"authorize", "https://x.example.com/install", "", "", StepAuthorize,
-			"https://x.example.com/install?returnUrl=R%3F1&step=authorize"},
-		{"finalize keeps the install URL's query", "https://x.example.com/install?a=b", "na1-c", "s t", StepFinalize,
-			"https://x.example.com/install?a=b&code=na1-c&state=s+t&returnUrl=R%3F1&step=finalize"},
+		{
+			"authorize", "https://x.example.com/install", "", "", StepAuthorize,
+			"https://x.example.com/install?returnUrl=R%3F1&step=authorize",
+		},
+		{
+			"finalize keeps the install URL's query", "https://x.example.com/install?a=b", "na1-c", "s t", StepFinalize,
+			"https://x.example.com/install?a=b&code=na1-c&state=s+t&returnUrl=R%3F1&step=finalize",
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := StepURL(tc.install, tc.code, tc.state, "R?1", tc.step); got != tc.want {
