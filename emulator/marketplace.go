@@ -53,6 +53,7 @@ type installDialog struct {
 	// State and Scope are what the partner's sign-in returned.
 	State, Scope string
 	Code         string
+	ErrOutcome   string // names the error in events, as the authorize page does
 	ErrText      string // HubSpot's text
 	ErrDetail    string // what was wrong (hsemu's words)
 }
@@ -137,7 +138,7 @@ func (mk *marketplace) handleDialog(w http.ResponseWriter, r *http.Request) {
 		mk.renderError(w, r, ev, perr)
 		return
 	}
-	ev.Code = in.Code
+	record(ev, &in)
 	mk.render(w, http.StatusOK, mk.view(r, t, &in, "dialog"))
 }
 
@@ -168,7 +169,7 @@ func (mk *marketplace) handleConnect(w http.ResponseWriter, r *http.Request) {
 			in = mk.mint(t, in.ID, nil)
 		}
 	}
-	ev.Code = in.Code
+	record(ev, &in)
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, mk.dialogPath(&in), http.StatusSeeOther)
 }
@@ -199,10 +200,7 @@ func (mk *marketplace) handleReturn(w http.ResponseWriter, r *http.Request) {
 	case stage == hubspot.StepFinalize && in.Stage == stageFinalize:
 		in = mk.update(in.ID, func(i *installDialog) { i.Stage = stageInstalled })
 	}
-	ev.Code = in.Code
-	if in.Stage == stageError {
-		ev.Outcome, ev.Message = "SCOPES_MISMATCH", in.ErrText+" "+in.ErrDetail
-	}
+	record(ev, &in)
 	mk.render(w, http.StatusOK, mk.view(r, t, &in, "return-"+stage))
 }
 
@@ -210,7 +208,7 @@ func (mk *marketplace) handleReturn(w http.ResponseWriter, r *http.Request) {
 func (mk *marketplace) signedIn(t mkTarget, in installDialog) installDialog {
 	if p := hubspot.ConditionalScopeProblem(in.Scope, scopesOf(&t.app)); p != "" {
 		return mk.update(in.ID, func(i *installDialog) {
-			i.Stage, i.ErrText, i.ErrDetail = stageError, hubspot.TextScopesMismatch, "the sign-in returned scope="+strconv.Quote(in.Scope)+": "+p
+			i.Stage, i.ErrOutcome, i.ErrText, i.ErrDetail = stageError, "SCOPES_MISMATCH", hubspot.TextScopesMismatch, "the sign-in returned scope="+strconv.Quote(in.Scope)+": "+p
 		})
 	}
 	return mk.mint(t, in.ID, strings.Fields(in.Scope))
@@ -228,9 +226,9 @@ func (mk *marketplace) mint(t mkTarget, id string, conditional []string) install
 	return mk.update(id, func(i *installDialog) {
 		switch {
 		case errors.As(err, &serr):
-			i.Stage, i.ErrText, i.ErrDetail = stageError, serr.Text, serr.Detail
+			i.Stage, i.ErrOutcome, i.ErrText, i.ErrDetail = stageError, scopePageError(serr).outcome, serr.Text, serr.Detail
 		case err != nil:
-			i.Stage, i.ErrText, i.ErrDetail = stageError, "Something went wrong.", err.Error()
+			i.Stage, i.ErrOutcome, i.ErrText, i.ErrDetail = stageError, "INTERNAL_ERROR", "Something went wrong.", err.Error()
 		default:
 			i.Stage, i.Code = stageFinalize, code
 		}
@@ -279,6 +277,14 @@ func (mk *marketplace) update(id string, f func(*installDialog)) installDialog {
 	}
 	f(in)
 	return *in
+}
+
+// record notes the install's code and error in the request's event.
+func record(ev *Event, in *installDialog) {
+	ev.Code = in.Code
+	if in.Stage == stageError {
+		ev.Outcome, ev.Message = in.ErrOutcome, in.ErrText+" "+in.ErrDetail
+	}
 }
 
 func (mk *marketplace) dialogPath(in *installDialog) string {

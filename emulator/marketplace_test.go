@@ -224,6 +224,10 @@ func TestMarketplaceInsufficientTier(t *testing.T) {
 	if !strings.Contains(page, html.EscapeString(hubspot.TextScopesInsufficient)) {
 		t.Fatalf("got dialog:\n%s\nwant HubSpot's insufficient-scopes text", page)
 	}
+	_, _, events := f.do("GET", "/_hsemu/events", nil)
+	if !strings.Contains(events, `"route":"POST `+hubspot.MarketplaceConnectPath+`"`) || !strings.Contains(events, `"outcome":"SCOPES_INSUFFICIENT"`) {
+		t.Errorf("events do not record Connect app's refusal:\n%s", events)
+	}
 }
 
 func TestMarketplaceNotFound(t *testing.T) {
