@@ -22,7 +22,8 @@ import (
 // It mints codes as the automated scenarios do (scenarios.Session.MintCode): for the portal of
 // the page's path, bound to the app's install URL, with the app's required scopes plus the
 // conditionally required ones the partner's sign-in returned in `scope`, checked by HubSpot's
-// rules. It uses only the Emulator's exported API; its install dialogs live in memory.
+// rules. Besides the ID source it uses only the Emulator's exported API; its install dialogs
+// live in memory.
 type marketplace struct {
 	em *Emulator
 
