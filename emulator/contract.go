@@ -45,6 +45,14 @@ type App struct {
 	RequiredScopes              []string
 	OptionalScopes              []string
 	ConditionallyRequiredScopes []string
+
+	// InstallURL is the listing's install button URL, one of RedirectURLs: the marketplace
+	// pages (marketplace.go) open it at step=authorize and step=finalize. Empty: the listing
+	// cannot be installed.
+	InstallURL string
+	// PartnerSignIn says the install URL signs the user in to the partner's own system first
+	// (step=authorize in a new window) before HubSpot mints the code.
+	PartnerSignIn bool
 }
 
 // Portal is a HubSpot account an app is installed into.

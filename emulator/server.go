@@ -25,6 +25,12 @@ func (e *Emulator) routes() {
 		m.HandleFunc("GET "+p, authz.handleAuthorize)
 		m.HandleFunc("POST "+p, authz.handleConsent)
 	}
+	// The marketplace: listing, install dialog and returnUrl (marketplace.go).
+	mk := newMarketplace(e)
+	m.HandleFunc("GET "+hubspot.MarketplaceAppPath, mk.handleListing)
+	m.HandleFunc("GET "+hubspot.MarketplaceInstallPath, mk.handleDialog)
+	m.HandleFunc("POST "+hubspot.MarketplaceConnectPath, mk.handleConnect)
+	m.HandleFunc("GET "+hubspot.MarketplaceReturnPath, mk.handleReturn)
 
 	// API side (api.hubapi.com): the token endpoints of every version (hubspot.TokenVersions);
 	// v1 alone takes parameters in the query, and has no introspect or revoke.

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,6 +65,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	app := c.App
+	withInstallURL(&app, c.InstallURL)
 	withServeDefaults(&app)
 
 	cfg := emulator.Config{AutoApprove: c.AutoApprove, Portals: c.Portals}
@@ -97,6 +99,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintf(stderr, "hsemu serve: warning: listening on %s, reachable beyond this machine\n", ln.Addr())
 	}
 	printBanner(stdout, ln.Addr().String(), app, generated, cfg.StatePath)
+	printMarketplace(stdout, ln.Addr().String(), em, app)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -134,6 +137,28 @@ func withServeDefaults(app *emulator.App) {
 	if len(app.RequiredScopes) == 0 {
 		app.RequiredScopes = defaultScopes
 	}
+}
+
+// withInstallURL makes the install URL the app's listing install button and one of its
+// redirect URLs (HubSpot sends the code to it).
+func withInstallURL(app *emulator.App, installURL string) {
+	if installURL == "" {
+		return
+	}
+	app.InstallURL = installURL
+	if !slices.Contains(app.RedirectURLs, installURL) {
+		app.RedirectURLs = append(app.RedirectURLs, installURL)
+	}
+}
+
+// printMarketplace prints the app's listing on the emulator's own address, where a person's
+// browser installs it end to end; only for an app with an install URL.
+func printMarketplace(w io.Writer, addr string, em *emulator.Emulator, app emulator.App) {
+	portals := em.Portals()
+	if app.InstallURL == "" || len(portals) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "click through an install in your browser: http://%s%s\n", addr, hubspot.MarketplacePath(hubspot.MarketplaceAppPath, portals[0].HubID, app.ID))
 }
 
 // hasStoredSecret reports whether the state already holds credentials for app, so that a

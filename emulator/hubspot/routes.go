@@ -112,10 +112,10 @@ const (
 	ContactsPath    = "/crm/v3/objects/contacts"
 )
 
-// IsWebPath reports whether p is served by HubSpot's web side (the authorize page) rather than
-// its API side.
+// IsWebPath reports whether p is served by HubSpot's web side (the authorize page, the
+// marketplace) rather than its API side.
 func IsWebPath(p string) bool {
-	return strings.HasPrefix(p, "/oauth/") && strings.HasSuffix(p, "/authorize")
+	return (strings.HasPrefix(p, "/oauth/") && strings.HasSuffix(p, "/authorize")) || IsMarketplacePath(p)
 }
 
 // AccessTokenLifetime is an access token's lifetime: it "expires after 30 minutes", expires_in

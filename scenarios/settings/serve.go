@@ -48,6 +48,11 @@ var (
 		Usage: "grant " + hubspot.AuthorizePath + " at once for the first eligible account, without the consent page",
 		apply: boolInto(func(c *Config) *bool { return &c.AutoApprove }),
 	}
+	PartnerSignIn = &Setting{
+		Name: "partner-sign-in", Flag: "partner-sign-in", Env: "HSEMU_PARTNER_SIGN_IN", Bool: true, App: true,
+		Usage: "the marketplace's install dialog signs the user in at the install URL first (step=authorize in a new window), as for an app with partner sign-in",
+		apply: boolInto(func(c *Config) *bool { return &c.App.PartnerSignIn }),
+	}
 )
 
 // ServeSettings are hsemu serve's. It fills the app's defaults itself, after the app config.
@@ -59,6 +64,7 @@ var ServeSettings = []*Setting{
 	Scopes.WithShown("oauth crm.objects.contacts.read"),
 	OptionalScopes, ConditionalScopes,
 	Addr, State, Ephemeral, Portal, AutoApprove,
+	InstallURL, PartnerSignIn,
 }
 
 // hsemu reference: the built-in reference install endpoints (with ClientID and ClientSecret,
