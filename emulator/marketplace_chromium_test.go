@@ -2,9 +2,7 @@ package emulator_test
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -74,6 +72,8 @@ func clickThrough(t *testing.T, exec, installPath string, partner, own bool) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = em.Close() })
+	events, stopEvents := em.Subscribe()
+	defer stopEvents()
 	api := httptest.NewServer(em)
 	t.Cleanup(api.Close)
 	web := httptest.NewTLSServer(em)
@@ -166,7 +166,7 @@ func clickThrough(t *testing.T, exec, installPath string, partner, own bool) {
 		t.Error(`the "installed" dialog says HubSpot saw no token request for the code`)
 	}
 
-	code := mintedCode(t, api.URL)
+	code := mintedCode(events)
 	if code == "" {
 		t.Fatal("the emulator recorded no code minted by the marketplace")
 	}
@@ -248,27 +248,22 @@ func (s *shooter) take(ctx context.Context, step string) {
 }
 
 // mintedCode returns the code the marketplace minted, from the emulator's event log.
-func mintedCode(t *testing.T, apiURL string) string {
-	t.Helper()
-	resp, err := http.Get(apiURL + "/_hsemu/events") //nolint:noctx // a loopback test server
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var body struct {
-		Events []struct {
-			Path string `json:"path"`
-			Code string `json:"code"`
-			Side string `json:"side"`
-		} `json:"events"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		t.Fatal(err)
-	}
-	for _, ev := range body.Events {
-		if ev.Side == "web" && ev.Code != "" && hubspot.IsMarketplacePath(ev.Path) {
-			return ev.Code
+// mintedCode is the code the marketplace minted, read from the emulator's own events (the
+// /_hsemu/events feed shows codes only by a prefix). The events of the install were published
+// before the pages that show it were answered; the subscription delivers them in order.
+func mintedCode(events <-chan emulator.Event) string {
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				return ""
+			}
+			if ev.Code != "" && hubspot.IsMarketplacePath(ev.Path) {
+				return ev.Code
+			}
+		case <-deadline:
+			return ""
 		}
 	}
-	return ""
 }
