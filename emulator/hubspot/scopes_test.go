@@ -81,7 +81,7 @@ func TestGrantScopes(t *testing.T) {
 			name: "optional dropped", tier: []string{"crm.objects.contacts.read"}, scope: "crm.objects.contacts.read", optional: "crm.objects.deals.read",
 			want: []string{"oauth", "crm.objects.contacts.read"},
 		},
-		{name: "required the tier lacks", tier: []string{}, scope: "crm.objects.contacts.read", text: TextScopesInsufficient},
+		{name: "required the tier lacks", tier: []string{}, scope: "crm.objects.contacts.read", text: TextAccountLacksFeatures},
 		{name: "rules before the tier", scope: "oauth", text: TextScopesInsufficient},
 	}
 	for _, tt := range tests {
