@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hsemu/hsemu/emulator/hubspot"
@@ -27,7 +26,7 @@ func (e *core) authenticate(w http.ResponseWriter, r *http.Request, scope string
 		e.writeAPIError(w, ev, ae)
 		return nil, false
 	}
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	tok, ok := e.bearerToken(r)
 	if !ok || tok == "" {
 		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: "INVALID_AUTHENTICATION"})
 	}

@@ -42,7 +42,7 @@ type APIError struct {
 	Status        string              `json:"status"`
 	Message       string              `json:"message"`
 	CorrelationID string              `json:"correlationId"`
-	Category      string              `json:"category"`
+	Category      string              `json:"category,omitempty"`
 	Context       map[string][]string `json:"context,omitempty"`
 	Errors        []APIErrorDetail    `json:"errors,omitempty"`
 	Links         map[string]string   `json:"links,omitempty"`

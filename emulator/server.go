@@ -25,9 +25,9 @@ func (e *Emulator) routes() {
 
 	// API side (api.hubapi.com): the token endpoints of every version (hubspot.TokenVersions);
 	// v1 alone takes parameters in the query, and has no introspect or revoke.
-	m.HandleFunc("POST "+hubspot.TokenPath(hubspot.DeprecatedTokenVersion), tokens.tokenHandler(true))
+	m.HandleFunc("POST "+hubspot.TokenPath(hubspot.DeprecatedTokenVersion), tokens.tokenHandler(hubspot.DeprecatedTokenVersion))
 	for _, v := range hubspot.CurrentTokenVersions {
-		m.HandleFunc("POST "+hubspot.TokenPath(v), tokens.tokenHandler(false))
+		m.HandleFunc("POST "+hubspot.TokenPath(v), tokens.tokenHandler(v))
 		m.HandleFunc("POST "+hubspot.IntrospectPath(v), info.handleIntrospect)
 		m.HandleFunc("POST "+hubspot.RevokePath(v), info.handleRevoke)
 	}

@@ -127,3 +127,25 @@ const AccessTokenLifetime = 30 * time.Minute
 // "When using each endpoint, you'll need the developer.webhooks_journal.read scope"
 // (https://developers.hubspot.com/docs/api-reference/webhooks-journal).
 const JournalReadScope = "developer.webhooks_journal.read"
+
+// BearerScheme is the Authorization scheme of HubSpot's API calls: `Authorization: Bearer
+// {token}` (https://developers.hubspot.com/docs/api-reference/authentication).
+const BearerScheme = "Bearer"
+
+// The grant types of HubSpot's token endpoints (the OpenAPI spec's grant_type enum).
+const (
+	GrantAuthorizationCode = "authorization_code"
+	GrantRefreshToken      = "refresh_token"
+	GrantClientCredentials = "client_credentials"
+)
+
+// TokenGrants returns the grant types the token endpoint of version v accepts: all three on
+// v1, v3 and 2026-03; only authorization_code and refresh_token on 2026-09, whose spec's enum
+// lists no other (PublicApiSpecs/Auth/Oauth/Rollouts/279897/2026-09/oauth.json in
+// https://github.com/HubSpot/HubSpot-public-api-spec-collection).
+func TokenGrants(v string) []string {
+	if v == Token2026_09 {
+		return []string{GrantAuthorizationCode, GrantRefreshToken}
+	}
+	return []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials}
+}
