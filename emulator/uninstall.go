@@ -16,13 +16,15 @@ import (
 //
 // HubSpot has no push webhook for uninstalls; lifecycle events (APP_INSTALL, APP_UNINSTALL) are
 // only in the webhooks journal, polled with a client-credentials token (the OpenAPI spec's
-// Webhooks Journal 2026-03, https://developers.hubspot.com/docs/api-reference/webhooks-journal). The journal entry's JSON shape and eventTypeId values are
-// UNCONFIRMED: hsemu's entries are an approximation, marked so in their docs.
+// Webhooks Journal 2026-03, https://developers.hubspot.com/docs/api-reference/webhooks-journal).
+// The event type IDs are the spec's (hubspot.EventTypeAppInstall, hubspot.EventTypeAppUninstall);
+// the journal entry's JSON shape is UNCONFIRMED: hsemu's entries are an approximation, marked so
+// in their docs. An app uninstalled and installed again gets an APP_INSTALL entry again.
 
 // Journal actions (the OpenAPI spec's Webhooks Journal `actions` enum).
 const (
-	actionAppInstall   = "APP_INSTALL"
-	actionAppUninstall = "APP_UNINSTALL"
+	actionAppInstall   = hubspot.ActionAppInstall
+	actionAppUninstall = hubspot.ActionAppUninstall
 )
 
 // maxJournal bounds the journal kept in the state file; older entries are dropped, as
@@ -321,6 +323,7 @@ type journalEventJSON struct {
 	Offset           string `json:"offset"`
 	SubscriptionType string `json:"subscriptionType"`
 	Action           string `json:"action"`
+	EventTypeID      string `json:"eventTypeId"`
 	PortalID         int64  `json:"portalId"`
 	AppID            int64  `json:"appId"`
 	OccurredAt       int64  `json:"occurredAt"`
@@ -349,8 +352,8 @@ func (lc *lifecycle) handleJournalFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, []journalEventJSON{{
-		Offset: found.Offset, SubscriptionType: "APP_LIFECYCLE_EVENT",
-		Action: found.Action, PortalID: found.HubID, AppID: found.AppID,
+		Offset: found.Offset, SubscriptionType: hubspot.SubscriptionAppLifecycle,
+		Action: found.Action, EventTypeID: hubspot.LifecycleEventTypeID(found.Action), PortalID: found.HubID, AppID: found.AppID,
 		OccurredAt: found.OccurredAt.UnixMilli(), Approximate: true,
 	}})
 }
