@@ -94,7 +94,7 @@ func (ap *apiService) handleAccountInfo(w http.ResponseWriter, r *http.Request) 
 	}
 	p, _ := ap.portal(g.HubID)
 	if p.Hublet == "" {
-		p.Hublet = "na1"
+		p.Hublet = hubspot.DefaultHublet
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"portalId":              g.HubID,
@@ -104,7 +104,7 @@ func (ap *apiService) handleAccountInfo(w http.ResponseWriter, r *http.Request) 
 		"additionalCurrencies":  []string{},
 		"utcOffset":             "-05:00",
 		"utcOffsetMilliseconds": -18000000,
-		"uiDomain":              hubspot.WebHost,
+		"uiDomain":              hubspot.AppHostOf(p.Hublet),
 		"dataHostingLocation":   p.Hublet,
 	})
 }

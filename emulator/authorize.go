@@ -175,10 +175,54 @@ func (az *authorizer) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.hubID != 0 {
+		if az.toHubletHost(w, r, ev, req.hubID, q) {
+			return
+		}
 		az.renderConsent(w, ev, req, req.hubID, r.URL.Path)
 		return
 	}
 	az.render(w, http.StatusOK, pageData{Mode: "choose", Req: viewReq(req), Choices: ch, Action: r.URL.Path})
+}
+
+// toHubletHost sends the browser to the consent page on the chosen account's app host
+// (app-<hublet>.hubspot.com, hubspot.AppHostOf), as HubSpot serves each account on its
+// hublet's host, and reports whether it did. It only does so for a request that reached hsemu
+// under one of HubSpot's app hosts (a browser that maps them to hsemu); on any other host
+// (`hsemu serve` on localhost) the page stays where it is.
+func (az *authorizer) toHubletHost(w http.ResponseWriter, r *http.Request, ev *Event, hubID int64, q url.Values) bool {
+	if !hubspot.IsAppHost(r.Host) {
+		return false
+	}
+	p, ok := az.portal(hubID)
+	want := hubspot.AppHostOf(p.Hublet)
+	if !ok || strings.EqualFold(hostOnly(r.Host), want) {
+		return false
+	}
+	q = cloneValues(q)
+	q.Del("hub_id")
+	q.Del("action")
+	target := "https://" + want + strings.Replace(hubspot.AccountAuthorizePath, "{hubId}", itoa(hubID), 1) + "?" + q.Encode()
+	ev.HubID = hubID
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Location", target)
+	w.WriteHeader(http.StatusSeeOther)
+	return true
+}
+
+// hostOnly drops a port from host.
+func hostOnly(host string) string {
+	if h, _, ok := strings.Cut(host, ":"); ok {
+		return h
+	}
+	return host
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
 }
 
 // handleConsent serves the POSTs of the two steps. action "choose" (the account chooser) shows
@@ -218,6 +262,9 @@ func (az *authorizer) handleConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if action == "choose" {
+		if az.toHubletHost(w, r, ev, hubID, form) {
+			return
+		}
 		az.renderConsent(w, ev, req, hubID, r.URL.Path)
 		return
 	}

@@ -305,3 +305,55 @@ func TestAuthorizePageTexts(t *testing.T) {
 		})
 	}
 }
+
+// TestHublets: an account on each hublet gets codes and refresh tokens with its prefix, and its
+// consent page on its app host when the browser came by one of HubSpot's app hosts.
+func TestHublets(t *testing.T) {
+	var portals []Portal
+	for i, h := range hubspot.Hublets {
+		portals = append(portals, Portal{HubID: int64(100 + i), Hublet: h})
+	}
+	e, _ := newTest(t, func(cfg *Config) { cfg.Portals = portals })
+	for _, p := range portals {
+		t.Run(p.Hublet, func(t *testing.T) {
+			v := authzParams("oauth crm.objects.contacts.read", "")
+			form := url.Values{}
+			for k, vs := range v {
+				form[k] = vs
+			}
+			form.Set("hub_id", strconv.FormatInt(p.HubID, 10))
+			form.Set("action", "choose")
+			req := httptest.NewRequest(http.MethodPost, "https://app.hubspot.com/oauth/authorize", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			w := do(e, req)
+			host := hubspot.AppHostOf(p.Hublet)
+			if host == hubspot.WebHost {
+				if w.Code != 200 || !strings.Contains(w.Body.String(), `id="hsemu-consent"`) {
+					t.Errorf("choose on app.hubspot.com for na1: %d; want the consent page", w.Code)
+				}
+			} else {
+				loc, _ := url.Parse(w.Header().Get("Location"))
+				if w.Code != http.StatusSeeOther || loc == nil || loc.Host != host || loc.Path != "/oauth/"+strconv.FormatInt(p.HubID, 10)+"/authorize" || loc.Query().Get("client_id") != testClientID {
+					t.Fatalf("choose for %s: %d Location %q; want 303 to https://%s/oauth/%d/authorize", p.Hublet, w.Code, w.Header().Get("Location"), host, p.HubID)
+				}
+				// There it is the consent page.
+				w = do(e, httptest.NewRequest(http.MethodGet, loc.String(), nil))
+				if w.Code != 200 || !strings.Contains(w.Body.String(), `id="hsemu-consent"`) {
+					t.Errorf("consent on %s: %d; want the consent page", host, w.Code)
+				}
+			}
+			code, err := e.IssueCode(CodeRequest{ClientID: testClientID, HubID: p.HubID, RedirectURI: testRedirect, Scopes: []string{"oauth", "crm.objects.contacts.read"}})
+			if err != nil || !strings.HasPrefix(code, p.Hublet+"-") {
+				t.Fatalf("code %q, %v; want the prefix %s-", code, err, p.Hublet)
+			}
+			tok := decode(t, postForm(e, "/oauth/v3/token", codeForm(code)))
+			if rt, _ := tok["refresh_token"].(string); !strings.HasPrefix(rt, p.Hublet+"-") {
+				t.Errorf("refresh token %q; want the prefix %s-", rt, p.Hublet)
+			}
+			m := decode(t, do(e, httptest.NewRequest(http.MethodGet, "/oauth/v1/access-tokens/"+tok["access_token"].(string), nil)))
+			if sat, _ := m["signed_access_token"].(map[string]any); sat["hublet"] != p.Hublet {
+				t.Errorf("signed_access_token.hublet = %v; want %s", sat["hublet"], p.Hublet)
+			}
+		})
+	}
+}
