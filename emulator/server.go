@@ -15,7 +15,7 @@ import (
 func (e *Emulator) routes() {
 	c := e.c
 	authz, tokens, info := &authorizer{c}, &tokenService{c}, &tokenInfo{c}
-	life, api, adm := &lifecycle{c}, &apiService{c}, &admin{c}
+	life, api, adm := &lifecycle{c}, &apiService{core: c, limits: &rateWindows{}}, &admin{c}
 	m := http.NewServeMux()
 	// Web side (app.hubspot.com).
 	for _, p := range []string{hubspot.AuthorizePath, hubspot.AccountAuthorizePath} {
@@ -38,6 +38,7 @@ func (e *Emulator) routes() {
 	// A little API, so a token can be tried.
 	m.HandleFunc("GET "+hubspot.AccountInfoPath, api.handleAccountInfo)
 	m.HandleFunc("GET "+hubspot.ContactsPath, api.handleContacts)
+	m.HandleFunc("GET "+hubspot.AuthServerMetadataPath, api.handleAuthServerMetadata)
 	// App uninstall and the webhooks journal's lifecycle entries (uninstall.go).
 	for _, v := range hubspot.UninstallVersions {
 		m.HandleFunc("DELETE "+hubspot.UninstallPath(v), life.handleExternalUninstall)

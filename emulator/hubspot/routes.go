@@ -149,3 +149,23 @@ func TokenGrants(v string) []string {
 	}
 	return []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials}
 }
+
+// AuthServerMetadataPath is where app.hubspot.com publishes its OAuth authorization-server
+// metadata (RFC 8414 §3, https://www.rfc-editor.org/rfc/rfc8414#section-3): issuer
+// https://app.hubspot.com, authorization on app.hubspot.com, tokens on
+// api.hubapi.com/oauth/v1/token; /.well-known/openid-configuration answers 404 (a third-party
+// probe of 2026-08-13, https://github.com/api-evangelist/hubspot, well-known/hubspot-well-known.yml;
+// secondary).
+const AuthServerMetadataPath = "/.well-known/oauth-authorization-server"
+
+// The rate limit of an OAuth app: 110 requests per 10 seconds per installing account, reported
+// in the X-HubSpot-RateLimit-* headers; the daily headers are "not sent for OAuth-authorised
+// requests" (https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines).
+const (
+	RateLimitMax      = 110
+	RateLimitInterval = 10 * time.Second
+
+	HeaderRateLimitInterval  = "X-HubSpot-RateLimit-Interval-Milliseconds"
+	HeaderRateLimitMax       = "X-HubSpot-RateLimit-Max"
+	HeaderRateLimitRemaining = "X-HubSpot-RateLimit-Remaining"
+)
