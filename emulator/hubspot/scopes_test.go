@@ -51,6 +51,8 @@ func TestCheckInstallScopes(t *testing.T) {
 		{name: "unconfigured in scope", scope: "crm.objects.contacts.read tickets", text: TextScopesMismatch, detail: "not configured"},
 		{name: "conditional in optional_scope", scope: "crm.objects.contacts.read", optional: "crm.objects.companies.read", text: TextScopesMismatch, detail: "conditionally required"},
 		{name: "unconfigured in optional_scope", scope: "crm.objects.contacts.read", optional: "tickets", text: TextScopesMismatch, detail: "not configured"},
+		{name: "unknown name in scope", scope: "crm.objects.contacts.read contacts.raed", text: TextInvalidScopeName, detail: "not a HubSpot scope name"},
+		{name: "unknown name in optional_scope", scope: "crm.objects.contacts.read", optional: "nope", text: TextInvalidScopeName, detail: "not a HubSpot scope name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
