@@ -126,7 +126,7 @@ func (ap *apiService) handleContacts(w http.ResponseWriter, r *http.Request) {
 		n, ok := uncursor(s)
 		if !ok {
 			ap.writeAPIError(w, eventOf(r), &APIError{
-				HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+				HTTPStatus: http.StatusBadRequest, Category: categoryValidation,
 				Message: fmt.Sprintf("after %q is not a cursor this API handed out (paging.next.after)", short(s)),
 			})
 			return
@@ -138,7 +138,7 @@ func (ap *apiService) handleContacts(w http.ResponseWriter, r *http.Request) {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 100 {
 			ap.writeAPIError(w, eventOf(r), &APIError{
-				HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+				HTTPStatus: http.StatusBadRequest, Category: categoryValidation,
 				Message: fmt.Sprintf("limit %q is not a number from 1 to 100", short(s)),
 			})
 			return

@@ -55,6 +55,10 @@ type APIErrorDetail struct {
 	Context map[string][]string `json:"context,omitempty"`
 }
 
+// categoryValidation is HubSpot's category for a request it cannot accept (the error-handling
+// page's example).
+const categoryValidation = "VALIDATION_ERROR"
+
 // Error returns the category and the message.
 func (e *APIError) Error() string { return e.Category + ": " + e.Message }
 

@@ -221,7 +221,7 @@ func (tk *tokenService) grantCode(form url.Values, ev *Event) (*tokenResponse, e
 	if rec.GrantID != "" {
 		ev.Message = "missing or unknown auth code (hsemu: this code was already redeemed; the tokens of its first redemption stay valid: switch revoke-on-code-reuse is off)"
 		if tk.cfg.Choices.RevokeOnCodeReuse {
-			if g := tk.st.Grants[rec.GrantID]; g != nil && !(g.AccessRevoked && g.RefreshRevoked) {
+			if g := tk.st.Grants[rec.GrantID]; g != nil && (!g.AccessRevoked || !g.RefreshRevoked) {
 				g.AccessRevoked, g.RefreshRevoked, g.RevokedAt = true, true, now
 				tk.version++
 			}

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -100,7 +101,11 @@ func (in introspection) MarshalJSON() ([]byte, error) {
 		return []byte(`{"active":false}`), nil
 	}
 	type plain introspection
-	return json.Marshal(plain(in))
+	b, err := json.Marshal(plain(in))
+	if err != nil {
+		return nil, fmt.Errorf("encode introspection: %w", err)
+	}
+	return b, nil
 }
 
 // Errors of the metadata endpoints for unknown tokens. HubSpot's exact answer is
@@ -121,7 +126,7 @@ func (ti *tokenInfo) signed(g *grant, app *App, p *Portal, exp time.Time) *signe
 	}
 	if app != nil {
 		s.AppID = app.ID
-		s.IsPrivateDistribution = app.Distribution == "private"
+		s.IsPrivateDistribution = app.Distribution == distributionPrivate
 	}
 	if p != nil {
 		s.Hublet = p.Hublet
@@ -162,7 +167,7 @@ func (ti *tokenInfo) handleAccessTokenInfo(w http.ResponseWriter, r *http.Reques
 	}
 	if app != nil {
 		info.AppID = app.ID
-		info.IsPrivateDistribution = app.Distribution == "private"
+		info.IsPrivateDistribution = app.Distribution == distributionPrivate
 	}
 	if p != nil {
 		info.User, info.HubDomain = p.UserEmail, p.Domain
@@ -289,7 +294,7 @@ func (ti *tokenInfo) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 		n := expiresIn(at.Expires, now)
 		resp.ExpiresIn = &n
 		resp.TokenUse = "access_token"
-		private := app.Distribution == "private"
+		private := app.Distribution == distributionPrivate
 		resp.IsPrivateDistribution = &private
 		resp.SignedAccessToken = ti.signed(g, app, ti.st.portal(g.HubID), at.Expires)
 	} else if g := ti.st.refresh[tok]; g != nil && !g.RefreshRevoked && g.ClientID == app.ClientID {

@@ -164,7 +164,7 @@ func (lc *lifecycle) handleAdminUninstall(w http.ResponseWriter, r *http.Request
 	ev := eventOf(r)
 	bad := func(msg string) {
 		lc.writeAPIError(w, ev, &APIError{
-			HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+			HTTPStatus: http.StatusBadRequest, Category: categoryValidation,
 			Message: msg + `; send JSON like {"clientId":"…","hubId":1234567}`,
 		})
 	}
@@ -278,7 +278,7 @@ func (lc *lifecycle) serveJournal(w http.ResponseWriter, r *http.Request, pick f
 	if s := r.URL.Query().Get("installPortalId"); s != "" {
 		if _, err := fmt.Sscan(s, &portal); err != nil || portal <= 0 {
 			lc.writeAPIError(w, eventOf(r), &APIError{
-				HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+				HTTPStatus: http.StatusBadRequest, Category: categoryValidation,
 				Message: fmt.Sprintf("installPortalId %q is not a hub ID", short(s)),
 			})
 			return
