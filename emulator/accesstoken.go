@@ -23,8 +23,11 @@ const (
 )
 
 var (
-	errTokenInvalid = errors.New("access token is not one hsemu issued")
-	errTokenExpired = errors.New("access token expired")
+	// errTokenMalformed: not in the shape of an access token at all (HubSpot answers it
+	// "The access token must have the correct format").
+	errTokenMalformed = errors.New("access token is not in the format of one")
+	errTokenInvalid   = errors.New("access token is not one hsemu issued")
+	errTokenExpired   = errors.New("access token expired")
 )
 
 // accessToken is a decoded access token.
@@ -59,11 +62,11 @@ func (e *core) mintAccess(g *grant, exp time.Time) (string, error) {
 // revocation.
 func (e *core) parseAccess(tok string) (accessToken, error) {
 	if len(tok) != base64.RawURLEncoding.EncodedLen(accessLen) {
-		return accessToken{}, errTokenInvalid
+		return accessToken{}, errTokenMalformed
 	}
 	b, err := base64.RawURLEncoding.DecodeString(tok)
 	if err != nil || len(b) != accessLen || b[0] != accessMarker {
-		return accessToken{}, errTokenInvalid
+		return accessToken{}, errTokenMalformed
 	}
 	mac := hmac.New(sha256.New, e.st.Key)
 	mac.Write(b[:accessPayload])
@@ -78,8 +81,8 @@ func (e *core) parseAccess(tok string) (accessToken, error) {
 }
 
 // lookupAccess resolves an access token to its live grant. e.mu is held for reading. It
-// returns errTokenExpired (with the token, for the expiry time) or errTokenInvalid for
-// unknown, forged and revoked tokens.
+// returns errTokenExpired (with the token, for the expiry time), errTokenMalformed for a string
+// not in an access token's shape, or errTokenInvalid for unknown, forged and revoked tokens.
 func (e *core) lookupAccess(tok string, now time.Time) (*grant, accessToken, error) {
 	at, err := e.parseAccess(tok)
 	if err != nil {

@@ -1,11 +1,13 @@
 package emulator
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
-	"strings"
+	"sync"
 	"time"
 
 	"github.com/hsemu/hsemu/emulator/hubspot"
@@ -27,7 +29,7 @@ func (e *core) authenticate(w http.ResponseWriter, r *http.Request, scope string
 		e.writeAPIError(w, ev, ae)
 		return nil, false
 	}
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	tok, ok := e.bearerToken(r)
 	if !ok || tok == "" {
 		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: "INVALID_AUTHENTICATION"})
 	}
@@ -97,9 +99,10 @@ func (ap *apiService) handleAccountInfo(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
+	ap.rateHeaders(w, g.HubID)
 	p, _ := ap.portal(g.HubID)
 	if p.Hublet == "" {
-		p.Hublet = "na1"
+		p.Hublet = hubspot.DefaultHublet
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"portalId":              g.HubID,
@@ -109,7 +112,7 @@ func (ap *apiService) handleAccountInfo(w http.ResponseWriter, r *http.Request) 
 		"additionalCurrencies":  []string{},
 		"utcOffset":             "-05:00",
 		"utcOffsetMilliseconds": -18000000,
-		"uiDomain":              hubspot.WebHost,
+		"uiDomain":              hubspot.AppHostOf(p.Hublet),
 		"dataHostingLocation":   p.Hublet,
 	})
 }
@@ -121,12 +124,25 @@ func (ap *apiService) handleContacts(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	ap.rateHeaders(w, g.HubID)
+	after := 0
+	if s := r.URL.Query().Get("after"); s != "" {
+		n, ok := uncursor(s)
+		if !ok {
+			ap.writeAPIError(w, eventOf(r), &APIError{
+				HTTPStatus: http.StatusBadRequest, Category: categoryValidation,
+				Message: fmt.Sprintf("after %q is not a cursor this API handed out (paging.next.after)", short(s)),
+			})
+			return
+		}
+		after = n
+	}
 	limit := 10
 	if s := r.URL.Query().Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 100 {
 			ap.writeAPIError(w, eventOf(r), &APIError{
-				HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+				HTTPStatus: http.StatusBadRequest, Category: categoryValidation,
 				Message: fmt.Sprintf("limit %q is not a number from 1 to 100", short(s)),
 			})
 			return
@@ -136,7 +152,7 @@ func (ap *apiService) handleContacts(w http.ResponseWriter, r *http.Request) {
 	const total = 3
 	created := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC).Format("2006-01-02T15:04:05.000Z")
 	results := []map[string]any{}
-	for i := 1; i <= total && i <= limit; i++ {
+	for i := after + 1; i <= total && i <= after+limit; i++ {
 		id := strconv.FormatInt(g.HubID%1000*1000+int64(i), 10)
 		results = append(results, map[string]any{
 			"id": id,
@@ -148,8 +164,75 @@ func (ap *apiService) handleContacts(w http.ResponseWriter, r *http.Request) {
 			"createdAt": created, "updatedAt": created, "archived": false,
 		})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": results})
+	body := map[string]any{"results": results}
+	if end := after + limit; end < total {
+		c := cursor(end)
+		body["paging"] = paging{Next: nextPage{After: c, Link: "?after=" + url.QueryEscape(c)}}
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 // apiService serves the little CRM API a token can be tried on.
-type apiService struct{ *core }
+type apiService struct {
+	*core
+	limits *rateWindows
+}
+
+// rateWindows counts API calls per installing account in fixed windows of
+// hubspot.RateLimitInterval, for the X-HubSpot-RateLimit-* headers. hsemu reports the limit; it
+// does not enforce it (inject a 429 with a fault to see an app's answer to one).
+type rateWindows struct {
+	mu    sync.Mutex
+	start map[int64]time.Time
+	count map[int64]int
+}
+
+// take counts one call of hub at now and returns the calls left in its window.
+func (rw *rateWindows) take(hub int64, now time.Time) int {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	if rw.start == nil {
+		rw.start, rw.count = map[int64]time.Time{}, map[int64]int{}
+	}
+	if st, ok := rw.start[hub]; !ok || now.Sub(st) >= hubspot.RateLimitInterval || now.Before(st) {
+		rw.start[hub], rw.count[hub] = now, 0
+	}
+	rw.count[hub]++
+	return max(0, hubspot.RateLimitMax-rw.count[hub])
+}
+
+// rateHeaders counts the call and sets HubSpot's rate-limit headers for an OAuth app: interval,
+// max and remaining; no daily headers ("not sent for OAuth-authorised requests", usage
+// guidelines).
+func (ap *apiService) rateHeaders(w http.ResponseWriter, hub int64) {
+	left := ap.limits.take(hub, ap.now())
+	h := w.Header()
+	h.Set(hubspot.HeaderRateLimitInterval, strconv.FormatInt(hubspot.RateLimitInterval.Milliseconds(), 10))
+	h.Set(hubspot.HeaderRateLimitMax, strconv.Itoa(hubspot.RateLimitMax))
+	h.Set(hubspot.HeaderRateLimitRemaining, strconv.Itoa(left))
+}
+
+// paging is HubSpot's ForwardPaging: where the next page starts, as an opaque `after` cursor
+// and a relative link (the OpenAPI spec's ForwardPaging/NextPage; the contacts reference's
+// example `{"next":{"after":"NTI1Cg%3D%3D","link":"?after=NTI1Cg%3D%3D"}}`).
+type paging struct {
+	Next nextPage `json:"next"`
+}
+
+type nextPage struct {
+	After string `json:"after"`
+	Link  string `json:"link"`
+}
+
+// cursor encodes an index as an opaque `after` value, base64 as HubSpot's look.
+func cursor(i int) string { return base64.StdEncoding.EncodeToString([]byte(strconv.Itoa(i))) }
+
+// uncursor decodes an `after` value.
+func uncursor(s string) (int, bool) {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(string(b))
+	return n, err == nil && n >= 0
+}

@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
 )
@@ -93,4 +95,53 @@ func TestAPI(t *testing.T) {
 			t.Errorf("context %v; want expire time 2026-03-10T12:30:00.000Z", m["context"])
 		}
 	})
+}
+
+func TestRateLimitHeaders(t *testing.T) {
+	e, _ := newTest(t)
+	at := exchange(t, e)["access_token"].(string)
+	for i, want := range []string{"109", "108"} {
+		w := do(e, bearer("/account-info/v3/details", at))
+		h := w.Header()
+		if h.Get("X-HubSpot-RateLimit-Max") != "110" || h.Get("X-HubSpot-RateLimit-Interval-Milliseconds") != "10000" || h.Get("X-HubSpot-RateLimit-Remaining") != want {
+			t.Errorf("call %d: headers %v; want max 110, interval 10000, remaining %s", i+1, h, want)
+		}
+		if h.Get("X-HubSpot-RateLimit-Daily") != "" {
+			t.Errorf("daily header on an OAuth call: %v", h)
+		}
+	}
+}
+
+func TestContactsPaging(t *testing.T) {
+	e, _ := newTest(t)
+	at := exchange(t, e)["access_token"].(string)
+	m := decode(t, do(e, bearer("/crm/v3/objects/contacts?limit=2", at)))
+	if len(m["results"].([]any)) != 2 {
+		t.Fatalf("first page %v; want 2 results", m)
+	}
+	next := m["paging"].(map[string]any)["next"].(map[string]any)
+	after, _ := next["after"].(string)
+	if after == "" || next["link"] != "?after="+url.QueryEscape(after) {
+		t.Fatalf("paging %v; want next.after and next.link", m["paging"])
+	}
+	m = decode(t, do(e, bearer("/crm/v3/objects/contacts?limit=2&after="+url.QueryEscape(after), at)))
+	if len(m["results"].([]any)) != 1 || m["paging"] != nil {
+		t.Errorf("last page %v; want 1 result and no paging", m)
+	}
+	if w := do(e, bearer("/crm/v3/objects/contacts?after=%25%25", at)); w.Code != 400 {
+		t.Errorf("bad cursor: %d; want 400", w.Code)
+	}
+}
+
+func TestAuthServerMetadata(t *testing.T) {
+	e, _ := newTest(t)
+	m := decode(t, do(e, httptest.NewRequest(http.MethodGet, "https://app.hubspot.com/.well-known/oauth-authorization-server", nil)))
+	if m["issuer"] != "https://app.hubspot.com" || m["authorization_endpoint"] != "https://app.hubspot.com/oauth/authorize" ||
+		m["token_endpoint"] != "https://api.hubapi.com/oauth/v1/token" {
+		t.Errorf("metadata under HubSpot's host: %v", m)
+	}
+	m = decode(t, do(e, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:7430/.well-known/oauth-authorization-server", nil)))
+	if m["issuer"] != "http://127.0.0.1:7430" || m["token_endpoint"] != "http://127.0.0.1:7430/oauth/v1/token" {
+		t.Errorf("metadata on a local host: %v", m)
+	}
 }

@@ -12,6 +12,10 @@ import (
 // (hubspot.CheckRedirectURL).
 func checkRedirectURL(raw string) error { return hubspot.CheckRedirectURL(raw) }
 
+// distributionPrivate is the Distribution of a privately distributed app (app-hsmeta.json's
+// "distribution": "private").
+const distributionPrivate = "private"
+
 // validateApp checks an app's fields and fills defaults: AuthType "oauth", Distribution
 // "marketplace". It does not generate credentials.
 func validateApp(a *App) error {
@@ -27,7 +31,7 @@ func validateApp(a *App) error {
 		return fmt.Errorf("app auth type %q is not one of oauth, static", a.AuthType)
 	}
 	switch a.Distribution {
-	case "marketplace", "private":
+	case "marketplace", distributionPrivate:
 	default:
 		return fmt.Errorf("app distribution %q is not one of marketplace, private", a.Distribution)
 	}

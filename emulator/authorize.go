@@ -71,7 +71,7 @@ func (az *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzR
 	app, ok := az.app(clientID)
 	if clientID == "" || !ok {
 		return nil, &pageError{
-			http.StatusBadRequest, hubspot.StatusBadClientID, "This app could not be found.",
+			http.StatusBadRequest, hubspot.StatusBadClientID, hubspot.TextInvalidClientID,
 			fmt.Sprintf("client_id %q is missing or not a registered app; use the client ID hsemu printed", short(clientID)),
 		}
 	}
@@ -81,7 +81,7 @@ func (az *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzR
 		if errors.Is(err, hubspot.ErrRedirectNotRegistered) {
 			detail = fmt.Sprintf("redirect_uri %q is not one of the app's redirect URLs %v; they must match exactly", short(req.redirectURI), app.RedirectURLs)
 		}
-		return nil, &pageError{http.StatusBadRequest, hubspot.StatusBadRedirectURI, "This authorization link is not valid.", detail}
+		return nil, &pageError{http.StatusBadRequest, hubspot.StatusBadRedirectURI, hubspot.TextRedirectNotRegistered(req.redirectURI), detail}
 	}
 	if serr := hubspot.CheckInstallScopes(scopesOf(&app), req.scope, req.optional); serr != nil {
 		return nil, scopePageError(serr)
@@ -97,10 +97,16 @@ func (az *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzR
 	return req, nil
 }
 
+// scopePageError shows a scope error; its outcome names the text (hsemu's names).
 func scopePageError(serr *ScopeError) *pageError {
 	outcome := "SCOPES_MISMATCH"
-	if serr.Text == TextScopesInsufficient {
+	switch serr.Text {
+	case TextScopesInsufficient:
 		outcome = "SCOPES_INSUFFICIENT"
+	case hubspot.TextInvalidScopeName:
+		outcome = "INVALID_SCOPE_NAME"
+	case hubspot.TextAccountLacksFeatures:
+		outcome = "ACCOUNT_LACKS_FEATURES"
 	}
 	return &pageError{http.StatusBadRequest, outcome, serr.Text, serr.Detail}
 }
@@ -133,9 +139,11 @@ func (az *authorizer) choices(req *authzRequest) []portalChoice {
 	return out
 }
 
-// handleAuthorize serves GET /oauth/authorize and /oauth/{hubId}/authorize: HubSpot's consent
-// page, or with AutoApprove an immediate redirect with `code` and `state`. Errors are shown on
-// hsemu's page, never redirected back
+// handleAuthorize serves GET /oauth/authorize and /oauth/{hubId}/authorize. As on HubSpot, an
+// install is two steps: the account chooser, then the consent page for the chosen account
+// (choose account → consent → redirect); /oauth/{hubId}/authorize names the account, so it opens
+// on the consent page. With AutoApprove it redirects at once with `code` and `state`. Errors are
+// shown on HubSpot's own page, never redirected back
 // (https://knowledge.hubspot.com/integrations/resolve-a-request-for-integration-permissions-error).
 func (az *authorizer) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
@@ -159,19 +167,69 @@ func (az *authorizer) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		if len(ch) == 1 {
 			detail = ch[0].Reason
 		}
-		az.renderError(w, ev, &pageError{http.StatusBadRequest, "SCOPES_INSUFFICIENT", TextScopesInsufficient, detail})
+		az.renderError(w, ev, &pageError{http.StatusBadRequest, "ACCOUNT_LACKS_FEATURES", hubspot.TextAccountLacksFeatures, detail})
 		return
 	}
 	if az.cfg.AutoApprove {
 		az.grantAndRedirect(w, r, ev, req, first.Portal.HubID, http.StatusFound)
 		return
 	}
-	az.render(w, http.StatusOK, pageData{Mode: "consent", Req: viewReq(req), Choices: ch, Action: r.URL.Path})
+	if req.hubID != 0 {
+		if az.toHubletHost(w, r, ev, req.hubID, q) {
+			return
+		}
+		az.renderConsent(w, ev, req, req.hubID, r.URL.Path)
+		return
+	}
+	az.render(w, http.StatusOK, pageData{Mode: "choose", Req: viewReq(req), Choices: ch, Action: r.URL.Path})
 }
 
-// handleConsent serves the consent form's POST: "Grant access" redirects with a code; "Cancel"
-// shows a page and sends nothing back ("If the user doesn't grant access, no request will be
-// sent", legacy OAuth quickstart guide).
+// toHubletHost sends the browser to the consent page on the chosen account's app host
+// (app-<hublet>.hubspot.com, hubspot.AppHostOf), as HubSpot serves each account on its
+// hublet's host, and reports whether it did. It only does so for a request that reached hsemu
+// under one of HubSpot's app hosts (a browser that maps them to hsemu); on any other host
+// (`hsemu serve` on localhost) the page stays where it is.
+func (az *authorizer) toHubletHost(w http.ResponseWriter, r *http.Request, ev *Event, hubID int64, q url.Values) bool {
+	if !hubspot.IsAppHost(r.Host) {
+		return false
+	}
+	p, ok := az.portal(hubID)
+	want := hubspot.AppHostOf(p.Hublet)
+	if !ok || strings.EqualFold(hostOnly(r.Host), want) {
+		return false
+	}
+	q = cloneValues(q)
+	q.Del("hub_id")
+	q.Del("action")
+	target := "https://" + want + strings.Replace(hubspot.AccountAuthorizePath, "{hubId}", itoa(hubID), 1) + "?" + q.Encode()
+	ev.HubID = hubID
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Location", target)
+	w.WriteHeader(http.StatusSeeOther)
+	return true
+}
+
+// hostOnly drops a port from host.
+func hostOnly(host string) string {
+	if h, _, ok := strings.Cut(host, ":"); ok {
+		return h
+	}
+	return host
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// handleConsent serves the POSTs of the two steps. action "choose" (the account chooser) shows
+// the consent page for hub_id; "grant" (the consent page's button) redirects with a code;
+// "deny" shows a page and sends nothing back ("If the user doesn't grant access, no request
+// will be sent", legacy OAuth quickstart guide). The chooser also carries a "grant" button, an
+// hsemu shortcut HubSpot does not have, so automation can install in one step.
 func (az *authorizer) handleConsent(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
@@ -203,7 +261,39 @@ func (az *authorizer) handleConsent(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
+	if action == "choose" {
+		if az.toHubletHost(w, r, ev, hubID, form) {
+			return
+		}
+		az.renderConsent(w, ev, req, hubID, r.URL.Path)
+		return
+	}
 	az.grantAndRedirect(w, r, ev, req, hubID, http.StatusSeeOther)
+}
+
+// renderConsent shows the consent page for one account: the scopes it would grant, without the
+// optional scopes the account lacks ("automatically dropped from the authorization request if
+// the user selects a HubSpot account that does not have access to that tool",
+// working-with-oauth).
+func (az *authorizer) renderConsent(w http.ResponseWriter, ev *Event, req *authzRequest, hubID int64, action string) {
+	p, ok := az.portal(hubID)
+	if !ok {
+		az.renderError(w, ev, &pageError{
+			http.StatusBadRequest, hubspot.StatusBadHub, "Choose a HubSpot account.",
+			fmt.Sprintf("account %d does not exist in hsemu", hubID),
+		})
+		return
+	}
+	granted, serr := grantScopes(&req.app, &p, req.scope, req.optional)
+	if serr != nil {
+		az.renderError(w, ev, scopePageError(serr))
+		return
+	}
+	ev.HubID = hubID
+	az.render(w, http.StatusOK, pageData{
+		Mode: "consent", Req: viewReq(req), Action: action,
+		Account: &portalChoice{Portal: p, Eligible: true, Checked: true}, Granted: granted,
+	})
 }
 
 // grantAndRedirect mints a code and sends the browser to the redirect URI with `code` and,
@@ -246,9 +336,11 @@ func (az *authorizer) grantAndRedirect(w http.ResponseWriter, r *http.Request, e
 
 // pageData feeds the page template.
 type pageData struct {
-	Mode    string // "consent", "denied", "error"
+	Mode    string // "choose", "consent", "denied", "error"
 	Req     pageReq
-	Choices []portalChoice
+	Choices []portalChoice // the account chooser's rows
+	Account *portalChoice  // the consent page's account
+	Granted []string       // the scopes the consent page's account grants
 	Action  string
 	Err     pageErr
 }
@@ -290,39 +382,51 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 {{if eq .Mode "error"}}<meta name="hsemu-error" content="{{.Err.Outcome}}">{{end}}
-<title>{{if eq .Mode "error"}}Couldn't complete the connection{{else}}Connect {{.Req.AppName}}{{end}} · HubSpot (hsemu)</title>
+<title>{{if eq .Mode "error"}}` + hubspot.TextConnectionFailed + `{{else}}Connect {{.Req.AppName}}{{end}} · HubSpot (hsemu)</title>
 <style>
 body{font-family:system-ui,sans-serif;background:#f5f8fa;color:#33475b;margin:0}
 main{max-width:36rem;margin:3rem auto;background:#fff;border:1px solid #cbd6e2;border-radius:6px;padding:2rem}
 h1{font-size:1.4rem}.note{color:#7c98b6;font-size:.9rem}.err{color:#d94c53}
 label{display:block;padding:.5rem;border:1px solid #eaf0f6;margin:.3rem 0;border-radius:4px}
 .off{color:#99afc4}button{font-size:1rem;padding:.6rem 1.2rem;border-radius:4px;border:1px solid #ff7a59;cursor:pointer}
-.grant{background:#ff7a59;color:#fff}.cancel{background:#fff;color:#ff7a59}code{background:#eaf0f6;padding:0 .2rem}
+.grant{background:#ff7a59;color:#fff}.cancel{background:#fff;color:#ff7a59}.shortcut{font-size:.8rem;padding:.3rem .6rem;background:#fff;color:#7c98b6;border-color:#cbd6e2}
+code{background:#eaf0f6;padding:0 .2rem}
 </style></head><body><main>
+{{define "hidden"}}<input type="hidden" name="client_id" value="{{.ClientID}}">
+<input type="hidden" name="redirect_uri" value="{{.RedirectURI}}">
+<input type="hidden" name="scope" value="{{.RawScope}}">
+{{if .RawOptional}}<input type="hidden" name="optional_scope" value="{{.RawOptional}}">{{end}}
+{{if .State}}<input type="hidden" name="state" value="{{.State}}">{{end}}{{end}}
 {{if eq .Mode "error"}}
-<h1 class="err" id="hsemu-error-text">{{.Err.Text}}</h1>
-<p id="hsemu-error-detail">{{.Err.Detail}}</p>
+<h1 class="err">` + hubspot.TextConnectionFailed + `</h1>
+<p id="hsemu-error-text">{{.Err.Text}}</p>
+<p id="hsemu-error-detail" class="note">{{.Err.Detail}}</p>
 <p class="note">hsemu shows this page as HubSpot does: nothing is sent back to the app.</p>
 {{else if eq .Mode "denied"}}
 <h1>You didn't connect {{.Req.AppName}}</h1>
 <p>No access was granted and nothing was sent to the app.</p>
+{{else if eq .Mode "choose"}}
+<h1>Choose an account</h1>
+<p>{{if .Req.AppName}}{{.Req.AppName}}{{else}}App {{.Req.ClientID}}{{end}} wants to connect to one of your HubSpot accounts.</p>
+<form method="post" action="{{.Action}}" id="hsemu-choose">
+{{template "hidden" .Req}}
+{{range .Choices}}<label class="{{if not .Eligible}}off{{end}}"><input type="radio" name="hub_id" value="{{.Portal.HubID}}"{{if .Checked}} checked{{end}}{{if not .Eligible}} disabled{{end}}>
+{{.Portal.Domain}} <span class="note">({{.Portal.HubID}}, {{.Portal.Hublet}}, {{.Portal.UserEmail}})</span>{{if .Reason}}<br><span class="note">{{.Reason}}</span>{{end}}</label>
+{{end}}
+<p><button class="grant" type="submit" name="action" value="choose">Choose Account</button></p>
+<p><button class="shortcut" type="submit" name="action" value="grant">Grant access at once (hsemu shortcut; HubSpot has no such button)</button></p>
+</form>
 {{else}}
 <h1>Connect {{if .Req.AppName}}{{.Req.AppName}}{{else}}app {{.Req.ClientID}}{{end}} to HubSpot</h1>
-<form method="post" action="{{.Action}}">
-<input type="hidden" name="client_id" value="{{.Req.ClientID}}">
-<input type="hidden" name="redirect_uri" value="{{.Req.RedirectURI}}">
-<input type="hidden" name="scope" value="{{.Req.RawScope}}">
-{{if .Req.RawOptional}}<input type="hidden" name="optional_scope" value="{{.Req.RawOptional}}">{{end}}
-{{if .Req.State}}<input type="hidden" name="state" value="{{.Req.State}}">{{end}}
-<p>Choose an account:</p>
-{{range .Choices}}<label class="{{if not .Eligible}}off{{end}}"><input type="radio" name="hub_id" value="{{.Portal.HubID}}"{{if .Checked}} checked{{end}}{{if not .Eligible}} disabled{{end}}>
-{{.Portal.Domain}} <span class="note">({{.Portal.HubID}}, {{.Portal.UserEmail}})</span>{{if .Reason}}<br><span class="note">{{.Reason}}</span>{{end}}</label>
-{{end}}
-<p>The app asks for: {{range .Req.Scopes}}<code>{{.}}</code> {{end}}{{if .Req.Optional}}<br>and, where the account has them: {{range .Req.Optional}}<code>{{.}}</code> {{end}}{{end}}</p>
-<p><button class="grant" type="submit" name="action" value="grant">Grant access</button>
+<form method="post" action="{{.Action}}" id="hsemu-consent">
+{{template "hidden" .Req}}
+<input type="hidden" name="hub_id" value="{{.Account.Portal.HubID}}">
+<p>Account: {{.Account.Portal.Domain}} <span class="note">({{.Account.Portal.HubID}}, {{.Account.Portal.UserEmail}})</span></p>
+<p>The app will be able to: {{range .Granted}}<code>{{.}}</code> {{end}}</p>
+<p><button class="grant" type="submit" name="action" value="grant">Connect app</button>
 <button class="cancel" type="submit" name="action" value="deny">Cancel</button></p>
 </form>
-<p class="note">After you grant access you are sent to <code>{{.Req.RedirectURI}}</code>.</p>
+<p class="note">After you connect the app you are sent to <code>{{.Req.RedirectURI}}</code>.</p>
 {{end}}
 </main></body></html>
 `))

@@ -60,6 +60,8 @@ type Config struct {
 	// the first portal that can grant the requested scopes, instead of showing the consent
 	// page.
 	AutoApprove bool
+	// Choices are hsemu's answers where HubSpot is not documented (switches.go).
+	Choices Choices
 	// Logger receives state write failures and recovered panics; nil discards them.
 	Logger *slog.Logger
 }

@@ -42,7 +42,7 @@ type APIError struct {
 	Status        string              `json:"status"`
 	Message       string              `json:"message"`
 	CorrelationID string              `json:"correlationId"`
-	Category      string              `json:"category"`
+	Category      string              `json:"category,omitempty"`
 	Context       map[string][]string `json:"context,omitempty"`
 	Errors        []APIErrorDetail    `json:"errors,omitempty"`
 	Links         map[string]string   `json:"links,omitempty"`
@@ -54,6 +54,10 @@ type APIErrorDetail struct {
 	Code    string              `json:"code,omitempty"`
 	Context map[string][]string `json:"context,omitempty"`
 }
+
+// categoryValidation is HubSpot's category for a request it cannot accept (the error-handling
+// page's example).
+const categoryValidation = "VALIDATION_ERROR"
 
 // Error returns the category and the message.
 func (e *APIError) Error() string { return e.Category + ": " + e.Message }

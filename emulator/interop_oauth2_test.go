@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hsemu/hsemu/emulator"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
@@ -77,7 +78,12 @@ func (s *statusOf) WriteHeader(code int) {
 // is UNCONFIRMED, so AutoDetect must succeed either way: at once, or by falling back. Each
 // subtest has its own code and its own oauth2.Config (whose auth-style cache starts empty).
 func TestInteropGoOAuth2(t *testing.T) {
-	x := newInterop(t)
+	t.Run("default switches", func(t *testing.T) { testGoOAuth2(t, emulator.Choices{}) })
+	t.Run("basic-auth off", func(t *testing.T) { testGoOAuth2(t, emulator.Choices{RefuseBasicAuth: true}) })
+}
+
+func testGoOAuth2(t *testing.T, choices emulator.Choices) {
+	x := newInterop(t, func(c *emulator.Config) { c.Choices = choices })
 	attempts := &tokenAttempts{next: x.em}
 	srv := httptest.NewServer(attempts)
 	t.Cleanup(srv.Close)

@@ -34,9 +34,13 @@ type interop struct {
 	srv    *httptest.Server
 }
 
-func newInterop(t *testing.T) *interop {
+func newInterop(t *testing.T, opts ...func(*emulator.Config)) *interop {
 	t.Helper()
-	em, err := emulator.New(emulator.Config{})
+	var cfg emulator.Config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	em, err := emulator.New(cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { em.Close() })
 	app, err := em.AddApp(emulator.App{

@@ -221,12 +221,12 @@ func TestMarketplaceInsufficientTier(t *testing.T) {
 	dialog := f.open()
 	f.connect(dialog)
 	_, _, page := f.do("GET", dialog, nil)
-	if !strings.Contains(page, html.EscapeString(hubspot.TextScopesInsufficient)) {
-		t.Fatalf("got dialog:\n%s\nwant HubSpot's insufficient-scopes text", page)
+	if !strings.Contains(page, html.EscapeString(hubspot.TextAccountLacksFeatures)) {
+		t.Fatalf("got dialog:\n%s\nwant HubSpot's text for an account that lacks a required tool", page)
 	}
-	_, _, events := f.do("GET", "/_hsemu/events", nil)
-	if !strings.Contains(events, `"route":"POST `+hubspot.MarketplaceConnectPath+`"`) || !strings.Contains(events, `"outcome":"SCOPES_INSUFFICIENT"`) {
-		t.Errorf("events do not record Connect app's refusal:\n%s", events)
+	code, _, events := f.do("GET", "/_hsemu/events", nil)
+	if !strings.Contains(events, `"route":"POST `+hubspot.MarketplaceConnectPath+`"`) || !strings.Contains(events, `"outcome":"ACCOUNT_LACKS_FEATURES"`) {
+		t.Errorf("events (HTTP %d) do not record Connect app's refusal:\n%s", code, events)
 	}
 }
 

@@ -18,7 +18,7 @@ import (
 func (e *Emulator) routes() {
 	c := e.c
 	authz, tokens, info := &authorizer{c}, &tokenService{c}, &tokenInfo{c}
-	life, api, adm := &lifecycle{c}, &apiService{c}, &admin{c}
+	life, api, adm := &lifecycle{c}, &apiService{core: c, limits: &rateWindows{}}, &admin{c}
 	m := http.NewServeMux()
 	// Web side (app.hubspot.com).
 	for _, p := range []string{hubspot.AuthorizePath, hubspot.AccountAuthorizePath} {
@@ -34,9 +34,9 @@ func (e *Emulator) routes() {
 
 	// API side (api.hubapi.com): the token endpoints of every version (hubspot.TokenVersions);
 	// v1 alone takes parameters in the query, and has no introspect or revoke.
-	m.HandleFunc("POST "+hubspot.TokenPath(hubspot.DeprecatedTokenVersion), tokens.tokenHandler(true))
+	m.HandleFunc("POST "+hubspot.TokenPath(hubspot.DeprecatedTokenVersion), tokens.tokenHandler(hubspot.DeprecatedTokenVersion))
 	for _, v := range hubspot.CurrentTokenVersions {
-		m.HandleFunc("POST "+hubspot.TokenPath(v), tokens.tokenHandler(false))
+		m.HandleFunc("POST "+hubspot.TokenPath(v), tokens.tokenHandler(v))
 		m.HandleFunc("POST "+hubspot.IntrospectPath(v), info.handleIntrospect)
 		m.HandleFunc("POST "+hubspot.RevokePath(v), info.handleRevoke)
 	}
@@ -47,6 +47,7 @@ func (e *Emulator) routes() {
 	// A little API, so a token can be tried.
 	m.HandleFunc("GET "+hubspot.AccountInfoPath, api.handleAccountInfo)
 	m.HandleFunc("GET "+hubspot.ContactsPath, api.handleContacts)
+	m.HandleFunc("GET "+hubspot.AuthServerMetadataPath, api.handleAuthServerMetadata)
 	// App uninstall and the webhooks journal's lifecycle entries (uninstall.go).
 	for _, v := range hubspot.UninstallVersions {
 		m.HandleFunc("DELETE "+hubspot.UninstallPath(v), life.handleExternalUninstall)

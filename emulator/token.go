@@ -96,12 +96,19 @@ func short(s string) string {
 	return s
 }
 
-// tokenHandler serves a token endpoint: POST /oauth/v1/token (allowQuery) and the v3 and
-// dated ones.
-func (tk *tokenService) tokenHandler(allowQuery bool) http.HandlerFunc {
+// tokenHandler serves the token endpoint of version v: POST /oauth/v1/token (parameters in
+// the query too, unless Choices.RefuseQueryOnV1) and the v3 and dated ones. Each accepts the
+// grant types hubspot.TokenGrants lists for it.
+func (tk *tokenService) tokenHandler(v string) http.HandlerFunc {
+	allowQuery := v == hubspot.DeprecatedTokenVersion && !tk.cfg.Choices.RefuseQueryOnV1
+	grants := hubspot.TokenGrants(v)
+	use := strings.Join(grants, ", ")
 	return func(w http.ResponseWriter, r *http.Request) {
 		ev := eventOf(r)
 		form, oe := readForm(w, r, allowQuery)
+		if oe == nil {
+			oe = tk.basicAuth(r, form)
+		}
 		if oe != nil {
 			tk.writeOAuthError(w, ev, oe)
 			return
@@ -121,23 +128,23 @@ func (tk *tokenService) tokenHandler(allowQuery bool) http.HandlerFunc {
 			resp *tokenResponse
 			err  error
 		)
-		switch grantType {
-		case "authorization_code":
+		switch {
+		case grantType == "":
+			err = errBadGrantType("missing grant_type: use " + use)
+		case !slices.Contains(grants, grantType):
+			err = errBadGrantType(fmt.Sprintf("unsupported grant_type %q on %s: use %s", short(grantType), hubspot.TokenPath(v), use))
+		case grantType == hubspot.GrantAuthorizationCode:
 			resp, err = tk.grantCode(form, ev)
-		case "refresh_token":
+		case grantType == hubspot.GrantRefreshToken:
 			resp, err = tk.grantRefresh(form, ev)
-		case "client_credentials":
+		case grantType == hubspot.GrantClientCredentials:
 			resp, err = tk.grantClientCredentials(form, ev)
-		case "":
-			err = errBadGrantType("missing grant_type: use authorization_code, refresh_token or client_credentials")
-		default:
-			err = errBadGrantType(fmt.Sprintf("unsupported grant_type %q: use authorization_code, refresh_token or client_credentials", short(grantType)))
 		}
 		var oauthErr *Error
 		switch {
 		case errors.As(err, &oauthErr):
 			if oauthErr.Status == hubspot.StatusBadClientID && clientID == "" && strings.HasPrefix(r.Header.Get("Authorization"), "Basic ") {
-				ev.Message = oauthErr.Message + " (hsemu: HubSpot reads client_id and client_secret from the form body, not HTTP Basic auth)"
+				ev.Message = oauthErr.Message + " (hsemu: HubSpot documents client_id and client_secret in the form body; HTTP Basic is refused by the basic-auth switch)"
 			}
 			tk.writeOAuthError(w, ev, oauthErr)
 		case err != nil:
@@ -151,6 +158,30 @@ func (tk *tokenService) tokenHandler(allowQuery bool) http.HandlerFunc {
 			writeJSON(w, http.StatusOK, resp)
 		}
 	}
+}
+
+// basicAuth moves HTTP Basic client credentials into the form, as RFC 6749 §2.3.1 allows
+// ("The authorization server MUST support the HTTP Basic authentication scheme for
+// authenticating clients that were issued a client password"; the name and password are
+// form-encoded first), unless Choices.RefuseBasicAuth. A request that carries both must carry
+// the same client: "The client MUST NOT use more than one authentication method in each
+// request" (RFC 6749 §2.3).
+func (e *core) basicAuth(r *http.Request, form url.Values) *Error {
+	user, pass, ok := r.BasicAuth()
+	if !ok || e.cfg.Choices.RefuseBasicAuth {
+		return nil
+	}
+	id, err1 := url.QueryUnescape(user)
+	secret, err2 := url.QueryUnescape(pass)
+	if err1 != nil || err2 != nil {
+		return errBadRequest("the HTTP Basic credentials are not form-encoded (RFC 6749 §2.3.1)")
+	}
+	if (form.Has("client_id") && form.Get("client_id") != id) || (form.Has("client_secret") && form.Get("client_secret") != secret) {
+		return hubspot.OAuthErrorf(hubspot.StatusBadClientID, "the client is named twice, in HTTP Basic and in the form body, differently; use one (RFC 6749 §2.3)")
+	}
+	form.Set("client_id", id)
+	form.Set("client_secret", secret)
+	return nil
 }
 
 // authClient checks client_id and client_secret (form body; HubSpot's OpenAPI spec declares no
@@ -170,7 +201,7 @@ func (e *core) authClient(form url.Values) (*App, *Error) {
 // grantCode redeems an authorization code (RFC 6749 §4.1.3). A code is single-use: "If an
 // authorization code is used more than once, the authorization server MUST deny the request
 // and SHOULD revoke (when possible) all tokens previously issued based on that authorization
-// code" (RFC 6749 §4.1.2). redirect_uri must "exactly match the redirect_uri used when
+// code" (RFC 6749 §4.1.2); the revocation is Choices.RevokeOnCodeReuse. redirect_uri must "exactly match the redirect_uri used when
 // initiating the OAuth 2.0 connection" (v1 reference).
 func (tk *tokenService) grantCode(form url.Values, ev *Event) (*tokenResponse, error) {
 	now := tk.now()
@@ -192,11 +223,14 @@ func (tk *tokenService) grantCode(form url.Values, ev *Event) (*tokenResponse, e
 		ev.HubID = rec.HubID
 		if rec.GrantID != "" {
 			replayed = true
-			if g := tk.st.Grants[rec.GrantID]; g != nil && !(g.AccessRevoked && g.RefreshRevoked) {
-				g.AccessRevoked, g.RefreshRevoked, g.RevokedAt = true, true, now
-				tk.touchGrant(g.ID)
+			ev.Message = "missing or unknown auth code (hsemu: this code was already redeemed; the tokens of its first redemption stay valid: switch revoke-on-code-reuse is off)"
+			if tk.cfg.Choices.RevokeOnCodeReuse {
+				if g := tk.st.Grants[rec.GrantID]; g != nil && (!g.AccessRevoked || !g.RefreshRevoked) {
+					g.AccessRevoked, g.RefreshRevoked, g.RevokedAt = true, true, now
+					tk.touchGrant(g.ID)
+				}
+				ev.Message = "missing or unknown auth code (hsemu: this code was already redeemed; the tokens of its first redemption are now revoked, RFC 6749 §4.1.2, switch revoke-on-code-reuse)"
 			}
-			ev.Message = "missing or unknown auth code (hsemu: this code was already redeemed; the tokens of its first redemption are now revoked, RFC 6749 §4.1.2)"
 			return errBadAuthCode()
 		}
 		if !now.Before(rec.Expires) {

@@ -3,9 +3,14 @@ package emulator
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/hsemu/hsemu/emulator/hubspot"
@@ -25,11 +30,22 @@ type accessTokenInfo struct {
 	ExpiresIn         int64              `json:"expires_in"`
 	UserID            int64              `json:"user_id"`
 	TokenType         string             `json:"token_type"`
+	// IsPrivateDistribution: the app is privately distributed (the spec's optional
+	// is_private_distribution).
+	IsPrivateDistribution bool `json:"is_private_distribution"`
 }
 
-// signedAccessToken mirrors the documented example's nested object. Its values are
-// placeholders of the right types: apps should not depend on them.
+// signedAccessToken is the spec's SignedAccessToken, every required field present
+// (PublicApiSpecs/Auth/Oauth/Rollouts/279897/2026-03/oauth.json; the v1 tokens page's example).
+// Its values are placeholders of the right types: apps should not depend on them. audience's
+// value is UNCONFIRMED (hsemu puts the client ID); appInstallId is a stable ID per app and
+// account.
 type signedAccessToken struct {
+	AppInstallID              string `json:"appInstallId"`
+	Audience                  string `json:"audience"`
+	InstallingUserID          int64  `json:"installingUserId"`
+	IsPrivateDistribution     bool   `json:"isPrivateDistribution"`
+	IsServiceAccount          bool   `json:"isServiceAccount"`
 	ExpiresAt                 int64  `json:"expiresAt"`
 	Scopes                    string `json:"scopes"`
 	HubID                     int64  `json:"hubId"`
@@ -57,24 +73,39 @@ type refreshTokenInfo struct {
 	TokenType string   `json:"token_type"`
 }
 
-// introspection is the answer of POST /oauth/v3/token/introspect (the OpenAPI
-// spec's PublicAccessTokenInfoResponse / PublicRefreshTokenInfoResponse). Only Active is set for a
-// token hsemu does not know (community report, usertour PR #490; UNCONFIRMED officially).
+// introspection is the answer of POST /oauth/v3/token/introspect (the OpenAPI spec's
+// PublicAccessTokenInfoResponse / PublicRefreshTokenInfoResponse, whose required fields are
+// always present, hub_id and user_id of an app's client-credentials token included, as 0). Only
+// `active` is sent for a token hsemu does not know (RFC 7662 §2.2; community report, usertour
+// PR #490; UNCONFIRMED officially).
 type introspection struct {
 	Active                bool               `json:"active"`
-	AppID                 int64              `json:"app_id,omitempty"`
-	ClientID              string             `json:"client_id,omitempty"`
+	AppID                 int64              `json:"app_id"`
+	ClientID              string             `json:"client_id"`
 	ExpiresIn             *int64             `json:"expires_in,omitempty"`
-	HubID                 int64              `json:"hub_id,omitempty"`
+	HubID                 int64              `json:"hub_id"`
 	HubDomain             string             `json:"hub_domain,omitempty"`
 	IsPrivateDistribution *bool              `json:"is_private_distribution,omitempty"`
-	Scopes                []string           `json:"scopes,omitempty"`
+	Scopes                []string           `json:"scopes"`
 	SignedAccessToken     *signedAccessToken `json:"signed_access_token,omitempty"`
-	Token                 string             `json:"token,omitempty"`
-	TokenType             string             `json:"token_type,omitempty"`
-	TokenUse              string             `json:"token_use,omitempty"`
+	Token                 string             `json:"token"`
+	TokenType             string             `json:"token_type"`
+	TokenUse              string             `json:"token_use"`
 	User                  string             `json:"user,omitempty"`
-	UserID                int64              `json:"user_id,omitempty"`
+	UserID                int64              `json:"user_id"`
+}
+
+// MarshalJSON sends only `active` for an inactive token.
+func (in introspection) MarshalJSON() ([]byte, error) {
+	if !in.Active {
+		return []byte(`{"active":false}`), nil
+	}
+	type plain introspection
+	b, err := json.Marshal(plain(in))
+	if err != nil {
+		return nil, fmt.Errorf("encode introspection: %w", err)
+	}
+	return b, nil
 }
 
 // Errors of the metadata endpoints for unknown tokens. HubSpot's exact answer is
@@ -86,12 +117,16 @@ func errBadAccessToken() *Error {
 func (ti *tokenInfo) signed(g *grant, app *App, p *Portal, exp time.Time) *signedAccessToken {
 	sum := sha256.Sum256([]byte(g.ID + "/" + exp.String()))
 	sig := base64.StdEncoding.EncodeToString(sum[:])
+	install := sha256.Sum256([]byte(installKey(g.ClientID, g.HubID)))
 	s := &signedAccessToken{
+		AppInstallID: strconv.FormatUint(binary.BigEndian.Uint64(install[:8])>>12, 10),
+		Audience:     g.ClientID, InstallingUserID: g.UserID,
 		ExpiresAt: exp.UnixMilli(), Scopes: base64.StdEncoding.EncodeToString([]byte(g.ID)),
 		HubID: g.HubID, UserID: g.UserID, Signature: sig, NewSignature: sig, Hublet: "na1",
 	}
 	if app != nil {
 		s.AppID = app.ID
+		s.IsPrivateDistribution = app.Distribution == distributionPrivate
 	}
 	if p != nil {
 		s.Hublet = p.Hublet
@@ -131,6 +166,7 @@ func (ti *tokenInfo) handleAccessTokenInfo(w http.ResponseWriter, r *http.Reques
 		}
 		if app != nil {
 			info.AppID = app.ID
+			info.IsPrivateDistribution = app.Distribution == distributionPrivate
 		}
 		if p != nil {
 			info.User, info.HubDomain = p.UserEmail, p.Domain
@@ -138,6 +174,10 @@ func (ti *tokenInfo) handleAccessTokenInfo(w http.ResponseWriter, r *http.Reques
 		ev.ClientID = g.ClientID
 	})
 	if err != nil {
+		if errors.Is(err, errTokenMalformed) {
+			ti.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusBadRequest, Message: hubspot.TextAccessTokenFormat})
+			return
+		}
 		ti.writeOAuthError(w, ev, errBadAccessToken())
 		return
 	}
@@ -230,6 +270,9 @@ func presentedToken(form url.Values) (tok, hint string) {
 // reports false when the request cannot go on.
 func (ti *tokenInfo) tokenForm(w http.ResponseWriter, r *http.Request, ev *Event, missing string) (form url.Values, tok, hint string, ok bool) {
 	form, oe := readForm(w, r, false)
+	if oe == nil {
+		oe = ti.basicAuth(r, form)
+	}
 	if oe != nil {
 		ti.writeOAuthError(w, ev, oe)
 		return nil, "", "", false
@@ -246,7 +289,9 @@ func (ti *tokenInfo) tokenForm(w http.ResponseWriter, r *http.Request, ev *Event
 
 // handleIntrospect serves POST /oauth/v3/token/introspect and its dated twins. The client
 // authenticates with client_id and client_secret; a token hsemu does not know, or one of
-// another app, answers 200 {"active": false} (RFC 7662 §2.2).
+// another app, answers 200 {"active": false} (RFC 7662 §2.2). The token is found whatever
+// token_type_hint says: "If the server is unable to locate the token using the given hint, it
+// MUST extend its search across all of its supported token types" (RFC 7662 §2.1).
 func (ti *tokenInfo) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	form, tok, hint, ok := ti.tokenForm(w, r, ev, "missing token: send the token to introspect in the token field, with token_type_hint access_token or refresh_token")
@@ -274,23 +319,19 @@ func (ti *tokenInfo) introspectLocked(form url.Values, tok, hint string, now tim
 	if oe != nil {
 		return introspection{}, oe
 	}
+	_ = hint // a hint only orders the search, and both lookups are cheap (RFC 7662 §2.1)
 	resp := introspection{Active: false}
-	if hint != "refresh_token" {
-		if g, at, err := ti.lookupAccess(tok, now); err == nil && g.ClientID == app.ClientID {
-			resp = ti.introspectGrant(g, app, tok)
-			n := expiresIn(at.Expires, now)
-			resp.ExpiresIn = &n
-			resp.TokenUse = "access_token"
-			private := app.Distribution == "private"
-			resp.IsPrivateDistribution = &private
-			resp.SignedAccessToken = ti.signed(g, app, ti.st.portal(g.HubID), at.Expires)
-		}
-	}
-	if !resp.Active && hint != "access_token" {
-		if g := ti.st.refresh[tok]; g != nil && !g.RefreshRevoked && g.ClientID == app.ClientID {
-			resp = ti.introspectGrant(g, app, tok)
-			resp.TokenUse = "refresh_token"
-		}
+	if g, at, err := ti.lookupAccess(tok, now); err == nil && g.ClientID == app.ClientID {
+		resp = ti.introspectGrant(g, app, tok)
+		n := expiresIn(at.Expires, now)
+		resp.ExpiresIn = &n
+		resp.TokenUse = "access_token"
+		private := app.Distribution == distributionPrivate
+		resp.IsPrivateDistribution = &private
+		resp.SignedAccessToken = ti.signed(g, app, ti.st.portal(g.HubID), at.Expires)
+	} else if g := ti.st.refresh[tok]; g != nil && !g.RefreshRevoked && g.ClientID == app.ClientID {
+		resp = ti.introspectGrant(g, app, tok)
+		resp.TokenUse = "refresh_token"
 	}
 	return resp, nil
 }
@@ -324,11 +365,14 @@ func (ti *tokenInfo) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		if app, oe = ti.authClient(form); oe != nil {
 			return nil
 		}
-		if g := ti.st.refresh[tok]; g != nil && hint != "access_token" && g.ClientID == app.ClientID && !g.RefreshRevoked {
+		// RFC 7009 §2.1: a server that cannot find the token by the hint "MUST extend its
+		// search across all of its supported token types".
+		_ = hint
+		if g := ti.st.refresh[tok]; g != nil && g.ClientID == app.ClientID && !g.RefreshRevoked {
 			g.RefreshRevoked, g.RevokedAt = true, now
 			ti.touchGrant(g.ID)
 			ev.HubID = g.HubID
-		} else if g, at, err := ti.lookupAccess(tok, now); err == nil && hint != "refresh_token" && g.ClientID == app.ClientID {
+		} else if g, at, err := ti.lookupAccess(tok, now); err == nil && g.ClientID == app.ClientID {
 			ti.st.RevokedAccess[at.ID] = at.Expires
 			ti.touchRevoked(at.ID)
 			ev.HubID = g.HubID

@@ -113,7 +113,8 @@ func TestIntrospect(t *testing.T) {
 		{"refresh by guide's field name", "/oauth/v3/token/introspect", creds(url.Values{"refresh_token": {rt}, "token_type_hint": {"refresh_token"}}), true, "refresh_token"},
 		{"access by guide's field name", "/oauth/v3/token/introspect", creds(url.Values{"access_token": {at}}), true, "access_token"},
 		{"unknown token", "/oauth/v3/token/introspect", creds(url.Values{"token": {"nope"}}), false, ""},
-		{"refresh with access hint", "/oauth/v3/token/introspect", creds(url.Values{"token": {rt}, "token_type_hint": {"access_token"}}), false, ""},
+		{"refresh with access hint (RFC 7662 §2.1: found all the same)", "/oauth/v3/token/introspect", creds(url.Values{"token": {rt}, "token_type_hint": {"access_token"}}), true, "refresh_token"},
+		{"access with refresh hint", "/oauth/v3/token/introspect", creds(url.Values{"token": {at}, "token_type_hint": {"refresh_token"}}), true, "access_token"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -194,5 +195,55 @@ func TestRevoke(t *testing.T) {
 	bad.Set("client_secret", "wrong")
 	if w := postForm(e, "/oauth/v3/token/revoke", bad); w.Code != 400 || decode(t, w)["status"] != "BAD_CLIENT_SECRET" {
 		t.Errorf("revoke with a wrong secret: %d %s; want BAD_CLIENT_SECRET", w.Code, w.Body)
+	}
+}
+
+// TestTokenMetadataSpec: the fields the spec requires, and HubSpot's answer to a malformed token.
+func TestTokenMetadataSpec(t *testing.T) {
+	e, _ := newTest(t)
+	at := exchange(t, e)["access_token"].(string)
+	m := decode(t, do(e, httptest.NewRequest(http.MethodGet, "/oauth/v1/access-tokens/"+at, nil)))
+	if m["is_private_distribution"] != false {
+		t.Errorf("is_private_distribution = %v; want false", m["is_private_distribution"])
+	}
+	sat, _ := m["signed_access_token"].(map[string]any)
+	for _, k := range []string{"appId", "appInstallId", "audience", "expiresAt", "hubId", "hublet", "installingUserId",
+		"isPrivateDistribution", "isServiceAccount", "isUserLevel", "newSignature", "scopeToScopeGroupPks", "scopes",
+		"signature", "trialScopeToScopeGroupPks", "trialScopes", "userId"} {
+		if _, ok := sat[k]; !ok {
+			t.Errorf("signed_access_token lacks %s: %v", k, sat)
+		}
+	}
+	w := do(e, httptest.NewRequest(http.MethodGet, "/oauth/v1/access-tokens/pat-eu1-not-an-oauth-token", nil))
+	m = decode(t, w)
+	if w.Code != 400 || m["status"] != "error" || m["message"] != "The access token must have the correct format" || m["correlationId"] == nil || len(m) != 3 {
+		t.Errorf("malformed token: %d %v; want HubSpot's {status, message, correlationId}", w.Code, m)
+	}
+}
+
+// TestIntrospectClientCredentials: hub_id and user_id are required by the spec, so an app
+// token's introspection carries them.
+func TestIntrospectClientCredentials(t *testing.T) {
+	e, _ := newTest(t)
+	f := url.Values{"grant_type": {"client_credentials"}, "client_id": {testClientID}, "client_secret": {testSecret}}
+	at := decode(t, postForm(e, "/oauth/v3/token", f))["access_token"].(string)
+	m := decode(t, postForm(e, "/oauth/v3/token/introspect", url.Values{"client_id": {testClientID}, "client_secret": {testSecret}, "token": {at}}))
+	for _, k := range []string{"active", "app_id", "client_id", "expires_in", "hub_id", "is_private_distribution", "scopes", "signed_access_token", "token", "token_type", "token_use", "user_id"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("introspection of an app token lacks %s: %v", k, m)
+		}
+	}
+}
+
+// TestRevoke2026_03: DELETE /oauth/v1/refresh-tokens/{token} is replaced by POST
+// /oauth/2026-03/token/revoke (changelog v1-oauth-api-deprecation).
+func TestRevoke2026_03(t *testing.T) {
+	e, _ := newTest(t)
+	rt := exchange(t, e)["refresh_token"].(string)
+	if w := postForm(e, "/oauth/2026-03/token/revoke", url.Values{"client_id": {testClientID}, "client_secret": {testSecret}, "token": {rt}}); w.Code != 200 {
+		t.Fatalf("revoke: %d %s", w.Code, w.Body)
+	}
+	if w := postForm(e, "/oauth/2026-03/token", refreshForm(rt)); w.Code != 400 {
+		t.Errorf("refresh after revoke: %d; want 400", w.Code)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hsemu/hsemu/emulator/hubspot"
@@ -16,13 +15,15 @@ import (
 //
 // HubSpot has no push webhook for uninstalls; lifecycle events (APP_INSTALL, APP_UNINSTALL) are
 // only in the webhooks journal, polled with a client-credentials token (the OpenAPI spec's
-// Webhooks Journal 2026-03, https://developers.hubspot.com/docs/api-reference/webhooks-journal). The journal entry's JSON shape and eventTypeId values are
-// UNCONFIRMED: hsemu's entries are an approximation, marked so in their docs.
+// Webhooks Journal 2026-03, https://developers.hubspot.com/docs/api-reference/webhooks-journal).
+// The event type IDs are the spec's (hubspot.EventTypeAppInstall, hubspot.EventTypeAppUninstall);
+// the journal entry's JSON shape is UNCONFIRMED: hsemu's entries are an approximation, marked so
+// in their docs. An app uninstalled and installed again gets an APP_INSTALL entry again.
 
 // Journal actions (the OpenAPI spec's Webhooks Journal `actions` enum).
 const (
-	actionAppInstall   = "APP_INSTALL"
-	actionAppUninstall = "APP_UNINSTALL"
+	actionAppInstall   = hubspot.ActionAppInstall
+	actionAppUninstall = hubspot.ActionAppUninstall
 )
 
 // maxJournal bounds the journal kept in the state file; older entries are dropped, as
@@ -157,7 +158,7 @@ func (lc *lifecycle) handleAdminUninstall(w http.ResponseWriter, r *http.Request
 	ev := eventOf(r)
 	bad := func(msg string) {
 		lc.writeAPIError(w, ev, &APIError{
-			HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+			HTTPStatus: http.StatusBadRequest, Category: categoryValidation,
 			Message: msg + `; send JSON like {"clientId":"…","hubId":1234567}`,
 		})
 	}
@@ -199,7 +200,7 @@ func (lc *lifecycle) authenticateApp(w http.ResponseWriter, r *http.Request) (*g
 		lc.writeAPIError(w, ev, ae)
 		return nil, false
 	}
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	tok, ok := lc.bearerToken(r)
 	if !ok || tok == "" {
 		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: "INVALID_AUTHENTICATION"})
 	}
@@ -272,7 +273,7 @@ func (lc *lifecycle) serveJournal(w http.ResponseWriter, r *http.Request, pick f
 	if s := r.URL.Query().Get("installPortalId"); s != "" {
 		if _, err := fmt.Sscan(s, &portal); err != nil || portal <= 0 {
 			lc.writeAPIError(w, eventOf(r), &APIError{
-				HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+				HTTPStatus: http.StatusBadRequest, Category: categoryValidation,
 				Message: fmt.Sprintf("installPortalId %q is not a hub ID", short(s)),
 			})
 			return
@@ -317,6 +318,7 @@ type journalEventJSON struct {
 	Offset           string `json:"offset"`
 	SubscriptionType string `json:"subscriptionType"`
 	Action           string `json:"action"`
+	EventTypeID      string `json:"eventTypeId"`
 	PortalID         int64  `json:"portalId"`
 	AppID            int64  `json:"appId"`
 	OccurredAt       int64  `json:"occurredAt"`
@@ -345,8 +347,8 @@ func (lc *lifecycle) handleJournalFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, []journalEventJSON{{
-		Offset: found.Offset, SubscriptionType: "APP_LIFECYCLE_EVENT",
-		Action: found.Action, PortalID: found.HubID, AppID: found.AppID,
+		Offset: found.Offset, SubscriptionType: hubspot.SubscriptionAppLifecycle,
+		Action: found.Action, EventTypeID: hubspot.LifecycleEventTypeID(found.Action), PortalID: found.HubID, AppID: found.AppID,
 		OccurredAt: found.OccurredAt.UnixMilli(), Approximate: true,
 	}})
 }

@@ -79,6 +79,12 @@ func TestUninstallRevokesTokens(t *testing.T) {
 	if w := postForm(e, "/oauth/v3/token", refreshForm(rt2)); w.Code != http.StatusOK {
 		t.Errorf("refresh after reinstall: %d %s", w.Code, w.Body)
 	}
+	if !e.Installed(testClientID, hub) {
+		t.Error("not installed after the reinstall")
+	}
+	if j := e.c.journalOf(testClientID, hub); len(j) != 3 || j[2].Action != "APP_INSTALL" {
+		t.Errorf("journal after reinstall = %+v; want APP_INSTALL, APP_UNINSTALL, APP_INSTALL", j)
+	}
 }
 
 func TestExternalUninstall(t *testing.T) {
@@ -198,7 +204,7 @@ func TestJournal(t *testing.T) {
 			t.Errorf("latest has no %s: %v", k, latest)
 		}
 	}
-	if got := entry(latest); got["action"] != "APP_UNINSTALL" || got["subscriptionType"] != "APP_LIFECYCLE_EVENT" || got["portalId"] != float64(hub) {
+	if got := entry(latest); got["action"] != "APP_UNINSTALL" || got["eventTypeId"] != "4-1916193" || got["subscriptionType"] != "APP_LIFECYCLE_EVENT" || got["portalId"] != float64(hub) {
 		t.Errorf("latest entry %v; want APP_UNINSTALL of hub %d", got, hub)
 	}
 
@@ -213,6 +219,11 @@ func TestJournal(t *testing.T) {
 	w, next := fetch("/webhooks-journal/journal/2026-03/offset/"+entries[0].Offset+"/next", tok)
 	if next == nil || next["currentOffset"] != latest["currentOffset"] {
 		t.Errorf("next after the install: %d %v; want the uninstall", w.Code, next)
+	}
+	w = do(e, httptest.NewRequest(http.MethodGet, "/_hsemu/webhooks-journal/files/"+entries[0].Offset, nil))
+	var installed []map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &installed); err != nil || len(installed) != 1 || installed[0]["eventTypeId"] != "4-1909196" {
+		t.Errorf("install entry: %d %s; want eventTypeId 4-1909196", w.Code, w.Body)
 	}
 
 	denied := []struct {

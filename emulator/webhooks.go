@@ -160,7 +160,7 @@ func (lc *lifecycle) handleSendWebhook(w http.ResponseWriter, r *http.Request) {
 	ev := eventOf(r)
 	bad := func(msg string) {
 		lc.writeAPIError(w, ev, &APIError{
-			HTTPStatus: http.StatusBadRequest, Category: "VALIDATION_ERROR",
+			HTTPStatus: http.StatusBadRequest, Category: categoryValidation,
 			Message: msg + `; send JSON like {"url":"http://localhost:3000/webhooks","clientId":"…"}`,
 		})
 	}

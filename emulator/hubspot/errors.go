@@ -96,3 +96,10 @@ const (
 	// MissingScopesLink is the link HubSpot's 403 MISSING_SCOPES answer names under "scopes".
 	MissingScopesLink = "https://developers.hubspot.com/scopes"
 )
+
+// TextAccessTokenFormat is HubSpot's message when GET /oauth/v1/access-tokens/{token} gets a
+// string that is not an OAuth access token (a private app's `pat-…` token, for one), in the
+// body {"status":"error","message":…,"correlationId":…}
+// (https://github.com/HubSpot/hubspot-api-nodejs/issues/530). Its HTTP status is UNCONFIRMED
+// (hsemu answers 400).
+const TextAccessTokenFormat = "The access token must have the correct format"

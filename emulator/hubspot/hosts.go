@@ -115,3 +115,21 @@ func IsReturnURL(raw string) bool {
 	u, err := url.Parse(raw)
 	return err == nil && u.Scheme == "https" && u.User == nil && IsAppHost(u.Host)
 }
+
+// Hublets are HubSpot's data-hosting regions an account lives on, in AppHosts' order: na1 (the
+// default), eu1, na2, na3 and ap1 (https://github.com/HubSpot/hubspot-cli,
+// lib/CLIWebSocketServer.ts). Codes and refresh tokens start with the account's hublet
+// (`na1-…`, v3 guide; `na3-…` seen in https://github.com/n8n-io/n8n/issues/17598).
+var Hublets = []string{"na1", "eu1", "na2", "na3", "ap1"}
+
+// DefaultHublet is the hublet of app.hubspot.com.
+const DefaultHublet = "na1"
+
+// AppHostOf returns the app (web) host of a hublet: app.hubspot.com for na1,
+// app-<hublet>.hubspot.com for the others.
+func AppHostOf(hublet string) string {
+	if hublet == "" || hublet == DefaultHublet {
+		return WebHost
+	}
+	return "app-" + hublet + ".hubspot.com"
+}

@@ -98,3 +98,14 @@ func TestFrameOrigins(t *testing.T) {
 		t.Error("FrameOrigins shares its slice with callers")
 	}
 }
+
+func TestAppHostOf(t *testing.T) {
+	for i, h := range Hublets {
+		if got := AppHostOf(h); got != AppHosts[i] || !IsAppHost(got) || !IsHublet(h) {
+			t.Errorf("AppHostOf(%q) = %q; want %q, an app host", h, got, AppHosts[i])
+		}
+	}
+	if AppHostOf("") != WebHost {
+		t.Errorf("AppHostOf(\"\") = %q; want %q", AppHostOf(""), WebHost)
+	}
+}

@@ -127,3 +127,45 @@ const AccessTokenLifetime = 30 * time.Minute
 // "When using each endpoint, you'll need the developer.webhooks_journal.read scope"
 // (https://developers.hubspot.com/docs/api-reference/webhooks-journal).
 const JournalReadScope = "developer.webhooks_journal.read"
+
+// BearerScheme is the Authorization scheme of HubSpot's API calls: `Authorization: Bearer
+// {token}` (https://developers.hubspot.com/docs/api-reference/authentication).
+const BearerScheme = "Bearer"
+
+// The grant types of HubSpot's token endpoints (the OpenAPI spec's grant_type enum).
+const (
+	GrantAuthorizationCode = "authorization_code"
+	GrantRefreshToken      = "refresh_token"
+	GrantClientCredentials = "client_credentials"
+)
+
+// TokenGrants returns the grant types the token endpoint of version v accepts: all three on
+// v1, v3 and 2026-03; only authorization_code and refresh_token on 2026-09, whose spec's enum
+// lists no other (PublicApiSpecs/Auth/Oauth/Rollouts/279897/2026-09/oauth.json in
+// https://github.com/HubSpot/HubSpot-public-api-spec-collection).
+func TokenGrants(v string) []string {
+	if v == Token2026_09 {
+		return []string{GrantAuthorizationCode, GrantRefreshToken}
+	}
+	return []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials}
+}
+
+// AuthServerMetadataPath is where app.hubspot.com publishes its OAuth authorization-server
+// metadata (RFC 8414 §3, https://www.rfc-editor.org/rfc/rfc8414#section-3): issuer
+// https://app.hubspot.com, authorization on app.hubspot.com, tokens on
+// api.hubapi.com/oauth/v1/token; /.well-known/openid-configuration answers 404 (a third-party
+// probe of 2026-08-13, https://github.com/api-evangelist/hubspot, well-known/hubspot-well-known.yml;
+// secondary).
+const AuthServerMetadataPath = "/.well-known/oauth-authorization-server"
+
+// The rate limit of an OAuth app: 110 requests per 10 seconds per installing account, reported
+// in the X-HubSpot-RateLimit-* headers; the daily headers are "not sent for OAuth-authorised
+// requests" (https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines).
+const (
+	RateLimitMax      = 110
+	RateLimitInterval = 10 * time.Second
+
+	HeaderRateLimitInterval  = "X-HubSpot-RateLimit-Interval-Milliseconds"
+	HeaderRateLimitMax       = "X-HubSpot-RateLimit-Max"
+	HeaderRateLimitRemaining = "X-HubSpot-RateLimit-Remaining"
+)

@@ -124,7 +124,8 @@ const (
 // not redirect back
 // (https://knowledge.hubspot.com/integrations/resolve-a-request-for-integration-permissions-error).
 type ScopeError struct {
-	// Text is one of HubSpot's two exact texts, TextScopesInsufficient or TextScopesMismatch.
+	// Text is one of HubSpot's exact texts: TextScopesInsufficient, TextScopesMismatch,
+	// TextInvalidScopeName or TextAccountLacksFeatures.
 	Text string
 	// Detail says which scope broke which rule and how to fix it (hsemu's own words).
 	Detail string
@@ -162,8 +163,18 @@ func (a Account) CanGrant(s string) bool {
 //   - every required scope must be in scope ("insufficient"); a required scope in
 //     optional_scope is also "insufficient";
 //   - scope may only carry required and conditionally required scopes (and "oauth", which every
-//     app has), optional_scope only optional ones ("mismatch").
+//     app has), optional_scope only optional ones ("mismatch");
+//   - before those, a name that is no HubSpot scope at all gets TextInvalidScopeName
+//     (https://github.com/HubSpot/oauth-quickstart-nodejs/pull/29).
 func CheckInstallScopes(app AppScopes, scope, optional []string) *ScopeError {
+	for _, list := range [][]string{scope, optional} {
+		for _, s := range list {
+			if !KnownScope(s) {
+				return &ScopeError{Text: TextInvalidScopeName, Detail: fmt.Sprintf(
+					"%q is not a HubSpot scope name; check its spelling against %s", s, ScopesURL)}
+			}
+		}
+	}
 	for _, r := range app.Required {
 		if slices.Contains(optional, r) {
 			return &ScopeError{Text: TextScopesInsufficient, Detail: fmt.Sprintf(
@@ -205,7 +216,7 @@ func CheckInstallScopes(app AppScopes, scope, optional []string) *ScopeError {
 // GrantScopes applies HubSpot's install-time scope rules to a request for an account and
 // returns the scopes granted, in request order after "oauth": the rules of CheckInstallScopes;
 // then a required or conditionally required scope the account cannot grant fails the install
-// (HubSpot's text for that case is not documented; the "insufficient" text is used); and
+// with TextAccountLacksFeatures (https://github.com/microsoft/PowerPlatformConnectors/issues/2309); and
 // optional scopes the account cannot grant "will be automatically dropped"
 // (https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/oauth/working-with-oauth).
 // "oauth" is "added by default to all apps", so it is always granted.
@@ -215,7 +226,7 @@ func GrantScopes(app AppScopes, acct Account, scope, optional []string) ([]strin
 	}
 	for _, s := range scope {
 		if !acct.CanGrant(s) {
-			return nil, &ScopeError{Text: TextScopesInsufficient, Detail: fmt.Sprintf(
+			return nil, &ScopeError{Text: TextAccountLacksFeatures, Detail: fmt.Sprintf(
 				"HubSpot account %d cannot grant scope %q (its tier lacks the tool); pick another account or make the scope optional", acct.HubID, s)}
 		}
 	}

@@ -51,6 +51,8 @@ func TestCheckInstallScopes(t *testing.T) {
 		{name: "unconfigured in scope", scope: "crm.objects.contacts.read tickets", text: TextScopesMismatch, detail: "not configured"},
 		{name: "conditional in optional_scope", scope: "crm.objects.contacts.read", optional: "crm.objects.companies.read", text: TextScopesMismatch, detail: "conditionally required"},
 		{name: "unconfigured in optional_scope", scope: "crm.objects.contacts.read", optional: "tickets", text: TextScopesMismatch, detail: "not configured"},
+		{name: "unknown name in scope", scope: "crm.objects.contacts.read contacts.raed", text: TextInvalidScopeName, detail: "not a HubSpot scope name"},
+		{name: "unknown name in optional_scope", scope: "crm.objects.contacts.read", optional: "nope", text: TextInvalidScopeName, detail: "not a HubSpot scope name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,7 +83,7 @@ func TestGrantScopes(t *testing.T) {
 			name: "optional dropped", tier: []string{"crm.objects.contacts.read"}, scope: "crm.objects.contacts.read", optional: "crm.objects.deals.read",
 			want: []string{"oauth", "crm.objects.contacts.read"},
 		},
-		{name: "required the tier lacks", tier: []string{}, scope: "crm.objects.contacts.read", text: TextScopesInsufficient},
+		{name: "required the tier lacks", tier: []string{}, scope: "crm.objects.contacts.read", text: TextAccountLacksFeatures},
 		{name: "rules before the tier", scope: "oauth", text: TextScopesInsufficient},
 	}
 	for _, tt := range tests {

@@ -141,3 +141,27 @@ func VerifyWebhookV2(secret, method, uri string, body []byte, signature string) 
 	}
 	return nil
 }
+
+// The app lifecycle events of the webhooks journal: subscription type APP_LIFECYCLE_EVENT,
+// journal actions APP_INSTALL and APP_UNINSTALL, and their event type IDs, 4-1909196 for an
+// install and 4-1916193 for an uninstall (PublicApiSpecs/Webhooks/Rollouts/147891/2026-03/webhooks.json
+// in https://github.com/HubSpot/HubSpot-public-api-spec-collection). The shape of a journal
+// entry is not documented (docs/hubspot.md, Unconfirmed items 9).
+const (
+	SubscriptionAppLifecycle = "APP_LIFECYCLE_EVENT"
+	ActionAppInstall         = "APP_INSTALL"
+	ActionAppUninstall       = "APP_UNINSTALL"
+	EventTypeAppInstall      = "4-1909196"
+	EventTypeAppUninstall    = "4-1916193"
+)
+
+// LifecycleEventTypeID returns the event type ID of a journal action, or "" for another action.
+func LifecycleEventTypeID(action string) string {
+	switch action {
+	case ActionAppInstall:
+		return EventTypeAppInstall
+	case ActionAppUninstall:
+		return EventTypeAppUninstall
+	}
+	return ""
+}
