@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"fmt"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/hsemu/hsemu/scenarios"
@@ -102,6 +104,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		m.screen = screenPicker
 	case key.Matches(msg, k.Copy):
 		return m.copySelected()
+	case key.Matches(msg, k.Uninstall):
+		return m.uninstall()
 	default:
 		return m.updateFocused(msg)
 	}
@@ -232,5 +236,29 @@ func (m *Model) refreshDetail() {
 		}
 	case screenMain, screenPicker, screenForm, screenHelp:
 		// No detail is open.
+	}
+}
+
+// uninstall uninstalls the target's app from the portals it is installed in (the last runs'),
+// so the app's uninstall handling can be tried: the emulator journals HubSpot's uninstall event
+// and the app's tokens stop working.
+func (m *Model) uninstall() tea.Cmd {
+	if m.Running() {
+		m.status = "a run is under way: uninstall when it ends"
+		return nil
+	}
+	m.status = "uninstalling " + m.choice.String() + "…"
+	return uninstallCmd(m.cfg.Backend, m.choice)
+}
+
+// uninstallStatus is the status line after an uninstall.
+func uninstallStatus(msg uninstalledMsg) string {
+	switch {
+	case msg.err != nil:
+		return "✗ " + msg.err.Error()
+	case msg.n == 0:
+		return "the app is installed in no portal yet: run an install first (a)"
+	default:
+		return fmt.Sprintf("uninstalled the app from %d portal(s): HubSpot's uninstall event is in the webhooks journal, and its tokens no longer work", msg.n)
 	}
 }

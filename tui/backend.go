@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/hsemu/hsemu/conformance/inprocess"
+	"github.com/hsemu/hsemu/conformance/reference"
 	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
 )
@@ -70,6 +71,10 @@ type Backend interface {
 	// event as it happens (the emulator's traffic included, as scenarios.Traffic), and returns
 	// the report when the run ends. sink is called from many goroutines, one call at a time.
 	Run(ctx context.Context, choice Choice, only []string, sink func(scenarios.Event)) (*scenarios.RunReport, error)
+	// Uninstall uninstalls choice's app from every portal it is installed in, as a HubSpot user
+	// would from the portal's Connected Apps page: the emulator journals the uninstall event
+	// (and the app's tokens stop working). It answers how many portals it uninstalled from.
+	Uninstall(choice Choice) (int, error)
 	// Close stops every emulator and endpoint the backend started.
 	Close() error
 }
@@ -191,6 +196,30 @@ func (l *Local) Run(ctx context.Context, c Choice, only []string, sink func(scen
 		return nil, fmt.Errorf("run the catalogue: %w", err)
 	}
 	return rep, nil
+}
+
+// Uninstall uninstalls choice's app from every portal of its emulator it is installed in.
+func (l *Local) Uninstall(c Choice) (int, error) {
+	hs, err := l.harness(c)
+	if err != nil {
+		return 0, err
+	}
+	clientID := reference.DemoClientID
+	if c.Kind == Custom {
+		clientID = c.Target.App.ClientID
+	}
+	em := hs.h.Emulator
+	n := 0
+	for _, p := range em.Portals() {
+		if !em.Installed(clientID, p.HubID) {
+			continue
+		}
+		if err := em.Uninstall(clientID, p.HubID); err != nil {
+			return n, fmt.Errorf("uninstall the app from portal %d: %w", p.HubID, err)
+		}
+		n++
+	}
+	return n, nil
 }
 
 // Close stops the emulators. Runs still under way fail with connection errors.

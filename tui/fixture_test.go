@@ -164,6 +164,8 @@ type replay struct {
 	events []scenarios.Event
 }
 
+func (r replay) Uninstall(Choice) (int, error) { return 0, nil }
+
 func (r replay) StartEmulator(Choice) (EmulatorHandle, error) {
 	return EmulatorHandle{Key: "reference", URL: "http://127.0.0.1:7430"}, nil
 }

@@ -12,12 +12,14 @@ type KeyMap struct {
 	Target                     key.Binding
 	Filter                     key.Binding
 	Copy                       key.Binding
+	Uninstall                  key.Binding
 	Help                       key.Binding
 	Quit                       key.Binding
 }
 
 // DefaultKeyMap returns the default keys: arrows or vim keys to move, enter to open, esc to go
-// back, r/a/f to run, t to switch target, / to filter, c to copy a check's report, ? for help.
+// back, r/a/f to run, t to switch target, / to filter, c to copy a check's report, u to uninstall
+// the app from the portals it was installed in, ? for help.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
@@ -34,6 +36,7 @@ func DefaultKeyMap() KeyMap {
 		Target:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "target")),
 		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Copy:        key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy report")),
+		Uninstall:   key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "uninstall the app")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
@@ -49,7 +52,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.NextPane, k.PrevPane},
 		{k.Open, k.Back, k.Filter, k.Copy},
-		{k.RunAll, k.RunSelected, k.RunFailed, k.Target},
+		{k.RunAll, k.RunSelected, k.RunFailed, k.Target, k.Uninstall},
 		{k.Help, k.Quit},
 	}
 }

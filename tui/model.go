@@ -231,6 +231,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.endRun(msg)
 	case emulatorMsg:
 		m.emulatorUp(msg)
+	case uninstalledMsg:
+		m.status = uninstallStatus(msg)
 	case copiedMsg:
 		if msg.err != nil {
 			m.status = "✗ " + msg.err.Error()

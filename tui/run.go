@@ -38,6 +38,12 @@ type (
 		path string
 		err  error
 	}
+	// uninstalledMsg says how many portals the app was uninstalled from.
+	uninstalledMsg struct {
+		choice Choice
+		n      int
+		err    error
+	}
 	// runAllMsg starts a run of every check (sent by Init when Config.AutoRun is set).
 	runAllMsg struct{}
 )
@@ -109,5 +115,13 @@ func copyCmd(dir string, res scenarios.Result, rep *scenarios.RunReport) tea.Cmd
 			return copiedMsg{err: fmt.Errorf("write the report of %s: %w (choose another directory with --report-dir)", res.Check.ID, err)}
 		}
 		return copiedMsg{path: path}
+	}
+}
+
+// uninstallCmd uninstalls choice's app from every portal it is installed in, off the Update loop.
+func uninstallCmd(b Backend, c Choice) tea.Cmd {
+	return func() tea.Msg {
+		n, err := b.Uninstall(c)
+		return uninstalledMsg{choice: c, n: n, err: err}
 	}
 }
