@@ -173,7 +173,7 @@ func parseAppConfig(data []byte) (App, error) {
 	if c.Distribution == nil {
 		return App{}, errors.New(`field config.distribution: missing; use "marketplace" or "private"`)
 	}
-	if d := *c.Distribution; d != "marketplace" && d != "private" {
+	if d := *c.Distribution; d != hubspot.DistributionMarketplace && d != hubspot.DistributionPrivate {
 		return App{}, fmt.Errorf(`field config.distribution: %q is not "marketplace" or "private"`, d)
 	}
 	app.Distribution = *c.Distribution
@@ -184,11 +184,11 @@ func parseAppConfig(data []byte) (App, error) {
 	if a.Type == nil {
 		return App{}, errors.New(`field config.auth.type: missing; use "oauth" or "static"`)
 	}
-	if t := *a.Type; t != "oauth" && t != "static" {
+	if t := *a.Type; t != hubspot.AuthTypeOAuth && t != hubspot.AuthTypeStatic {
 		return App{}, fmt.Errorf(`field config.auth.type: %q is not "oauth" or "static"`, t)
 	}
 	app.AuthType = *a.Type
-	if app.AuthType == "oauth" && len(a.RedirectURLs) == 0 {
+	if app.AuthType == hubspot.AuthTypeOAuth && len(a.RedirectURLs) == 0 {
 		return App{}, errors.New(`field config.auth.redirectUrls: missing or empty; OAuth apps need at least one, e.g. ["http://localhost:3000/oauth-callback"]`)
 	}
 	for i, r := range a.RedirectURLs {
@@ -216,8 +216,8 @@ func parseAppConfig(data []byte) (App, error) {
 			seen[s] = list.field
 		}
 	}
-	if app.AuthType == "static" {
-		if app.Distribution != "private" {
+	if app.AuthType == hubspot.AuthTypeStatic {
+		if app.Distribution != hubspot.DistributionPrivate {
 			return App{}, errors.New(`field config.distribution: static-auth apps must be "private"`)
 		}
 		if len(a.OptionalScopes)+len(a.ConditionallyRequiredScopes) > 0 {

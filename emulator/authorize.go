@@ -36,6 +36,14 @@ type pageError struct {
 	detail  string // what was wrong and how to fix it
 }
 
+// The outcome and headlines that more than one of hsemu's error pages shows. They are hsemu's
+// words: HubSpot's own texts for these cases are UNCONFIRMED.
+const (
+	outcomeInternal    = "INTERNAL_ERROR"
+	textSomethingWrong = "Something went wrong."
+	textHubNotFound    = "This HubSpot account could not be found."
+)
+
 func (p *pageError) Error() string { return p.text + " (" + p.detail + ")" }
 
 // parseAuthorize validates the parameters of an authorization request: client_id of a
@@ -89,7 +97,7 @@ func (az *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzR
 	if req.hubID != 0 {
 		if _, ok := az.portal(req.hubID); !ok {
 			return nil, &pageError{
-				http.StatusBadRequest, hubspot.StatusBadHub, "This HubSpot account could not be found.",
+				http.StatusBadRequest, hubspot.StatusBadHub, textHubNotFound,
 				fmt.Sprintf("account %d does not exist in hsemu", req.hubID),
 			}
 		}
@@ -312,10 +320,10 @@ func (az *authorizer) grantAndRedirect(w http.ResponseWriter, r *http.Request, e
 		az.renderError(w, ev, scopePageError(serr))
 		return
 	case errors.Is(err, ErrUnknownPortal):
-		az.renderError(w, ev, &pageError{http.StatusBadRequest, hubspot.StatusBadHub, "This HubSpot account could not be found.", err.Error()})
+		az.renderError(w, ev, &pageError{http.StatusBadRequest, hubspot.StatusBadHub, textHubNotFound, err.Error()})
 		return
 	case err != nil:
-		az.renderError(w, ev, &pageError{http.StatusServiceUnavailable, "INTERNAL_ERROR", "Something went wrong.", err.Error()})
+		az.renderError(w, ev, &pageError{http.StatusServiceUnavailable, outcomeInternal, textSomethingWrong, err.Error()})
 		return
 	}
 	ev.Code = code

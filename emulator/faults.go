@@ -167,7 +167,7 @@ func (tk *tokenService) applyFault(w http.ResponseWriter, r *http.Request, ev *E
 			HTTPStatus: f.HTTPStatus,
 			Status:     "error",
 			Message:    "internal error (injected by hsemu fault " + id + ")",
-			Category:   "INTERNAL_ERROR",
+			Category:   hubspot.CategoryInternalError,
 		}
 		tk.writeAPIError(w, ev, apiErr)
 		return true

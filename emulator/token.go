@@ -150,7 +150,7 @@ func (tk *tokenService) tokenHandler(v string) http.HandlerFunc {
 		case err != nil:
 			tk.writeAPIError(w, ev, &APIError{
 				HTTPStatus: http.StatusServiceUnavailable,
-				Message:    "hsemu could not complete the request: " + err.Error(), Category: "INTERNAL_ERROR",
+				Message:    "hsemu could not complete the request: " + err.Error(), Category: hubspot.CategoryInternalError,
 			})
 		default:
 			ev.TokenHint = redact(resp.AccessToken)
@@ -307,7 +307,7 @@ func (tk *tokenService) userTokenResponse(g *grant, access string) *tokenRespons
 		HubID:        g.HubID,
 		Scopes:       slices.Clone(g.Scopes),
 		ExpiresIn:    int64(tk.cfg.AccessTTL / time.Second),
-		TokenUse:     "access_token",
+		TokenUse:     hubspot.TokenAccess,
 	}
 }
 
