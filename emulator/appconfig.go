@@ -71,12 +71,12 @@ func LoadAppConfig(path string) (App, error) {
 func readBounded(file string, limit int64) ([]byte, error) {
 	f, err := os.Open(file)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read: %w", err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read: %w", err)
 	}
 	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("file is larger than %d bytes; is it really an app config?", limit)
@@ -192,7 +192,7 @@ func parseAppConfig(data []byte) (App, error) {
 		return App{}, errors.New(`field config.auth.redirectUrls: missing or empty; OAuth apps need at least one, e.g. ["http://localhost:3000/oauth-callback"]`)
 	}
 	for i, r := range a.RedirectURLs {
-		if err := checkRedirectURL(r); err != nil {
+		if err := hubspot.CheckRedirectURL(r); err != nil {
 			return App{}, fmt.Errorf("field config.auth.redirectUrls[%d]: %w", i, err)
 		}
 	}

@@ -8,10 +8,6 @@ import (
 	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
-// checkRedirectURL says what is wrong with a redirect URL by HubSpot's rules
-// (hubspot.CheckRedirectURL).
-func checkRedirectURL(raw string) error { return hubspot.CheckRedirectURL(raw) }
-
 // validateApp checks an app's fields and fills defaults: AuthType "oauth", Distribution
 // "marketplace". It does not generate credentials.
 func validateApp(a *App) error {
@@ -35,8 +31,8 @@ func validateApp(a *App) error {
 		return errors.New("app has no redirect URL: OAuth apps need at least one (e.g. http://localhost:3000/oauth-callback)")
 	}
 	for _, r := range a.RedirectURLs {
-		if err := checkRedirectURL(r); err != nil {
-			return err
+		if err := hubspot.CheckRedirectURL(r); err != nil {
+			return fmt.Errorf("app %w", err) // "app redirect URL … is not absolute"
 		}
 	}
 	seen := map[string]string{}

@@ -179,7 +179,7 @@ func (az *authorizer) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if az.cfg.AutoApprove {
-		az.grantAndRedirect(w, r, ev, req, first.Portal.HubID, http.StatusFound)
+		az.grantAndRedirect(w, ev, req, first.Portal.HubID, http.StatusFound)
 		return
 	}
 	if req.hubID != 0 {
@@ -276,7 +276,7 @@ func (az *authorizer) handleConsent(w http.ResponseWriter, r *http.Request) {
 		az.renderConsent(w, ev, req, hubID, r.URL.Path)
 		return
 	}
-	az.grantAndRedirect(w, r, ev, req, hubID, http.StatusSeeOther)
+	az.grantAndRedirect(w, ev, req, hubID, http.StatusSeeOther)
 }
 
 // renderConsent shows the consent page for one account: the scopes it would grant, without the
@@ -308,7 +308,7 @@ func (az *authorizer) renderConsent(w http.ResponseWriter, ev *Event, req *authz
 // when the request had one, `state` ("the value will be included in a state query parameter
 // when the user is directed to the redirect_url", working-with-oauth). The redirect URI's own
 // query is kept.
-func (az *authorizer) grantAndRedirect(w http.ResponseWriter, r *http.Request, ev *Event, req *authzRequest, hubID int64, status int) {
+func (az *authorizer) grantAndRedirect(w http.ResponseWriter, ev *Event, req *authzRequest, hubID int64, status int) {
 	ev.HubID = hubID
 	code, err := az.issueCode(CodeRequest{
 		ClientID: req.app.ClientID, HubID: hubID, RedirectURI: req.redirectURI,

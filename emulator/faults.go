@@ -92,6 +92,8 @@ func normalizeFault(f Fault) Fault {
 		if f.HTTPStatus == 0 {
 			f.HTTPStatus = http.StatusServiceUnavailable
 		}
+	case FaultDelay:
+		// A delay only holds the answer back: it has no status of its own.
 	}
 	if f.Delay > maxFaultDelay {
 		f.Delay = maxFaultDelay

@@ -103,7 +103,7 @@ func (s *statusRecorder) WriteHeader(code int) {
 
 func (s *statusRecorder) Write(b []byte) (int, error) {
 	s.header(http.StatusOK)
-	return s.ResponseWriter.Write(b)
+	return s.ResponseWriter.Write(b) //nolint:wrapcheck // a ResponseWriter passes its writer's errors through unchanged, as net/http's own wrappers do
 }
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -359,11 +359,10 @@ func (ti *tokenInfo) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := ti.now()
-	var oe *Error
-	v, _ := ti.update(func() error {
-		var app *App
-		if app, oe = ti.authClient(form); oe != nil {
-			return nil
+	v, err := ti.update(func() error {
+		app, oe := ti.authClient(form)
+		if oe != nil {
+			return oe
 		}
 		// RFC 7009 §2.1: a server that cannot find the token by the hint "MUST extend its
 		// search across all of its supported token types".
@@ -379,7 +378,8 @@ func (ti *tokenInfo) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		}
 		return nil
 	})
-	if oe != nil {
+	var oe *Error
+	if errors.As(err, &oe) {
 		ti.writeOAuthError(w, ev, oe)
 		return
 	}
