@@ -157,13 +157,13 @@ func (j *journal) write(chunks []chunk) error {
 			}
 		}
 		if _, err := j.f.Write(c.data); err != nil {
-			return fmt.Errorf("journal: %w", err)
+			return fmt.Errorf("write %d bytes: %w", len(c.data), err)
 		}
 		dirty = true
 	}
 	if dirty {
 		if err := j.f.Sync(); err != nil {
-			return fmt.Errorf("journal: %w", err)
+			return fmt.Errorf("flush: %w", err)
 		}
 	}
 	return nil
@@ -175,7 +175,7 @@ func (j *journal) switchFile(gen uint64, dirty bool) error {
 	if j.f != nil {
 		if dirty {
 			if err := j.f.Sync(); err != nil {
-				return fmt.Errorf("journal: %w", err)
+				return fmt.Errorf("flush before switching files: %w", err)
 			}
 		}
 		_ = j.f.Close() // synced: nothing written is lost
@@ -183,7 +183,7 @@ func (j *journal) switchFile(gen uint64, dirty bool) error {
 	}
 	f, err := os.OpenFile(journalFile(j.base, gen), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
-		return fmt.Errorf("journal: %w", err)
+		return fmt.Errorf("new file: %w", err)
 	}
 	j.f, j.fgen = f, gen
 	syncDir(j.dir) // the new file's name must survive a crash too
