@@ -70,7 +70,7 @@ type eventJSON struct {
 	Fault       string     `json:"fault,omitempty"`
 }
 
-func (ad *admin) handleHealth(w http.ResponseWriter, r *http.Request) {
+func (ad *admin) handleHealth(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
@@ -101,7 +101,7 @@ func (ad *admin) handleEvents(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"events": out})
 }
 
-func (ad *admin) handleListFaults(w http.ResponseWriter, r *http.Request) {
+func (ad *admin) handleListFaults(w http.ResponseWriter, _ *http.Request) {
 	out := map[string]faultJSON{}
 	for id, f := range ad.faults.inForce() {
 		out[id] = faultToJSON(f)
@@ -150,7 +150,7 @@ func (ad *admin) handleSetFault(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, map[string]string{"id": id})
 }
 
-func (ad *admin) handleClearFaults(w http.ResponseWriter, r *http.Request) {
+func (ad *admin) handleClearFaults(w http.ResponseWriter, _ *http.Request) {
 	ad.faults.clear()
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -161,7 +161,7 @@ func decodeAdminJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return err
+		return fmt.Errorf("decode: %w", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		if err == nil {

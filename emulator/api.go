@@ -31,7 +31,7 @@ func (e *core) authenticate(w http.ResponseWriter, r *http.Request, scope string
 	}
 	tok, ok := e.bearerToken(r)
 	if !ok || tok == "" {
-		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: "INVALID_AUTHENTICATION"})
+		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: hubspot.CategoryInvalidAuthentication})
 	}
 	ev.TokenHint = redact(tok)
 	now := e.now()
@@ -56,18 +56,18 @@ func (e *core) authenticate(w http.ResponseWriter, r *http.Request, scope string
 			Context: map[string][]string{"expire time": {at.Expires.UTC().Format("2006-01-02T15:04:05.000Z")}},
 		})
 	case err != nil:
-		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: "INVALID_AUTHENTICATION"})
+		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: hubspot.CategoryInvalidAuthentication})
 	}
 	ev.ClientID, ev.HubID = copyG.ClientID, copyG.HubID
 	if copyG.ClientCredentials {
 		return fail(&APIError{
-			HTTPStatus: http.StatusForbidden, Category: "MISSING_SCOPES",
+			HTTPStatus: http.StatusForbidden, Category: hubspot.CategoryMissingScopes,
 			Message: "This is an app token (client_credentials); account data needs a token from an install (authorization_code).",
 		})
 	}
 	if scope != "" && !slices.Contains(copyG.Scopes, scope) {
 		return fail(&APIError{
-			HTTPStatus: http.StatusForbidden, Category: "MISSING_SCOPES",
+			HTTPStatus: http.StatusForbidden, Category: hubspot.CategoryMissingScopes,
 			Message: hubspot.TextMissingScopes,
 			Errors: []APIErrorDetail{{
 				Message: hubspot.TextScopesNeeded,

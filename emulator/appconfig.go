@@ -71,12 +71,12 @@ func LoadAppConfig(path string) (App, error) {
 func readBounded(file string, limit int64) ([]byte, error) {
 	f, err := os.Open(file)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read: %w", err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read: %w", err)
 	}
 	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("file is larger than %d bytes; is it really an app config?", limit)
@@ -173,7 +173,7 @@ func parseAppConfig(data []byte) (App, error) {
 	if c.Distribution == nil {
 		return App{}, errors.New(`field config.distribution: missing; use "marketplace" or "private"`)
 	}
-	if d := *c.Distribution; d != "marketplace" && d != "private" {
+	if d := *c.Distribution; d != hubspot.DistributionMarketplace && d != hubspot.DistributionPrivate {
 		return App{}, fmt.Errorf(`field config.distribution: %q is not "marketplace" or "private"`, d)
 	}
 	app.Distribution = *c.Distribution
@@ -184,15 +184,15 @@ func parseAppConfig(data []byte) (App, error) {
 	if a.Type == nil {
 		return App{}, errors.New(`field config.auth.type: missing; use "oauth" or "static"`)
 	}
-	if t := *a.Type; t != "oauth" && t != "static" {
+	if t := *a.Type; t != hubspot.AuthTypeOAuth && t != hubspot.AuthTypeStatic {
 		return App{}, fmt.Errorf(`field config.auth.type: %q is not "oauth" or "static"`, t)
 	}
 	app.AuthType = *a.Type
-	if app.AuthType == "oauth" && len(a.RedirectURLs) == 0 {
+	if app.AuthType == hubspot.AuthTypeOAuth && len(a.RedirectURLs) == 0 {
 		return App{}, errors.New(`field config.auth.redirectUrls: missing or empty; OAuth apps need at least one, e.g. ["http://localhost:3000/oauth-callback"]`)
 	}
 	for i, r := range a.RedirectURLs {
-		if err := checkRedirectURL(r); err != nil {
+		if err := hubspot.CheckRedirectURL(r); err != nil {
 			return App{}, fmt.Errorf("field config.auth.redirectUrls[%d]: %w", i, err)
 		}
 	}
@@ -216,8 +216,8 @@ func parseAppConfig(data []byte) (App, error) {
 			seen[s] = list.field
 		}
 	}
-	if app.AuthType == "static" {
-		if app.Distribution != "private" {
+	if app.AuthType == hubspot.AuthTypeStatic {
+		if app.Distribution != hubspot.DistributionPrivate {
 			return App{}, errors.New(`field config.distribution: static-auth apps must be "private"`)
 		}
 		if len(a.OptionalScopes)+len(a.ConditionallyRequiredScopes) > 0 {

@@ -8,39 +8,31 @@ import (
 	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
-// checkRedirectURL says what is wrong with a redirect URL by HubSpot's rules
-// (hubspot.CheckRedirectURL).
-func checkRedirectURL(raw string) error { return hubspot.CheckRedirectURL(raw) }
-
-// distributionPrivate is the Distribution of a privately distributed app (app-hsmeta.json's
-// "distribution": "private").
-const distributionPrivate = "private"
-
 // validateApp checks an app's fields and fills defaults: AuthType "oauth", Distribution
 // "marketplace". It does not generate credentials.
 func validateApp(a *App) error {
 	if a.AuthType == "" {
-		a.AuthType = "oauth"
+		a.AuthType = hubspot.AuthTypeOAuth
 	}
 	if a.Distribution == "" {
-		a.Distribution = "marketplace"
+		a.Distribution = hubspot.DistributionMarketplace
 	}
 	switch a.AuthType {
-	case "oauth", "static":
+	case hubspot.AuthTypeOAuth, hubspot.AuthTypeStatic:
 	default:
 		return fmt.Errorf("app auth type %q is not one of oauth, static", a.AuthType)
 	}
 	switch a.Distribution {
-	case "marketplace", distributionPrivate:
+	case hubspot.DistributionMarketplace, hubspot.DistributionPrivate:
 	default:
 		return fmt.Errorf("app distribution %q is not one of marketplace, private", a.Distribution)
 	}
-	if a.AuthType == "oauth" && len(a.RedirectURLs) == 0 {
+	if a.AuthType == hubspot.AuthTypeOAuth && len(a.RedirectURLs) == 0 {
 		return errors.New("app has no redirect URL: OAuth apps need at least one (e.g. http://localhost:3000/oauth-callback)")
 	}
 	for _, r := range a.RedirectURLs {
-		if err := checkRedirectURL(r); err != nil {
-			return err
+		if err := hubspot.CheckRedirectURL(r); err != nil {
+			return fmt.Errorf("app %w", err) // "app redirect URL … is not absolute"
 		}
 	}
 	seen := map[string]string{}
@@ -62,7 +54,7 @@ func validateApp(a *App) error {
 			seen[s] = list.name
 		}
 	}
-	if a.AuthType == "static" && (len(a.OptionalScopes) > 0 || len(a.ConditionallyRequiredScopes) > 0) {
+	if a.AuthType == hubspot.AuthTypeStatic && (len(a.OptionalScopes) > 0 || len(a.ConditionallyRequiredScopes) > 0) {
 		return errors.New("static-auth apps can only define required scopes")
 	}
 	return nil

@@ -36,6 +36,14 @@ type pageError struct {
 	detail  string // what was wrong and how to fix it
 }
 
+// The outcome and headlines that more than one of hsemu's error pages shows. They are hsemu's
+// words: HubSpot's own texts for these cases are UNCONFIRMED.
+const (
+	outcomeInternal    = "INTERNAL_ERROR"
+	textSomethingWrong = "Something went wrong."
+	textHubNotFound    = "This HubSpot account could not be found."
+)
+
 func (p *pageError) Error() string { return p.text + " (" + p.detail + ")" }
 
 // parseAuthorize validates the parameters of an authorization request: client_id of a
@@ -89,7 +97,7 @@ func (az *authorizer) parseAuthorize(params url.Values, hubPath string) (*authzR
 	if req.hubID != 0 {
 		if _, ok := az.portal(req.hubID); !ok {
 			return nil, &pageError{
-				http.StatusBadRequest, hubspot.StatusBadHub, "This HubSpot account could not be found.",
+				http.StatusBadRequest, hubspot.StatusBadHub, textHubNotFound,
 				fmt.Sprintf("account %d does not exist in hsemu", req.hubID),
 			}
 		}
@@ -171,7 +179,7 @@ func (az *authorizer) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if az.cfg.AutoApprove {
-		az.grantAndRedirect(w, r, ev, req, first.Portal.HubID, http.StatusFound)
+		az.grantAndRedirect(w, ev, req, first.Portal.HubID, http.StatusFound)
 		return
 	}
 	if req.hubID != 0 {
@@ -268,7 +276,7 @@ func (az *authorizer) handleConsent(w http.ResponseWriter, r *http.Request) {
 		az.renderConsent(w, ev, req, hubID, r.URL.Path)
 		return
 	}
-	az.grantAndRedirect(w, r, ev, req, hubID, http.StatusSeeOther)
+	az.grantAndRedirect(w, ev, req, hubID, http.StatusSeeOther)
 }
 
 // renderConsent shows the consent page for one account: the scopes it would grant, without the
@@ -300,7 +308,7 @@ func (az *authorizer) renderConsent(w http.ResponseWriter, ev *Event, req *authz
 // when the request had one, `state` ("the value will be included in a state query parameter
 // when the user is directed to the redirect_url", working-with-oauth). The redirect URI's own
 // query is kept.
-func (az *authorizer) grantAndRedirect(w http.ResponseWriter, r *http.Request, ev *Event, req *authzRequest, hubID int64, status int) {
+func (az *authorizer) grantAndRedirect(w http.ResponseWriter, ev *Event, req *authzRequest, hubID int64, status int) {
 	ev.HubID = hubID
 	code, err := az.issueCode(CodeRequest{
 		ClientID: req.app.ClientID, HubID: hubID, RedirectURI: req.redirectURI,
@@ -312,10 +320,10 @@ func (az *authorizer) grantAndRedirect(w http.ResponseWriter, r *http.Request, e
 		az.renderError(w, ev, scopePageError(serr))
 		return
 	case errors.Is(err, ErrUnknownPortal):
-		az.renderError(w, ev, &pageError{http.StatusBadRequest, hubspot.StatusBadHub, "This HubSpot account could not be found.", err.Error()})
+		az.renderError(w, ev, &pageError{http.StatusBadRequest, hubspot.StatusBadHub, textHubNotFound, err.Error()})
 		return
 	case err != nil:
-		az.renderError(w, ev, &pageError{http.StatusServiceUnavailable, "INTERNAL_ERROR", "Something went wrong.", err.Error()})
+		az.renderError(w, ev, &pageError{http.StatusServiceUnavailable, outcomeInternal, textSomethingWrong, err.Error()})
 		return
 	}
 	ev.Code = code

@@ -133,7 +133,7 @@ func New(cfg Config) (_ *Emulator, err error) {
 	e.st = st
 	defer func() {
 		if err != nil && e.disk != nil {
-			e.disk.close() // releases the state lock
+			_ = e.disk.close() // releases the state lock; the open failed already
 		}
 	}()
 	if len(st.Key) == 0 {
@@ -186,7 +186,7 @@ func appLabel(a App) string {
 // are no longer saved.
 func (e *Emulator) Close() error {
 	closed := false
-	e.c.update(func() error { closed, e.c.closed = e.c.closed, true; return nil })
+	_, _ = e.c.update(func() error { closed, e.c.closed = e.c.closed, true; return nil }) // fn never fails
 	if closed {
 		return nil
 	}

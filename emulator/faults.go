@@ -92,6 +92,8 @@ func normalizeFault(f Fault) Fault {
 		if f.HTTPStatus == 0 {
 			f.HTTPStatus = http.StatusServiceUnavailable
 		}
+	case FaultDelay:
+		// A delay only holds the answer back: it has no status of its own.
 	}
 	if f.Delay > maxFaultDelay {
 		f.Delay = maxFaultDelay
@@ -167,7 +169,7 @@ func (tk *tokenService) applyFault(w http.ResponseWriter, r *http.Request, ev *E
 			HTTPStatus: f.HTTPStatus,
 			Status:     "error",
 			Message:    "internal error (injected by hsemu fault " + id + ")",
-			Category:   "INTERNAL_ERROR",
+			Category:   hubspot.CategoryInternalError,
 		}
 		tk.writeAPIError(w, ev, apiErr)
 		return true

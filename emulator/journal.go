@@ -152,30 +152,41 @@ func (j *journal) write(chunks []chunk) error {
 	dirty := false
 	for _, c := range chunks {
 		if j.f == nil || j.fgen != c.gen {
-			if j.f != nil {
-				if dirty {
-					if err := j.f.Sync(); err != nil {
-						return err
-					}
-				}
-				j.f.Close()
-				j.f = nil
-			}
-			f, err := os.OpenFile(journalFile(j.base, c.gen), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-			if err != nil {
+			if err := j.switchFile(c.gen, dirty); err != nil {
 				return err
 			}
-			j.f, j.fgen = f, c.gen
-			syncDir(j.dir) // the new file's name must survive a crash too
 		}
 		if _, err := j.f.Write(c.data); err != nil {
-			return err
+			return fmt.Errorf("write %d bytes: %w", len(c.data), err)
 		}
 		dirty = true
 	}
 	if dirty {
-		return j.f.Sync()
+		if err := j.f.Sync(); err != nil {
+			return fmt.Errorf("flush: %w", err)
+		}
 	}
+	return nil
+}
+
+// switchFile closes the open journal file, fsyncing it first when dirty, and opens the file of
+// generation gen for appending, creating it.
+func (j *journal) switchFile(gen uint64, dirty bool) error {
+	if j.f != nil {
+		if dirty {
+			if err := j.f.Sync(); err != nil {
+				return fmt.Errorf("flush before switching files: %w", err)
+			}
+		}
+		_ = j.f.Close() // synced: nothing written is lost
+		j.f = nil
+	}
+	f, err := os.OpenFile(journalFile(j.base, gen), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("new file: %w", err)
+	}
+	j.f, j.fgen = f, gen
+	syncDir(j.dir) // the new file's name must survive a crash too
 	return nil
 }
 
@@ -265,7 +276,7 @@ func (j *journal) close() error {
 		j.f = nil
 	}
 	if j.lock != nil {
-		j.lock.Close()
+		_ = j.lock.Close() // closing the lock file only drops the lock
 		j.lock = nil
 	}
 	return err
@@ -279,5 +290,5 @@ func syncDir(dir string) {
 		return
 	}
 	_ = d.Sync()
-	d.Close()
+	_ = d.Close() // read-only: nothing to lose
 }

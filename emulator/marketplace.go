@@ -82,7 +82,7 @@ func (mk *marketplace) lookup(r *http.Request) (mkTarget, *pageError) {
 	p, ok := mk.em.Portal(hubID)
 	if !ok {
 		return mkTarget{}, &pageError{
-			http.StatusNotFound, hubspot.StatusBadHub, "This HubSpot account could not be found.",
+			http.StatusNotFound, hubspot.StatusBadHub, textHubNotFound,
 			fmt.Sprintf("account %d does not exist in hsemu; open the marketplace URL hsemu serve printed, or add the account with --portal hub=%d", hubID, hubID),
 		}
 	}
@@ -127,7 +127,7 @@ func (mk *marketplace) handleDialog(w http.ResponseWriter, r *http.Request) {
 		}
 		in, err := mk.open(t)
 		if err != nil {
-			mk.renderError(w, r, ev, &pageError{http.StatusServiceUnavailable, "INTERNAL_ERROR", "Something went wrong.", err.Error()})
+			mk.renderError(w, r, ev, &pageError{http.StatusServiceUnavailable, outcomeInternal, textSomethingWrong, err.Error()})
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
@@ -229,7 +229,7 @@ func (mk *marketplace) mint(t mkTarget, id string, conditional []string) install
 		case errors.As(err, &serr):
 			i.Stage, i.ErrOutcome, i.ErrText, i.ErrDetail = stageError, scopePageError(serr).outcome, serr.Text, serr.Detail
 		case err != nil:
-			i.Stage, i.ErrOutcome, i.ErrText, i.ErrDetail = stageError, "INTERNAL_ERROR", "Something went wrong.", err.Error()
+			i.Stage, i.ErrOutcome, i.ErrText, i.ErrDetail = stageError, outcomeInternal, textSomethingWrong, err.Error()
 		default:
 			i.Stage, i.Code = stageFinalize, code
 		}

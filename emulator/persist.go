@@ -237,7 +237,7 @@ func (e *core) loadState() (st *state, compactNow bool, err error) {
 	}
 	defer func() {
 		if err != nil {
-			lock.Close()
+			_ = lock.Close() // the open failed already
 		}
 	}()
 	if stale, _ := filepath.Glob(filepath.Join(dir, base+".tmp-*")); len(stale) > 0 {
@@ -363,7 +363,7 @@ func decodeStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return err
+		return fmt.Errorf("decode: %w", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return fmt.Errorf("unexpected data after the JSON value at offset %d", dec.InputOffset())
@@ -382,13 +382,13 @@ func writeAtomic(path string, data []byte) error {
 	}
 	f, err := os.CreateTemp(dir, base+".tmp-*")
 	if err != nil {
-		return err
+		return fmt.Errorf("create temp file: %w", err)
 	}
 	tmp := f.Name()
 	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return err
+		_ = f.Close()      // the write failed already
+		_ = os.Remove(tmp) // best effort: Open removes stale temp files too
+		return fmt.Errorf("write temp file: %w", err)
 	}
 	if _, err := f.Write(data); err != nil {
 		return fail(err)
@@ -397,12 +397,12 @@ func writeAtomic(path string, data []byte) error {
 		return fail(err)
 	}
 	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
+		_ = os.Remove(tmp)
+		return fmt.Errorf("close temp file: %w", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
+		_ = os.Remove(tmp)
+		return fmt.Errorf("replace: %w", err)
 	}
 	syncDir(dir)
 	return nil

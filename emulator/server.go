@@ -103,7 +103,7 @@ func (s *statusRecorder) WriteHeader(code int) {
 
 func (s *statusRecorder) Write(b []byte) (int, error) {
 	s.header(http.StatusOK)
-	return s.ResponseWriter.Write(b)
+	return s.ResponseWriter.Write(b) //nolint:wrapcheck // a ResponseWriter passes its writer's errors through unchanged, as net/http's own wrappers do
 }
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
@@ -144,7 +144,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if rec.status == 0 {
 				e.c.writeAPIError(rec, ev, &APIError{
 					HTTPStatus: http.StatusInternalServerError,
-					Status:     "error", Message: "hsemu failed internally; please report this", Category: "INTERNAL_ERROR",
+					Status:     "error", Message: "hsemu failed internally; please report this", Category: hubspot.CategoryInternalError,
 				})
 			}
 		}
@@ -268,7 +268,7 @@ func (ap *apiService) handleNotFound(m *http.ServeMux) http.HandlerFunc {
 		// HubSpot's body for an unknown route is UNCONFIRMED; its generic error shape is used.
 		ap.writeAPIError(w, ev, &APIError{
 			HTTPStatus: http.StatusNotFound,
-			Message:    "no route " + r.Method + " " + redactPath(r.URL.Path) + " in hsemu's HubSpot emulator", Category: "OBJECT_NOT_FOUND",
+			Message:    "no route " + r.Method + " " + redactPath(r.URL.Path) + " in hsemu's HubSpot emulator", Category: hubspot.CategoryObjectNotFound,
 		})
 	}
 }

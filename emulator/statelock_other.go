@@ -6,4 +6,4 @@ import "io"
 
 // lockState is a no-op where POSIX record locks are not available: run one hsemu per state
 // file.
-func lockState(path string) (io.Closer, error) { return io.NopCloser(nil), nil }
+func lockState(_ string) (io.Closer, error) { return io.NopCloser(nil), nil }

@@ -20,7 +20,7 @@ func lockState(path string) (io.Closer, error) {
 	}
 	lk := syscall.Flock_t{Type: syscall.F_WRLCK, Whence: io.SeekStart}
 	if err := syscall.FcntlFlock(f.Fd(), syscall.F_SETLK, &lk); err != nil {
-		f.Close()
+		_ = f.Close() // the lock failed already
 		if errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EACCES) {
 			return nil, fmt.Errorf("state file %s is in use by another hsemu process: stop it, or give this one another state file", path)
 		}

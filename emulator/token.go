@@ -138,7 +138,7 @@ func (tk *tokenService) tokenHandler(v string) http.HandlerFunc {
 		case grantType == hubspot.GrantRefreshToken:
 			resp, err = tk.grantRefresh(form, ev)
 		case grantType == hubspot.GrantClientCredentials:
-			resp, err = tk.grantClientCredentials(form, ev)
+			resp, err = tk.grantClientCredentials(form)
 		}
 		var oauthErr *Error
 		switch {
@@ -150,7 +150,7 @@ func (tk *tokenService) tokenHandler(v string) http.HandlerFunc {
 		case err != nil:
 			tk.writeAPIError(w, ev, &APIError{
 				HTTPStatus: http.StatusServiceUnavailable,
-				Message:    "hsemu could not complete the request: " + err.Error(), Category: "INTERNAL_ERROR",
+				Message:    "hsemu could not complete the request: " + err.Error(), Category: hubspot.CategoryInternalError,
 			})
 		default:
 			ev.TokenHint = redact(resp.AccessToken)
@@ -307,7 +307,7 @@ func (tk *tokenService) userTokenResponse(g *grant, access string) *tokenRespons
 		HubID:        g.HubID,
 		Scopes:       slices.Clone(g.Scopes),
 		ExpiresIn:    int64(tk.cfg.AccessTTL / time.Second),
-		TokenUse:     "access_token",
+		TokenUse:     hubspot.TokenAccess,
 	}
 }
 
@@ -339,7 +339,7 @@ func (tk *tokenService) grantRefresh(form url.Values, ev *Event) (*tokenResponse
 // ClientCredentialsTokenResponse, token_use "client_credentials"), used by the webhooks journal.
 // `scope`, when given, must be known scope names; otherwise the app's required scopes are granted.
 // The response has no refresh token and no hub_id.
-func (tk *tokenService) grantClientCredentials(form url.Values, ev *Event) (*tokenResponse, error) {
+func (tk *tokenService) grantClientCredentials(form url.Values) (*tokenResponse, error) {
 	now := tk.now()
 	var (
 		g       *grant

@@ -126,7 +126,7 @@ func (ti *tokenInfo) signed(g *grant, app *App, p *Portal, exp time.Time) *signe
 	}
 	if app != nil {
 		s.AppID = app.ID
-		s.IsPrivateDistribution = app.Distribution == distributionPrivate
+		s.IsPrivateDistribution = app.Distribution == hubspot.DistributionPrivate
 	}
 	if p != nil {
 		s.Hublet = p.Hublet
@@ -166,7 +166,7 @@ func (ti *tokenInfo) handleAccessTokenInfo(w http.ResponseWriter, r *http.Reques
 		}
 		if app != nil {
 			info.AppID = app.ID
-			info.IsPrivateDistribution = app.Distribution == distributionPrivate
+			info.IsPrivateDistribution = app.Distribution == hubspot.DistributionPrivate
 		}
 		if p != nil {
 			info.User, info.HubDomain = p.UserEmail, p.Domain
@@ -242,7 +242,7 @@ func (ti *tokenInfo) handleRefreshTokenDelete(w http.ResponseWriter, r *http.Req
 		return
 	}
 	if err := ti.sync(v); err != nil {
-		ti.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusServiceUnavailable, Message: err.Error(), Category: "INTERNAL_ERROR"})
+		ti.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusServiceUnavailable, Message: err.Error(), Category: hubspot.CategoryInternalError})
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -257,10 +257,10 @@ func presentedToken(form url.Values) (tok, hint string) {
 	switch {
 	case form.Get("token") != "":
 		return form.Get("token"), hint
-	case form.Get("refresh_token") != "":
-		return form.Get("refresh_token"), "refresh_token"
-	case form.Get("access_token") != "":
-		return form.Get("access_token"), "access_token"
+	case form.Get(hubspot.TokenRefresh) != "":
+		return form.Get(hubspot.TokenRefresh), hubspot.TokenRefresh
+	case form.Get(hubspot.TokenAccess) != "":
+		return form.Get(hubspot.TokenAccess), hubspot.TokenAccess
 	}
 	return "", hint
 }
@@ -325,13 +325,13 @@ func (ti *tokenInfo) introspectLocked(form url.Values, tok, hint string, now tim
 		resp = ti.introspectGrant(g, app, tok)
 		n := expiresIn(at.Expires, now)
 		resp.ExpiresIn = &n
-		resp.TokenUse = "access_token"
-		private := app.Distribution == distributionPrivate
+		resp.TokenUse = hubspot.TokenAccess
+		private := app.Distribution == hubspot.DistributionPrivate
 		resp.IsPrivateDistribution = &private
 		resp.SignedAccessToken = ti.signed(g, app, ti.st.portal(g.HubID), at.Expires)
 	} else if g := ti.st.refresh[tok]; g != nil && !g.RefreshRevoked && g.ClientID == app.ClientID {
 		resp = ti.introspectGrant(g, app, tok)
-		resp.TokenUse = "refresh_token"
+		resp.TokenUse = hubspot.TokenRefresh
 	}
 	return resp, nil
 }
@@ -359,11 +359,10 @@ func (ti *tokenInfo) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := ti.now()
-	var oe *Error
-	v, _ := ti.update(func() error {
-		var app *App
-		if app, oe = ti.authClient(form); oe != nil {
-			return nil
+	v, err := ti.update(func() error {
+		app, oe := ti.authClient(form)
+		if oe != nil {
+			return oe
 		}
 		// RFC 7009 §2.1: a server that cannot find the token by the hint "MUST extend its
 		// search across all of its supported token types".
@@ -379,12 +378,13 @@ func (ti *tokenInfo) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		}
 		return nil
 	})
-	if oe != nil {
+	var oe *Error
+	if errors.As(err, &oe) {
 		ti.writeOAuthError(w, ev, oe)
 		return
 	}
 	if err := ti.sync(v); err != nil {
-		ti.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusServiceUnavailable, Message: err.Error(), Category: "INTERNAL_ERROR"})
+		ti.writeAPIError(w, ev, &APIError{HTTPStatus: http.StatusServiceUnavailable, Message: err.Error(), Category: hubspot.CategoryInternalError})
 		return
 	}
 	noStore(w)

@@ -136,10 +136,10 @@ func (lc *lifecycle) handleExternalUninstall(w http.ResponseWriter, r *http.Requ
 
 // writeUninstallError maps Uninstall's errors to HubSpot's generic API error.
 func (lc *lifecycle) writeUninstallError(w http.ResponseWriter, ev *Event, err error) {
-	ae := &APIError{HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND", Message: err.Error()}
+	ae := &APIError{HTTPStatus: http.StatusNotFound, Category: hubspot.CategoryObjectNotFound, Message: err.Error()}
 	if !errors.Is(err, ErrUnknownClient) && !errors.Is(err, ErrUnknownPortal) && !errors.Is(err, ErrNotInstalled) {
 		ae = &APIError{
-			HTTPStatus: http.StatusServiceUnavailable, Category: "INTERNAL_ERROR",
+			HTTPStatus: http.StatusServiceUnavailable, Category: hubspot.CategoryInternalError,
 			Message: "hsemu could not complete the uninstall: " + err.Error(),
 		}
 	}
@@ -202,7 +202,7 @@ func (lc *lifecycle) authenticateApp(w http.ResponseWriter, r *http.Request) (*g
 	}
 	tok, ok := lc.bearerToken(r)
 	if !ok || tok == "" {
-		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: "INVALID_AUTHENTICATION"})
+		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: hubspot.CategoryInvalidAuthentication})
 	}
 	ev.TokenHint = redact(tok)
 	var (
@@ -217,7 +217,7 @@ func (lc *lifecycle) authenticateApp(w http.ResponseWriter, r *http.Request) (*g
 		}
 	})
 	if err != nil {
-		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: "INVALID_AUTHENTICATION"})
+		return fail(&APIError{HTTPStatus: http.StatusUnauthorized, Message: msgNoCredentials, Category: hubspot.CategoryInvalidAuthentication})
 	}
 	ev.ClientID = c.ClientID
 	const scope = hubspot.JournalReadScope
@@ -225,7 +225,7 @@ func (lc *lifecycle) authenticateApp(w http.ResponseWriter, r *http.Request) (*g
 		msg := "The webhooks journal needs a client credentials token with scope " + scope +
 			": POST grant_type=client_credentials&scope=" + scope + " to " + hubspot.TokenPathV3 + "."
 		return fail(&APIError{
-			HTTPStatus: http.StatusForbidden, Category: "MISSING_SCOPES", Message: msg,
+			HTTPStatus: http.StatusForbidden, Category: hubspot.CategoryMissingScopes, Message: msg,
 			Errors: []APIErrorDetail{{
 				Message: hubspot.TextScopesNeeded,
 				Context: map[string][]string{"requiredGranularScopes": {scope}},
@@ -283,7 +283,7 @@ func (lc *lifecycle) serveJournal(w http.ResponseWriter, r *http.Request, pick f
 	i := pick(entries)
 	if i < 0 || i >= len(entries) {
 		lc.writeAPIError(w, eventOf(r), &APIError{
-			HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND",
+			HTTPStatus: http.StatusNotFound, Category: hubspot.CategoryObjectNotFound,
 			Message: "no journal entry there: the offset is unknown or has no entry after it yet",
 		})
 		return
@@ -341,7 +341,7 @@ func (lc *lifecycle) handleJournalFile(w http.ResponseWriter, r *http.Request) {
 	})
 	if found == nil {
 		lc.writeAPIError(w, eventOf(r), &APIError{
-			HTTPStatus: http.StatusNotFound, Category: "OBJECT_NOT_FOUND",
+			HTTPStatus: http.StatusNotFound, Category: hubspot.CategoryObjectNotFound,
 			Message: "no journal entry with offset " + short(off),
 		})
 		return

@@ -103,3 +103,12 @@ const (
 // (https://github.com/HubSpot/hubspot-api-nodejs/issues/530). Its HTTP status is UNCONFIRMED
 // (hsemu answers 400).
 const TextAccessTokenFormat = "The access token must have the correct format"
+
+// HubSpot's error categories, the `category` field of an API error
+// (https://developers.hubspot.com/docs/api-reference/error-handling).
+const (
+	CategoryInvalidAuthentication = "INVALID_AUTHENTICATION"
+	CategoryMissingScopes         = "MISSING_SCOPES"
+	CategoryObjectNotFound        = "OBJECT_NOT_FOUND"
+	CategoryInternalError         = "INTERNAL_ERROR"
+)

@@ -139,6 +139,14 @@ const (
 	GrantClientCredentials = "client_credentials"
 )
 
+// The two kinds of token, as RFC 7009 §2.1's token_type_hint names them ("access_token",
+// "refresh_token"); HubSpot's introspection answers the same words in token_use, and the v3
+// guide names the revoke and introspect parameters after them.
+const (
+	TokenAccess  = "access_token"
+	TokenRefresh = "refresh_token"
+)
+
 // TokenGrants returns the grant types the token endpoint of version v accepts: all three on
 // v1, v3 and 2026-03; only authorization_code and refresh_token on 2026-09, whose spec's enum
 // lists no other (PublicApiSpecs/Auth/Oauth/Rollouts/279897/2026-09/oauth.json in
