@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -49,6 +50,27 @@ func (c Choices) Switches() []Switch {
 		{"v1-query-params", !c.RefuseQueryOnV1, true, "/oauth/v1/token accepts parameters in the URL query (HubSpot: documented for the past, UNCONFIRMED now)"},
 		{"lowercase-bearer", !c.RefuseLowercaseBearer, true, "API calls accept the lower-case scheme `bearer` (RFC 7235 §2.1; HubSpot: UNCONFIRMED)"},
 	}
+}
+
+// Set turns the switch named name (as Switches names it) on or off.
+func (c *Choices) Set(name string, on bool) error {
+	switch name {
+	case "revoke-on-code-reuse":
+		c.RevokeOnCodeReuse = on
+	case "basic-auth":
+		c.RefuseBasicAuth = !on
+	case "v1-query-params":
+		c.RefuseQueryOnV1 = !on
+	case "lowercase-bearer":
+		c.RefuseLowercaseBearer = !on
+	default:
+		var names []string
+		for _, sw := range c.Switches() {
+			names = append(names, sw.Name)
+		}
+		return fmt.Errorf("no switch %q: the switches are %s", name, strings.Join(names, ", "))
+	}
+	return nil
 }
 
 // Switches lists the emulator's choices where HubSpot is not documented, for `hsemu serve` to

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
 )
 
 func TestSwitchesDefaults(t *testing.T) {
@@ -88,5 +89,22 @@ func TestGrantsPerVersion(t *testing.T) {
 	}
 	if w := postForm(e, "/oauth/2026-09/token", codeForm(issue(t, e))); w.Code != 200 {
 		t.Errorf("authorization_code on 2026-09: %d %s; want 200", w.Code, w.Body)
+	}
+}
+
+func TestChoicesSet(t *testing.T) {
+	var c Choices
+	for _, sw := range c.Switches() {
+		if err := c.Set(sw.Name, !sw.Default); err != nil {
+			t.Fatalf("Set(%q): %v", sw.Name, err)
+		}
+	}
+	for _, sw := range c.Switches() {
+		if sw.On == sw.Default {
+			t.Errorf("switch %s is %v after Set(%v)", sw.Name, sw.On, !sw.Default)
+		}
+	}
+	if err := c.Set("no-such-switch", true); err == nil || !strings.Contains(err.Error(), "revoke-on-code-reuse") {
+		t.Errorf("Set(unknown) = %v; want an error listing the switches", err)
 	}
 }

@@ -68,7 +68,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	withInstallURL(&app, c.InstallURL)
 	withServeDefaults(&app)
 
-	cfg := emulator.Config{AutoApprove: c.AutoApprove, Portals: c.Portals}
+	cfg := emulator.Config{AutoApprove: c.AutoApprove, Portals: c.Portals, Choices: c.Choices}
 	if !c.Ephemeral {
 		cfg.StatePath = c.StatePath
 	}
@@ -100,6 +100,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	printBanner(stdout, ln.Addr().String(), app, generated, cfg.StatePath)
 	printMarketplace(stdout, ln.Addr().String(), em, app)
+	printSwitches(stdout, em.Switches())
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -237,4 +238,21 @@ func redactSecret(s string) string {
 		return "(set)"
 	}
 	return s[:4] + "…" + " (not shown again; pass --client-secret or read the state file)"
+}
+
+// printSwitches says how the emulator answers where HubSpot's behaviour is undocumented, so a
+// developer knows which of hsemu's choices their app meets (--switch name=on|off).
+func printSwitches(w io.Writer, sws []emulator.Switch) {
+	fmt.Fprintln(w, "undocumented behaviour (docs/fidelity.md; change with --switch name=on|off):")
+	for _, sw := range sws {
+		state := "off"
+		if sw.On {
+			state = "on"
+		}
+		note := ""
+		if sw.On != sw.Default {
+			note = " (changed)"
+		}
+		fmt.Fprintf(w, "  %-22s %-3s%s  %s\n", sw.Name, state, note, sw.Doc)
+	}
 }

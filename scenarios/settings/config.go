@@ -44,6 +44,8 @@ type Config struct {
 	Ephemeral   bool
 	AutoApprove bool
 	Portals     []emulator.Portal
+	// Choices are the emulator's switches where HubSpot's behaviour is undocumented.
+	Choices emulator.Choices
 
 	// hsemu reference.
 	Ref RefConfig

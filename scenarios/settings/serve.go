@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -48,6 +49,28 @@ var (
 		Usage: "grant " + hubspot.AuthorizePath + " at once for the first eligible account, without the consent page",
 		apply: boolInto(func(c *Config) *bool { return &c.AutoApprove }),
 	}
+	Switch = &Setting{
+		Name: "switch", Flag: "switch", Env: "HSEMU_SWITCHES", Repeat: true,
+		Usage: "turn one of the emulator's answers where HubSpot's behaviour is undocumented on or off, repeatable: `name=on|off` with name " + switchNames() + " (docs/fidelity.md; the variable ','-separated); hsemu serve prints which are on",
+		apply: func(c *Config, v []string, env bool) error {
+			c.Choices = emulator.Choices{}
+			for _, s := range v {
+				items := []string{s}
+				if env {
+					items = strings.Split(s, ",")
+				}
+				for _, item := range items {
+					if item = strings.TrimSpace(item); item == "" {
+						continue
+					}
+					if err := setSwitch(&c.Choices, item); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		},
+	}
 	PartnerSignIn = &Setting{
 		Name: "partner-sign-in", Flag: "partner-sign-in", Env: "HSEMU_PARTNER_SIGN_IN", Bool: true, App: true,
 		Usage: "the marketplace's install dialog signs the user in at the install URL first (step=authorize in a new window), as for an app with partner sign-in",
@@ -63,7 +86,7 @@ var ServeSettings = []*Setting{
 	RedirectURL.WithShown("http://localhost:3000/oauth-callback"),
 	Scopes.WithShown("oauth crm.objects.contacts.read"),
 	OptionalScopes, ConditionalScopes,
-	Addr, State, Ephemeral, Portal, AutoApprove,
+	Addr, State, Ephemeral, Portal, AutoApprove, Switch,
 	InstallURL, PartnerSignIn,
 }
 
@@ -137,3 +160,28 @@ var (
 		apply: boolInto(func(c *Config) *bool { return &c.Ref.AllowRemote }),
 	}
 )
+
+// switchNames lists the emulator's switches for the usage text.
+func switchNames() string {
+	var names []string
+	for _, sw := range (emulator.Choices{}).Switches() {
+		names = append(names, sw.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// setSwitch applies one "name=on|off" to choices.
+func setSwitch(choices *emulator.Choices, item string) error {
+	name, val, ok := strings.Cut(item, "=")
+	if !ok {
+		return fmt.Errorf("switch %q: want name=on or name=off (names: %s)", item, switchNames())
+	}
+	on, err := ParseBool(strings.TrimSpace(val))
+	if err != nil {
+		return fmt.Errorf("switch %q: %w", item, err)
+	}
+	if err := choices.Set(strings.TrimSpace(name), on); err != nil {
+		return fmt.Errorf("switch %q: %w", item, err)
+	}
+	return nil
+}
