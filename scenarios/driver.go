@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -370,7 +371,7 @@ func judge(c Check, o *Observation, runErr error) Outcome {
 	if runErr != nil {
 		var skipErr *skipError
 		if errors.As(runErr, &skipErr) {
-			return skip(skipErr.why)
+			return withCause(skip(skipErr.why), o)
 		}
 		return errored(runErr.Error())
 	}
@@ -387,14 +388,28 @@ func judge(c Check, o *Observation, runErr error) Outcome {
 	if out.Status == Pending || out.Status == Running {
 		return errored("check " + c.ID + " was not decided")
 	}
-	if out.Status == Pass {
-		if why, seq := passWithoutEvidence(o); why != "" {
-			f := fail("a complete HTTP answer to every request the check is judged on", why+" (a check passes only on what the endpoint answered)")
-			if seq > 0 {
-				f.Hops = []int{seq}
-			}
-			return f
+	why, seq := passWithoutEvidence(o)
+	switch {
+	case why == "":
+	case out.Status == Pass:
+		f := fail("a complete HTTP answer to every request the check is judged on", why+" (a check passes only on what the endpoint answered)")
+		if seq > 0 {
+			f.Hops = []int{seq}
 		}
+		return f
+	}
+	return withCause(out, o)
+}
+
+// withCause adds to a verdict the judge reached without an answer what the endpoint did to the
+// request that went unanswered: the first cause, not only its consequence ("no token request
+// reached HubSpot", "the step never ran").
+func withCause(out Outcome, o *Observation) Outcome {
+	if out.Status == Pass || out.Cause != CauseEndpoint {
+		return out
+	}
+	if why, _ := passWithoutEvidence(o); why != "" && !strings.Contains(out.Got, why) {
+		out.Got += " [" + why + "]"
 	}
 	return out
 }
