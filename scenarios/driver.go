@@ -379,14 +379,14 @@ func judge(c Check, o *Observation, runErr error) Outcome {
 	if c.Judge == nil {
 		return errored("check " + c.ID + " has no judge")
 	}
-	if err := unreachable(o); err != nil {
-		return Outcome{Status: Error, Cause: CauseDown,
-			Got: "the endpoint stopped accepting connections during the scenario, so nothing could be judged: " + err.Error(),
-			Fix: "Keep the endpoint running for the whole run (see the check that failed before this one for what brought it down), then run again."}
-	}
 	out := c.Judge(o)
 	if out.Status == Pending || out.Status == Running {
 		return errored("check " + c.ID + " was not decided")
+	}
+	if h, ok := unreachable(o); ok && !decidedBefore(out, h.Seq) {
+		return Outcome{Status: Error, Cause: CauseDown,
+			Got: "the endpoint stopped accepting connections during the scenario, so nothing could be judged: " + h.Err.Error(),
+			Fix: "Keep the endpoint running for the whole run (see the check that failed before this one for what brought it down), then run again."}
 	}
 	why, seq := passWithoutEvidence(o)
 	switch {
@@ -414,12 +414,12 @@ func withCause(out Outcome, o *Observation) Outcome {
 	return out
 }
 
-// unreachable returns the first error of a step whose request to the target's own URLs found
-// nothing accepting connections (refused, or a host name that does not resolve). The preflight
-// rules that out at the start, so mid-run it means the endpoint went down. A redirect to some
-// other host that cannot be reached is the endpoint sending the browser there: the judges
-// decide it as a failure.
-func unreachable(o *Observation) error {
+// unreachable returns the first hop whose request to the target's own URLs found nothing
+// accepting connections (refused, or a host name that does not resolve). The preflight rules
+// that out at the start, so mid-run it means the endpoint went down. A redirect to some other
+// host that cannot be reached is the endpoint sending the browser there: the judges decide it
+// as a failure.
+func unreachable(o *Observation) (HopRecord, bool) {
 	origins := targetOrigins(o.Target)
 	for _, st := range o.Steps {
 		h, ok := brokenHop(st)
@@ -428,10 +428,24 @@ func unreachable(o *Observation) error {
 		}
 		var dns *net.DNSError
 		if errors.Is(h.Err, syscall.ECONNREFUSED) || errors.As(h.Err, &dns) {
-			return h.Err
+			return h, true
 		}
 	}
-	return nil
+	return HopRecord{}, false
+}
+
+// decidedBefore reports whether out is a failure the evidence decided before hop seq: every hop
+// it cites came earlier. Such a verdict stands whatever happened to the endpoint afterwards.
+func decidedBefore(out Outcome, seq int) bool {
+	if out.Status != Fail || out.Cause != CauseEndpoint || len(out.Hops) == 0 {
+		return false
+	}
+	for _, h := range out.Hops {
+		if h >= seq {
+			return false
+		}
+	}
+	return true
 }
 
 // skipError ends a scenario whose checks cannot apply; they are reported as skipped.

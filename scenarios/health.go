@@ -121,7 +121,8 @@ func hostPort(u *url.URL) string {
 // crash is an endpoint that stopped answering during a crash-prone scenario: the request after
 // which it did, when, and what the health probe got.
 type crash struct {
-	request string // "GET /install?returnUrl=//x…"
+	request string // "GET /install?returnUrl=//x…": the first request it did not answer
+	before  string // the last request it answered, when the first unanswered one was refused
 	seq     int    // the hop of that request
 	since   time.Time
 	probe   string // what the health probe of the origin got
@@ -163,9 +164,9 @@ func crashed(ctx context.Context, o *Observation, opts Options) *crash {
 		return nil
 	}
 	c := &crash{request: describeRequest(*first), seq: first.Seq, since: since, probe: perr.Error()}
-	// A refused first request means the endpoint died after answering the one before it.
+	// A refused first request may also mean the endpoint died after answering the one before.
 	if errors.Is(first.Err, syscall.ECONNREFUSED) && last != nil {
-		c.request, c.seq = describeRequest(*last), last.Seq
+		c.before = describeRequest(*last)
 	}
 	return c
 }
@@ -202,19 +203,17 @@ func describeRequest(h HopRecord) string {
 // the evidence decided before the crash stands (an open redirect recorded, a 5xx); anything
 // else fails naming the request the endpoint did not survive.
 func (c *crash) verdict(out Outcome) Outcome {
-	if out.Status == Fail && out.Cause == CauseEndpoint && len(out.Hops) > 0 {
-		before := true
-		for _, seq := range out.Hops {
-			before = before && seq < c.seq
-		}
-		if before {
-			return out
-		}
+	if decidedBefore(out, c.seq) {
+		return out
+	}
+	got := fmt.Sprintf("the endpoint stopped answering after %s: it crashed on this input (%s)", c.request, c.probe)
+	if c.before != "" {
+		got = fmt.Sprintf("the endpoint stopped answering after %s: it crashed on this input, or on %s, the last request it answered (%s)", c.request, c.before, c.probe)
 	}
 	return Outcome{
 		Status:   Fail,
 		Expected: "the endpoint keeps answering after bad input (a 4xx page or a return to HubSpot)",
-		Got:      fmt.Sprintf("the endpoint stopped answering after %s: it crashed on this input (%s)", c.request, c.probe),
+		Got:      got,
 		Hops:     []int{c.seq},
 	}
 }

@@ -194,7 +194,6 @@ func TestPreflightUnreachable(t *testing.T) {
 	assert.Contains(t, o.Fix, "--connect-url")
 }
 
-
 // contacted reports whether the result's scenario sent a request to base.
 func contacted(res Result, base string) bool {
 	for _, h := range res.Transcript {
