@@ -77,11 +77,16 @@ func Markdown(w io.Writer, rep *scenarios.RunReport, v Verdict, opts MarkdownOpt
 		}
 		for _, res := range notable {
 			label := Label(res, rep.Strict, v)
-			happened, fix := expectedGot(res.Outcome), res.Check.Fix
-			switch label {
-			case "ERROR":
+			happened, fix := expectedGot(res.Outcome), Fix(res)
+			switch {
+			case label == "ERROR" && res.Outcome.Cause != scenarios.CauseEndpoint:
+				happened = gotLine(res.Outcome)
+				if res.Outcome.Fix == "" {
+					fix = "see the transcript; rerun, or check the endpoint is reachable"
+				}
+			case label == "ERROR":
 				happened, fix = "could not decide: "+res.Outcome.Got, "see the transcript; rerun, or check the endpoint is reachable"
-			case "XFAIL":
+			case label == "XFAIL":
 				e, _ := v.Expectation(res)
 				fix = fmt.Sprintf("expected failure until %s: %s", e.Date(), e.Reason)
 			}

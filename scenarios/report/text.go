@@ -26,6 +26,7 @@ type TextOptions struct {
 func Text(w io.Writer, rep *scenarios.RunReport, opts TextOptions) error {
 	ew := &errWriter{w: w}
 	target := ""
+	first := map[sameCause]string{} // the first check each grouped error was printed under
 	for _, res := range rep.Results {
 		if res.Target != target {
 			target = res.Target
@@ -46,6 +47,13 @@ func Text(w io.Writer, rep *scenarios.RunReport, opts TextOptions) error {
 		if label == "SKIP" || label == "MANUAL" || (label == "PASS" && opts.Verbose) {
 			ew.printf("        %s\n", res.Outcome.Got)
 			continue
+		}
+		if k, ok := groupKey(res); ok {
+			if id, seen := first[k]; seen {
+				ew.printf("        %s: the same as %s above\n", CauseLabel(res.Outcome.Cause), id)
+				continue
+			}
+			first[k] = res.Check.ID
 		}
 		CheckDetail(ew, res, opts.MaxHops)
 	}
@@ -85,9 +93,9 @@ func CheckDetail(w io.Writer, res scenarios.Result, maxHops int) {
 	if res.Outcome.Expected != "" {
 		ew.printf("        expected:    %s\n", res.Outcome.Expected)
 	}
-	ew.printf("        got:         %s\n", res.Outcome.Got)
-	if res.Outcome.Status == scenarios.Fail {
-		ew.printf("        fix:         %s\n", c.Fix)
+	ew.printf("        got:         %s\n", gotLine(res.Outcome))
+	if res.Outcome.Status == scenarios.Fail || res.Outcome.Fix != "" {
+		ew.printf("        fix:         %s\n", Fix(res))
 	}
 	if len(res.Transcript) > 0 {
 		ew.printf("        transcript (%s):\n", c.Scenario)
