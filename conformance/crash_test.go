@@ -2,6 +2,7 @@ package conformance_test
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -134,5 +135,66 @@ func TestEndpointCrashMidRun(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// badInput reports whether a request to the install URL carries one of the robust probes' bad
+// inputs: an unknown or missing step, no returnUrl, a repeated parameter, an oversized value,
+// or a returnUrl that is not HubSpot's.
+func badInput(r *http.Request) bool {
+	q := r.URL.Query()
+	if !strings.HasSuffix(r.URL.Path, "/install") {
+		return false
+	}
+	for _, vs := range q {
+		if len(vs) > 1 {
+			return true
+		}
+	}
+	ret := q.Get("returnUrl")
+	step := q.Get("step")
+	return (step != "authorize" && step != "finalize") || ret == "" || len(r.URL.RawQuery) > 2000 ||
+		!strings.HasPrefix(ret, "https://app.hubspot.com/") || strings.Contains(ret, "<")
+}
+
+// TestResettingProxyPassesNoRobustCheck puts the reference behind a proxy that resets the
+// connection on bad input: every robust check fails saying the connection was reset, none
+// passes, and the endpoint is not taken for down (it answers the health probe).
+func TestResettingProxyPassesNoRobustCheck(t *testing.T) {
+	h, err := scenarios.StartHarness(emulator.Config{}, "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { h.Close() })
+	opts := inprocess.ReferenceOptions(inprocess.TestOptions())
+	ref, err := reference.New(inprocess.ReferenceConfig(h, "", opts))
+	require.NoError(t, err)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !badInput(r) {
+			ref.ServeHTTP(w, r)
+			return
+		}
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			return
+		}
+		c, _, err := hj.Hijack()
+		if err != nil {
+			return
+		}
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0) // a reset, not a close
+		}
+		c.Close()
+	}))
+	t.Cleanup(ts.Close)
+	targets := inprocess.ReferenceTargets(strings.Replace(ts.URL, "127.0.0.1", "localhost", 1))
+	opts.Only = []string{"robust/"}
+	rep, err := (&scenarios.Runner{Harness: h, Options: opts}).Run(context.Background(), targets)
+	require.NoError(t, err)
+	require.NotEmpty(t, rep.Results)
+	for _, res := range rep.Results {
+		o := res.Outcome
+		assert.Equal(t, scenarios.Fail, o.Status, "%s (%s): %s", res.Check.ID, res.Target, o.Got)
+		assert.Contains(t, o.Got, "reset", "%s (%s) names the reset", res.Check.ID, res.Target)
+		assert.NotEqual(t, scenarios.CauseDown, o.Cause)
 	}
 }
