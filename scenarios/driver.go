@@ -274,6 +274,9 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) 
 		err := s.run()
 		dur := time.Since(begin)
 		decide := func(c Check) Outcome { return judge(c, s.obs, err) }
+		if !j.scenario.CrashProne {
+			health.suspect(s.obs)
+		}
 		if j.scenario.CrashProne {
 			if crash := crashed(ctx, s.obs, opts); crash != nil {
 				health.markDown(j.target, crash)
@@ -327,6 +330,7 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) 
 		func(sc Scenario) bool { return sc.Solo && !sc.CrashProne },
 		func(sc Scenario) bool { return sc.CrashProne },
 	} {
+		health.recheck(ctx, opts)
 		for _, j := range jobs {
 			if !phase(j.scenario) {
 				continue

@@ -123,6 +123,7 @@ func hostPort(u *url.URL) string {
 type crash struct {
 	request string // "GET /install?returnUrl=//x…": the first request it did not answer
 	before  string // the last request it answered, when the first unanswered one was refused
+	during  ScenarioID
 	seq     int    // the hop of that request
 	since   time.Time
 	probe   string // what the health probe of the origin got
@@ -163,7 +164,7 @@ func crashed(ctx context.Context, o *Observation, opts Options) *crash {
 	if perr == nil {
 		return nil
 	}
-	c := &crash{request: describeRequest(*first), seq: first.Seq, since: since, probe: perr.Error()}
+	c := &crash{request: describeRequest(*first), seq: first.Seq, since: since, probe: perr.Error(), during: o.Scenario}
 	// A refused first request may also mean the endpoint died after answering the one before.
 	if errors.Is(first.Err, syscall.ECONNREFUSED) && last != nil {
 		c.before = describeRequest(*last)
@@ -223,18 +224,59 @@ func (c *crash) downOutcome() Outcome {
 	return Outcome{
 		Status: Error,
 		Cause:  CauseDown,
-		Got:    fmt.Sprintf("endpoint down since %s (after %s): this check could not run", c.since.UTC().Format("15:04:05.000"), c.request),
+		Got:    fmt.Sprintf("endpoint down since %s (after %s, in %s): this check could not run", c.since.UTC().Format("15:04:05.000"), c.request, c.during),
 		Fix:    "Fix the crash the earlier failure names (the endpoint must survive " + c.request + "), then run again.",
 	}
 }
 
-// health remembers which targets' endpoints are down, by install URL origin.
+// health remembers which targets' endpoints are down, by install URL origin, and the first
+// scenario of the normal phase that saw a request to it go unanswered.
 type health struct {
-	mu    sync.Mutex
-	downs map[string]*crash
+	mu       sync.Mutex
+	downs    map[string]*crash
+	suspects map[string]*Observation
 }
 
-func newHealth() *health { return &health{downs: map[string]*crash{}} }
+func newHealth() *health {
+	return &health{downs: map[string]*crash{}, suspects: map[string]*Observation{}}
+}
+
+// suspect remembers o when a request of it to the install URL's origin went unanswered.
+func (h *health) suspect(o *Observation) {
+	iu, err := url.Parse(o.Target.InstallURL)
+	if err != nil {
+		return
+	}
+	own := originKey(iu)
+	for _, hop := range o.Hops {
+		if !hop.Stopped && hop.Err != nil && originKey(hop.URL) == own {
+			h.mu.Lock()
+			if h.suspects[own] == nil {
+				h.suspects[own] = o
+			}
+			h.mu.Unlock()
+			return
+		}
+	}
+}
+
+// recheck probes, once, the endpoints a scenario of the normal phase saw stop answering, and
+// marks down those that are: the crash-prone probes then do not run against a dead endpoint,
+// and are not blamed for its death.
+func (h *health) recheck(ctx context.Context, opts Options) {
+	h.mu.Lock()
+	sus := h.suspects
+	h.suspects = map[string]*Observation{}
+	h.mu.Unlock()
+	for _, o := range sus {
+		if h.down(o.Target) != nil {
+			continue
+		}
+		if c := crashed(ctx, o, opts); c != nil {
+			h.markDown(o.Target, c)
+		}
+	}
+}
 
 func (h *health) markDown(t Target, c *crash) {
 	h.mu.Lock()

@@ -162,6 +162,11 @@ func TestHostileEndpointsPassNothing(t *testing.T) {
 			for _, res := range rep.Results {
 				o := res.Outcome
 				assert.NotEqual(t, Pass, o.Status, "%s passed against an endpoint that %s: %s", res.Check.ID, tt.name, o.Got)
+				if strings.HasPrefix(res.Check.ID, "robust/") && o.Cause != CauseSetup {
+					// The normal scenarios found the endpoint not answering: the crash-prone
+					// probes do not run, and none is blamed for bringing it down.
+					assert.Equal(t, CauseDown, o.Cause, "%s: %s", res.Check.ID, o.Got)
+				}
 				if !contacted(res, tt.base) {
 					continue // decided without contacting the endpoint (the listing's static checks)
 				}
