@@ -124,7 +124,7 @@ type crash struct {
 	request string // "GET /install?returnUrl=//x…": the first request it did not answer
 	before  string // the last request it answered, when the first unanswered one was refused
 	during  ScenarioID
-	seq     int    // the hop of that request
+	seq     int // the hop of that request
 	since   time.Time
 	probe   string // what the health probe of the origin got
 }

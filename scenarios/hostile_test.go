@@ -3,6 +3,7 @@ package scenarios
 import (
 	"context"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -139,7 +140,7 @@ func TestHostileEndpointsPassNothing(t *testing.T) {
 	tlsSrv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusOK)
 	}))
-	tlsSrv.Config.ErrorLog = nil
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the run's handshakes with it fail by design
 	tlsSrv.StartTLS()
 	t.Cleanup(tlsSrv.Close)
 
@@ -207,4 +208,38 @@ func contacted(res Result, base string) bool {
 		}
 	}
 	return res.Outcome.Cause != CauseEndpoint // set-up and down errors are decided before any request
+}
+
+// TestPreflightSchemes: the preflight says which way the scheme and the server disagree, and
+// lets a matching one through.
+func TestPreflightSchemes(t *testing.T) {
+	plain := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(plain.Close)
+	tlsSrv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	tlsSrv.StartTLS()
+	t.Cleanup(tlsSrv.Close)
+	plainURL, tlsURL := localURL(plain.Listener.Addr()), localURL(tlsSrv.Listener.Addr())
+	httpsOf := func(u string) string { return "https" + strings.TrimPrefix(u, "http") }
+	tests := []struct {
+		name, url, problem, fix string
+	}{
+		{"plain server, http URL", plainURL + "/install", "", ""},
+		{"TLS server, https URL", httpsOf(tlsURL) + "/install", "", ""},
+		{"TLS server, http URL", tlsURL + "/install", "is an http:// URL, but the server at", "https://"},
+		{"plain server, https URL", httpsOf(plainURL) + "/install", "speaks plain HTTP", "http://"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			problem, fix := preflight(context.Background(), tt.url, 2*time.Second)
+			if tt.problem == "" {
+				assert.Empty(t, problem)
+				return
+			}
+			assert.Contains(t, problem, "TLS mismatch")
+			assert.Contains(t, problem, tt.problem)
+			assert.Contains(t, problem, tt.url)
+			assert.Contains(t, fix, tt.fix)
+		})
+	}
 }
