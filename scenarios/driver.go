@@ -388,9 +388,11 @@ func judge(c Check, o *Observation, runErr error) Outcome {
 		return errored("check " + c.ID + " was not decided")
 	}
 	if h, ok := unreachable(o); ok && !decidedBefore(out, h.Seq) {
-		return Outcome{Status: Error, Cause: CauseDown,
+		return Outcome{
+			Status: Error, Cause: CauseDown,
 			Got: "the endpoint stopped accepting connections during the scenario, so nothing could be judged: " + h.Err.Error(),
-			Fix: "Keep the endpoint running for the whole run (see the check that failed before this one for what brought it down), then run again."}
+			Fix: "Keep the endpoint running for the whole run (see the check that failed before this one for what brought it down), then run again.",
+		}
 	}
 	why, seq := passWithoutEvidence(o)
 	switch {

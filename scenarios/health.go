@@ -20,10 +20,10 @@ import (
 // scenarioURL is the target URL a scenario's requests start at, and the flag that gives it:
 // the webhook receiver's, the connect flow's, or the install URL.
 func scenarioURL(t Target, g Group) (flag, raw string) {
-	switch g {
-	case GroupWebhooks:
+	if g == GroupWebhooks {
 		return "--webhook-url", t.WebhookURL
-	case GroupConnect:
+	}
+	if g == GroupConnect {
 		return "--connect-url", t.ConnectURL
 	}
 	return "--install-url", t.InstallURL
@@ -186,13 +186,14 @@ func probeHealth(ctx context.Context, installURL *url.URL, timeout time.Duration
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, origin.String(), nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("health probe of %s: %w", origin.String(), err)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return fmt.Errorf("health probe GET %s: %w", origin.String(), err)
 	}
-	return resp.Body.Close()
+	_ = resp.Body.Close() // any answer will do; its body is not read
+	return nil
 }
 
 // describeRequest is a hop's request as a report names it: "GET /install?returnUrl=//x…".

@@ -171,6 +171,7 @@ func undecided(rep *scenarios.RunReport) error {
 			if res.Outcome.Cause == scenarios.CauseSetup && setup == "" {
 				setup = res.Outcome.Got
 			}
+		case scenarios.Pending, scenarios.Running, scenarios.Skip:
 		}
 	}
 	switch {

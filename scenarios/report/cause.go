@@ -24,6 +24,7 @@ func CauseLabel(c scenarios.Cause) string {
 		return "endpoint down"
 	case scenarios.CauseEmulator:
 		return "the emulator lacks this API"
+	case scenarios.CauseEndpoint:
 	}
 	return ""
 }

@@ -303,6 +303,7 @@ func ExitCode(rep *scenarios.RunReport, v Verdict, strict bool) int {
 			errored = true
 		case scenarios.Pass, scenarios.Fail:
 			decided = true
+		case scenarios.Pending, scenarios.Running, scenarios.Skip:
 		}
 	}
 	switch {
