@@ -166,9 +166,15 @@ type Runner struct {
 	Sink func(Event)
 }
 
-// Run runs every selected scenario against every target and returns the report. Scenarios run
-// concurrently, each with its own portal, codes and browser; solo scenarios (those that must
-// attribute token requests that carry no code) run afterwards, one at a time.
+// Run runs every selected scenario against every target and returns the report. Before a
+// scenario first uses a target URL, one preflight connection checks that something answers
+// there in the URL's scheme; when nothing does, the scenario's checks are one set-up error
+// instead of a run. Scenarios run concurrently, each with its own portal, codes and browser;
+// solo scenarios (those that must attribute token requests that carry no code) run afterwards,
+// one at a time; the crash-prone ones (the robust probes) run last, one at a time in catalogue
+// order. When a request goes unanswered, a health probe of the install URL's origin decides
+// whether the endpoint is down: the crash-prone scenario that brought it down fails naming the
+// request, and the scenarios after it do not run (their checks are "endpoint down" errors).
 func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) {
 	if r.Harness == nil {
 		return nil, errors.New("scenarios: Runner has no Harness")
