@@ -94,7 +94,7 @@ func transportProblem(err error) string {
 		return "connection refused (nothing listens there): " + msg
 	case errors.As(err, &dns):
 		return "the host name does not resolve: " + msg
-	case errors.Is(err, syscall.ECONNRESET), strings.Contains(msg, "connection reset"):
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), strings.Contains(msg, "connection reset"), strings.Contains(msg, "broken pipe"):
 		return "the endpoint reset the connection: " + msg
 	case errors.As(err, &rec) || strings.Contains(msg, "first record does not look like a TLS handshake"):
 		return "TLS mismatch: the URL is https but the server does not speak TLS there: " + msg
