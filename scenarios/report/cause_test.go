@@ -49,6 +49,8 @@ func TestReportsShowCauseAndFix(t *testing.T) {
 	require.NoError(t, Markdown(&md, rep, Verdict{}, MarkdownOptions{}))
 	assert.Contains(t, md.String(), "setup error: could not reach")
 	assert.Contains(t, md.String(), "Start the endpoint")
+	assert.Equal(t, 1, strings.Count(md.String(), "| setup error: could not reach"), "one row for the identical set-up errors:\n%s", md.String())
+	assert.Contains(t, md.String(), "`"+cReturns.ID+"`, `"+cSingle.ID+"`, `"+cExchanges.ID+"`")
 
 	var js bytes.Buffer
 	require.NoError(t, JSON(&js, rep, Verdict{}))
