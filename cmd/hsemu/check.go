@@ -101,7 +101,7 @@ func runCheck(ctx context.Context, args []string, sys system) error {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: hsemu check --install-url URL [flags]    (or: hsemu check --reference [--bug NAME])")
 		fmt.Fprintln(stderr, "       reports: [--format text|json|junit|markdown] [--out FILE]… [--expect-fail FILE] [--list] [--strict]")
-		fmt.Fprintln(stderr, "\nRuns the check catalogue against an install endpoint, as HubSpot would drive it. Exit 0 when no MUST fails, 1 when one does, 2 for usage or harness errors.")
+		fmt.Fprintln(stderr, "\nRuns the check catalogue against an install endpoint, as HubSpot would drive it. Exit 0 when no MUST fails, 1 when one does, 2 for usage or harness errors, a set-up error (such as an endpoint nothing answers at), a check that could not be decided, or a run that decided none.")
 		fmt.Fprintln(stderr, "Precedence: flag > environment > app config > default.")
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
