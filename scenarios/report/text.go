@@ -49,19 +49,33 @@ func Text(w io.Writer, rep *scenarios.RunReport, opts TextOptions) error {
 			continue
 		}
 		if k, ok := groupKey(res); ok {
-			if id, seen := first[k]; seen {
-				ew.printf("        %s: the same as %s above\n", CauseLabel(res.Outcome.Cause), id)
-				continue
+			if _, seen := first[k]; seen {
+				continue // the same error as a check above, printed there once
 			}
 			first[k] = res.Check.ID
 		}
 		CheckDetail(ew, res, opts.MaxHops)
 	}
 	var failing []string
+	groups := map[sameCause]int{} // a grouped error → its line in failing
+	counts := map[sameCause]int{}
 	for _, res := range rep.Results {
-		if l := Label(res, rep.Strict, opts.Expect); l == "FAIL" || l == "ERROR" || l == "WARN" {
-			failing = append(failing, fmt.Sprintf("  %-6s %s (%s)", l, res.Check.ID, res.Target))
+		l := Label(res, rep.Strict, opts.Expect)
+		if l != "FAIL" && l != "ERROR" && l != "WARN" {
+			continue
 		}
+		k, ok := groupKey(res)
+		if !ok {
+			failing = append(failing, fmt.Sprintf("  %-6s %s (%s)", l, res.Check.ID, res.Target))
+			continue
+		}
+		counts[k]++
+		if i, seen := groups[k]; seen {
+			failing[i] = fmt.Sprintf("  %-6s %s and %d more, one %s (%s)", l, first[k], counts[k]-1, CauseLabel(res.Outcome.Cause), res.Target)
+			continue
+		}
+		groups[k] = len(failing)
+		failing = append(failing, fmt.Sprintf("  %-6s %s (%s)", l, res.Check.ID, res.Target))
 	}
 	if len(failing) > 0 {
 		ew.printf("\nto look at (details above):\n%s\n", strings.Join(failing, "\n"))
@@ -88,8 +102,13 @@ func CheckDetail(w io.Writer, res scenarios.Result, maxHops int) {
 		maxHops = 20
 	}
 	c := res.Check
-	ew.printf("        requirement: %s\n", c.Requirement)
-	ew.printf("        source:      %s\n", c.Source)
+	switch res.Outcome.Cause {
+	case scenarios.CauseSetup, scenarios.CauseDown, scenarios.CauseEmulator:
+		// Not about the endpoint's conformance: the requirement is beside the point.
+	case scenarios.CauseEndpoint, scenarios.CauseEngine:
+		ew.printf("        requirement: %s\n", c.Requirement)
+		ew.printf("        source:      %s\n", c.Source)
+	}
 	if res.Outcome.Expected != "" {
 		ew.printf("        expected:    %s\n", res.Outcome.Expected)
 	}
