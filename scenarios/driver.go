@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -165,9 +166,15 @@ type Runner struct {
 	Sink func(Event)
 }
 
-// Run runs every selected scenario against every target and returns the report. Scenarios run
-// concurrently, each with its own portal, codes and browser; solo scenarios (those that must
-// attribute token requests that carry no code) run afterwards, one at a time.
+// Run runs every selected scenario against every target and returns the report. Before a
+// scenario first uses a target URL, one preflight connection checks that something answers
+// there in the URL's scheme; when nothing does, the scenario's checks are one set-up error
+// instead of a run. Scenarios run concurrently, each with its own portal, codes and browser;
+// solo scenarios (those that must attribute token requests that carry no code) run afterwards,
+// one at a time; the crash-prone ones (the robust probes) run last, one at a time in catalogue
+// order. When a request goes unanswered, a health probe of the install URL's origin decides
+// whether the endpoint is down: the crash-prone scenario that brought it down fails naming the
+// request, and the scenarios after it do not run (their checks are "endpoint down" errors).
 func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) {
 	if r.Harness == nil {
 		return nil, errors.New("scenarios: Runner has no Harness")
@@ -240,6 +247,11 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) 
 	}
 	sink(RunStarted{At: started, Targets: names, Checks: selected, Results: total})
 
+	// One preflight per target URL: an endpoint nothing answers at is one set-up error, not a
+	// failure of every check.
+	pre := &preflights{done: map[string]*Outcome{}}
+	health := newHealth()
+
 	events, cancel := r.Harness.Emulator.Subscribe()
 	defer cancel()
 	disp := newDispatcher(sink, r.Harness.Emulator.LastSeq)
@@ -251,27 +263,64 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) 
 		mu      sync.Mutex
 		results []Result
 	)
-	runJob := func(j job) {
-		s := newSession(ctx, r.Harness, disp, opts, j.target, j.scenario, sink)
-		sink(ScenarioStarted{At: time.Now(), Target: j.target.label(), Scenario: string(j.scenario.ID), Checks: ids(j.checks)})
-		begin := time.Now()
-		err := s.run()
-		dur := time.Since(begin)
+	record := func(j job, out func(Check) Outcome, dur time.Duration, hops []HopRecord) {
 		for _, c := range j.checks {
-			out := judge(c, s.obs, err)
-			res := Result{Target: j.target.label(), Check: c, Outcome: out, Duration: dur, Transcript: s.obs.Hops}
+			res := Result{Target: j.target.label(), Check: c, Outcome: out(c), Duration: dur, Transcript: hops}
 			sink(CheckDone{Result: res})
 			mu.Lock()
 			results = append(results, res)
 			mu.Unlock()
 		}
+	}
+	// runJob runs a job's scenario and judges its checks; it returns the observation.
+	runJob := func(j job) *Observation {
+		s := newSession(ctx, r.Harness, disp, opts, j.target, j.scenario, sink)
+		sink(ScenarioStarted{At: time.Now(), Target: j.target.label(), Scenario: string(j.scenario.ID), Checks: ids(j.checks)})
+		begin := time.Now()
+		err := s.run()
+		dur := time.Since(begin)
+		decide := func(c Check) Outcome { return judge(c, s.obs, err) }
+		if !j.scenario.CrashProne {
+			health.suspect(s.obs)
+		}
+		if j.scenario.CrashProne {
+			if crash := crashed(ctx, s.obs, opts); crash != nil {
+				health.markDown(j.target, crash)
+				decide = func(c Check) Outcome { return crash.verdict(judge(c, s.obs, err)) }
+			}
+		}
+		record(j, decide, dur, s.obs.Hops)
 		sink(ScenarioDone{Target: j.target.label(), Scenario: string(j.scenario.ID), Duration: dur, Err: err})
+		return s.obs
+	}
+	// skipJob decides a job's checks without running its scenario: the set-up is wrong, or the
+	// endpoint is down.
+	skipJob := func(j job, out Outcome) {
+		sink(ScenarioStarted{At: time.Now(), Target: j.target.label(), Scenario: string(j.scenario.ID), Checks: ids(j.checks)})
+		record(j, func(Check) Outcome { return out }, 0, nil)
+		sink(ScenarioDone{Target: j.target.label(), Scenario: string(j.scenario.ID)})
+	}
+	// blocked is the outcome of a job that must not run, if it must not.
+	blocked := func(j job) (Outcome, bool) {
+		if p, ok := pre.check(ctx, j.target, j.scenario.Group, opts); ok {
+			return p, true
+		}
+		if d := health.down(j.target); d != nil {
+			return d.downOutcome(), true
+		}
+		return Outcome{}, false
 	}
 
+	// Normal scenarios run concurrently; solo ones then run alone; the crash-prone probes run
+	// last, one at a time in catalogue order, so a crash affects only what follows it.
 	sem := make(chan struct{}, opts.Concurrency)
 	var wg sync.WaitGroup
 	for _, j := range jobs {
-		if j.scenario.Solo {
+		if j.scenario.Solo || j.scenario.CrashProne {
+			continue
+		}
+		if out, ok := blocked(j); ok {
+			skipJob(j, out)
 			continue
 		}
 		wg.Add(1)
@@ -283,8 +332,19 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) 
 		}(j)
 	}
 	wg.Wait()
-	for _, j := range jobs {
-		if j.scenario.Solo {
+	for _, phase := range []func(Scenario) bool{
+		func(sc Scenario) bool { return sc.Solo && !sc.CrashProne },
+		func(sc Scenario) bool { return sc.CrashProne },
+	} {
+		health.recheck(ctx, opts)
+		for _, j := range jobs {
+			if !phase(j.scenario) {
+				continue
+			}
+			if out, ok := blocked(j); ok {
+				skipJob(j, out)
+				continue
+			}
 			runJob(j)
 		}
 	}
@@ -313,39 +373,91 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) 
 }
 
 // judge turns a scenario's observation into a check's outcome. A scenario that broke decides
-// its checks as errors: a check that did not run never passes.
+// its checks as errors: a check that did not run never passes. A pass stands only on evidence:
+// when a request of the scenario got no complete answer from the endpoint (a reset, an EOF,
+// bytes that are not HTTP, a TLS failure, a timeout), the judge's pass becomes a failure naming
+// that request.
 func judge(c Check, o *Observation, runErr error) Outcome {
 	if runErr != nil {
 		var skipErr *skipError
 		if errors.As(runErr, &skipErr) {
-			return skip(skipErr.why)
+			return withCause(skip(skipErr.why), o)
 		}
 		return errored(runErr.Error())
 	}
+	// (set-up problems found in the observation are decided here, before any judge.)
 	if c.Judge == nil {
 		return errored("check " + c.ID + " has no judge")
-	}
-	if err := unreachable(o); err != nil {
-		return errored("could not reach the endpoint, so nothing could be judged: " + err.Error() + " (is it running, and is the URL right?)")
 	}
 	out := c.Judge(o)
 	if out.Status == Pending || out.Status == Running {
 		return errored("check " + c.ID + " was not decided")
 	}
+	if h, ok := unreachable(o); ok && !decidedBefore(out, h.Seq) {
+		return Outcome{
+			Status: Error, Cause: CauseDown,
+			Got: "the endpoint stopped accepting connections during the scenario, so nothing could be judged: " + h.Err.Error(),
+			Fix: "Keep the endpoint running for the whole run (see the check that failed before this one for what brought it down), then run again.",
+		}
+	}
+	why, seq := passWithoutEvidence(o)
+	switch {
+	case why == "":
+	case out.Status == Pass:
+		f := fail("a complete HTTP answer to every request the check is judged on", why+" (a check passes only on what the endpoint answered)")
+		if seq > 0 {
+			f.Hops = []int{seq}
+		}
+		return f
+	}
+	return withCause(out, o)
+}
+
+// withCause adds to a verdict the judge reached without an answer what the endpoint did to the
+// request that went unanswered: the first cause, not only its consequence ("no token request
+// reached HubSpot", "the step never ran").
+func withCause(out Outcome, o *Observation) Outcome {
+	if out.Status == Pass || out.Cause != CauseEndpoint {
+		return out
+	}
+	if why, _ := passWithoutEvidence(o); why != "" && !strings.Contains(out.Got, why) {
+		out.Got += " [" + why + "]"
+	}
 	return out
 }
 
-// unreachable returns the first error of a step that never reached the endpoint at all: the
-// connection was refused or the host name did not resolve. That is the harness's (or the
-// setup's) problem, not a finding; a connection reset mid-answer is a finding and stays one.
-func unreachable(o *Observation) error {
+// unreachable returns the first hop whose request to the target's own URLs found nothing
+// accepting connections (refused, or a host name that does not resolve). The preflight rules
+// that out at the start, so mid-run it means the endpoint went down. A redirect to some other
+// host that cannot be reached is the endpoint sending the browser there: the judges decide it
+// as a failure.
+func unreachable(o *Observation) (HopRecord, bool) {
+	origins := targetOrigins(o.Target)
 	for _, st := range o.Steps {
+		h, ok := brokenHop(st)
+		if !ok || !origins[originKey(h.URL)] {
+			continue
+		}
 		var dns *net.DNSError
-		if st.Err != nil && (errors.Is(st.Err, syscall.ECONNREFUSED) || errors.As(st.Err, &dns)) {
-			return st.Err
+		if errors.Is(h.Err, syscall.ECONNREFUSED) || errors.As(h.Err, &dns) {
+			return h, true
 		}
 	}
-	return nil
+	return HopRecord{}, false
+}
+
+// decidedBefore reports whether out is a failure the evidence decided before hop seq: every hop
+// it cites came earlier. Such a verdict stands whatever happened to the endpoint afterwards.
+func decidedBefore(out Outcome, seq int) bool {
+	if out.Status != Fail || out.Cause != CauseEndpoint || len(out.Hops) == 0 {
+		return false
+	}
+	for _, h := range out.Hops {
+		if h >= seq {
+			return false
+		}
+	}
+	return true
 }
 
 // skipError ends a scenario whose checks cannot apply; they are reported as skipped.

@@ -74,7 +74,9 @@ func sameReturn(got, want *url.URL) bool {
 	return true
 }
 
-// serverError finds the first hop on which the endpoint answered 5xx.
+// serverError finds the first hop on which the endpoint answered 5xx. A 5xx is evidence of a
+// failure by itself; its absence is evidence of nothing until the step was answered (answered,
+// finished in evidence.go).
 func serverError(st *Step) (HopRecord, bool) {
 	if st == nil {
 		return HopRecord{}, false
@@ -310,28 +312,47 @@ func judgeCurrentEndpoint(st *Step) Outcome {
 }
 
 // judgeBudget: the install within InstallBudget, each hop within HopBudget.
+//
+// To pass it must have seen every step finish with every request answered by the endpoint (or
+// end in a loop the endpoint answered each turn of, which other checks judge): a step cut short
+// by a broken connection, a hop timeout or the deadline never finished, so its time is not a
+// measure of the install and the check fails.
 func judgeBudget(o *Observation, steps []*Step) Outcome {
 	if len(steps) == 0 {
 		return skip("the install never ran")
 	}
+	want := fmt.Sprintf("each hop within %s, the whole install within %s", o.Options.HopBudget, o.Options.InstallBudget)
 	var total time.Duration
 	for _, st := range steps {
 		total += st.Duration
 		for _, h := range st.Hops {
 			if h.Duration > o.Options.HopBudget {
-				return fail(fmt.Sprintf("each hop within %s, the whole install within %s", o.Options.HopBudget, o.Options.InstallBudget),
-					fmt.Sprintf("%s %s took %s", h.Method, h.URL, h.Duration.Round(time.Millisecond)), h.Seq)
+				return fail(want, fmt.Sprintf("%s %s took %s", h.Method, h.URL, h.Duration.Round(time.Millisecond)), h.Seq)
 			}
+		}
+		if _, broken := brokenHop(st); broken || !answered(st) || (st.Err != nil && !endedInLoop(st.Err)) || (st.Err == nil && st.Page == nil) {
+			out := unanswered(st, want)
+			out.Got = "the install never finished: " + out.Got
+			return out
 		}
 	}
 	if total > o.Options.InstallBudget {
 		return fail(fmt.Sprintf("the whole install within %s", o.Options.InstallBudget), fmt.Sprintf("it took %s", total.Round(time.Millisecond)))
 	}
-	return pass(fmt.Sprintf("the install took %s", total.Round(time.Millisecond)))
+	return pass(fmt.Sprintf("the install took %s, every request answered", total.Round(time.Millisecond)))
+}
+
+// endedInLoop reports whether a navigation ended because the browser went round in circles or
+// refused a redirect: every request was answered, so the time it took is a measure.
+func endedInLoop(err error) bool {
+	return errors.Is(err, browser.ErrLoop) || errors.Is(err, browser.ErrTooManyHops) || errors.Is(err, browser.ErrBadRedirect)
 }
 
 // judgeReturnsNo5xx is the shape of the robustness judges: no 5xx and back at the returnUrl,
 // for every step named.
+//
+// To pass it must have seen every step answered by the endpoint and ending at the step's
+// returnUrl; a broken connection, garbage or no answer is a failure naming the request.
 func judgeReturnsNo5xx(steps []*Step, noExchange bool) Outcome {
 	if len(steps) == 0 {
 		return skip("the provocation never ran")
@@ -339,6 +360,9 @@ func judgeReturnsNo5xx(steps []*Step, noExchange bool) Outcome {
 	for _, st := range steps {
 		if h, ok := serverError(st); ok {
 			return fail("no 5xx; the user is sent back to HubSpot's returnUrl", fmt.Sprintf("%s: the endpoint answered HTTP %d at %s", st.Name, h.Status, h.URL), h.Seq)
+		}
+		if _, broken := brokenHop(st); broken || !answered(st) {
+			return unanswered(st, "an answer from the endpoint that sends the user back to HubSpot's returnUrl")
 		}
 		if noExchange {
 			if exs := append(codeExchanges(st.Exchanges), st.Orphans...); len(exs) > 0 {
@@ -349,7 +373,7 @@ func judgeReturnsNo5xx(steps []*Step, noExchange bool) Outcome {
 			return fail("the user is sent back to this request's returnUrl", string(st.Name)+": "+got)
 		}
 	}
-	return pass(fmt.Sprintf("%d provocation(s): no 5xx, back at HubSpot", len(steps)))
+	return pass(fmt.Sprintf("%d provocation(s): answered, no 5xx, back at HubSpot", len(steps)))
 }
 
 // stateBits estimates the entropy of a set of states: the characters that vary between

@@ -20,17 +20,31 @@ type robustWant struct {
 
 // judgeRobust is the robust checks' common judge: for every step named with prefix, no 5xx,
 // no hang or loop, and what want adds.
+//
+// To pass it must have seen, for every probe, a complete HTTP answer from the endpoint (an
+// error page, or a redirect the browser followed to its end or stopped before leaving the
+// endpoint) with no 5xx. A probe that got a reset, an EOF, bytes that are not HTTP, a TLS
+// failure, an unreadable answer or no answer before the hop timeout or the scenario's deadline
+// is a failure naming that request: the endpoint did not answer the bad input.
 func judgeRobust(o *Observation, prefix StepName, want robustWant) Outcome {
 	steps := o.StepsNamed(prefix)
 	if len(steps) == 0 {
 		return o.missing(prefix)
 	}
+	const answer = "an answer (an error page or a return to HubSpot), not a hang, a loop or a broken connection"
 	for _, st := range steps {
 		if h, ok := serverError(st); ok {
 			return fail("no 5xx: bad input gets a 4xx page or a return to HubSpot", fmt.Sprintf("%s: the endpoint answered HTTP %d at %s", st.Name, h.Status, excerpt(h.URL.String(), 160)), h.Seq)
 		}
 		if st.Err != nil && (errors.Is(st.Err, browser.ErrHopTimeout) || errors.Is(st.Err, browser.ErrLoop) || errors.Is(st.Err, browser.ErrTooManyHops)) {
-			return fail("an answer (an error page or a return to HubSpot), not a hang or a loop", string(st.Name)+": "+st.Err.Error())
+			out := fail(answer, string(st.Name)+": "+st.Err.Error())
+			if h, ok := brokenHop(st); ok {
+				out.Hops = []int{h.Seq}
+			}
+			return out
+		}
+		if _, broken := brokenHop(st); broken || !finished(st) || !answered(st) {
+			return unanswered(st, answer)
 		}
 		if want.noExchange {
 			if exs := codeExchanges(st.Exchanges); len(exs) > 0 {
@@ -46,7 +60,7 @@ func judgeRobust(o *Observation, prefix StepName, want robustWant) Outcome {
 			}
 		}
 	}
-	return pass(fmt.Sprintf("%d probe(s): no 5xx, no hang", len(steps)))
+	return pass(fmt.Sprintf("%d probe(s), each answered by the endpoint: no 5xx, no hang", len(steps)))
 }
 
 // offSite reports whether a destination is where the open-redirect probes point: evil.example

@@ -194,7 +194,7 @@ func reflectedReturnURLs(s *Session) [][2]string {
 func robustScenarios() []Scenario {
 	return []Scenario{
 		{
-			ID: scenarioRobustUnknownStep, Group: GroupRobust, Applies: appliesToInstallFlows,
+			ID: scenarioRobustUnknownStep, Group: GroupRobust, Applies: appliesToInstallFlows, CrashProne: true,
 			Title:    "An unknown step, and no step",
 			Provokes: "the install URL with a fresh code and returnUrl, once with step=bogus and once with no step",
 			Run: func(s *Session) error {
@@ -210,7 +210,7 @@ func robustScenarios() []Scenario {
 			},
 		},
 		{
-			ID: scenarioRobustMissingReturnURL, Group: GroupRobust, Applies: appliesToInstallFlows,
+			ID: scenarioRobustMissingReturnURL, Group: GroupRobust, Applies: appliesToInstallFlows, CrashProne: true,
 			Title:    "No returnUrl",
 			Provokes: "step=finalize with a code but no returnUrl (and step=authorize without one, for the partner flow)",
 			Run: func(s *Session) error {
@@ -222,7 +222,7 @@ func robustScenarios() []Scenario {
 			},
 		},
 		{
-			ID: scenarioRobustDuplicateParams, Group: GroupRobust, Applies: appliesToInstallFlows,
+			ID: scenarioRobustDuplicateParams, Group: GroupRobust, Applies: appliesToInstallFlows, CrashProne: true,
 			Title:    "Every parameter twice",
 			Provokes: "step=finalize (and step=authorize, for the partner flow) with each parameter given twice",
 			Run: func(s *Session) error {
@@ -247,7 +247,7 @@ func robustScenarios() []Scenario {
 			},
 		},
 		{
-			ID: scenarioRobustOversizedParams, Group: GroupRobust, Applies: appliesToInstallFlows,
+			ID: scenarioRobustOversizedParams, Group: GroupRobust, Applies: appliesToInstallFlows, CrashProne: true,
 			Title:    "Oversized returnUrl and state",
 			Provokes: fmt.Sprintf("a %d KiB returnUrl, and for the partner flow a %d KiB state", oversizedReturnURLBytes>>10, oversizedStateBytes>>10),
 			Run: func(s *Session) error {
@@ -274,7 +274,7 @@ func robustScenarios() []Scenario {
 			},
 		},
 		{
-			ID: scenarioRobustOpenRedirect, Group: GroupRobust, Applies: appliesToInstallFlows,
+			ID: scenarioRobustOpenRedirect, Group: GroupRobust, Applies: appliesToInstallFlows, CrashProne: true,
 			Title:    "returnUrls that are not HubSpot's",
 			Provokes: "step=finalize (and step=authorize with the sign-in, for the partner flow) with a returnUrl on evil.example, app.hubspot.com.evil.example, //evil.example, https://app.hubspot.com@evil.example and javascript:; the browser stops before leaving the endpoint, so evil.example is never contacted",
 			Run: func(s *Session) error {
@@ -294,7 +294,7 @@ func robustScenarios() []Scenario {
 			},
 		},
 		{
-			ID: scenarioRobustReflectedReturnURL, Group: GroupRobust, Applies: appliesToInstallFlows,
+			ID: scenarioRobustReflectedReturnURL, Group: GroupRobust, Applies: appliesToInstallFlows, CrashProne: true,
 			Title:    "A returnUrl carrying markup",
 			Provokes: "step=finalize (and step=authorize, for the partner flow) with a returnUrl carrying " + xssPayload + ", on HubSpot's host and on another",
 			Run: func(s *Session) error {

@@ -38,6 +38,10 @@ type Scenario struct {
 	// Solo scenarios run alone, after the others: they attribute token requests that carry no
 	// code (or an unknown one), which only works when nothing else is installing.
 	Solo bool
+	// CrashProne scenarios send input that may crash an endpoint (the robust probes). They run
+	// after every other scenario, one at a time in catalogue order, so a crash can only affect
+	// what follows it, the same way on every run; after each, the endpoint's health is probed.
+	CrashProne bool
 	// Applies reports whether the scenario runs against a target.
 	Applies func(t Target, o Options) bool `json:"-"`
 	Run     func(s *Session) error         `json:"-"`

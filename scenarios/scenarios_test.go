@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/scenarios/browser"
 )
 
 func TestCatalogueIsWellFormed(t *testing.T) {
@@ -187,25 +188,38 @@ func TestConditionalScopeProblem(t *testing.T) {
 	}
 }
 
-func TestJudgeUnreachableIsAnError(t *testing.T) {
+func TestJudgeNeedsAnAnswer(t *testing.T) {
 	c := Check{ID: "x", Judge: func(*Observation) Outcome { return pass("judged") }}
 	refused := &url.Error{Op: "Get", URL: "http://localhost:9/", Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}
+	endpoint, _ := url.Parse("http://localhost:9/install?code=x")
+	elsewhere, _ := url.Parse("http://unreachable.example/landing")
 	tests := []struct {
-		name string
-		err  error
-		want Status
+		name  string
+		url   *url.URL
+		err   error
+		want  Status
+		cause Cause
 	}{
-		{"connection refused", refused, Error},
-		{"unknown host", &net.DNSError{Err: "no such host", Name: "nope.invalid", IsNotFound: true}, Error},
-		{"connection reset is a finding", &net.OpError{Op: "read", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, Pass},
-		{"no error", nil, Pass},
+		{"connection refused by the endpoint: it is down", endpoint, refused, Error, CauseDown},
+		{"unknown host of the endpoint", endpoint, &net.DNSError{Err: "no such host", Name: "localhost", IsNotFound: true}, Error, CauseDown},
+		{"a redirect to a host nothing answers at is the endpoint's doing", elsewhere, refused, Fail, CauseEndpoint},
+		{"connection reset is a finding, never a pass", endpoint, &net.OpError{Op: "read", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, Fail, CauseEndpoint},
+		{"answered", endpoint, nil, Pass, CauseEndpoint},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o := &Observation{Steps: []*Step{{Name: "finalize", Err: tt.err}}}
-			if got := judge(c, o, nil).Status; got != tt.want {
-				t.Errorf("judge = %s; want %s", got, tt.want)
+			hop := HopRecord{Hop: browser.Hop{Seq: 1, Method: "GET", URL: tt.url, Err: tt.err}}
+			if tt.err == nil {
+				hop.Status = 200
 			}
+			o := &Observation{
+				Target: Target{InstallURL: "http://localhost:9/install"},
+				Steps:  []*Step{{Name: "finalize", Err: tt.err, Hops: []HopRecord{hop}}},
+				Hops:   []HopRecord{hop},
+			}
+			got := judge(c, o, nil)
+			assert.Equal(t, tt.want, got.Status, got.Got)
+			assert.Equal(t, tt.cause, got.Cause)
 		})
 	}
 }

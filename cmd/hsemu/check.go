@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -100,7 +101,7 @@ func runCheck(ctx context.Context, args []string, sys system) error {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: hsemu check --install-url URL [flags]    (or: hsemu check --reference [--bug NAME])")
 		fmt.Fprintln(stderr, "       reports: [--format text|json|junit|markdown] [--out FILE]… [--expect-fail FILE] [--list] [--strict]")
-		fmt.Fprintln(stderr, "\nRuns the check catalogue against an install endpoint, as HubSpot would drive it. Exit 0 when no MUST fails, 1 when one does, 2 for usage or harness errors.")
+		fmt.Fprintln(stderr, "\nRuns the check catalogue against an install endpoint, as HubSpot would drive it. Exit 0 when no MUST fails, 1 when one does, 2 for usage or harness errors, a set-up error (such as an endpoint nothing answers at), a check that could not be decided, or a run that decided none.")
 		fmt.Fprintln(stderr, "Precedence: flag > environment > app config > default.")
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
@@ -142,11 +143,44 @@ func runCheck(ctx context.Context, args []string, sys system) error {
 
 // reportExit maps a report with no expectations to the exit code (report.ExitCode decides).
 func reportExit(rep *scenarios.RunReport) error {
-	switch report.ExitCode(rep, report.Verdict{}, rep.Strict) {
+	return runExit(rep, report.ExitCode(rep, report.Verdict{}, rep.Strict))
+}
+
+// runExit is the one place a run's exit code becomes the command's exit: 0 when nothing fails
+// the run, 1 (errChecksFailed) when something does, 2 with what went wrong when the run could
+// not decide: the endpoint could not be checked at all (a set-up error, such as one nothing
+// answers at), some checks errored, or no selected check was decided.
+func runExit(rep *scenarios.RunReport, code int) error {
+	switch code {
 	case report.ExitFail:
 		return errChecksFailed
 	case report.ExitError:
-		return &exitError{code: exitUsage, err: fmt.Errorf("some checks could not be decided (errors above)")}
+		return &exitError{code: exitUsage, err: undecided(rep)}
 	}
 	return nil
+}
+
+// undecided says why a run that failed nothing is no pass.
+func undecided(rep *scenarios.RunReport) error {
+	decided, setup := 0, ""
+	for _, res := range rep.Results {
+		switch res.Outcome.Status {
+		case scenarios.Pass, scenarios.Fail:
+			decided++
+		case scenarios.Error:
+			if res.Outcome.Cause == scenarios.CauseSetup && setup == "" {
+				setup = res.Outcome.Got
+			}
+		case scenarios.Pending, scenarios.Running, scenarios.Skip:
+		}
+	}
+	switch {
+	case decided == 0 && setup != "":
+		return fmt.Errorf("the endpoint could not be checked: %s (set-up error above)", setup)
+	case decided == 0 && len(rep.Results) == 0:
+		return errors.New("no selected check applies to the targets: nothing was decided")
+	case decided == 0:
+		return errors.New("no selected check was decided (errors and skips above): a run that decides nothing is no pass")
+	}
+	return errors.New("some checks could not be decided (errors above)")
 }

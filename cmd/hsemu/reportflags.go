@@ -223,11 +223,5 @@ func writeReports(stdout io.Writer, outs []reportOutput, rep *scenarios.RunRepor
 	if len(errs) > 0 {
 		return &exitError{code: exitUsage, err: errors.Join(errs...)}
 	}
-	switch report.ExitCode(rep, v, rep.Strict) {
-	case report.ExitFail:
-		return errChecksFailed
-	case report.ExitError:
-		return &exitError{code: exitUsage, err: errors.New("some checks could not be decided (errors above)")}
-	}
-	return nil
+	return runExit(rep, report.ExitCode(rep, v, rep.Strict))
 }

@@ -283,28 +283,33 @@ func Count(rep *scenarios.RunReport, v Verdict) Tally {
 const (
 	ExitPass  = 0 // nothing fails the run
 	ExitFail  = 1 // a MUST failed, or a SHOULD under strict, or an expect-fail entry expired, went stale or is unknown
-	ExitError = 2 // usage error, or a check could not be decided (status Error) and nothing failed
+	ExitError = 2 // usage error, a check could not be decided (status Error), or no check was decided at all, and nothing failed
 )
 
 // ExitCode is the exit code of a run: ExitFail when a result fails the run (a MUST, or a SHOULD
 // under strict) and is not an expected failure, or when the expect-fail file has a problem;
-// else ExitError when a check errored; else ExitPass. A failure wins over an error because it
+// else ExitError when a check errored or when no check was decided (none passed or failed: a
+// run that checked nothing is no pass); else ExitPass. A failure wins over an error because it
 // is a finding about the endpoint, and an error only says something could not be decided.
 func ExitCode(rep *scenarios.RunReport, v Verdict, strict bool) int {
-	errored := false
+	errored, decided := false, false
 	failed := v.Failed()
 	for _, res := range rep.Results {
 		if res.Failing(strict) && !v.IsExpected(res) {
 			failed = true
 		}
-		if res.Outcome.Status == scenarios.Error {
+		switch res.Outcome.Status {
+		case scenarios.Error:
 			errored = true
+		case scenarios.Pass, scenarios.Fail:
+			decided = true
+		case scenarios.Pending, scenarios.Running, scenarios.Skip:
 		}
 	}
 	switch {
 	case failed:
 		return ExitFail
-	case errored:
+	case errored, !decided:
 		return ExitError
 	}
 	return ExitPass

@@ -194,7 +194,8 @@ func TestExitCode(t *testing.T) {
 		strict  bool
 		want    int
 	}{
-		{"empty run", nil, nil, false, ExitPass},
+		{"empty run: nothing decided", nil, nil, false, ExitError},
+		{"only skips: nothing decided", []scenarios.Result{skip}, nil, false, ExitError},
 		{"all pass", []scenarios.Result{pass, skip}, nil, false, ExitPass},
 		{"MUST failure", []scenarios.Result{pass, mustFail}, nil, false, ExitFail},
 		{"MUST failure strict", []scenarios.Result{mustFail}, nil, true, ExitFail},
@@ -222,7 +223,7 @@ func TestExitCode(t *testing.T) {
 		{"stale expectation", []scenarios.Result{pass}, Expectations{entry(cExchanges.ID, future, 1)}, false, ExitFail},
 		{"stale expectation and error", []scenarios.Result{pass, errd}, Expectations{entry(cExchanges.ID, future, 1)}, false, ExitFail},
 		{"unknown check ID", []scenarios.Result{pass}, Expectations{entry("seamless/typo", future, 1)}, false, ExitFail},
-		{"expectation of a skipped check", []scenarios.Result{skip}, Expectations{entry(cBudget.ID, future, 1)}, false, ExitPass},
+		{"expectation of a skipped check", []scenarios.Result{pass, skip}, Expectations{entry(cBudget.ID, future, 1)}, false, ExitPass},
 		{"expectation of an errored check", []scenarios.Result{errd}, Expectations{entry(cTampered.ID, future, 1)}, false, ExitError},
 	}
 	for _, tt := range tests {

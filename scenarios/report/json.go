@@ -40,7 +40,12 @@ import (
 //	                        strict, not an expected failure)
 //	  requirement  string   the sentence the check enforces
 //	  source       string   where the requirement comes from (URL, RFC section)
-//	  fix          string   what to change when it fails
+//	  fix          string   what to change when it fails: the check's fix, or the result's own
+//	                        when its cause is not the endpoint (a set-up mistake has its own)
+//	  cause        string   only when the verdict is not the endpoint's doing: "setup" (hsemu's
+//	                        or the app's configuration), "engine" (the browser engine cannot
+//	                        decide), "down" (the endpoint stopped answering earlier in the run)
+//	                        or "emulator" (the app called an API the emulator lacks)
 //	  expected     string   what HubSpot expects (may be empty)
 //	  got          string   what happened; for a skip or an error, why
 //	  hops         [int]    the hop numbers that show the verdict (empty: all of the transcript)
@@ -100,6 +105,7 @@ type jsonResult struct {
 	Requirement string     `json:"requirement"`
 	Source      string     `json:"source"`
 	Fix         string     `json:"fix"`
+	Cause       string     `json:"cause,omitempty"`
 	Expected    string     `json:"expected"`
 	Got         string     `json:"got"`
 	Hops        []int      `json:"hops"`
@@ -168,7 +174,7 @@ func jsonOf(rep *scenarios.RunReport, v Verdict) jsonReport {
 			Target: res.Target, ID: res.Check.ID, Title: res.Check.Title, Level: string(res.Check.Level),
 			Flow: string(res.Check.Group), Scenario: string(res.Check.Scenario), Status: res.Outcome.Status.String(),
 			Label: label, FailsRun: res.Failing(rep.Strict) && label != "XFAIL",
-			Requirement: res.Check.Requirement, Source: res.Check.Source, Fix: res.Check.Fix,
+			Requirement: res.Check.Requirement, Source: res.Check.Source, Fix: Fix(res), Cause: string(res.Outcome.Cause),
 			Expected: res.Outcome.Expected, Got: res.Outcome.Got, Hops: append([]int{}, res.Outcome.Hops...),
 			DurationMs: res.Duration.Milliseconds(),
 		}
@@ -286,6 +292,7 @@ const JSONSchema = `{
         "requirement": {"type": "string"},
         "source": {"type": "string"},
         "fix": {"type": "string"},
+        "cause": {"type": "string", "enum": ["setup", "engine", "down", "emulator"]},
         "expected": {"type": "string"},
         "got": {"type": "string"},
         "hops": {"type": "array", "items": {"type": "integer"}},

@@ -218,6 +218,7 @@ func jsonReports() map[string]struct {
 		"two targets":  {multi, Verdict{}},
 		"expectations": {xf, xv},
 		"empty":        {&scenarios.RunReport{}, Verdict{}},
+		"causes":       {causeReport(), Verdict{}},
 	}
 }
 

@@ -206,7 +206,11 @@ func junitCaseOf(res scenarios.Result, strict bool, v Verdict) junitCase {
 	case "FAIL":
 		c.Failure = &junitProblem{Type: string(res.Check.Level), Message: expectedGot(res.Outcome), Body: xmlSafe(detail())}
 	case "ERROR":
-		c.Error = &junitProblem{Type: "error", Message: res.Outcome.Got, Body: xmlSafe(detail())}
+		typ := "error"
+		if res.Outcome.Cause != scenarios.CauseEndpoint {
+			typ = string(res.Outcome.Cause)
+		}
+		c.Error = &junitProblem{Type: typ, Message: gotLine(res.Outcome), Body: xmlSafe(detail())}
 	default: // SKIP, and the pending or running checks of a run cut short, which did not run
 		why := res.Outcome.Got
 		if why == "" {

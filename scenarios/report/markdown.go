@@ -56,9 +56,21 @@ func Markdown(w io.Writer, rep *scenarios.RunReport, v Verdict, opts MarkdownOpt
 	ew.printf("| %d | %d | %d | %d | %d | %d | %d |\n\n", t.Total, t.Pass, t.Fail, t.Warn, t.Error, t.Skip, t.XFail)
 
 	var notable []scenarios.Result
+	// Identical errors that are not the endpoint's doing (one set-up error for every check of a
+	// target) are one row, naming every check they decided.
+	grouped := map[sameCause]int{}
+	also := map[string][]string{} // the first check's target and ID → the other checks' IDs
 	for _, res := range rep.Results {
 		switch Label(res, rep.Strict, v) {
 		case "FAIL", "WARN", "ERROR", "XFAIL":
+			if k, ok := groupKey(res); ok {
+				if i, seen := grouped[k]; seen {
+					first := notable[i].Target + " " + notable[i].Check.ID
+					also[first] = append(also[first], res.Check.ID)
+					continue
+				}
+				grouped[k] = len(notable)
+			}
 			notable = append(notable, res)
 		}
 	}
@@ -77,15 +89,24 @@ func Markdown(w io.Writer, rep *scenarios.RunReport, v Verdict, opts MarkdownOpt
 		}
 		for _, res := range notable {
 			label := Label(res, rep.Strict, v)
-			happened, fix := expectedGot(res.Outcome), res.Check.Fix
-			switch label {
-			case "ERROR":
+			happened, fix := expectedGot(res.Outcome), Fix(res)
+			switch {
+			case label == "ERROR" && res.Outcome.Cause != scenarios.CauseEndpoint:
+				happened = gotLine(res.Outcome)
+				if res.Outcome.Fix == "" {
+					fix = "see the transcript; rerun, or check the endpoint is reachable"
+				}
+			case label == "ERROR":
 				happened, fix = "could not decide: "+res.Outcome.Got, "see the transcript; rerun, or check the endpoint is reachable"
-			case "XFAIL":
+			case label == "XFAIL":
 				e, _ := v.Expectation(res)
 				fix = fmt.Sprintf("expected failure until %s: %s", e.Date(), e.Reason)
 			}
-			ew.printf("| %s | %s | %s |", mdLabel(label), mdText(string(res.Check.Level)), mdCode(res.Check.ID, true))
+			checks := mdCode(res.Check.ID, true)
+			for _, id := range also[res.Target+" "+res.Check.ID] {
+				checks += ", " + mdCode(id, true)
+			}
+			ew.printf("| %s | %s | %s |", mdLabel(label), mdText(string(res.Check.Level)), checks)
 			if multi {
 				ew.printf(" %s |", mdCode(res.Target, true))
 			}

@@ -26,6 +26,7 @@ type TextOptions struct {
 func Text(w io.Writer, rep *scenarios.RunReport, opts TextOptions) error {
 	ew := &errWriter{w: w}
 	target := ""
+	first := map[sameCause]string{} // the first check each grouped error was printed under
 	for _, res := range rep.Results {
 		if res.Target != target {
 			target = res.Target
@@ -47,13 +48,34 @@ func Text(w io.Writer, rep *scenarios.RunReport, opts TextOptions) error {
 			ew.printf("        %s\n", res.Outcome.Got)
 			continue
 		}
+		if k, ok := groupKey(res); ok {
+			if _, seen := first[k]; seen {
+				continue // the same error as a check above, printed there once
+			}
+			first[k] = res.Check.ID
+		}
 		CheckDetail(ew, res, opts.MaxHops)
 	}
 	var failing []string
+	groups := map[sameCause]int{} // a grouped error → its line in failing
+	counts := map[sameCause]int{}
 	for _, res := range rep.Results {
-		if l := Label(res, rep.Strict, opts.Expect); l == "FAIL" || l == "ERROR" || l == "WARN" {
-			failing = append(failing, fmt.Sprintf("  %-6s %s (%s)", l, res.Check.ID, res.Target))
+		l := Label(res, rep.Strict, opts.Expect)
+		if l != "FAIL" && l != "ERROR" && l != "WARN" {
+			continue
 		}
+		k, ok := groupKey(res)
+		if !ok {
+			failing = append(failing, fmt.Sprintf("  %-6s %s (%s)", l, res.Check.ID, res.Target))
+			continue
+		}
+		counts[k]++
+		if i, seen := groups[k]; seen {
+			failing[i] = fmt.Sprintf("  %-6s %s and %d more, one %s (%s)", l, first[k], counts[k]-1, CauseLabel(res.Outcome.Cause), res.Target)
+			continue
+		}
+		groups[k] = len(failing)
+		failing = append(failing, fmt.Sprintf("  %-6s %s (%s)", l, res.Check.ID, res.Target))
 	}
 	if len(failing) > 0 {
 		ew.printf("\nto look at (details above):\n%s\n", strings.Join(failing, "\n"))
@@ -80,14 +102,19 @@ func CheckDetail(w io.Writer, res scenarios.Result, maxHops int) {
 		maxHops = 20
 	}
 	c := res.Check
-	ew.printf("        requirement: %s\n", c.Requirement)
-	ew.printf("        source:      %s\n", c.Source)
+	switch res.Outcome.Cause {
+	case scenarios.CauseSetup, scenarios.CauseDown, scenarios.CauseEmulator:
+		// Not about the endpoint's conformance: the requirement is beside the point.
+	case scenarios.CauseEndpoint, scenarios.CauseEngine:
+		ew.printf("        requirement: %s\n", c.Requirement)
+		ew.printf("        source:      %s\n", c.Source)
+	}
 	if res.Outcome.Expected != "" {
 		ew.printf("        expected:    %s\n", res.Outcome.Expected)
 	}
-	ew.printf("        got:         %s\n", res.Outcome.Got)
-	if res.Outcome.Status == scenarios.Fail {
-		ew.printf("        fix:         %s\n", c.Fix)
+	ew.printf("        got:         %s\n", gotLine(res.Outcome))
+	if res.Outcome.Status == scenarios.Fail || res.Outcome.Fix != "" {
+		ew.printf("        fix:         %s\n", Fix(res))
 	}
 	if len(res.Transcript) > 0 {
 		ew.printf("        transcript (%s):\n", c.Scenario)
