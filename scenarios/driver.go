@@ -44,8 +44,9 @@ type Options struct {
 	ThirdPartyCookies browser.CookiePolicy
 	// Engine makes the user's browser; nil means the http engine (scenarios/browser).
 	Engine EngineFactory
-	// TLSRootCAs are the certificate authorities the listing checks (and the browser of their
-	// install) trust for the app's https URLs; nil means the system's roots.
+	// TLSRootCAs are the certificate authorities every client of the run (the browsers, the
+	// webhook sender, the listing probes) trusts for the app's https URLs; nil means the
+	// system's roots.
 	TLSRootCAs *x509.CertPool
 }
 
@@ -257,6 +258,7 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) 
 		begin := time.Now()
 		err := s.run()
 		dur := time.Since(begin)
+		s.obs.API = disp.api.seen(r.Harness.URL(), begin)
 		for _, c := range j.checks {
 			out := judge(c, s.obs, err)
 			res := Result{Target: j.target.label(), Check: c, Outcome: out, Duration: dur, Transcript: s.obs.Hops}
@@ -321,6 +323,9 @@ func judge(c Check, o *Observation, runErr error) Outcome {
 			return skip(skipErr.why)
 		}
 		return errored(runErr.Error())
+	}
+	if out, ok := setupProblem(c, o); ok {
+		return out
 	}
 	if c.Judge == nil {
 		return errored("check " + c.ID + " has no judge")
