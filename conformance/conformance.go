@@ -19,8 +19,11 @@ package conformance
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hsemu/hsemu/conformance/inprocess"
 	"github.com/hsemu/hsemu/emulator"
@@ -39,6 +42,10 @@ type Suite struct {
 	Harness *scenarios.Harness
 	// Options tune the run.
 	Options scenarios.Options
+	// Cacheable lets `go test` cache the verdict: set it only when every target runs inside the
+	// test binary (the reference endpoints), whose code Go's test cache tracks. A verdict about
+	// an endpoint outside the binary is never cached (neverCached).
+	Cacheable bool
 }
 
 // Run runs the catalogue against targets with the default Suite.
@@ -51,6 +58,9 @@ func Run(t *testing.T, targets ...scenarios.Target) *scenarios.RunReport {
 // failed MUST (and SHOULD under Strict), reporting errors as test errors and skips as skips.
 func (s Suite) Run(t *testing.T, targets ...scenarios.Target) *scenarios.RunReport {
 	t.Helper()
+	if !s.Cacheable {
+		neverCached(t)
+	}
 	h := s.Harness
 	if h == nil {
 		addr := s.Addr
@@ -144,4 +154,35 @@ func FromEnv(getenv func(string) string) (s Suite, t scenarios.Target, ok bool, 
 		return s, t, true, fmt.Errorf("the target of the HSEMU_* variables: %w", err)
 	}
 	return s, t, true, nil
+}
+
+// uncachedFile is the file neverCached opens, in the system's temporary directory.
+const uncachedFile = "hsemu-conformance-uncached"
+
+// neverCached keeps `go test` from caching the test's result, so a verdict about an endpoint
+// that changed outside the test binary is never replayed as "(cached)". Go's test cache keys a
+// result on the HSEMU_* variables and the files the test opened, and refuses to cache a test
+// that opened a file modified less than 2 s before the test finished ("file used as input is too
+// new", cmd/go's hashOpen). The file opened here has a modification time in the future, so it is
+// always "too new", however slow the run. `go test -count=1` does the same by hand.
+func neverCached(t testing.TB) {
+	t.Helper()
+	name := filepath.Join(os.TempDir(), uncachedFile)
+	if _, err := os.Stat(name); err != nil {
+		if err := os.WriteFile(name, []byte("opened by hsemu's conformance tests so that go test never caches their verdicts\n"), 0o644); err != nil {
+			t.Logf("conformance: go test may cache this verdict (run with -count=1): %v", err)
+			return
+		}
+	}
+	future := time.Now().AddDate(100, 0, 0)
+	if err := os.Chtimes(name, future, future); err != nil {
+		t.Logf("conformance: go test may cache this verdict (run with -count=1): %v", err)
+		return
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		t.Logf("conformance: go test may cache this verdict (run with -count=1): %v", err)
+		return
+	}
+	f.Close()
 }

@@ -27,5 +27,5 @@ func TestConformance(t *testing.T) {
 	}
 	t.Cleanup(func() { h.Close() })
 	targets := conformance.InProcess(t, h, "", inprocess.TestOptions())
-	conformance.Suite{Harness: h, Options: inprocess.TestOptions()}.Run(t, targets...)
+	conformance.Suite{Harness: h, Options: inprocess.TestOptions(), Cacheable: true}.Run(t, targets...)
 }
