@@ -185,7 +185,7 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) 
 	}
 
 	for i := range targets {
-		if err := targets[i].Validate(); err != nil {
+		if err := targets[i].ValidateFor(opts); err != nil {
 			return nil, fmt.Errorf("target %s: %w", targets[i].label(), err)
 		}
 		app, err := r.Harness.Emulator.AddApp(registeredApp(targets[i]))
@@ -376,7 +376,7 @@ func registeredApp(t Target) emulator.App {
 			has = true
 		}
 	}
-	if !has {
+	if !has && t.InstallURL != "" {
 		app.RedirectURLs = append(append([]string(nil), app.RedirectURLs...), t.InstallURL)
 	}
 	if len(app.RequiredScopes) == 0 {

@@ -22,8 +22,11 @@ import (
 // seamless, and a HubSpot API the emulator does not have. Each is an error of the set-up (or of
 // the emulator) with its own fix, never a failure of the endpoint.
 
-// setupProblem reports whether the observation shows a set-up mistake that makes the check
-// undecidable, and the outcome that says so. driver.go's judge calls it before any judge.
+// setupProblem reports whether the observation shows a set-up mistake that leaves the check
+// undecided, and the outcome that says so. driver.go's judge calls it before the check's judge.
+// A set-up mistake turns what would be a failure (or an error) into an error of the set-up; a
+// check that passes on its own evidence (a page HubSpot can frame, a state returned) stays
+// passed.
 func setupProblem(c Check, o *Observation) (Outcome, bool) {
 	if o == nil {
 		return Outcome{}, false
@@ -31,11 +34,15 @@ func setupProblem(c Check, o *Observation) (Outcome, bool) {
 	for _, find := range []func(*Observation) (Outcome, bool){
 		untrustedCert, rateLimited, credentialsDiffer, unsupportedAPI, signInRefused, partnerOnly, apiBaseNotSet,
 	} {
-		if out, ok := find(o); ok {
-			return out, true
+		out, ok := find(o)
+		if !ok {
+			continue
 		}
+		if c.Judge != nil && c.Judge(o).Status == Pass {
+			return Outcome{}, false
+		}
+		return out, true
 	}
-	_ = c // every check of a scenario shares its set-up; c is kept for judges that need it
 	return Outcome{}, false
 }
 
