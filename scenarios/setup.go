@@ -217,15 +217,17 @@ func apiBaseNotSet(o *Observation) (Outcome, bool) {
 		if st.Code == "" || st.Page == nil || !st.Page.Stopped || len(st.Exchanges) > 0 {
 			continue
 		}
-		return setupError("the install returned to HubSpot, but no request at all reached hsemu's HubSpot API during the run: the app does not call the emulator",
+		return setupError("the install returned to HubSpot, but no request at all had reached hsemu's HubSpot API by then: the app does not call the emulator (or never exchanges the code)",
 			"your app is not pointed at hsemu's API base (it may still call api.hubapi.com): set its HubSpot API base to "+o.API.Base), true
 	}
 	return Outcome{}, false
 }
 
-// normalInstalls are the scenarios in which a correct app must call HubSpot's API.
+// normalInstalls are the scenarios in which any app must call HubSpot's API before it returns:
+// nothing in them lets a correct app refuse the code (the partner install's state may be
+// refused, so it is not one of them).
 var normalInstalls = map[ScenarioID]bool{
-	scenarioSeamlessInstall: true, scenarioPartnerInstall: true, scenarioConnectInstall: true,
+	scenarioSeamlessInstall: true, scenarioConnectInstall: true,
 }
 
 // apiSeen is what the emulator's API side served, for the set-up checks: every request to it
