@@ -228,3 +228,26 @@ func ParseCookies(pairs []string) ([]*http.Cookie, error) {
 	}
 	return cs, nil
 }
+
+// Planned returns the checks a run with opts decides for targets, in catalogue order: the
+// selected checks (Only, Skip, Profile) whose scenario applies to at least one target. It is
+// what `hsemu check --list` shows for a configured target, by the same rules Runner.Run uses to
+// pick its scenarios (Select, then Scenario.Applies).
+func Planned(targets []Target, opts Options) []Check {
+	opts = opts.withDefaults()
+	applies := map[ScenarioID]bool{}
+	for _, t := range targets {
+		for _, sc := range Scenarios() {
+			if sc.Applies(t, opts) {
+				applies[sc.ID] = true
+			}
+		}
+	}
+	var out []Check
+	for _, c := range Select(Catalogue(opts.Profile), opts.Only, opts.Skip) {
+		if applies[c.Scenario] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
