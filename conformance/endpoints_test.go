@@ -3,6 +3,7 @@ package conformance_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,11 +124,25 @@ func TestIndependentEndpoints(t *testing.T) {
 // runEndpoint starts the variant against a fresh emulator and runs the catalogue against it.
 func runEndpoint(t *testing.T, tc endpointCase) *scenarios.RunReport {
 	t.Helper()
-	name, args, enable := endpointCmd(tc.endpoint)
+	h, base, app := startEndpoint(t, tc.endpoint, tc.variant, nil)
+	r := &scenarios.Runner{Harness: h, Options: inprocess.TestOptions()}
+	rep, err := r.Run(context.Background(), endpointTargets(tc.endpoint, base, app))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// startEndpoint starts a fresh emulator and the endpoint's variant configured against it (env
+// overrides the endpoint's variables), stops both when the test ends, and returns the emulator,
+// the endpoint's base URL and the app hsemu is to be given.
+func startEndpoint(t *testing.T, endpoint, variant string, env map[string]string) (*scenarios.Harness, string, emulator.App) {
+	t.Helper()
+	name, args, enable := endpointCmd(endpoint)
 	if _, err := exec.LookPath(name); err != nil {
 		missing(t, name+" is not installed: "+enable)
 	}
-	if tc.endpoint == "express" {
+	if endpoint == "express" {
 		if _, err := os.Stat(filepath.Join(endpointsDir, "express", "node_modules")); err != nil {
 			missing(t, "the express endpoint's modules are not installed: run "+enable)
 		}
@@ -137,12 +152,16 @@ func runEndpoint(t *testing.T, tc endpointCase) *scenarios.RunReport {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.Close() })
-	app := emulator.App{ClientID: "independent-" + tc.endpoint, ClientSecret: "secret-" + tc.variant}
+	app := emulator.App{ClientID: "independent-" + endpoint, ClientSecret: "secret-" + variant}
 
+	vars := map[string]string{"PORT": "0", "VARIANT": variant, "HUBSPOT_API_BASE": h.URL(), "CLIENT_ID": app.ClientID, "CLIENT_SECRET": app.ClientSecret}
+	maps.Copy(vars, env)
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = append(os.Environ(), "PORT=0", "VARIANT="+tc.variant, "HUBSPOT_API_BASE="+h.URL(),
-		"CLIENT_ID="+app.ClientID, "CLIENT_SECRET="+app.ClientSecret)
+	cmd.Env = os.Environ()
+	for k, v := range vars {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
 	cmd.WaitDelay = 5 * time.Second
 	var logs strings.Builder
 	cmd.Stderr = &logs
@@ -160,20 +179,90 @@ func runEndpoint(t *testing.T, tc endpointCase) *scenarios.RunReport {
 			if len(l) > 3000 {
 				l = "…" + l[len(l)-3000:]
 			}
-			t.Logf("%s %s's log (its end):\n%s", tc.endpoint, tc.variant, l)
+			t.Logf("%s %s's log (its end):\n%s", endpoint, variant, l)
 		}
 	})
 	base, err := out.listening(20 * time.Second)
 	if err != nil {
-		t.Fatalf("%s %s: %v", tc.endpoint, tc.variant, err)
+		t.Fatalf("%s %s: %v", endpoint, variant, err)
 	}
+	return h, base, app
+}
 
-	r := &scenarios.Runner{Harness: h, Options: inprocess.TestOptions()}
-	rep, err := r.Run(context.Background(), endpointTargets(tc.endpoint, base, app))
-	if err != nil {
-		t.Fatal(err)
+// TestSetupMistakes: set-up mistakes made with correct independent endpoints are errors of the
+// set-up with their own fix, never failures of the endpoint.
+func TestSetupMistakes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Node and Python processes")
 	}
-	return rep
+	login := scenarios.Login{Fields: map[string]string{"email": "demo@example.com", "password": "demo-password"}}
+	tests := []struct {
+		name, endpoint string
+		env            map[string]string
+		only           string
+		target         func(base string, app emulator.App) scenarios.Target
+		check, fix     string
+	}{
+		{
+			name: "client secret differs", endpoint: "nodehttp", env: map[string]string{"CLIENT_SECRET": "the-apps-own-secret"},
+			only:   "seamless/install/",
+			target: func(base string, app emulator.App) scenarios.Target { return seamlessAt(base+"/install", app) },
+			check:  "seamless/install/exchanges-code", fix: "--client-secret",
+		},
+		{
+			name: "API base not the emulator", endpoint: "nodehttp", env: map[string]string{"HUBSPOT_API_BASE": "http://127.0.0.1:9"},
+			only:   "seamless/install/",
+			target: func(base string, app emulator.App) scenarios.Target { return seamlessAt(base+"/install", app) },
+			check:  "seamless/install/exchanges-code", fix: "API base",
+		},
+		{
+			name: "partner-only endpoint checked as seamless", endpoint: "python",
+			only:   "seamless/install/",
+			target: func(base string, app emulator.App) scenarios.Target {
+				return scenarios.Target{InstallURL: base + "/hubspot/install", Flows: []scenarios.Flow{scenarios.Seamless, scenarios.Partner}, App: app}
+			},
+			check: "seamless/install/exchanges-code", fix: "--flow partner",
+		},
+		{
+			name: "login refused", endpoint: "python", only: "partner/authorize/",
+			target: func(base string, app emulator.App) scenarios.Target {
+				wrong := scenarios.Login{Fields: maps.Clone(login.Fields)}
+				wrong.Fields["password"] = "not-the-password"
+				return scenarios.Target{InstallURL: base + "/hubspot/install", Flows: []scenarios.Flow{scenarios.Partner}, App: app, Login: wrong}
+			},
+			check: "partner/authorize/returns-state", fix: "--login",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			endpointSlots <- struct{}{}
+			defer func() { <-endpointSlots }()
+			h, base, app := startEndpoint(t, tt.endpoint, "correct", tt.env)
+			opts := inprocess.TestOptions()
+			opts.Only = []string{tt.only}
+			rep, err := (&scenarios.Runner{Harness: h, Options: opts}).Run(context.Background(), []scenarios.Target{tt.target(base, app)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, ok := rep.Result("", tt.check)
+			if !ok {
+				t.Fatalf("%s was not decided", tt.check)
+			}
+			if o := res.Outcome; o.Status != scenarios.Error || o.Cause != scenarios.CauseSetup || !strings.Contains(o.Fix, tt.fix) {
+				t.Errorf("%s: %s (cause %q) %q, fix %q; want a set-up error whose fix says %s", tt.check, o.Status, o.Cause, o.Got, o.Fix, tt.fix)
+			}
+			for _, r := range rep.Results {
+				if r.Outcome.Status == scenarios.Fail {
+					t.Errorf("%s fails (%s): a set-up mistake is never the endpoint's failure", r.Check.ID, r.Outcome.Got)
+				}
+			}
+		})
+	}
+}
+
+func seamlessAt(installURL string, app emulator.App) scenarios.Target {
+	return scenarios.Target{InstallURL: installURL, Flows: []scenarios.Flow{scenarios.Seamless}, App: app}
 }
 
 // missing skips a test whose tools are not installed, or fails it on CI (CI=true), where they

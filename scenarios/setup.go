@@ -179,21 +179,28 @@ func pageSays(p *browser.Page) string {
 	return ""
 }
 
-// partnerOnly: a seamless scenario's finalize was answered with a sign-in form or sent to a
-// sign-in page instead of exchanging the code: the endpoint serves the partner flow only.
+// partnerOnly: a seamless scenario's finalize (code, returnUrl, no state) was answered with a
+// sign-in form or sent to a sign-in page, or, for an install URL checked in both flows (no
+// --flow), went back to HubSpot without exchanging the code, which is what a partner endpoint
+// must do with a finalize whose state it cannot verify.
 func partnerOnly(o *Observation) (Outcome, bool) {
 	if !strings.HasPrefix(string(o.Scenario), string(GroupSeamless)+"/") {
 		return Outcome{}, false
 	}
 	st := o.Step(stepFinalize)
-	if st == nil || st.Page == nil || st.Page.Stopped || len(codeExchanges(st.Exchanges)) > 0 {
+	if st == nil || st.Page == nil || len(codeExchanges(st.Exchanges)) > 0 {
 		return Outcome{}, false
 	}
-	if !hasPasswordForm(st.Page) && !strings.Contains(strings.ToLower(st.Page.URL.Path), "login") && !strings.Contains(strings.ToLower(st.Page.URL.Path), "sign") {
-		return Outcome{}, false
+	const fix = "pass --flow partner (or HSEMU_FLOW=partner) for an install URL with partner sign-in"
+	path := strings.ToLower(st.Page.URL.Path)
+	if !st.Page.Stopped && (hasPasswordForm(st.Page) || strings.Contains(path, "login") || strings.Contains(path, "sign")) {
+		return setupError(fmt.Sprintf("the seamless finalize (code, returnUrl, step=finalize, no state) was answered with a sign-in at %s instead of an exchange: the endpoint serves the partner flow only", st.Page.URL), fix), true
 	}
-	return setupError(fmt.Sprintf("the seamless finalize (code, returnUrl, step=finalize, no state) was answered with a sign-in at %s instead of an exchange: the endpoint serves the partner flow only", st.Page.URL),
-		"pass --flow partner (or HSEMU_FLOW=partner) for an install URL with partner sign-in"), true
+	if st.Page.Stopped && o.Target.hasFlow(Partner) {
+		return setupError("the seamless finalize (code, returnUrl, step=finalize, no state) went back to HubSpot without exchanging the code, as a partner endpoint must when it cannot verify a state: this install URL was checked in both flows (no --flow) and may serve the partner flow only",
+			fix+"; if it serves the seamless flow, its token request never reached hsemu: set the app's HubSpot API base to "+o.API.Base), true
+	}
+	return Outcome{}, false
 }
 
 func hasPasswordForm(p *browser.Page) bool {
