@@ -217,7 +217,7 @@ func TestSetupMistakes(t *testing.T) {
 		},
 		{
 			name: "partner-only endpoint checked as seamless", endpoint: "python",
-			only:   "seamless/install/",
+			only: "seamless/install/",
 			target: func(base string, app emulator.App) scenarios.Target {
 				return scenarios.Target{InstallURL: base + "/hubspot/install", Flows: []scenarios.Flow{scenarios.Seamless, scenarios.Partner}, App: app}
 			},
