@@ -20,7 +20,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -132,15 +131,17 @@ func InProcess(t testing.TB, h *scenarios.Harness, bug string, opts scenarios.Op
 }
 
 // TargetFromEnv reads the target from HSEMU_* variables, by the settings table (package
-// scenarios/settings; the README lists them). ok is false when HSEMU_INSTALL_URL is unset.
+// scenarios/settings; the README lists them). ok is false when none of HSEMU_INSTALL_URL,
+// HSEMU_CONNECT_URL and HSEMU_WEBHOOK_URL is set.
 func TargetFromEnv(getenv func(string) string) (t scenarios.Target, ok bool, err error) {
 	_, t, ok, err = FromEnv(getenv)
 	return t, ok, err
 }
 
 // FromEnv reads a suite and its target from HSEMU_* variables, by the settings table: the
-// target's (HSEMU_INSTALL_URL and the rest), HSEMU_ADDR (where the emulator listens) and
-// HSEMU_STRICT. ok is false when HSEMU_INSTALL_URL is unset. Errors name the variable.
+// target's (HSEMU_INSTALL_URL and the rest), HSEMU_ADDR (where the emulator listens),
+// HSEMU_STRICT and HSEMU_CA_FILE. ok is false when none of HSEMU_INSTALL_URL, HSEMU_CONNECT_URL
+// and HSEMU_WEBHOOK_URL is set. Errors name the variable.
 func FromEnv(getenv func(string) string) (s Suite, t scenarios.Target, ok bool, err error) {
 	cfg, ok, err := settings.TargetFromEnv(getenv)
 	if err != nil {
@@ -149,40 +150,45 @@ func FromEnv(getenv func(string) string) (s Suite, t scenarios.Target, ok bool, 
 	if !ok {
 		return s, t, false, nil
 	}
-	s = Suite{Addr: cfg.Addr, Options: scenarios.Options{Strict: cfg.Options.Strict}}
+	s = Suite{Addr: cfg.Addr, Options: scenarios.Options{Strict: cfg.Options.Strict, TLSRootCAs: cfg.Options.TLSRootCAs}}
 	if t, err = cfg.Target(); err != nil {
 		return s, t, true, fmt.Errorf("the target of the HSEMU_* variables: %w", err)
 	}
 	return s, t, true, nil
 }
 
-// uncachedFile is the file neverCached opens, in the system's temporary directory.
-const uncachedFile = "hsemu-conformance-uncached"
+// uncachedFile is the file neverCached opens, in the test's working directory (its package's
+// directory, inside the module: Go checks only the files of the module the test belongs to).
+const uncachedFile = ".hsemu-uncached"
 
 // neverCached keeps `go test` from caching the test's result, so a verdict about an endpoint
 // that changed outside the test binary is never replayed as "(cached)". Go's test cache keys a
-// result on the HSEMU_* variables and the files the test opened, and refuses to cache a test
-// that opened a file modified less than 2 s before the test finished ("file used as input is too
-// new", cmd/go's hashOpen). The file opened here has a modification time in the future, so it is
-// always "too new", however slow the run. `go test -count=1` does the same by hand.
+// result on the HSEMU_* variables and the files inside the module the test opened, and refuses
+// to cache a test that opened such a file modified less than 2 s before the test finished ("file
+// used as input is too new", cmd/go's computeTestInputsID and hashOpen). The file opened here
+// has a modification time in the future, so it is always "too new", however slow the run.
+// `go test -count=1` does the same by hand.
 func neverCached(t testing.TB) {
 	t.Helper()
-	name := filepath.Join(os.TempDir(), uncachedFile)
+	if err := touchFuture(uncachedFile); err != nil {
+		t.Logf("conformance: go test may cache this verdict (run it with -count=1): %v", err)
+	}
+}
+
+func touchFuture(name string) error {
 	if _, err := os.Stat(name); err != nil {
-		if err := os.WriteFile(name, []byte("opened by hsemu's conformance tests so that go test never caches their verdicts\n"), 0o644); err != nil {
-			t.Logf("conformance: go test may cache this verdict (run with -count=1): %v", err)
-			return
+		text := "Opened by hsemu's conformance suite so that go test never caches a verdict about an endpoint\noutside the test binary. Safe to delete; ignore it in version control.\n"
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil { //nolint:gosec // G306: a marker, not a secret
+			return fmt.Errorf("write %s: %w", name, err)
 		}
 	}
 	future := time.Now().AddDate(100, 0, 0)
 	if err := os.Chtimes(name, future, future); err != nil {
-		t.Logf("conformance: go test may cache this verdict (run with -count=1): %v", err)
-		return
+		return fmt.Errorf("set the time of %s: %w", name, err)
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		t.Logf("conformance: go test may cache this verdict (run with -count=1): %v", err)
-		return
+		return fmt.Errorf("open %s: %w", name, err)
 	}
-	f.Close()
+	return f.Close()
 }
