@@ -32,6 +32,9 @@ var endpointsDir = filepath.Join("testdata", "endpoints")
 type endpointCase struct {
 	endpoint, variant string
 	fails             []string
+	// fixes are words the fix of a failing check must contain (the fix that applies to this
+	// variant, not the check's generic one).
+	fixes map[string]string
 	// engineErrors allows errors whose cause is the browser engine (a JavaScript-only page the
 	// http engine cannot decide); no other error is allowed.
 	engineErrors bool
@@ -41,7 +44,8 @@ var endpointCases = []endpointCase{
 	{endpoint: "express", variant: "correct"},
 	{endpoint: "express", variant: "helmet-defaults", fails: []string{"partner/authorize/frameable"}},
 	{endpoint: "express", variant: "state-format-only", fails: []string{"partner/state/tampered", "partner/state/foreign", "partner/state/replayed"}},
-	{endpoint: "express", variant: "session-state", fails: []string{"partner/authorize/cookies-cross-site", "partner/finalize/exchanges-code", "partner/finalize/no-cookie-needed"}},
+	{endpoint: "express", variant: "session-state", fails: []string{"partner/authorize/cookies-cross-site", "partner/finalize/exchanges-code", "partner/finalize/no-cookie-needed"},
+		fixes: map[string]string{"partner/finalize/exchanges-code": "Do not depend on a cookie at finalize"}},
 	{endpoint: "express", variant: "hardcoded-return", fails: []string{
 		"seamless/install/returns-to-hubspot", "seamless/exchange-fails", "seamless/missing-code", "seamless/reload",
 		"partner/finalize/returns-to-hubspot", "partner/exchange-fails",
@@ -331,6 +335,9 @@ func judgeEndpoint(t *testing.T, tc endpointCase, rep *scenarios.RunReport) {
 			failed[id] = true
 			if !slices.Contains(tc.fails, id) {
 				t.Errorf("%s %s fails, but HubSpot's docs do not fault %s %s for it: %s", res.Target, id, tc.endpoint, tc.variant, o.Got)
+			}
+			if want, ok := tc.fixes[id]; ok && !strings.Contains(o.Fix, want) {
+				t.Errorf("%s %s: fix %q; want the fix that applies (%q)", res.Target, id, o.Fix, want)
 			}
 		case scenarios.Error:
 			if !(tc.engineErrors && o.Cause == scenarios.CauseEngine) {

@@ -46,8 +46,12 @@ func setupProblem(c Check, o *Observation) (Outcome, bool) {
 	return Outcome{}, false
 }
 
-// untrustedCert: a step failed because the endpoint's https certificate is not trusted.
+// untrustedCert: a step failed because the endpoint's https certificate is not trusted. The
+// listing's https probe is exempt: a certificate browsers do not trust is its finding.
 func untrustedCert(o *Observation) (Outcome, bool) {
+	if o.Scenario == scenarioListingHTTPS {
+		return Outcome{}, false
+	}
 	for _, st := range o.Steps {
 		if st.Err == nil {
 			continue
