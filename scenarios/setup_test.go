@@ -137,3 +137,47 @@ func TestUnemulatedAPIIsTheEmulators(t *testing.T) {
 		t.Errorf("unemulated API: %s (cause %q) %q; want an error of the emulator naming the route", o.Status, o.Cause, o.Got)
 	}
 }
+
+// TestCredentialsDiffer: the token endpoint's refusals that mean hsemu and the app were given
+// different credentials (or install URLs) are set-up errors; hsemu's own provocations and the
+// connect flow's redirect_uri are not.
+func TestCredentialsDiffer(t *testing.T) {
+	tg := Target{
+		InstallURL: "http://localhost:3000/install",
+		App:        emulator.App{ClientID: "id", ClientSecret: "s", RedirectURLs: []string{"http://localhost:3000/oauth/callback"}},
+	}
+	exchange := func(outcome, redirect, fault string) *Observation {
+		return &Observation{Target: tg, Scenario: scenarioSeamlessInstall, Steps: []*Step{{
+			Name: stepFinalize,
+			Exchanges: []emulator.Event{{
+				Method: http.MethodPost, GrantType: "authorization_code", Code: "c", ClientID: "id",
+				RedirectURI: redirect, Status: http.StatusBadRequest, Outcome: outcome, Fault: fault,
+			}},
+		}}}
+	}
+	tests := []struct {
+		name string
+		o    *Observation
+		fix  string // "" when it is not a set-up error
+	}{
+		{"secret", exchange("BAD_CLIENT_SECRET", tg.InstallURL, ""), "--client-secret"},
+		{"client ID", exchange("BAD_CLIENT_ID", tg.InstallURL, ""), "--client-id"},
+		{"a configured redirect URL", exchange("MISMATCH_REDIRECT_URI_AUTH_CODE", "http://localhost:3000/oauth/callback", ""), "--install-url"},
+		{"an unregistered redirect URI", exchange("MISMATCH_REDIRECT_URI_AUTH_CODE", tg.InstallURL+"/", ""), ""},
+		{"an injected fault", exchange("BAD_CLIENT_SECRET", tg.InstallURL, "f1"), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, ok := credentialsDiffer(tt.o)
+			if tt.fix == "" {
+				if ok {
+					t.Errorf("a set-up error (%q); want none: the endpoint's own mistake", out.Got)
+				}
+				return
+			}
+			if !ok || out.Cause != CauseSetup || !strings.Contains(out.Fix, tt.fix) {
+				t.Errorf("got %v %q (fix %q); want a set-up error whose fix says %s", ok, out.Got, out.Fix, tt.fix)
+			}
+		})
+	}
+}
