@@ -97,7 +97,7 @@ func filterFlows(ts []scenarios.Target, flow string, flows []scenarios.Flow) []s
 // decide for it (scenarios.Planned, the run's own selection); without one (or for the
 // reference), the catalogue's checks that --only, --skip and --profile select.
 func listed(cfg *settings.Config) ([]scenarios.Check, error) {
-	if cfg.Reference || cfg.Bug != "" || (cfg.InstallURL == "" && cfg.ConnectURL == "" && cfg.WebhookURL == "") {
+	if cfg.Reference || cfg.Bug != "" || !hasTarget(cfg) {
 		return scenarios.Select(scenarios.Catalogue(cfg.Options.Profile), cfg.Options.Only, cfg.Options.Skip), nil
 	}
 	t, err := cfg.Target()
