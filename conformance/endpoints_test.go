@@ -151,6 +151,11 @@ func startEndpoint(t *testing.T, endpoint, variant string, env map[string]string
 			missing(t, "the express endpoint's modules are not installed: run "+enable)
 		}
 	}
+	// Read the endpoint's source here, so that Go's test cache, which tracks the files the test
+	// opens, runs the test again when an endpoint changes.
+	if _, err := os.ReadFile(args[len(args)-1]); err != nil {
+		t.Fatal(err)
+	}
 	h, err := scenarios.StartHarness(emulator.Config{}, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
