@@ -233,6 +233,23 @@ func TestSetupMistakes(t *testing.T) {
 			check: "seamless/install/exchanges-code", fix: "--flow partner",
 		},
 		{
+			name: "express partner-only endpoint checked as seamless", endpoint: "express",
+			only: "seamless/install/",
+			target: func(base string, app emulator.App) scenarios.Target {
+				return scenarios.Target{InstallURL: base + "/hubspot/install", Flows: []scenarios.Flow{scenarios.Seamless, scenarios.Partner}, App: app}
+			},
+			check: "seamless/install/exchanges-code", fix: "--flow partner",
+		},
+		{
+			name: "express login refused", endpoint: "express", only: "partner/authorize/",
+			target: func(base string, app emulator.App) scenarios.Target {
+				wrong := scenarios.Login{Fields: maps.Clone(login.Fields)}
+				wrong.Fields["password"] = "not-the-password"
+				return scenarios.Target{InstallURL: base + "/hubspot/install", Flows: []scenarios.Flow{scenarios.Partner}, App: app, Login: wrong}
+			},
+			check: "partner/authorize/returns-state", fix: "--login",
+		},
+		{
 			name: "login refused", endpoint: "python", only: "partner/authorize/",
 			target: func(base string, app emulator.App) scenarios.Target {
 				wrong := scenarios.Login{Fields: maps.Clone(login.Fields)}
@@ -267,6 +284,29 @@ func TestSetupMistakes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestConnectAlone: an app with only the connect flow is checked with its connect URL alone (no
+// install URL), and its correct endpoint passes every connect check.
+func TestConnectAlone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Node process")
+	}
+	h, base, app := startEndpoint(t, "nodehttp", "correct", nil)
+	app.RedirectURLs = []string{base + "/oauth-callback"}
+	tg := scenarios.Target{ConnectURL: base + "/connect", Flows: []scenarios.Flow{scenarios.Connect}, App: app}
+	rep, err := (&scenarios.Runner{Harness: h, Options: inprocess.TestOptions()}).Run(context.Background(), []scenarios.Target{tg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) == 0 {
+		t.Fatal("no check was decided")
+	}
+	for _, res := range rep.Results {
+		if !strings.HasPrefix(res.Check.ID, "connect/") || res.Outcome.Status != scenarios.Pass {
+			t.Errorf("%s: %s %q; want only connect checks, passing", res.Check.ID, res.Outcome.Status, res.Outcome.Got)
+		}
 	}
 }
 
