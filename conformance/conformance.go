@@ -111,10 +111,26 @@ func Report(t *testing.T, rep *scenarios.RunReport) {
 				}
 			default:
 				report.CheckDetail(&b, res, 12)
-				t.Errorf("could not decide %s: %s\n%s", res.Check.ID, res.Outcome.Got, b.String())
+				t.Errorf("could not decide %s%s: %s%s\n%s", res.Check.ID, causeOf(res.Outcome), res.Outcome.Got, fixOf(res.Outcome), b.String())
 			}
 		})
 	}
+}
+
+// causeOf names whom an error is about when it is not the endpoint (" (set-up)").
+func causeOf(o scenarios.Outcome) string {
+	if o.Cause == scenarios.CauseEndpoint {
+		return ""
+	}
+	return " (" + string(o.Cause) + ")"
+}
+
+// fixOf is the fix of this outcome when it has its own (a set-up mistake's), as a line.
+func fixOf(o scenarios.Outcome) string {
+	if o.Fix == "" {
+		return ""
+	}
+	return "\nfix for this: " + o.Fix
 }
 
 // InProcess starts the reference endpoint (or a broken variant, by bug name) in-process against
