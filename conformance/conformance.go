@@ -206,5 +206,8 @@ func touchFuture(name string) error {
 	if err != nil {
 		return fmt.Errorf("open %s: %w", name, err)
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", name, err)
+	}
+	return nil
 }

@@ -160,7 +160,7 @@ func signInRefused(o *Observation) (Outcome, bool) {
 		if answer.Status != http.StatusUnauthorized && answer.Status != http.StatusForbidden && !again && !says {
 			continue
 		}
-		var fields []string
+		fields := make([]string, 0, len(o.Target.Login.Fields))
 		for n := range o.Target.Login.Fields {
 			fields = append(fields, n)
 		}
