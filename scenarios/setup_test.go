@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"io"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -179,5 +180,32 @@ func TestCredentialsDiffer(t *testing.T) {
 				t.Errorf("got %v %q (fix %q); want a set-up error whose fix says %s", ok, out.Got, out.Fix, tt.fix)
 			}
 		})
+	}
+}
+
+// TestCAFileTrustedByTheWebhookSender: the webhook sender trusts Options.TLSRootCAs too: an
+// https receiver on a private CA passes the webhook checks.
+func TestCAFileTrustedByTheWebhookSender(t *testing.T) {
+	var url string
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.WriteHeader(correct(url)(r, body))
+	}))
+	cert := localhostCert(t)
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	url = local(srv.URL)
+	_, rep := runWebhooks(t, url+"/hooks", Options{})
+	if res, _ := rep.Result("", "webhooks/accepts-signed"); res.Outcome.Status != Error || res.Outcome.Cause != CauseSetup {
+		t.Errorf("without --ca-file: %s %q; want a set-up error: the receiver's certificate is not trusted", res.Outcome.Status, res.Outcome.Got)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(cert.Leaf)
+	failed, rep := runWebhooks(t, url+"/hooks", Options{TLSRootCAs: roots})
+	for _, res := range rep.Results {
+		if res.Outcome.Status != Pass {
+			t.Errorf("%s: %s %q; want pass (failed: %v)", res.Check.ID, res.Outcome.Status, res.Outcome.Got, failed)
+		}
 	}
 }
