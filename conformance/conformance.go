@@ -19,8 +19,10 @@ package conformance
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hsemu/hsemu/conformance/inprocess"
 	"github.com/hsemu/hsemu/emulator"
@@ -39,6 +41,10 @@ type Suite struct {
 	Harness *scenarios.Harness
 	// Options tune the run.
 	Options scenarios.Options
+	// Cacheable lets `go test` cache the verdict: set it only when every target runs inside the
+	// test binary (the reference endpoints), whose code Go's test cache tracks. A verdict about
+	// an endpoint outside the binary is never cached (neverCached).
+	Cacheable bool
 }
 
 // Run runs the catalogue against targets with the default Suite.
@@ -51,6 +57,9 @@ func Run(t *testing.T, targets ...scenarios.Target) *scenarios.RunReport {
 // failed MUST (and SHOULD under Strict), reporting errors as test errors and skips as skips.
 func (s Suite) Run(t *testing.T, targets ...scenarios.Target) *scenarios.RunReport {
 	t.Helper()
+	if !s.Cacheable {
+		neverCached(t)
+	}
 	h := s.Harness
 	if h == nil {
 		addr := s.Addr
@@ -102,10 +111,26 @@ func Report(t *testing.T, rep *scenarios.RunReport) {
 				}
 			default:
 				report.CheckDetail(&b, res, 12)
-				t.Errorf("could not decide %s: %s\n%s", res.Check.ID, res.Outcome.Got, b.String())
+				t.Errorf("could not decide %s%s: %s%s\n%s", res.Check.ID, causeOf(res.Outcome), res.Outcome.Got, fixOf(res.Outcome), b.String())
 			}
 		})
 	}
+}
+
+// causeOf names whom an error is about when it is not the endpoint (" (set-up)").
+func causeOf(o scenarios.Outcome) string {
+	if o.Cause == scenarios.CauseEndpoint {
+		return ""
+	}
+	return " (" + string(o.Cause) + ")"
+}
+
+// fixOf is the fix of this outcome when it has its own (a set-up mistake's), as a line.
+func fixOf(o scenarios.Outcome) string {
+	if o.Fix == "" {
+		return ""
+	}
+	return "\nfix for this: " + o.Fix
 }
 
 // InProcess starts the reference endpoint (or a broken variant, by bug name) in-process against
@@ -122,15 +147,17 @@ func InProcess(t testing.TB, h *scenarios.Harness, bug string, opts scenarios.Op
 }
 
 // TargetFromEnv reads the target from HSEMU_* variables, by the settings table (package
-// scenarios/settings; the README lists them). ok is false when HSEMU_INSTALL_URL is unset.
+// scenarios/settings; the README lists them). ok is false when none of HSEMU_INSTALL_URL,
+// HSEMU_CONNECT_URL and HSEMU_WEBHOOK_URL is set.
 func TargetFromEnv(getenv func(string) string) (t scenarios.Target, ok bool, err error) {
 	_, t, ok, err = FromEnv(getenv)
 	return t, ok, err
 }
 
 // FromEnv reads a suite and its target from HSEMU_* variables, by the settings table: the
-// target's (HSEMU_INSTALL_URL and the rest), HSEMU_ADDR (where the emulator listens) and
-// HSEMU_STRICT. ok is false when HSEMU_INSTALL_URL is unset. Errors name the variable.
+// target's (HSEMU_INSTALL_URL and the rest), HSEMU_ADDR (where the emulator listens),
+// HSEMU_STRICT and HSEMU_CA_FILE. ok is false when none of HSEMU_INSTALL_URL, HSEMU_CONNECT_URL
+// and HSEMU_WEBHOOK_URL is set. Errors name the variable.
 func FromEnv(getenv func(string) string) (s Suite, t scenarios.Target, ok bool, err error) {
 	cfg, ok, err := settings.TargetFromEnv(getenv)
 	if err != nil {
@@ -139,9 +166,48 @@ func FromEnv(getenv func(string) string) (s Suite, t scenarios.Target, ok bool, 
 	if !ok {
 		return s, t, false, nil
 	}
-	s = Suite{Addr: cfg.Addr, Options: scenarios.Options{Strict: cfg.Options.Strict}}
+	s = Suite{Addr: cfg.Addr, Options: scenarios.Options{Strict: cfg.Options.Strict, TLSRootCAs: cfg.Options.TLSRootCAs}}
 	if t, err = cfg.Target(); err != nil {
 		return s, t, true, fmt.Errorf("the target of the HSEMU_* variables: %w", err)
 	}
 	return s, t, true, nil
+}
+
+// uncachedFile is the file neverCached opens, in the test's working directory (its package's
+// directory, inside the module: Go checks only the files of the module the test belongs to).
+const uncachedFile = ".hsemu-uncached"
+
+// neverCached keeps `go test` from caching the test's result, so a verdict about an endpoint
+// that changed outside the test binary is never replayed as "(cached)". Go's test cache keys a
+// result on the HSEMU_* variables and the files inside the module the test opened, and refuses
+// to cache a test that opened such a file modified less than 2 s before the test finished ("file
+// used as input is too new", cmd/go's computeTestInputsID and hashOpen). The file opened here
+// has a modification time in the future, so it is always "too new", however slow the run.
+// `go test -count=1` does the same by hand.
+func neverCached(t testing.TB) {
+	t.Helper()
+	if err := touchFuture(uncachedFile); err != nil {
+		t.Logf("conformance: go test may cache this verdict (run it with -count=1): %v", err)
+	}
+}
+
+func touchFuture(name string) error {
+	if _, err := os.Stat(name); err != nil {
+		text := "Opened by hsemu's conformance suite so that go test never caches a verdict about an endpoint\noutside the test binary. Safe to delete; ignore it in version control.\n"
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil { //nolint:gosec // G306: a marker, not a secret
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+	}
+	future := time.Now().AddDate(100, 0, 0)
+	if err := os.Chtimes(name, future, future); err != nil {
+		return fmt.Errorf("set the time of %s: %w", name, err)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", name, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", name, err)
+	}
+	return nil
 }

@@ -310,7 +310,7 @@ func (az *authorizer) renderConsent(w http.ResponseWriter, ev *Event, req *authz
 // query is kept.
 func (az *authorizer) grantAndRedirect(w http.ResponseWriter, ev *Event, req *authzRequest, hubID int64, status int) {
 	ev.HubID = hubID
-	code, err := az.issueCode(CodeRequest{
+	code, err := az.issueCode(CodeRequest{ // takes the emulator's lock
 		ClientID: req.app.ClientID, HubID: hubID, RedirectURI: req.redirectURI,
 		Scopes: req.scope, OptionalScopes: req.optional,
 	})

@@ -45,8 +45,9 @@ type Options struct {
 	ThirdPartyCookies browser.CookiePolicy
 	// Engine makes the user's browser; nil means the http engine (scenarios/browser).
 	Engine EngineFactory
-	// TLSRootCAs are the certificate authorities the listing checks (and the browser of their
-	// install) trust for the app's https URLs; nil means the system's roots.
+	// TLSRootCAs are the certificate authorities every client of the run (the browsers, the
+	// webhook sender, the listing probes) trusts for the app's https URLs; nil means the
+	// system's roots.
 	TLSRootCAs *x509.CertPool
 }
 
@@ -191,7 +192,7 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) 
 	}
 
 	for i := range targets {
-		if err := targets[i].Validate(); err != nil {
+		if err := targets[i].ValidateFor(opts); err != nil {
 			return nil, fmt.Errorf("target %s: %w", targets[i].label(), err)
 		}
 		app, err := r.Harness.Emulator.AddApp(registeredApp(targets[i]))
@@ -279,6 +280,7 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) 
 		begin := time.Now()
 		err := s.run()
 		dur := time.Since(begin)
+		s.obs.API = disp.api.seen(r.Harness.URL(), begin)
 		decide := func(c Check) Outcome { return judge(c, s.obs, err) }
 		if !j.scenario.CrashProne {
 			health.suspect(s.obs)
@@ -385,7 +387,9 @@ func judge(c Check, o *Observation, runErr error) Outcome {
 		}
 		return errored(runErr.Error())
 	}
-	// (set-up problems found in the observation are decided here, before any judge.)
+	if out, ok := setupProblem(c, o); ok {
+		return out
+	}
 	if c.Judge == nil {
 		return errored("check " + c.ID + " has no judge")
 	}
@@ -483,7 +487,7 @@ func registeredApp(t Target) emulator.App {
 			has = true
 		}
 	}
-	if !has {
+	if !has && t.InstallURL != "" {
 		app.RedirectURLs = append(append([]string(nil), app.RedirectURLs...), t.InstallURL)
 	}
 	if len(app.RequiredScopes) == 0 {

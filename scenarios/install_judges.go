@@ -1,16 +1,30 @@
 package scenarios
 
+import (
+	"slices"
+	"strings"
+)
+
 // The judges of a normal install's checks (installChecks), shared by the seamless and the
 // partner flow.
 
-// judgeExchangesCode: the code of the finalize step was exchanged as HubSpot requires.
+// judgeExchangesCode: the code of the finalize step was exchanged as HubSpot requires. Set-up
+// mistakes (credentials that differ, an app not pointed at the emulator) are told apart before
+// it runs (setup.go); a finalize that got none of the sign-in's cookies gets the fix for that.
 func judgeExchangesCode(o *Observation, step StepName) Outcome {
 	st := o.Step(step)
 	if st == nil {
 		return o.missing(step)
 	}
 	if p := exchangeProblem(st, o.Target); p != "" {
-		return fail("one token request for the code, as HubSpot's token endpoint requires", p)
+		out := fail("one token request for the code, as HubSpot's token endpoint requires", p)
+		if len(codeExchanges(st.Exchanges)) == 0 {
+			if why := cookiesLeftBehind(o, st); why != "" {
+				out.Got += "; " + why
+				out.Fix = "Do not depend on a cookie at finalize: HubSpot's frame does not send the sign-in's cookies (a SameSite=Lax/Strict cookie, or any cookie when third-party cookies are blocked). Find the user by the state you stored server-side at sign-in (HubSpot: store the state against the user), then exchange the code. See partner/authorize/cookies-cross-site."
+			}
+		}
+		return out
 	}
 	return pass("the code was exchanged on " + codeExchanges(st.Exchanges)[0].Path)
 }
@@ -33,4 +47,32 @@ func judgeInstallBudget(o *Observation, step StepName) Outcome {
 		return o.missing(step)
 	}
 	return judgeBudget(o, o.Steps)
+}
+
+// cookiesLeftBehind says which cookies the sign-in set that the finalize request in HubSpot's
+// frame did not carry, or "" when it carried them all (or there was no sign-in).
+func cookiesLeftBehind(o *Observation, finalize *Step) string {
+	signIn := o.Step(stepAuthorize)
+	if signIn == nil || len(finalize.Hops) == 0 {
+		return ""
+	}
+	sent := map[string]bool{}
+	for _, n := range finalize.Hops[0].SentCookies {
+		sent[n] = true
+	}
+	var missing []string
+	for _, h := range signIn.Hops {
+		if h.URL == nil || isHubSpotURL(h.URL) {
+			continue
+		}
+		for _, c := range h.SetCookies {
+			if c.MaxAge >= 0 && c.Value != "" && !sent[c.Name] && !slices.Contains(missing, c.Name) {
+				missing = append(missing, c.Name)
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	return "the sign-in set the cookie(s) " + strings.Join(missing, ", ") + ", which the finalize request in HubSpot's frame did not carry"
 }

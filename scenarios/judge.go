@@ -125,7 +125,7 @@ func exchangeProblem(st *Step, t Target) string {
 		probs = append(probs, fmt.Sprintf("client_id was %q, not the app's %q", e.ClientID, t.App.ClientID))
 	}
 	if e.RedirectURI != t.InstallURL {
-		probs = append(probs, fmt.Sprintf("redirect_uri was %q; HubSpot requires exactly the install URL %q", e.RedirectURI, t.InstallURL))
+		probs = append(probs, fmt.Sprintf("redirect_uri was %q, not the install URL %q (HubSpot requires the redirect_uri the code was issued for; that a marketplace install's code is issued for the install URL is hsemu's inference from HubSpot's install flow)", e.RedirectURI, t.InstallURL))
 	}
 	if e.Outcome != "" && len(probs) == 0 {
 		probs = append(probs, fmt.Sprintf("HubSpot answered %d %s: %s", e.Status, e.Outcome, e.Message))

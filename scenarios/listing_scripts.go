@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -72,22 +71,14 @@ func probeHTTPS(s *Session, raw string) error {
 	return conn.Close()
 }
 
-// listingBrowser is Session.NewBrowser trusting Options.TLSRootCAs, for endpoints served over https
+// listingBrowser is Session.NewBrowser with the run's third-party cookie policy; like every
+// browser of the run it trusts Options.TLSRootCAs (--ca-file), for endpoints served over https
 // with a private CA (tests, staging).
 func listingBrowser(s *Session) Engine {
-	var rt http.RoundTripper
-	if s.opts.TLSRootCAs != nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.Proxy = nil
-		t.TLSClientConfig = &tls.Config{RootCAs: s.opts.TLSRootCAs, MinVersion: tls.VersionTLS12}
-		rt = t
-	}
-	b := s.newEngine(browser.Options{
+	return s.newEngine(browser.Options{
 		ThirdPartyCookies: s.opts.ThirdPartyCookies,
-		Transport:         rt,
 		StopAt:            func(u *url.URL) bool { return browser.IsHubSpotHost(u.Hostname()) },
 	})
-	return b
 }
 
 // appConfigProblems loads the target's app-hsmeta.json and applies the listing's rules on top

@@ -27,6 +27,7 @@ type dispatcher struct {
 	lastSeq func() uint64        // the emulator's newest event (emulator.LastSeq)
 	seen    uint64               // the Seq of the newest event delivered
 	moved   chan struct{}        // closed and replaced whenever seen moves
+	api     apiLog               // the API side's requests, for the set-up checks (setup.go)
 }
 
 // watch collects the token requests for one code.
@@ -66,6 +67,7 @@ func (d *dispatcher) run(ctx context.Context, events <-chan emulator.Event) {
 }
 
 func (d *dispatcher) deliver(e emulator.Event) {
+	d.api.add(e)
 	d.mu.Lock()
 	if e.Seq > d.seen {
 		d.seen = e.Seq

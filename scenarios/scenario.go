@@ -66,6 +66,8 @@ type Observation struct {
 	Secrets []string
 	// States collects the states the endpoint returned (partner flow).
 	States []string
+	// API is what the emulator's API side served, for the set-up checks (setup.go).
+	API apiSeen
 	// Halt says why the scenario stopped before its last step, if it did.
 	Halt string
 	// Started and Duration of the whole scenario.

@@ -112,6 +112,19 @@ func TestSameReturn(t *testing.T) {
 	}
 }
 
+func TestValidateForAsksForLoginOnlyForPartnerChecks(t *testing.T) {
+	tg := Target{InstallURL: "http://localhost/install", Flows: []Flow{Seamless, Partner}, App: emulator.App{ClientID: "id", ClientSecret: "secret"}}
+	if err := tg.ValidateFor(Options{Only: []string{"seamless/"}}); err != nil {
+		t.Errorf("only seamless checks selected: %v; want no --login needed", err)
+	}
+	if err := tg.ValidateFor(Options{Skip: []string{"partner/"}}); err != nil {
+		t.Errorf("partner checks skipped: %v; want no --login needed", err)
+	}
+	if err := tg.ValidateFor(Options{}); err == nil || !strings.Contains(err.Error(), "--login") {
+		t.Errorf("every check selected: %v; want it to ask for --login", err)
+	}
+}
+
 func TestTargetValidate(t *testing.T) {
 	app := emulator.App{ClientID: "id", ClientSecret: "secret"}
 	tests := []struct {
@@ -125,10 +138,12 @@ func TestTargetValidate(t *testing.T) {
 		{"scheme", Target{InstallURL: "ftp://localhost/install", Flows: []Flow{Seamless}, App: app}, "http://"},
 		{"no creds", Target{InstallURL: "http://localhost/install", Flows: []Flow{Seamless}}, "--client-id"},
 		{"partner without login", Target{InstallURL: "http://localhost/install", Flows: []Flow{Partner}, App: app}, "--login"},
+		{"connect alone", Target{ConnectURL: "http://localhost/connect", Flows: []Flow{Connect}, App: app}, ""},
+		{"connect without its URL", Target{Flows: []Flow{Connect}, App: app}, "--connect-url"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.target.Validate()
+			err := tt.target.ValidateFor(Options{})
 			if tt.errHas == "" {
 				assert.NoError(t, err)
 				return

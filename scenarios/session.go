@@ -79,6 +79,7 @@ func (s *Session) Emulator() *emulator.Emulator { return s.h.Emulator }
 func (s *Session) HTTPClient() *http.Client {
 	return &http.Client{
 		Timeout:       s.opts.HopTimeout,
+		Transport:     tlsTransport(s.opts.TLSRootCAs), // --ca-file (nil: the default transport)
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }

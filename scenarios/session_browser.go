@@ -15,6 +15,9 @@ func (s *Session) newEngine(o browser.Options) Engine {
 	o.HubSpotAddr = s.h.Addr
 	o.HopTimeout = s.opts.HopTimeout
 	o.OnHop = s.recordHop
+	if o.Transport == nil {
+		o.Transport = tlsTransport(s.opts.TLSRootCAs) // --ca-file: every browser trusts it
+	}
 	var e Engine
 	if s.opts.Engine != nil {
 		e = s.opts.Engine(o)

@@ -92,43 +92,76 @@ type Target struct {
 }
 
 // Validate reports the first problem that makes the target unusable, in words a user can act on.
+// An install URL is needed only by the install flows: a target of the connect flow alone
+// (--connect-url) or of webhooks alone (--webhook-url) has none. The partner flow's sign-in is
+// asked for only when partner checks are selected (ValidateFor).
 func (t Target) Validate() error {
-	if t.InstallURL == "" {
-		return errors.New("no install URL: give --install-url (or HSEMU_INSTALL_URL), the URL of your listing's install button")
+	if t.InstallURL == "" && (t.hasFlow(Seamless) || t.hasFlow(Partner)) {
+		return errors.New("no install URL: give --install-url (or HSEMU_INSTALL_URL), the URL of your listing's install button, or only --connect-url (or --webhook-url) to check the connect flow (or webhooks) alone")
 	}
-	u, err := url.Parse(t.InstallURL)
-	if err != nil {
-		return fmt.Errorf("install URL %q does not parse: %w", t.InstallURL, err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("install URL %q must start with http:// or https://", t.InstallURL)
-	}
-	if u.Host == "" {
-		return fmt.Errorf("install URL %q has no host", t.InstallURL)
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("install URL %q must have no query or fragment: HubSpot adds code, returnUrl and step itself", t.InstallURL)
+	if t.InstallURL != "" {
+		if err := checkURL("install URL", t.InstallURL); err != nil {
+			return err
+		}
+		if u, _ := url.Parse(t.InstallURL); u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("install URL %q must have no query or fragment: HubSpot adds code, returnUrl and step itself", t.InstallURL)
+		}
 	}
 	if len(t.Flows) == 0 {
 		return errors.New("no flow: choose --flow seamless, partner or all")
 	}
+	if t.hasFlow(Connect) && t.ConnectURL == "" {
+		return errors.New("the connect flow needs --connect-url (or HSEMU_CONNECT_URL), where your app starts \"Connect with HubSpot\"")
+	}
+	if t.hasFlow(Webhooks) && t.WebhookURL == "" {
+		return errors.New("the webhook checks need --webhook-url (or HSEMU_WEBHOOK_URL), your app's webhook receiver")
+	}
 	if t.App.ClientID == "" || t.App.ClientSecret == "" {
 		return errors.New("no app credentials: give --client-id and --client-secret (or HSEMU_CLIENT_ID and HSEMU_CLIENT_SECRET), the ones your endpoint uses against the emulator")
 	}
-	for _, f := range t.Flows {
-		if f == Partner && t.Login.Empty() {
-			return errors.New("the partner flow needs a way to sign in: give --login field=value (repeatable, e.g. --login email=me@example.com --login password=secret) and/or --cookie name=value")
+	return nil
+}
+
+// ValidateFor is Validate for a run with opts: the partner flow needs a way to sign in only when
+// one of the selected checks signs in (the partner flow's, and the listing's install).
+func (t Target) ValidateFor(opts Options) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	if !t.hasFlow(Partner) || !t.Login.Empty() {
+		return nil
+	}
+	for _, c := range Select(Catalogue(opts.withDefaults().Profile), opts.Only, opts.Skip) {
+		if c.Group == GroupPartner || c.Scenario == scenarioListingInstall {
+			return errors.New("the partner checks need a way to sign in: give --login field=value (repeatable, e.g. --login email=me@example.com --login password=secret) and/or --cookie name=value, or --flow seamless (or --skip partner/) to leave them out")
 		}
+	}
+	return nil
+}
+
+// checkURL says what is wrong with an absolute http(s) URL the user gave, or nil.
+func checkURL(what, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%s %q does not parse: %w", what, raw, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("%s %q must start with http:// or https://", what, raw)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("%s %q has no host", what, raw)
 	}
 	return nil
 }
 
 // label is the name used in reports.
 func (t Target) label() string {
-	if t.Name != "" {
-		return t.Name
+	for _, l := range []string{t.Name, t.InstallURL, t.ConnectURL, t.WebhookURL} {
+		if l != "" {
+			return l
+		}
 	}
-	return t.InstallURL
+	return "target"
 }
 
 // hasFlow reports whether the target serves f.
@@ -194,4 +227,27 @@ func ParseCookies(pairs []string) ([]*http.Cookie, error) {
 		}
 	}
 	return cs, nil
+}
+
+// Planned returns the checks a run with opts decides for targets, in catalogue order: the
+// selected checks (Only, Skip, Profile) whose scenario applies to at least one target. It is
+// what `hsemu check --list` shows for a configured target, by the same rules Runner.Run uses to
+// pick its scenarios (Select, then Scenario.Applies).
+func Planned(targets []Target, opts Options) []Check {
+	opts = opts.withDefaults()
+	applies := map[ScenarioID]bool{}
+	for _, t := range targets {
+		for _, sc := range Scenarios() {
+			if sc.Applies(t, opts) {
+				applies[sc.ID] = true
+			}
+		}
+	}
+	var out []Check
+	for _, c := range Select(Catalogue(opts.Profile), opts.Only, opts.Skip) {
+		if applies[c.Scenario] {
+			out = append(out, c)
+		}
+	}
+	return out
 }

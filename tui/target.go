@@ -147,6 +147,10 @@ func customTarget(f CustomFields) (scenarios.Target, error) {
 	if err != nil {
 		return scenarios.Target{}, fmt.Errorf("custom target: %w", err)
 	}
+	// The TUI runs every check by default, so a partner endpoint needs its sign-in here.
+	if err := t.ValidateFor(scenarios.Options{}); err != nil {
+		return scenarios.Target{}, fmt.Errorf("custom target: %w (in this form: the sign-in fields)", err)
+	}
 	return t, nil
 }
 

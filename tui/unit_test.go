@@ -19,7 +19,7 @@ func TestCustomFieldsTarget(t *testing.T) {
 		{"install URL with query", func(f *CustomFields) { f.InstallURL += "?x=1" }, "no query"},
 		{"bad flow", func(f *CustomFields) { f.Flow = "sideways" }, "flow:"},
 		{"no secret", func(f *CustomFields) { f.ClientSecret = "" }, "no app credentials"},
-		{"partner without sign-in", func(f *CustomFields) { f.Flow = "partner" }, "needs a way to sign in"},
+		{"partner without sign-in", func(f *CustomFields) { f.Flow = "partner" }, "need a way to sign in"},
 		{"partner with sign-in", func(f *CustomFields) { f.Flow = "partner"; f.Login = "email=a@b.c password=x" }, ""},
 		{"bad login pair", func(f *CustomFields) { f.Flow = "partner"; f.Login = "email" }, "sign-in fields:"},
 		{"bad cookie", func(f *CustomFields) { f.Cookies = "novalue" }, "cookies:"},

@@ -59,12 +59,15 @@ func prepare(cfg *settings.Config) (*prepared, error) {
 		return p, nil
 	}
 	t, err := cfg.Target()
+	if err == nil {
+		err = t.ValidateFor(cfg.Options)
+	}
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
 	h, err := scenarios.StartHarness(emulator.Config{}, cfg.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("check %s: %w", t.InstallURL, err)
+		return nil, fmt.Errorf("check %s: %w", targetName(t), err)
 	}
 	p.harness = h
 	p.closers = append(p.closers, func() { _ = h.Close() })
@@ -91,6 +94,20 @@ func filterFlows(ts []scenarios.Target, flow string, flows []scenarios.Flow) []s
 	return out
 }
 
+// listed is what --list shows: with a target configured, exactly the checks the run would
+// decide for it (scenarios.Planned, the run's own selection); without one (or for the
+// reference), the catalogue's checks that --only, --skip and --profile select.
+func listed(cfg *settings.Config) ([]scenarios.Check, error) {
+	if cfg.Reference || cfg.Bug != "" || !hasTarget(cfg) {
+		return scenarios.Select(scenarios.Catalogue(cfg.Options.Profile), cfg.Options.Only, cfg.Options.Skip), nil
+	}
+	t, err := cfg.Target()
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	return scenarios.Planned([]scenarios.Target{t}, cfg.Options), nil
+}
+
 func runCheck(ctx context.Context, args []string, sys system) error {
 	stderr := sys.stderr
 	fs := flag.NewFlagSet("hsemu check", flag.ContinueOnError)
@@ -99,7 +116,7 @@ func runCheck(ctx context.Context, args []string, sys system) error {
 	var rf reportFlags
 	rf.register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: hsemu check --install-url URL [flags]    (or: hsemu check --reference [--bug NAME])")
+		fmt.Fprintln(stderr, "Usage: hsemu check --install-url URL [flags]    (or: --connect-url URL / --webhook-url URL alone, or: hsemu check --reference [--bug NAME])")
 		fmt.Fprintln(stderr, "       reports: [--format text|json|junit|markdown] [--out FILE]… [--expect-fail FILE] [--list] [--strict]")
 		fmt.Fprintln(stderr, "\nRuns the check catalogue against an install endpoint, as HubSpot would drive it. Exit 0 when no MUST fails, 1 when one does, 2 for usage or harness errors, a set-up error (such as an endpoint nothing answers at), a check that could not be decided, or a run that decided none.")
 		fmt.Fprintln(stderr, "Precedence: flag > environment > app config > default.")
@@ -123,7 +140,11 @@ func runCheck(ctx context.Context, args []string, sys system) error {
 		return err
 	}
 	if rf.list {
-		return listChecks(sys.stdout, outs, &rf, cfg.Options.Profile, cfg.Options.Only, cfg.Options.Skip)
+		checks, err := listed(&cfg)
+		if err != nil {
+			return err
+		}
+		return listChecks(sys.stdout, outs, &rf, checks, cfg.Options)
 	}
 	p, err := prepare(&cfg)
 	if err != nil {
@@ -183,4 +204,15 @@ func undecided(rep *scenarios.RunReport) error {
 		return errors.New("no selected check was decided (errors and skips above): a run that decides nothing is no pass")
 	}
 	return errors.New("some checks could not be decided (errors above)")
+}
+
+// targetName names a target in messages: its install URL, or the connect or webhook URL of a
+// target without one.
+func targetName(t scenarios.Target) string {
+	for _, n := range []string{t.Name, t.InstallURL, t.ConnectURL, t.WebhookURL} {
+		if n != "" {
+			return n
+		}
+	}
+	return "the target"
 }

@@ -115,6 +115,30 @@ func TestCheckUsageErrors(t *testing.T) {
 	}
 }
 
+// TestCheckListShowsTheRun: --list with a target shows exactly the checks the run decides for
+// it: --connect-url alone lists the connect checks, --flow seamless no partner check, and
+// --login is not asked for when no partner check is selected.
+func TestCheckListShowsTheRun(t *testing.T) {
+	creds := []string{"--client-id", "a", "--client-secret", "b", "--list"}
+	tests := []struct {
+		name      string
+		args      []string
+		has, hasn string
+	}{
+		{"connect alone", []string{"check", "--connect-url", "http://localhost:3000/connect"}, "connect/callback-bad-state", "seamless/"},
+		{"seamless", []string{"check", "--install-url", "http://localhost:3000/install", "--flow", "seamless"}, "seamless/install/exchanges-code", "partner/"},
+		{"partner skipped", []string{"check", "--install-url", "http://localhost:3000/install", "--flow", "partner", "--skip", "partner/"}, "robust/", "partner/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runArgs(t, append(tt.args, creds...)...)
+			if code != exitOK || !strings.Contains(out, tt.has) || strings.Contains(out, tt.hasn) {
+				t.Errorf("exit %d; want 0, listing %s and no %s:\n%s%s", code, tt.has, tt.hasn, out, errOut)
+			}
+		})
+	}
+}
+
 func TestScenariosLists(t *testing.T) {
 	code, out, _ := runArgs(t, "scenarios", "partner/state")
 	if code != exitOK || !strings.Contains(out, "partner/state/tampered") || strings.Contains(out, "seamless/") {

@@ -179,13 +179,12 @@ func (r *reportFlags) loadExpectations() (report.Expectations, error) {
 // --skip would decide, in the standard-output format (text unless --format json or markdown),
 // without running anything. It also reads the expect-fail file, so that a malformed one fails
 // here too.
-func listChecks(stdout io.Writer, outs []reportOutput, r *reportFlags, profile scenarios.Profile, only, skip []string) error {
+func listChecks(stdout io.Writer, outs []reportOutput, r *reportFlags, checks []scenarios.Check, opts scenarios.Options) error {
 	if _, err := r.loadExpectations(); err != nil {
 		return err
 	}
-	checks := scenarios.Select(scenarios.Catalogue(profile), only, skip)
 	if len(checks) == 0 {
-		return usageError("no check matches --only %v --skip %v under profile %s (hsemu scenarios lists every ID)", only, skip, profile)
+		return usageError("no check matches --only %v --skip %v under profile %s for this target (hsemu scenarios lists every ID)", opts.Only, opts.Skip, opts.Profile)
 	}
 	format := report.FormatText
 	if len(outs) > 0 {

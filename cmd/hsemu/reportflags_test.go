@@ -235,7 +235,8 @@ func TestListChecks(t *testing.T) {
 	}
 	first := checks[0]
 	var out bytes.Buffer
-	err := listChecks(&out, []reportOutput{{format: report.FormatJSON, path: "-"}}, &reportFlags{}, scenarios.ProfileListing, []string{first.ID}, nil)
+	only := scenarios.Options{Profile: scenarios.ProfileListing, Only: []string{first.ID}}
+	err := listChecks(&out, []reportOutput{{format: report.FormatJSON, path: "-"}}, &reportFlags{}, scenarios.Select(checks, only.Only, nil), only)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,13 +245,14 @@ func TestListChecks(t *testing.T) {
 		t.Errorf("list --only %s = %s (%v); want that one check", first.ID, out.String(), err)
 	}
 	out.Reset()
-	if err := listChecks(&out, nil, &reportFlags{}, scenarios.ProfileListing, nil, []string{first.ID}); err != nil {
+	skip := scenarios.Options{Profile: scenarios.ProfileListing, Skip: []string{first.ID}}
+	if err := listChecks(&out, nil, &reportFlags{}, scenarios.Select(checks, nil, skip.Skip), skip); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(out.String(), " "+first.ID+" ") || !strings.Contains(out.String(), "checks would run") {
 		t.Errorf("list --skip %s still shows it:\n%s", first.ID, out.String())
 	}
-	err = listChecks(&out, nil, &reportFlags{}, scenarios.ProfileListing, []string{"no/such/*"}, nil)
+	err = listChecks(&out, nil, &reportFlags{}, nil, scenarios.Options{Only: []string{"no/such/*"}})
 	if exitCode(err) != exitUsage {
 		t.Errorf("no match: %v; want a usage error", err)
 	}

@@ -73,13 +73,13 @@ func runTUI(ctx context.Context, args []string, sys system) error {
 			return usageError("--bug %q: unknown; known bugs are %s", cfg.Bug, strings.Join(reference.BugNames(), ", "))
 		}
 		tc.Choice = tui.Choice{Kind: tui.BrokenReference, BugName: cfg.Bug}
-	case cfg.InstallURL != "" && !cfg.Reference:
+	case hasTarget(&cfg) && !cfg.Reference:
 		t, err := cfg.Target()
 		if err != nil {
 			return usageError("%v", err)
 		}
 		if t.Name == "" {
-			t.Name = t.InstallURL
+			t.Name = targetName(t)
 		}
 		tc.Choice = tui.Choice{Kind: tui.Custom, Target: t}
 		tc.Custom.App = t.App
@@ -105,7 +105,7 @@ func runTUI(ctx context.Context, args []string, sys system) error {
 // runHeadless is the TUI's stand-in when stdout is not a terminal: `hsemu check` against the
 // built-in reference unless an install URL is given.
 func runHeadless(ctx context.Context, cfg *settings.Config, sys system) error {
-	if cfg.InstallURL == "" {
+	if !hasTarget(cfg) {
 		cfg.Reference = true
 	}
 	p, err := prepare(cfg)
@@ -125,6 +125,12 @@ func runHeadless(ctx context.Context, cfg *settings.Config, sys system) error {
 		return fmt.Errorf("write the report: %w", err)
 	}
 	return reportExit(rep)
+}
+
+// hasTarget reports whether the settings name an endpoint of the user's: an install URL, or a
+// connect or webhook URL alone.
+func hasTarget(cfg *settings.Config) bool {
+	return cfg.InstallURL != "" || cfg.ConnectURL != "" || cfg.WebhookURL != ""
 }
 
 // loginText is the sign-in fields as the TUI's form shows them: "email=… password=…".

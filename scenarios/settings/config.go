@@ -84,7 +84,17 @@ func (c *Config) Target() (scenarios.Target, error) {
 		AppConfig:  c.AppConfig,
 		Login:      scenarios.Login{Fields: c.Login, Cookies: c.Cookies},
 	}
-	if t.Flows == nil {
+	switch {
+	case t.Flows != nil:
+	case t.InstallURL == "" && (t.ConnectURL != "" || t.WebhookURL != ""):
+		// --connect-url (or --webhook-url) alone: that flow alone, no install URL needed.
+		if t.ConnectURL != "" {
+			t.Flows = append(t.Flows, scenarios.Connect)
+		}
+		if t.WebhookURL != "" {
+			t.Flows = append(t.Flows, scenarios.Webhooks)
+		}
+	default:
 		t.Flows, _ = scenarios.ParseFlows("")
 	}
 	if t.Login.Fields == nil {
@@ -94,13 +104,14 @@ func (c *Config) Target() (scenarios.Target, error) {
 }
 
 // TargetFromEnv resolves the target settings and the emulator's address from the environment alone,
-// as `go test ./conformance` does. ok is false when HSEMU_INSTALL_URL is unset.
+// as `go test ./conformance` does. ok is false when none of HSEMU_INSTALL_URL, HSEMU_CONNECT_URL
+// and HSEMU_WEBHOOK_URL is set.
 func TargetFromEnv(getenv func(string) string) (c Config, ok bool, err error) {
-	set := append(append([]*Setting{}, TargetSettings...), Addr, Strict)
+	set := append(append([]*Setting{}, TargetSettings...), Addr, Strict, CAFile)
 	if err := Resolve(&c, Source{Getenv: getenv}, set); err != nil {
-		return c, getenv(InstallURL.Env) != "", err
+		return c, getenv(InstallURL.Env) != "" || getenv(ConnectURL.Env) != "" || getenv(WebhookURL.Env) != "", err
 	}
-	return c, c.InstallURL != "", nil
+	return c, c.InstallURL != "" || c.ConnectURL != "" || c.WebhookURL != "", nil
 }
 
 // loadCAFile reads PEM certificates and adds them to the system's pool.

@@ -84,7 +84,7 @@ var (
 	}
 	CAFile = &Setting{
 		Name: "ca-file", Flag: "ca-file", Env: "HSEMU_CA_FILE",
-		Usage: "a `file` of PEM certificates to trust besides the system's, for https endpoints on a private CA (listing/https)",
+		Usage: "a `file` of PEM certificates to trust besides the system's, for https endpoints on a private CA: every client hsemu runs trusts them (the browser, the webhook sender, the listing probes)",
 		apply: func(c *Config, v []string, _ bool) error {
 			c.CAFile = strings.TrimSpace(last(v))
 			if c.CAFile == "" {

@@ -239,6 +239,31 @@ func TestTargetFromEnv(t *testing.T) {
 	}
 }
 
+// TestConnectAlone: HSEMU_CONNECT_URL (or --connect-url) alone is a target of the connect flow,
+// with no install URL; HSEMU_WEBHOOK_URL adds the webhook checks.
+func TestConnectAlone(t *testing.T) {
+	env := map[string]string{
+		"HSEMU_CONNECT_URL": "http://localhost:3000/connect", "HSEMU_WEBHOOK_URL": "http://localhost:3000/hooks",
+		"HSEMU_CLIENT_ID": "id", "HSEMU_CLIENT_SECRET": "secret",
+	}
+	c, ok, err := TargetFromEnv(func(k string) string { return env[k] })
+	if err != nil || !ok {
+		t.Fatalf("ok %v, err %v; want true, nil", ok, err)
+	}
+	tg, err := c.Target()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tg.InstallURL != "" || !slices.Equal(tg.Flows, []scenarios.Flow{scenarios.Connect, scenarios.Webhooks}) {
+		t.Errorf("flows %v, install URL %q; want connect and webhooks, none", tg.Flows, tg.InstallURL)
+	}
+	env["HSEMU_FLOW"] = "seamless"
+	c, _, _ = TargetFromEnv(func(k string) string { return env[k] })
+	if _, err := c.Target(); err == nil || !strings.Contains(err.Error(), "no install URL") {
+		t.Errorf("--flow seamless without an install URL: %v; want it to ask for one", err)
+	}
+}
+
 // TestTable keeps the table sound: names unique, flags unique within each command, every
 // variable spelled HSEMU_* and listed in the README's table of environment variables.
 func TestTable(t *testing.T) {
