@@ -21,6 +21,7 @@ const (
 	scenarioConnectStateReplayed    ScenarioID = "connect/state-replayed"
 	scenarioConnectCallbackNoCode   ScenarioID = "connect/callback-no-code"
 	scenarioConnectCallbackError    ScenarioID = "connect/callback-error"
+	scenarioConnectExchangeFails    ScenarioID = "connect/exchange-fails"
 )
 
 // Steps of the connect scenarios.
@@ -34,6 +35,9 @@ const (
 	stepCallbackReplayed   StepName = stepCallback + " (state replayed)"
 	stepCallbackNoCode     StepName = stepCallback + " (no code)"
 	stepCallbackError      StepName = stepCallback + " (error)"
+	// stepCallbackFaulted begins the names of callbacks whose token request HubSpot fails:
+	// "callback (token endpoint 503)".
+	stepCallbackFaulted StepName = stepCallback + " (token endpoint "
 )
 
 // nthStart names the i-th of several starts.
@@ -259,6 +263,25 @@ func connectScenarios() []Scenario {
 				q.Set("code", code2)
 				replay.RawQuery = q.Encode()
 				s.Open(b.Engine, stepCallbackReplayed, replay.String(), browser.TopLevel, code2, nil)
+				return nil
+			},
+		},
+		{
+			ID: scenarioConnectExchangeFails, Group: GroupConnect, Applies: appliesToConnect,
+			Title:    "HubSpot's token endpoint fails on the callback",
+			Provokes: "three connects whose token request is answered 400 BAD_AUTH_CODE, 503, and only after a long stall",
+			Run: func(s *Session) error {
+				for _, f := range exchangeFaults(s.opts) {
+					b := newConnectBrowser(s)
+					_, cb, code, err := connectToCallback(s, b)
+					if err != nil {
+						return err
+					}
+					fault := f.fault
+					fault.Code = code
+					s.Fault(fault)
+					s.Open(b.Engine, stepCallbackFaulted+StepName(f.label)+")", cb.String(), browser.TopLevel, code, nil)
+				}
 				return nil
 			},
 		},

@@ -54,6 +54,23 @@ func returned(st *Step, want *url.URL) (ok bool, got string) {
 	return false, "went to " + p.URL.String() + ", not to this request's returnUrl " + want.String()
 }
 
+// fixJSEngine is the fix of a verdict the http engine cannot decide: a page that navigates only
+// with JavaScript.
+const fixJSEngine = "Run with a browser engine that runs JavaScript (--engine chromium) to decide it; or, to let every engine follow it, return with an HTTP 302/303 (or a meta refresh) instead of script."
+
+// jsOnlyReturn is the verdict on a step whose last page navigates only with JavaScript
+// (HubSpot's own samples: window.location.href = returnUrl): the http engine runs no script, so
+// it cannot tell where the user ends. It is an error of the engine, never a failure of the
+// endpoint. ok is false when the step's end needs no script.
+func jsOnlyReturn(st *Step) (out Outcome, ok bool) {
+	if st == nil || st.Err != nil || st.Page == nil || st.Page.Stopped || !st.Page.JSRedirect {
+		return Outcome{}, false
+	}
+	p := st.Page
+	return undecided(fmt.Sprintf("%s: the page at %s (HTTP %d) navigates only with JavaScript (%s); the http engine runs no script, so it cannot tell whether the user gets back to HubSpot",
+		st.Name, p.URL.Path, p.Status, excerpt(p.JSRedirectSnippet, 120)), fixJSEngine), true
+}
+
 // sameReturn reports whether got is want with want's query parameters intact.
 func sameReturn(got, want *url.URL) bool {
 	if !strings.EqualFold(got.Scheme, want.Scheme) || !strings.EqualFold(got.Host, want.Host) || got.Path != want.Path {
@@ -330,12 +347,14 @@ func judgeBudget(o *Observation, steps []*Step) Outcome {
 	return pass(fmt.Sprintf("the install took %s", total.Round(time.Millisecond)))
 }
 
-// judgeReturnsNo5xx is the shape of the robustness judges: no 5xx and back at the returnUrl,
-// for every step named.
+// judgeReturnsNo5xx is the shape of the failure judges of an install in HubSpot's frame: for
+// every step named, no 5xx, back at the returnUrl, and every page shown on the way frameable by
+// HubSpot (an error page the frame cannot show is a blank dialog).
 func judgeReturnsNo5xx(steps []*Step, noExchange bool) Outcome {
 	if len(steps) == 0 {
 		return skip("the provocation never ran")
 	}
+	var js *Outcome
 	for _, st := range steps {
 		if h, ok := serverError(st); ok {
 			return fail("no 5xx; the user is sent back to HubSpot's returnUrl", fmt.Sprintf("%s: the endpoint answered HTTP %d at %s", st.Name, h.Status, h.URL), h.Seq)
@@ -345,11 +364,57 @@ func judgeReturnsNo5xx(steps []*Step, noExchange bool) Outcome {
 				return fail("no token request", fmt.Sprintf("%s: the endpoint sent a token request anyway (%s)", st.Name, outcomes(exs)))
 			}
 		}
+		if out, ok := jsOnlyReturn(st); ok {
+			if js == nil {
+				js = &out
+			}
+			continue
+		}
 		if ok, got := returned(st, st.Return); !ok {
 			return fail("the user is sent back to this request's returnUrl", string(st.Name)+": "+got)
 		}
 	}
-	return pass(fmt.Sprintf("%d provocation(s): no 5xx, back at HubSpot", len(steps)))
+	framed := judgeFrameable(steps, "")
+	if framed.Status == Fail {
+		framed.Expected = "every page shown in HubSpot's frame on the way back may be framed: " + framed.Expected
+		return framed
+	}
+	if js != nil {
+		return *js
+	}
+	out := pass(fmt.Sprintf("%d provocation(s): no 5xx, back at HubSpot", len(steps)))
+	out.Frames = framed.Frames
+	return out
+}
+
+// judgeRedirectsFrameable: no redirect the endpoint answered during the install carries framing
+// headers that would block HubSpot's frame, were the URL to show a page there. Browsers do not
+// enforce them on a redirect, so it is a SHOULD.
+func judgeRedirectsFrameable(steps []*Step) Outcome {
+	if len(steps) == 0 {
+		return skip("the install never reached the endpoint")
+	}
+	n := 0
+	for _, st := range steps {
+		for _, h := range st.Hops {
+			if h.Stopped || h.Status < 300 || h.Status >= 400 || isHubSpotURL(h.URL) {
+				continue
+			}
+			n++
+			v := framing.EvaluateAll(framing.Input{URL: h.URL, Header: h.ResponseHeader}, requiredFrameOrigins)
+			if !v.Allowed {
+				got := fmt.Sprintf("the HTTP %d redirect from %s carries headers that would block HubSpot's frame: %s", h.Status, h.URL, v.Reason)
+				if v.Header != "" {
+					got += fmt.Sprintf(" [%s: %s]", v.Header, v.Value)
+				}
+				return fail("no X-Frame-Options or frame-ancestors on the install URL's redirects that would block HubSpot ("+strings.Join(requiredFrameOrigins, ", ")+"): browsers ignore them on a redirect today, but any page the URL shows there would be blocked", got, h.Seq)
+			}
+		}
+	}
+	if n == 0 {
+		return pass("the endpoint answered no redirect of its own during the install")
+	}
+	return pass(fmt.Sprintf("none of the %d redirect(s) carries a header that would block HubSpot's frame", n))
 }
 
 // stateBits estimates the entropy of a set of states: the characters that vary between

@@ -32,7 +32,27 @@ const (
 	stepFinalizeReplayed  StepName = stepFinalize + " (state replayed)"
 	stepFinalizeForeign   StepName = stepFinalize + " (foreign state)"
 	stepFinalizeNoCookies StepName = stepFinalize + " (no cookies)"
+	// stepSignInControl and stepFinalizeControl are a state scenario's control: a fresh sign-in
+	// and a finalize with its genuine state, after the bad ones. An endpoint that refuses the
+	// genuine state too rejects every state, and its refusing a bad one proves nothing.
+	stepSignInControl   StepName = stepAuthorize + " (control)"
+	stepFinalizeControl StepName = stepFinalize + " (genuine state, control)"
 )
+
+// controlFinalize runs a state scenario's control: a fresh sign-in in b and a finalize with the
+// state it returned and a new code.
+func controlFinalize(s *Session, b Engine) error {
+	st, err := signedIn(s, b, stepSignInControl)
+	if err != nil {
+		return err
+	}
+	code, err := approveInstall(s, st)
+	if err != nil {
+		return err
+	}
+	s.Finalize(b, stepFinalizeControl, code, st.State, true, s.ReturnURL("finalize"))
+	return nil
+}
 
 // tamperedStep names the finalize whose state was changed at pos.
 func tamperedStep(pos int) StepName {
@@ -115,7 +135,7 @@ func partnerScenarios() []Scenario {
 					bad := tamper(st.State, pos)
 					s.Finalize(b, tamperedStep(pos), code, bad, true, s.ReturnURL("finalize"))
 				}
-				return nil
+				return controlFinalize(s, b)
 			},
 		},
 		{
@@ -133,7 +153,7 @@ func partnerScenarios() []Scenario {
 					return err
 				}
 				s.Finalize(b, stepFinalizeNoState, code, "", false, s.ReturnURL("finalize"))
-				return nil
+				return controlFinalize(s, b)
 			},
 		},
 		{
@@ -177,7 +197,7 @@ func partnerScenarios() []Scenario {
 					return err
 				}
 				s.Finalize(b, stepFinalizeForeign, code, sameShape(st.State), true, s.ReturnURL("finalize"))
-				return nil
+				return controlFinalize(s, b)
 			},
 		},
 		{

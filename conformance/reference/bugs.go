@@ -26,6 +26,9 @@ type Bug struct {
 	// Fails lists the IDs of the checks in hsemu's catalogue (`hsemu scenarios`) this variant must
 	// fail, and only these.
 	Fails []string
+	// Errors lists the checks this variant leaves undecided under hsemu's http engine (errors
+	// whose cause is the engine, such as a return made only with JavaScript), and only these.
+	Errors []string
 
 	defect defect
 }
@@ -87,6 +90,16 @@ const (
 	defectWebhookParsedBody     // the signature is checked over re-serialised JSON
 	defectWebhookPathOnly       // the URI signed is the path, not the full URL
 	defectWebhookSlow           // the batch is processed before answering
+
+	// Added for issue 9 (verdicts on endpoints nobody here wrote).
+	defectUnknownStepAsSeamless // partner: any other step with a code completes like a seamless install
+	defectJSReturn              // the return to HubSpot is a page that navigates only with JavaScript
+	defectClearCookie           // partner: the sign-in deletes old cookies (res.clearCookie) without SameSite
+	defectRedirectXFO           // X-Frame-Options: SAMEORIGIN on the return's redirect (Helmet's defaults)
+	defectErrorInterstitialXFO  // a failed exchange shows a meta-refresh page sent with X-Frame-Options: DENY
+	defectConnectPrintsTokens   // connect: the callback's page shows the tokens (HubSpot's sample apps)
+	defectConnectExchangeCrash  // connect: 500 when the token exchange fails
+	defectUnknownStepCrash      // seamless: 500 for any step but finalize
 )
 
 // bugs is the one registry of broken variants: every name Config.Bug accepts, in the order Bugs
@@ -245,8 +258,7 @@ var bugs = []Bug{
 	// break the seamless install URL.
 	{
 		Name: "seamless-any-step", Flow: FlowSeamless, defect: defectAnyStep,
-		Title: `treats every request that carries a code as step=finalize, whatever its step (or none)`,
-		Fails: []string{"robust/unknown-step"},
+		Title: `treats every request that carries a code as step=finalize, whatever its step (or none): HubSpot says of the seamless step "You do not need to do anything with this parameter", so it fails nothing`,
 	},
 	{
 		Name: "seamless-missing-return-url-crash", Flow: FlowSeamless, defect: defectMissingReturnURLCrash,
@@ -347,6 +359,68 @@ var bugs = []Bug{
 		Title: `processes each verified batch before answering, past HubSpot's 5 s timeout`,
 		Fails: []string{"webhooks/accepts-signed"},
 	},
+
+	// Added for issue 9: rules that hold for any endpoint, and behaviour HubSpot's pages permit.
+	{
+		Name: "partner-unknown-step-as-seamless", Flow: FlowPartner, defect: defectUnknownStepAsSeamless,
+		Title: `treats any step but authorize and finalize (or none) as a seamless install: exchanges the code without a state`,
+		Fails: []string{"robust/unknown-step-no-exchange"},
+	},
+	{
+		Name: "seamless-unknown-step-crash", Flow: FlowSeamless, defect: defectUnknownStepCrash,
+		Title: `switches on step with a default branch that throws, answering 500 to any step but finalize (or none)`,
+		Fails: []string{"robust/unknown-step"},
+	},
+	{
+		Name: "seamless-js-return", Flow: FlowSeamless, defect: defectJSReturn,
+		Title:  `returns to HubSpot with a page whose script sets window.location.href = returnUrl (HubSpot's doc sample), no redirect`,
+		Errors: []string{"seamless/install/returns-to-hubspot", "seamless/exchange-fails", "seamless/missing-code", "seamless/reload"},
+	},
+	{
+		Name: "partner-js-return", Flow: FlowPartner, defect: defectJSReturn,
+		Title: `at finalize returns to HubSpot with a page whose script sets window.location.href = returnUrl (HubSpot's doc sample), no redirect`,
+		Errors: []string{"partner/finalize/returns-to-hubspot", "partner/exchange-fails",
+			"partner/state/tampered", "partner/state/missing", "partner/state/replayed", "partner/state/foreign"},
+	},
+	{
+		Name: "partner-clear-cookie", Flow: FlowPartner, defect: defectClearCookie,
+		Title: `at sign-in deletes two old cookies the way Express's res.clearCookie does (Max-Age=0; Expires in 1970), without SameSite: deletions cross nothing, so it fails nothing`,
+	},
+	{
+		Name: "seamless-redirect-xfo", Flow: FlowSeamless, defect: defectRedirectXFO,
+		Title: `sends X-Frame-Options: SAMEORIGIN on its redirect back to HubSpot (Helmet's defaults), which browsers ignore on a redirect today`,
+		Fails: []string{"seamless/install/redirects-frameable"},
+	},
+	{
+		Name: "partner-redirect-xfo", Flow: FlowPartner, defect: defectRedirectXFO,
+		Title: `sends X-Frame-Options: SAMEORIGIN on its finalize redirect back to HubSpot (Helmet's defaults), which browsers ignore on a redirect today`,
+		Fails: []string{"partner/finalize/redirects-frameable"},
+	},
+	{
+		Name: "seamless-error-page-xfo", Flow: FlowSeamless, defect: defectErrorInterstitialXFO,
+		Title: `when the exchange fails, shows a "Something went wrong, taking you back…" meta-refresh page sent with X-Frame-Options: DENY`,
+		Fails: []string{"seamless/exchange-fails", "seamless/reload"},
+	},
+	{
+		Name: "partner-v1-endpoint", Flow: FlowPartner, defect: defectV1Endpoint,
+		Title: `exchanges the code on the legacy /oauth/v1/token (sunset 2027-02-16)`,
+		Fails: []string{"partner/finalize/current-token-endpoint"},
+	},
+	{
+		Name: "connect-v1-endpoint", Flow: FlowConnect, defect: defectV1Endpoint,
+		Title: `exchanges the callback's code on the legacy /oauth/v1/token (sunset 2027-02-16)`,
+		Fails: []string{"connect/current-token-endpoint"},
+	},
+	{
+		Name: "connect-prints-tokens", Flow: FlowConnect, defect: defectConnectPrintsTokens,
+		Title: `shows the access and refresh tokens on the callback's page, as HubSpot's sample apps do`,
+		Fails: []string{"connect/no-secrets-in-pages"},
+	},
+	{
+		Name: "connect-exchange-crash", Flow: FlowConnect, defect: defectConnectExchangeCrash,
+		Title: `answers 500 on the callback when the token exchange fails`,
+		Fails: []string{"connect/exchange-fails"},
+	},
 }
 
 // Bugs returns every broken variant, in the order of the table above: seamless, partner,
@@ -389,6 +463,7 @@ func cloneBugs(bs []Bug) []Bug {
 	out := make([]Bug, len(bs))
 	for i, b := range bs {
 		b.Fails = slices.Clone(b.Fails)
+		b.Errors = slices.Clone(b.Errors)
 		out[i] = b
 	}
 	return out

@@ -146,7 +146,15 @@ func (s *Server) handleConnectCallback(w http.ResponseWriter, r *http.Request) {
 	if s.has(FlowConnect, defectConnectWrongRedirectURI) {
 		redirectURI += "/"
 	}
-	tokens, err := s.exchange(r.Context(), tokenPathV3, redirectURI, code)
+	tokenPath := tokenPathV3
+	if s.has(FlowConnect, defectV1Endpoint) {
+		tokenPath = tokenPathV1
+	}
+	tokens, err := s.exchange(r.Context(), tokenPath, redirectURI, code)
+	if err != nil && s.has(FlowConnect, defectConnectExchangeCrash) {
+		s.renderError(w, http.StatusInternalServerError, "Internal Server Error", "UnhandledPromiseRejection: "+err.Error(), "", nil)
+		return
+	}
 	if err != nil {
 		s.renderError(w, http.StatusOK, "HubSpot was not connected", "the token exchange failed: "+err.Error(),
 			"start again from the Connect with HubSpot button", nil)
@@ -159,5 +167,11 @@ func (s *Server) handleConnectCallback(w http.ResponseWriter, r *http.Request) {
 		},
 		accessToken: tokens.AccessToken, refreshToken: tokens.RefreshToken,
 	})
+	if s.has(FlowConnect, defectConnectPrintsTokens) {
+		// HubSpot's sample apps: "Your access token is …".
+		s.render(w, http.StatusOK, "done", pageData{Title: "HubSpot is connected",
+			Message: "Access token: " + tokens.AccessToken + " — refresh token: " + tokens.RefreshToken})
+		return
+	}
 	s.render(w, http.StatusOK, "done", pageData{Title: "HubSpot is connected"})
 }

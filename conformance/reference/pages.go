@@ -71,6 +71,8 @@ code{background:#f5f8fa;padding:0 .2rem}
 
 {{define "done"}}{{template "top" .}}
 <p>The app is installed in your HubSpot account. You can close this window.</p>
+{{- with .Message}}
+<p>{{.}}</p>{{end}}
 {{template "bottom" .}}{{end}}
 
 {{define "interstitial"}}{{template "top" .}}

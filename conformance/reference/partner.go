@@ -32,6 +32,13 @@ func (s *Server) handlePartner(w http.ResponseWriter, r *http.Request) {
 	case stepFinalize:
 		s.finalize(w, r, q)
 	default:
+		if code := q.Get("code"); code != "" && s.has(FlowPartner, defectUnknownStepAsSeamless) {
+			// The bug: "no step we know, so it must be the seamless install".
+			if back, err := s.returnURL(q); err == nil {
+				s.complete(w, r, completion{flow: FlowPartner, installPath: PartnerPath, code: code, returnURL: back})
+				return
+			}
+		}
 		s.renderBadInput(w, stepError(step, "authorize or step=finalize"), nil)
 	}
 }
@@ -91,6 +98,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		cookie.SameSite = http.SameSiteLaxMode
 	}
 	s.sessions.put(cookie.Value, user.ID, s.clock())
+	if s.has(FlowPartner, defectClearCookie) {
+		// Express's res.clearCookie: an empty value that expired in 1970, no SameSite; and
+		// Go's MaxAge -1 (Max-Age=0). Both delete; neither needs to cross into the frame.
+		w.Header().Add("Set-Cookie", "legacy_prefs=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT")
+		http.SetCookie(w, &http.Cookie{Name: "legacy_session", Value: "", Path: "/", MaxAge: -1})
+	}
 	http.SetCookie(w, cookie)
 
 	scopes := s.scopes

@@ -1,0 +1,28 @@
+package scenarios
+
+// inferred marks c's rule as hsemu's inference from HubSpot's pages, not their words, and makes
+// its failing verdicts say so, with what HubSpot documents (documents) — so that a team reading
+// the verdict can weigh it against the page.
+func inferred(c Check, documents string) Check {
+	c.Basis = Inferred
+	judge := c.Judge
+	c.Judge = func(o *Observation) Outcome {
+		out := judge(o)
+		if out.Status == Fail {
+			out.Expected += " (hsemu's inference; HubSpot documents: " + documents + ")"
+		}
+		return out
+	}
+	return c
+}
+
+// What HubSpot documents where hsemu infers a rule.
+const (
+	// docInstallReturn: the install-flow page on returning to HubSpot. It describes the
+	// successful install (and, for the partner flow, a state it cannot verify); that a failure
+	// (a failed exchange, a missing code, a reload, bad input) must end the same way is hsemu's
+	// reading of "required to avoid an infinite login loop".
+	docInstallReturn = "\"Redirect the user back to the returnUrl provided in the installation request. Redirecting back to HubSpot is required to avoid an infinite login loop\", for the successful install (and for a state the endpoint cannot verify); it does not describe failures"
+	// docReturnState: the install-flow page on the return with state. Its examples disagree.
+	docReturnState = "\"Add the state token … to the returnUrl as a query parameter\"; its text shows `${returnUrl}?state=${state}`, its code sample uses new URL(returnUrl).searchParams.set('state', …) and shows ?someHubSpotParam=returnUrlParam&state=123abc — the two disagree when returnUrl has a query, and hsemu follows the code sample"
+)
