@@ -16,6 +16,20 @@ func inferred(c Check, documents string) Check {
 	return c
 }
 
+// reflectedMarkupCheck is a flow's reflected-markup check: markup smuggled where an allow-list of
+// HubSpot's hosts lets it through, searched on every page the scenario's requests bring up.
+func reflectedMarkupCheck(group Group, id string, scenario ScenarioID, provokes string) Check {
+	return Check{
+		ID: id, Level: Must, Basis: Documented, Group: group, Scenario: scenario,
+		Title:       "Parameters are never echoed unescaped",
+		Provokes:    provokes,
+		Requirement: "Untrusted input echoed into a page is encoded for where it lands: a parameter carrying markup (in a returnUrl on HubSpot's own host, which an allow-list accepts, in state, in code) must not become markup on any page, error pages included.",
+		Source:      srcOWASPXSS,
+		Fix:         "Render every page, error pages included, with a template engine that escapes by context (Go html/template, React, Jinja autoescape, EJS <%= %>); never concatenate a request parameter into HTML.",
+		Judge:       judgeMarkupEverywhere,
+	}
+}
+
 // What HubSpot documents where hsemu infers a rule.
 const (
 	// docInstallReturn: the install-flow page on returning to HubSpot. It describes the

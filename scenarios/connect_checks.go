@@ -71,6 +71,8 @@ func connectChecks() []Check {
 				return judgeCodelessCallback(o, stepCallbackError, "error=access_denied")
 			},
 		},
+		reflectedMarkupCheck(GroupConnect, "connect/reflected-markup", scenarioConnectReflected,
+			"the callback with "+xssPayload+" as state and error_description, then as state and code; every page searched"),
 		{
 			ID: "connect/no-secrets-in-pages", Level: Must, Basis: Documented, Group: GroupConnect, Scenario: scenarioConnectInstall,
 			Title:       "No secret or token where the browser sees it",

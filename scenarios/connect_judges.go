@@ -92,10 +92,11 @@ func judgeConnectState(o *Observation) Outcome {
 		}
 		seen[s] = true
 	}
-	if bits := stateBits(o.States); bits < 128 {
-		return fail("at least 128 bits of randomness", fmt.Sprintf("about %.0f bits (estimated from %d states, e.g. %q)", bits, len(o.States), excerpt(o.States[0], 40)))
+	bits, how := stateEstimate(o.States)
+	if bits < 128 {
+		return fail("at least 128 bits of randomness", fmt.Sprintf("about %.0f bits (an estimate from %d states, e.g. %q: %s)", bits, len(o.States), excerpt(o.States[0], 40), how))
 	}
-	return pass(fmt.Sprintf("%d distinct states, about %.0f bits each (estimated)", len(o.States), stateBits(o.States)))
+	return pass(fmt.Sprintf("%d distinct states, about %.0f bits each (an estimate: %s)", len(o.States), bits, how))
 }
 
 // judgeCallback judges connect/callback: the callback exchanged its code with the authorization

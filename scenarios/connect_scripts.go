@@ -22,6 +22,7 @@ const (
 	scenarioConnectCallbackNoCode   ScenarioID = "connect/callback-no-code"
 	scenarioConnectCallbackError    ScenarioID = "connect/callback-error"
 	scenarioConnectExchangeFails    ScenarioID = "connect/exchange-fails"
+	scenarioConnectReflected        ScenarioID = "connect/reflected-markup"
 )
 
 // Steps of the connect scenarios.
@@ -38,6 +39,8 @@ const (
 	// stepCallbackFaulted begins the names of callbacks whose token request HubSpot fails:
 	// "callback (token endpoint 503)".
 	stepCallbackFaulted StepName = stepCallback + " (token endpoint "
+	// stepCallbackMarkup carries xssPayload as state, error_description and code.
+	stepCallbackMarkup StepName = stepCallback + " (markup"
 )
 
 // nthStart names the i-th of several starts.
@@ -281,6 +284,35 @@ func connectScenarios() []Scenario {
 					fault.Code = code
 					s.Fault(fault)
 					s.Open(b.Engine, stepCallbackFaulted+StepName(f.label)+")", cb.String(), browser.TopLevel, code, nil)
+				}
+				return nil
+			},
+		},
+		{
+			ID: scenarioConnectReflected, Group: GroupConnect, Applies: appliesToConnect, Solo: true,
+			Title:    "Markup in the callback's parameters",
+			Provokes: "a real start, then the callback with its state, error=access_denied and " + xssPayload + " as error_description; then with the markup as state and code",
+			Run: func(s *Session) error {
+				b := newConnectBrowser(s)
+				start := connectStart(s, b, stepStart)
+				cb, err := callbackURL(start)
+				if err != nil {
+					return err
+				}
+				for _, p := range []struct {
+					name  StepName
+					extra url.Values
+				}{
+					{stepCallbackMarkup + " in error_description)", url.Values{"error": {"access_denied"}, "error_description": {xssPayload}, "state": {start.State}}},
+					{stepCallbackMarkup + " as state and code)", url.Values{"code": {xssPayload}, "state": {xssPayload}}},
+				} {
+					u := *cb
+					q := u.Query()
+					for k, vs := range p.extra {
+						q[k] = vs
+					}
+					u.RawQuery = q.Encode()
+					s.Open(b.Engine, p.name, u.String(), browser.TopLevel, "", nil)
 				}
 				return nil
 			},

@@ -3,7 +3,6 @@ package scenarios
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -415,71 +414,6 @@ func judgeRedirectsFrameable(steps []*Step) Outcome {
 		return pass("the endpoint answered no redirect of its own during the install")
 	}
 	return pass(fmt.Sprintf("none of the %d redirect(s) carries a header that would block HubSpot's frame", n))
-}
-
-// stateBits estimates the entropy of a set of states: the characters that vary between
-// samples (common prefixes and suffixes such as a JWS header are not counted) times the bits of
-// the alphabet they are drawn from. It is an estimate, and says so in the verdict.
-func stateBits(states []string) float64 {
-	if len(states) == 0 {
-		return 0
-	}
-	prefix, suffix := len(states[0]), len(states[0])
-	for _, s := range states[1:] {
-		prefix = min(prefix, commonPrefix(states[0], s))
-		suffix = min(suffix, commonSuffix(states[0], s))
-	}
-	least := math.Inf(1)
-	for _, s := range states {
-		end := len(s) - suffix
-		if end < prefix {
-			end = prefix
-		}
-		varying := s[prefix:end]
-		least = math.Min(least, float64(len(varying))*alphabetBits(s))
-	}
-	return least
-}
-
-func commonPrefix(a, b string) int {
-	n := 0
-	for n < len(a) && n < len(b) && a[n] == b[n] {
-		n++
-	}
-	return n
-}
-
-func commonSuffix(a, b string) int {
-	n := 0
-	for n < len(a) && n < len(b) && a[len(a)-1-n] == b[len(b)-1-n] {
-		n++
-	}
-	return n
-}
-
-// alphabetBits is log2 of the smallest usual alphabet that holds every character of s.
-func alphabetBits(s string) float64 {
-	digits, lowerHex, upperHex, lower, upper, b64 := true, true, true, true, true, true
-	for _, r := range s {
-		isDigit := r >= '0' && r <= '9'
-		digits = digits && isDigit
-		lowerHex = lowerHex && (isDigit || (r >= 'a' && r <= 'f') || r == '-')
-		upperHex = upperHex && (isDigit || (r >= 'A' && r <= 'F') || r == '-')
-		lower = lower && (isDigit || (r >= 'a' && r <= 'z'))
-		upper = upper && (isDigit || (r >= 'A' && r <= 'Z'))
-		b64 = b64 && (isDigit || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || strings.ContainsRune("-_+/=.", r))
-	}
-	switch {
-	case digits:
-		return math.Log2(10)
-	case lowerHex || upperHex:
-		return 4
-	case lower || upper:
-		return math.Log2(36)
-	case b64:
-		return 6
-	}
-	return math.Log2(95)
 }
 
 func sortedCopy(s []string) []string {

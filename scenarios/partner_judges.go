@@ -176,11 +176,11 @@ func judgeStateStrength(o *Observation) Outcome {
 		}
 		seen[s] = true
 	}
-	bits := stateBits(o.States)
+	bits, how := stateEstimate(o.States)
 	if bits < 128 {
-		return fail("at least 128 bits of randomness", fmt.Sprintf("about %.0f bits (estimated from the characters that differ between %d states, e.g. %q)", bits, len(o.States), excerpt(o.States[0], 40)))
+		return fail("at least 128 bits of randomness", fmt.Sprintf("about %.0f bits (an estimate from %d states, e.g. %q: %s)", bits, len(o.States), excerpt(o.States[0], 40), how))
 	}
-	return pass(fmt.Sprintf("%d distinct states, about %.0f bits each (estimated)", len(o.States), bits))
+	return pass(fmt.Sprintf("%d distinct states, about %.0f bits each (an estimate: %s)", len(o.States), bits, how))
 }
 
 // judgeNo307 judges partner/authorize/no-307-after-credentials: the sign-in POST was not answered

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net/url"
 	"strings"
 
 	"github.com/hsemu/hsemu/emulator"
@@ -21,6 +22,7 @@ const (
 	scenarioPartnerStateForeign  ScenarioID = "partner/state/foreign"
 	scenarioPartnerNoCookie      ScenarioID = "partner/no-cookie"
 	scenarioPartnerExchangeFails ScenarioID = "partner/exchange-fails"
+	scenarioPartnerReflected     ScenarioID = "partner/reflected-markup"
 )
 
 // Steps of the partner scenarios, besides stepAuthorize, stepFinalize and the faulted finalizes.
@@ -35,8 +37,12 @@ const (
 	// stepSignInControl and stepFinalizeControl are a state scenario's control: a fresh sign-in
 	// and a finalize with its genuine state, after the bad ones. An endpoint that refuses the
 	// genuine state too rejects every state, and its refusing a bad one proves nothing.
-	stepSignInControl   StepName = stepAuthorize + " (control)"
-	stepFinalizeControl StepName = stepFinalize + " (genuine state, control)"
+	stepSignInControl StepName = stepAuthorize + " (control)"
+	// stepAuthorizeMarkup and stepFinalizeMarkupState carry xssPayload in the authorize step's
+	// returnUrl (on HubSpot's host) and as the finalize's state.
+	stepAuthorizeMarkup     StepName = stepAuthorize + " (markup in returnUrl)"
+	stepFinalizeMarkupState StepName = stepFinalize + " (markup as state)"
+	stepFinalizeControl     StepName = stepFinalize + " (genuine state, control)"
 )
 
 // controlFinalize runs a state scenario's control: a fresh sign-in in b and a finalize with the
@@ -198,6 +204,32 @@ func partnerScenarios() []Scenario {
 				}
 				s.Finalize(b, stepFinalizeForeign, code, sameShape(st.State), true, s.ReturnURL("finalize"))
 				return controlFinalize(s, b)
+			},
+		},
+		{
+			ID: scenarioPartnerReflected, Group: GroupPartner, Applies: servesFlow(Partner),
+			Title:    "Markup in the install requests' parameters",
+			Provokes: "step=authorize with a returnUrl on HubSpot's host whose query carries " + xssPayload + ", then finalize with that markup as the state, and with it in returnUrl",
+			Run: func(s *Session) error {
+				b := s.NewBrowser(s.opts.ThirdPartyCookies)
+				ret := s.ReturnURL("authorize")
+				ret.RawQuery += "&x=" + xssPayload
+				s.Open(b, stepAuthorizeMarkup, s.installURL([][2]string{{"returnUrl", ret.String()}, {"step", "authorize"}}), browser.OpenedBy(emulator.WebOrigin), "", nil)
+				for _, p := range []struct {
+					name  StepName
+					state string
+					ret   *url.URL
+				}{
+					{stepFinalizeMarkupState, xssPayload, s.ReturnURL("finalize")},
+					{stepFinalizeMarkupReturn, randomHex(32), markedReturnURL(s)},
+				} {
+					code, err := s.MintCode(nil)
+					if err != nil {
+						return fmt.Errorf("mint a code: %w", err)
+					}
+					s.Finalize(s.NewBrowser(s.opts.ThirdPartyCookies), p.name, code, p.state, true, p.ret)
+				}
+				return nil
 			},
 		},
 		{

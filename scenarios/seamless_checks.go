@@ -9,6 +9,8 @@ var seamlessInstallChecks = installCheckSet{
 // seamlessChecks are the seamless group's checks, in catalogue order.
 func seamlessChecks() []Check {
 	return append(installChecks(seamlessInstallChecks),
+		reflectedMarkupCheck(GroupSeamless, "seamless/reflected-markup", scenarioSeamlessReflected,
+			"finalize with "+xssPayload+" in the query of a returnUrl on HubSpot's host, and as the code; every page searched"),
 		inferred(Check{
 			ID: "seamless/exchange-fails", Level: Must, Group: GroupSeamless, Scenario: scenarioSeamlessExchangeFails,
 			Title:       "Survives a failed token exchange",

@@ -100,6 +100,10 @@ const (
 	defectConnectPrintsTokens   // connect: the callback's page shows the tokens (HubSpot's sample apps)
 	defectConnectExchangeCrash  // connect: 500 when the token exchange fails
 	defectUnknownStepCrash      // seamless: 500 for any step but finalize
+	defectUUIDState             // partner: state is a UUIDv4 (122 random bits)
+	defectReflectsCode          // seamless: a malformed code is echoed unescaped on a 400 page
+	defectReflectsState         // partner: an unverifiable state is echoed unescaped on the way back
+	defectReflectsErrorDesc     // connect: error_description is echoed unescaped
 )
 
 // bugs is the one registry of broken variants: every name Config.Bug accepts, in the order Bugs
@@ -400,6 +404,26 @@ var bugs = []Bug{
 		Name: "seamless-error-page-xfo", Flow: FlowSeamless, defect: defectErrorInterstitialXFO,
 		Title: `when the exchange fails, shows a "Something went wrong, taking you back…" meta-refresh page sent with X-Frame-Options: DENY`,
 		Fails: []string{"seamless/exchange-fails", "seamless/reload"},
+	},
+	{
+		Name: "partner-uuid-state", Flow: FlowPartner, defect: defectUUIDState,
+		Title: `uses crypto.randomUUID() as state (a UUIDv4: 122 random bits, short of 128), recorded and single-use`,
+		Fails: []string{"partner/authorize/state-strength"},
+	},
+	{
+		Name: "seamless-reflects-code", Flow: FlowSeamless, defect: defectReflectsCode,
+		Title: `refuses a code that is not made of letters, digits and "-" with a 400 page that shows it unescaped`,
+		Fails: []string{"seamless/reflected-markup"},
+	},
+	{
+		Name: "partner-reflects-state", Flow: FlowPartner, defect: defectReflectsState,
+		Title: `returns to HubSpot from an unverifiable state through a "Could not verify state …" meta-refresh page that shows the state unescaped`,
+		Fails: []string{"partner/reflected-markup"},
+	},
+	{
+		Name: "connect-reflects-error-description", Flow: FlowConnect, defect: defectReflectsErrorDesc,
+		Title: `shows HubSpot's error_description on the callback's error page unescaped`,
+		Fails: []string{"connect/reflected-markup"},
 	},
 	{
 		Name: "partner-v1-endpoint", Flow: FlowPartner, defect: defectV1Endpoint,

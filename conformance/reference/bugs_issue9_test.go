@@ -58,6 +58,32 @@ var issue9BugTests = map[string]func(t *testing.T, fx *fixture){
 		}
 		requireReturned(t, fx.seamless("code-1"), testR2) // a good exchange still redirects
 	},
+	"partner-uuid-state": func(t *testing.T, fx *fixture) {
+		s1, _ := fx.signIn()
+		if len(s1) != 36 || s1[14] != '4' {
+			t.Fatalf("state %q; want a UUIDv4", s1)
+		}
+		requireReturned(t, fx.finalize("code-1", s1), testR2)
+		requireReturned(t, fx.finalize("code-2", s1), testR2) // single use
+		if n := len(fx.tokenRequests()); n != 1 {
+			t.Errorf("%d token requests; want 1", n)
+		}
+	},
+	"seamless-reflects-code": func(t *testing.T, fx *fixture) {
+		resp := fx.get(SeamlessPath, [][2]string{{"code", "<b>x</b>"}, {"returnUrl", testR2}, {"step", "finalize"}})
+		if page := body(t, resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, "<b>x</b>") {
+			t.Fatalf("status %d, page %q; want 400 with the code unescaped", resp.StatusCode, page)
+		}
+		requireReturned(t, fx.seamless("code-1"), testR2)
+	},
+	"partner-reflects-state": func(t *testing.T, fx *fixture) {
+		resp := fx.finalize("code-1", "<b>x</b>")
+		if page := body(t, resp); resp.StatusCode != http.StatusOK || !strings.Contains(page, "<b>x</b>") || !strings.Contains(page, `http-equiv="refresh"`) {
+			t.Fatalf("status %d, page %q; want 200, a meta refresh and the state unescaped", resp.StatusCode, page)
+		}
+		state, _ := fx.signIn()
+		requireReturned(t, fx.finalize("code-2", state), testR2)
+	},
 	"partner-v1-endpoint": func(t *testing.T, fx *fixture) {
 		state, _ := fx.signIn()
 		requireReturned(t, fx.finalize("code-1", state), testR2)

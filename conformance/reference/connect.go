@@ -3,6 +3,8 @@ package reference
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -128,6 +130,12 @@ func (s *Server) handleConnectCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	if oauthErr != "" {
 		desc, _ := param(q, "error_description")
+		if s.has(FlowConnect, defectReflectsErrorDesc) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			//nolint:gosec // G705: this variant reflects error_description on purpose, for the checks to catch
+			_, _ = fmt.Fprintf(w, "<!doctype html><title>HubSpot was not connected</title><p>HubSpot answered %s: %s</p>", html.EscapeString(oauthErr), desc)
+			return
+		}
 		s.renderError(w, http.StatusOK, "HubSpot was not connected", "HubSpot answered "+oauthErr+": "+desc,
 			"start again from the Connect with HubSpot button when you are ready", nil)
 		return

@@ -1,6 +1,8 @@
 package reference
 
 import (
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -160,6 +162,13 @@ func (s *Server) finalize(w http.ResponseWriter, r *http.Request, q url.Values) 
 	c := completion{flow: FlowPartner, installPath: PartnerPath, code: code, returnURL: back}
 	if state != "" || !s.has(FlowPartner, defectMissingStateOK) {
 		rec, err := s.redeemState(state)
+		if err != nil && s.has(FlowPartner, defectReflectsState) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			//nolint:gosec // G705: this variant reflects the state on purpose, for the checks to catch
+			_, _ = fmt.Fprintf(w, `<!doctype html><meta http-equiv="refresh" content="0;url=%s"><title>Returning to HubSpot</title><p>Could not verify state %s.</p>`,
+				html.EscapeString(back.String()), state)
+			return
+		}
 		if err != nil {
 			s.returnTo(w, r, back)
 			return
