@@ -233,6 +233,32 @@ func judgeFrameable(steps []*Step, onlyPath string) Outcome {
 	return out
 }
 
+// withFraming adds to a passing verdict the framing of every page its steps showed inside
+// HubSpot's frame: error pages there are shown to the user too, and a page the frame may not show
+// is a blank dialog. A failure or an error is returned as it is.
+func withFraming(out Outcome, steps []*Step) Outcome {
+	if out.Status != Pass {
+		return out
+	}
+	var framed []*Step
+	for _, st := range steps {
+		if st != nil && st.Context.Framed {
+			framed = append(framed, st)
+		}
+	}
+	if len(framed) == 0 {
+		return out
+	}
+	fr := judgeFrameable(framed, "")
+	if fr.Status == Fail {
+		fr.Expected = "every page shown in HubSpot's frame may be framed, error pages too: " + fr.Expected
+		fr.Fix = fixFrame
+		return fr
+	}
+	out.Frames = fr.Frames
+	return out
+}
+
 // judgeNoSecrets looks for the client secret and the issued tokens in everything the browser
 // saw: URLs, Location and Referer headers, and page bodies.
 func judgeNoSecrets(o *Observation, steps []*Step) Outcome {
@@ -373,16 +399,10 @@ func judgeReturnsNo5xx(steps []*Step, noExchange bool) Outcome {
 			return fail("the user is sent back to this request's returnUrl", string(st.Name)+": "+got)
 		}
 	}
-	framed := judgeFrameable(steps, "")
-	if framed.Status == Fail {
-		framed.Expected = "every page shown in HubSpot's frame on the way back may be framed: " + framed.Expected
-		return framed
-	}
-	if js != nil {
+	out := withFraming(pass(fmt.Sprintf("%d provocation(s): no 5xx, back at HubSpot", len(steps))), steps)
+	if js != nil && out.Status == Pass {
 		return *js
 	}
-	out := pass(fmt.Sprintf("%d provocation(s): no 5xx, back at HubSpot", len(steps)))
-	out.Frames = framed.Frames
 	return out
 }
 

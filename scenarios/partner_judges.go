@@ -285,10 +285,11 @@ func judgeStateRejected(o *Observation, prefix, control StepName, what string) O
 		out.Fix = "Make the install with the state you issued work first (see partner/finalize/exchanges-code): look the state up as issued; if it lives in a session, HubSpot's frame may not send the session's cookie (see partner/authorize/cookies-cross-site and partner/finalize/no-cookie-needed)."
 		return out
 	}
-	if js != nil {
+	out := withFraming(pass(fmt.Sprintf("%d finalize(s) with %s: no exchange, back at HubSpot; the genuine state was accepted", len(steps), what)), steps)
+	if js != nil && out.Status == Pass {
 		return *js
 	}
-	return pass(fmt.Sprintf("%d finalize(s) with %s: no exchange, back at HubSpot; the genuine state was accepted", len(steps), what))
+	return out
 }
 
 // fixRefusedReturn is the fix of a state check whose state was refused as it should be, but

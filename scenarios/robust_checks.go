@@ -12,7 +12,7 @@ func robustChecks() []Check {
 			Source:      srcInstallFlow,
 			Fix:         "Never answer an unknown step with a server error: switch on step with a default branch that answers a 400 page (or, for the seamless flow, treat the request as the finalize).",
 			Judge: func(o *Observation) Outcome {
-				return judgeRobust(o, stepProbeUnknownStep, robustWant{})
+				return withFraming(judgeRobust(o, stepProbeUnknownStep, robustWant{}), o.StepsNamed(stepProbeUnknownStep))
 			},
 		}, "step=authorize and step=finalize, and of step in the seamless flow \"always set to finalize. You do not need to do anything with this parameter\"; it does not describe other values"),
 		inferred(Check{
@@ -26,7 +26,7 @@ func robustChecks() []Check {
 				if o.Target.hasFlow(Seamless) {
 					return skip("the install URL serves the seamless flow, whose step needs no reading (\"You do not need to do anything with this parameter\")")
 				}
-				return judgeRobust(o, stepProbeUnknownStep, robustWant{noExchange: true})
+				return withFraming(judgeRobust(o, stepProbeUnknownStep, robustWant{noExchange: true}), o.StepsNamed(stepProbeUnknownStep))
 			},
 		}, "step=authorize (\"show a login form\") and step=finalize (\"If you are able to verify the state token, complete the installation\"); it does not describe other values"),
 		inferred(Check{
@@ -36,7 +36,7 @@ func robustChecks() []Check {
 			Requirement: "Without a returnUrl the endpoint cannot send the user back; it answers with an error page, never a 5xx and never a hang.",
 			Source:      srcInstallFlow,
 			Fix:         "Check returnUrl before using it; when it is missing, answer a 400 page that says so.",
-			Judge:       func(o *Observation) Outcome { return judgeRobust(o, stepProbeNoReturnURL, robustWant{}) },
+			Judge:       func(o *Observation) Outcome { return withFraming(judgeRobust(o, stepProbeNoReturnURL, robustWant{}), o.StepsNamed(stepProbeNoReturnURL)) },
 		}, docInstallReturn),
 		inferred(Check{
 			ID: "robust/duplicate-params", Level: Must, Group: GroupRobust, Scenario: scenarioRobustDuplicateParams,
@@ -45,7 +45,7 @@ func robustChecks() []Check {
 			Requirement: "A parameter given twice is bad input, not a server error: no 5xx.",
 			Source:      srcInstallFlow + "; RFC 6749 §3.1 (parameters must not be included more than once)",
 			Fix:         "Read parameters with a function that handles repeats (take one when the values agree, answer 400 when they differ), never by indexing an array that may hold two.",
-			Judge:       func(o *Observation) Outcome { return judgeRobust(o, stepProbeDuplicated, robustWant{}) },
+			Judge:       func(o *Observation) Outcome { return withFraming(judgeRobust(o, stepProbeDuplicated, robustWant{}), o.StepsNamed(stepProbeDuplicated)) },
 		}, "the parameters HubSpot sends, each once; RFC 6749 §3.1 forbids repeating them, and says nothing of how a server answers a repeat"),
 		inferred(Check{
 			ID: "robust/oversized-params", Level: Must, Group: GroupRobust, Scenario: scenarioRobustOversizedParams,
@@ -55,7 +55,7 @@ func robustChecks() []Check {
 			Source:      srcInstallFlow + "; hsemu's own hop budget (docs/design.md)",
 			Fix:         "Bound the length of returnUrl and state before storing or parsing them (a column too short is a 500); refuse longer ones with a 400 page.",
 			Judge: func(o *Observation) Outcome {
-				return judgeRobust(o, stepProbeOversized, robustWant{withinBudget: true})
+				return withFraming(judgeRobust(o, stepProbeOversized, robustWant{withinBudget: true}), o.StepsNamed(stepProbeOversized))
 			},
 		}, "the parameters HubSpot sends; it gives no maximum length"),
 		{
