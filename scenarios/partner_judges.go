@@ -145,6 +145,9 @@ func judgeReturnsState(o *Observation) Outcome {
 	if st.CredentialHop == 0 && (st.Page == nil || !st.Page.Stopped) {
 		return skip("no sign-in was completed, so nothing could return a state (see partner/authorize/signs-in)")
 	}
+	if out, ok := jsOnlyReturn(st); ok {
+		return out
+	}
 	if st.Page == nil || !st.Page.Stopped {
 		if st.Note != "" {
 			return fail("back at the returnUrl with state added", st.Note)

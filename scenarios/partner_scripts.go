@@ -278,6 +278,8 @@ func signedIn(s *Session, b Engine, name StepName) (*Step, error) {
 func (st *Step) noState() string {
 	why := "the partner sign-in did not return a state to HubSpot"
 	switch {
+	case st.Err == nil && st.Page != nil && !st.Page.Stopped && st.Page.JSRedirect:
+		why += ": its page returns only with JavaScript (" + excerpt(st.Page.JSRedirectSnippet, 80) + "), which the http engine does not run; run with a browser engine that runs JavaScript (--engine chromium)"
 	case st.Note != "":
 		why += ": " + st.Note
 	case st.Err != nil:

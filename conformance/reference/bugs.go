@@ -1,7 +1,5 @@
 package reference
 
-import "slices"
-
 // Flows an install endpoint can implement, named after HubSpot's two marketplace install flows
 // (https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow).
 const (
@@ -104,6 +102,7 @@ const (
 	defectReflectsCode          // seamless: a malformed code is echoed unescaped on a 400 page
 	defectReflectsState         // partner: an unverifiable state is echoed unescaped on the way back
 	defectReflectsErrorDesc     // connect: error_description is echoed unescaped
+	defectJSSignInReturn        // partner: the sign-in returns to HubSpot with JavaScript only
 )
 
 // bugs is the one registry of broken variants: every name Config.Bug accepts, in the order Bugs
@@ -389,6 +388,11 @@ var bugs = []Bug{
 			"partner/state/tampered", "partner/state/missing", "partner/state/replayed", "partner/state/foreign"},
 	},
 	{
+		Name: "partner-js-signin-return", Flow: FlowPartner, defect: defectJSSignInReturn,
+		Title:  `after the sign-in returns to HubSpot with a page whose script sets window.location.href (HubSpot's doc sample for this step), no redirect`,
+		Errors: []string{"partner/authorize/returns-state"},
+	},
+	{
 		Name: "partner-clear-cookie", Flow: FlowPartner, defect: defectClearCookie,
 		Title: `at sign-in deletes two old cookies the way Express's res.clearCookie does (Max-Age=0; Expires in 1970), without SameSite: deletions cross nothing, so it fails nothing`,
 	},
@@ -447,50 +451,4 @@ var bugs = []Bug{
 		Title: `answers 500 on the callback when the token exchange fails`,
 		Fails: []string{"connect/exchange-fails"},
 	},
-}
-
-// Bugs returns every broken variant, in the order of the table above: seamless, partner,
-// robust, connect, webhooks.
-func Bugs() []Bug { return cloneBugs(bugs) }
-
-// WebhookBugs returns the broken variants of the webhook receiver (FlowWebhooks), in the order
-// of Bugs. Config.Bug accepts their names like those of Bugs.
-func WebhookBugs() []Bug {
-	var out []Bug
-	for _, b := range bugs {
-		if b.Flow == FlowWebhooks {
-			out = append(out, b)
-		}
-	}
-	return cloneBugs(out)
-}
-
-// BugNames returns the names of Bugs, in the same order.
-func BugNames() []string {
-	names := make([]string, len(bugs))
-	for i, b := range bugs {
-		names[i] = b.Name
-	}
-	return names
-}
-
-// lookupBug finds a broken variant by name.
-func lookupBug(name string) (Bug, bool) {
-	for _, b := range bugs {
-		if b.Name == name {
-			return b, true
-		}
-	}
-	return Bug{}, false
-}
-
-// cloneBugs copies bs so that callers cannot change the table.
-func cloneBugs(bs []Bug) []Bug {
-	out := make([]Bug, len(bs))
-	for i, b := range bs {
-		b.Fails = slices.Clone(b.Fails)
-		b.Errors = slices.Clone(b.Errors)
-		out[i] = b
-	}
-	return out
 }

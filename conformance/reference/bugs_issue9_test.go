@@ -36,6 +36,12 @@ var issue9BugTests = map[string]func(t *testing.T, fx *fixture){
 		state, _ := fx.signIn() // the sign-in's return is a redirect
 		requireJSReturn(t, fx.finalize("code-1", state), testR2)
 	},
+	"partner-js-signin-return": func(t *testing.T, fx *fixture) {
+		resp := fx.login(DemoUsers[0].Email, DemoUsers[0].Password, testR1)
+		if page := body(t, resp); resp.StatusCode != http.StatusOK || !strings.Contains(page, "window.location.href = ") || resp.Header.Get("Location") != "" {
+			t.Fatalf("status %d, page %q; want 200 and a script-only return", resp.StatusCode, page)
+		}
+	},
 	"partner-clear-cookie": func(t *testing.T, fx *fixture) {
 		resp := fx.login(DemoUsers[0].Email, DemoUsers[0].Password, testR1)
 		cookies := resp.Cookies()

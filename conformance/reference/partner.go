@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"encoding/json"
 	"fmt"
 	"html"
 	"net/http"
@@ -136,6 +137,13 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusSeeOther
 	if s.has(FlowPartner, defectLogin307) {
 		status = http.StatusTemporaryRedirect
+	}
+	if s.has(FlowPartner, defectJSSignInReturn) {
+		// HubSpot's sample: window.location.href = returnUrlObj.toString().
+		target, _ := json.Marshal(location) // escapes <, > and &: safe in a script element
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = fmt.Fprintf(w, "<!doctype html><title>Signed in</title><script>window.location.href = %s;</script>", target)
+		return
 	}
 	// location is the returnUrl returnURL accepted (an app host or a configured return origin).
 	http.Redirect(w, r, location, status) //nolint:gosec // G710: the returnUrl was checked by returnURL
