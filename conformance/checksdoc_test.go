@@ -20,6 +20,7 @@ var changedRules = []struct{ id, change string }{
 	{"partner/state/tampered", "Needs evidence that the refusal was about the state: a control finalize with the genuine state of a fresh sign-in must exchange its code; an endpoint that refuses every state gets an error saying so, not a pass. A refused state whose user is not sent back gets the fix for the return, not for the lookup. So for partner/state/missing and partner/state/foreign (partner/state/replayed's control is its first install)."},
 	{"partner/authorize/state-strength", "Entropy estimated by kind, and said to be an estimate: a UUIDv4 has 122 bits (not 144), a UUIDv7 74; a JWT counts only its claims that vary between samples (not its length). The 128-bit floor cites RFC 6749 §10.10. So for connect/state."},
 	{"seamless/install/exchanges-code", "Marked as hsemu's inference (\"redirect_uri exactly the install URL\": HubSpot does not name the value in the install flow); its failing verdict says so. Every check now says whether its rule is HubSpot's words or hsemu's inference."},
+	{"partner/state/replayed", "Marked as hsemu's inference (kept a MUST): HubSpot recommends a short expiry; RFC 9700 §4.2.4 says a used state SHOULD be invalidated. So for connect/state-single-use."},
 	{"partner/authorize/returns-state", "Marked as hsemu's inference: HubSpot's text shows `${returnUrl}?state=${state}` while its code sample keeps returnUrl's own query; hsemu follows the code sample, and the verdict says the two disagree."},
 }
 

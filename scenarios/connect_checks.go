@@ -40,15 +40,15 @@ func connectChecks() []Check {
 			Fix:         "Compare the callback's state with the one stored for this user before anything else; on a mismatch show an error and do not exchange the code.",
 			Judge:       judgeCallbackBadState,
 		},
-		{
-			ID: "connect/state-single-use", Level: Must, Basis: Documented, Group: GroupConnect, Scenario: scenarioConnectStateReplayed,
+		inferred(Check{
+			ID: "connect/state-single-use", Level: Must, Group: GroupConnect, Scenario: scenarioConnectStateReplayed,
 			Title:       "A state works once",
 			Provokes:    "the callback again, after a finished connect, with the same state and a new code",
 			Requirement: "The state value SHOULD be invalidated by the client after its first use at the redirection endpoint: a replayed callback must not connect another code.",
 			Source:      srcRFC9700Replay,
 			Fix:         "Delete (or mark used) the stored state when the callback accepts it, atomically with the lookup.",
 			Judge:       judgeStateSingleUse,
-		},
+		}, "a state on the authorization URL and its return on the callback; RFC 9700 §4.2.4 says the state SHOULD be invalidated after its first use, and HubSpot does not say that a used state must be refused"),
 		inferred(Check{
 			ID: "connect/callback-no-code", Level: Must, Group: GroupConnect, Scenario: scenarioConnectCallbackNoCode,
 			Title:       "A callback without code is handled",

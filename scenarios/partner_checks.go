@@ -100,8 +100,8 @@ func partnerChecks() []Check {
 				return judgeStateRejected(o, stepFinalizeNoState, stepFinalizeControl, "no state")
 			},
 		},
-		Check{
-			ID: "partner/state/replayed", Level: Must, Basis: Documented, Group: GroupPartner, Scenario: scenarioPartnerStateReplayed,
+		inferred(Check{
+			ID: "partner/state/replayed", Level: Must, Group: GroupPartner, Scenario: scenarioPartnerStateReplayed,
 			Title:       "Rejects a state already used",
 			Provokes:    "a second finalize, with a new code, reusing the state of a finished install",
 			Requirement: "The state value SHOULD be invalidated by the client after its first use at the redirection endpoint; HubSpot's flow makes state a one-time secret.",
@@ -110,7 +110,7 @@ func partnerChecks() []Check {
 			Judge: func(o *Observation) Outcome {
 				return judgeStateRejected(o, stepFinalizeReplayed, stepFinalize, "a replayed state")
 			},
-		},
+		}, "\"it's recommended to have a state token with a relatively short expiration window, such as 10 minutes\"; RFC 9700 §4.2.4 says the state SHOULD be invalidated after its first use, and HubSpot does not say that a used state must be refused"),
 		Check{
 			ID: "partner/state/foreign", Level: Must, Basis: Documented, Group: GroupPartner, Scenario: scenarioPartnerStateForeign,
 			Title:       "Rejects a state it never issued",

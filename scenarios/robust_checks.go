@@ -36,7 +36,9 @@ func robustChecks() []Check {
 			Requirement: "Without a returnUrl the endpoint cannot send the user back; it answers with an error page, never a 5xx and never a hang.",
 			Source:      srcInstallFlow,
 			Fix:         "Check returnUrl before using it; when it is missing, answer a 400 page that says so.",
-			Judge:       func(o *Observation) Outcome { return withFraming(judgeRobust(o, stepProbeNoReturnURL, robustWant{}), o.StepsNamed(stepProbeNoReturnURL)) },
+			Judge: func(o *Observation) Outcome {
+				return withFraming(judgeRobust(o, stepProbeNoReturnURL, robustWant{}), o.StepsNamed(stepProbeNoReturnURL))
+			},
 		}, docInstallReturn),
 		inferred(Check{
 			ID: "robust/duplicate-params", Level: Must, Group: GroupRobust, Scenario: scenarioRobustDuplicateParams,
@@ -45,7 +47,9 @@ func robustChecks() []Check {
 			Requirement: "A parameter given twice is bad input, not a server error: no 5xx.",
 			Source:      srcInstallFlow + "; RFC 6749 §3.1 (parameters must not be included more than once)",
 			Fix:         "Read parameters with a function that handles repeats (take one when the values agree, answer 400 when they differ), never by indexing an array that may hold two.",
-			Judge:       func(o *Observation) Outcome { return withFraming(judgeRobust(o, stepProbeDuplicated, robustWant{}), o.StepsNamed(stepProbeDuplicated)) },
+			Judge: func(o *Observation) Outcome {
+				return withFraming(judgeRobust(o, stepProbeDuplicated, robustWant{}), o.StepsNamed(stepProbeDuplicated))
+			},
 		}, "the parameters HubSpot sends, each once; RFC 6749 §3.1 forbids repeating them, and says nothing of how a server answers a repeat"),
 		inferred(Check{
 			ID: "robust/oversized-params", Level: Must, Group: GroupRobust, Scenario: scenarioRobustOversizedParams,
