@@ -12,7 +12,7 @@ func robustChecks() []Check {
 			Source:      srcInstallFlow,
 			Fix:         "Never answer an unknown step with a server error: switch on step with a default branch that answers a 400 page (or, for the seamless flow, treat the request as the finalize).",
 			Judge: func(o *Observation) Outcome {
-				return withFraming(judgeRobust(o, stepProbeUnknownStep, robustWant{}), o.StepsNamed(stepProbeUnknownStep))
+				return judgeRobust(o, stepProbeUnknownStep, robustWant{})
 			},
 		}, "step=authorize and step=finalize, and of step in the seamless flow \"always set to finalize. You do not need to do anything with this parameter\"; it does not describe other values"),
 		inferred(Check{
@@ -26,7 +26,7 @@ func robustChecks() []Check {
 				if o.Target.hasFlow(Seamless) {
 					return skip("the install URL serves the seamless flow, whose step needs no reading (\"You do not need to do anything with this parameter\")")
 				}
-				return withFraming(judgeRobust(o, stepProbeUnknownStep, robustWant{noExchange: true}), o.StepsNamed(stepProbeUnknownStep))
+				return judgeRobust(o, stepProbeUnknownStep, robustWant{noExchange: true})
 			},
 		}, "step=authorize (\"show a login form\") and step=finalize (\"If you are able to verify the state token, complete the installation\"); it does not describe other values"),
 		inferred(Check{
@@ -37,9 +37,29 @@ func robustChecks() []Check {
 			Source:      srcInstallFlow,
 			Fix:         "Check returnUrl before using it; when it is missing, answer a 400 page that says so.",
 			Judge: func(o *Observation) Outcome {
-				return withFraming(judgeRobust(o, stepProbeNoReturnURL, robustWant{}), o.StepsNamed(stepProbeNoReturnURL))
+				return judgeRobust(o, stepProbeNoReturnURL, robustWant{})
 			},
 		}, docInstallReturn),
+		{
+			ID: "robust/error-page-frameable", Level: Must, Basis: Documented, Group: GroupRobust, Scenario: scenarioRobustMissingReturnURL,
+			Title:       "Error pages can be framed too",
+			Provokes:    "the error page of a finalize without returnUrl (the endpoint cannot redirect), judged as inside HubSpot's frame",
+			Requirement: "Ensure that the endpoint handling the install flow can be framed by HubSpot: its error pages too, which HubSpot's frame shows when the endpoint refuses a request (a returnUrl on a host it does not know, a missing parameter); a page the frame may not show is a blank dialog.",
+			Source:      srcInstallFlow + "; " + srcCSP3,
+			Fix:         fixFrame + " Error pages included: send the header from a middleware that runs before your error handler.",
+			Judge: func(o *Observation) Outcome {
+				var framed []*Step
+				for _, st := range o.StepsNamed(stepProbeNoReturnURL) {
+					if st.Context.Framed {
+						framed = append(framed, st)
+					}
+				}
+				if len(framed) == 0 {
+					return o.missing(stepProbeNoReturnURL)
+				}
+				return judgeFrameable(framed, "")
+			},
+		},
 		inferred(Check{
 			ID: "robust/duplicate-params", Level: Must, Group: GroupRobust, Scenario: scenarioRobustDuplicateParams,
 			Title:       "Repeated parameters do not crash",
@@ -48,7 +68,7 @@ func robustChecks() []Check {
 			Source:      srcInstallFlow + "; RFC 6749 §3.1 (parameters must not be included more than once)",
 			Fix:         "Read parameters with a function that handles repeats (take one when the values agree, answer 400 when they differ), never by indexing an array that may hold two.",
 			Judge: func(o *Observation) Outcome {
-				return withFraming(judgeRobust(o, stepProbeDuplicated, robustWant{}), o.StepsNamed(stepProbeDuplicated))
+				return judgeRobust(o, stepProbeDuplicated, robustWant{})
 			},
 		}, "the parameters HubSpot sends, each once; RFC 6749 §3.1 forbids repeating them, and says nothing of how a server answers a repeat"),
 		inferred(Check{
@@ -59,7 +79,7 @@ func robustChecks() []Check {
 			Source:      srcInstallFlow + "; hsemu's own hop budget (docs/design.md)",
 			Fix:         "Bound the length of returnUrl and state before storing or parsing them (a column too short is a 500); refuse longer ones with a 400 page.",
 			Judge: func(o *Observation) Outcome {
-				return withFraming(judgeRobust(o, stepProbeOversized, robustWant{withinBudget: true}), o.StepsNamed(stepProbeOversized))
+				return judgeRobust(o, stepProbeOversized, robustWant{withinBudget: true})
 			},
 		}, "the parameters HubSpot sends; it gives no maximum length"),
 		{

@@ -103,6 +103,7 @@ const (
 	defectReflectsState         // partner: an unverifiable state is echoed unescaped on the way back
 	defectReflectsErrorDesc     // connect: error_description is echoed unescaped
 	defectJSSignInReturn        // partner: the sign-in returns to HubSpot with JavaScript only
+	defectBadRequestXFO         // seamless: 400 pages sent with X-Frame-Options: DENY and no CSP
 )
 
 // bugs is the one registry of broken variants: every name Config.Bug accepts, in the order Bugs
@@ -122,9 +123,7 @@ var bugs = []Bug{
 	{
 		Name: "seamless-interstitial-xfo", Flow: FlowSeamless, defect: defectInterstitialXFO,
 		Title: `after a successful install shows an "Installing…" meta-refresh page sent with X-Frame-Options: SAMEORIGIN and no CSP`,
-		// The duplicate-params probe's finalize (same values twice) completes too, through the
-		// same interstitial.
-		Fails: []string{"seamless/install/frameable", "robust/duplicate-params"},
+		Fails: []string{"seamless/install/frameable"},
 	},
 	{
 		Name: "seamless-token-in-url", Flow: FlowSeamless, defect: defectTokenInURL,
@@ -430,6 +429,11 @@ var bugs = []Bug{
 		Name: "connect-reflects-error-description", Flow: FlowConnect, defect: defectReflectsErrorDesc,
 		Title: `shows HubSpot's error_description on the callback's error page unescaped`,
 		Fails: []string{"connect/reflected-markup"},
+	},
+	{
+		Name: "seamless-bad-request-xfo", Flow: FlowSeamless, defect: defectBadRequestXFO,
+		Title: `answers bad requests with a 400 page sent with X-Frame-Options: DENY and no CSP (its error handler runs before the framing middleware)`,
+		Fails: []string{"robust/error-page-frameable"},
 	},
 	{
 		Name: "partner-v1-endpoint", Flow: FlowPartner, defect: defectV1Endpoint,

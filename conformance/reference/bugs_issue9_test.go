@@ -90,6 +90,14 @@ var issue9BugTests = map[string]func(t *testing.T, fx *fixture){
 		state, _ := fx.signIn()
 		requireReturned(t, fx.finalize("code-2", state), testR2)
 	},
+	"seamless-bad-request-xfo": func(t *testing.T, fx *fixture) {
+		resp := fx.get(SeamlessPath, [][2]string{{"code", fx.code("code-1")}, {"step", "finalize"}})
+		if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("X-Frame-Options") != "DENY" || resp.Header.Get("Content-Security-Policy") != "" {
+			t.Fatalf("no returnUrl: status %d, X-Frame-Options %q, CSP %q; want 400, DENY and no CSP",
+				resp.StatusCode, resp.Header.Get("X-Frame-Options"), resp.Header.Get("Content-Security-Policy"))
+		}
+		requireReturned(t, fx.seamless("code-2"), testR2)
+	},
 	"partner-v1-endpoint": func(t *testing.T, fx *fixture) {
 		state, _ := fx.signIn()
 		requireReturned(t, fx.finalize("code-1", state), testR2)

@@ -126,6 +126,10 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, data pag
 // renderError writes an error page: what went wrong, how to fix it, and a link back to HubSpot
 // when the returnUrl was checked.
 func (s *Server) renderError(w http.ResponseWriter, status int, title, what, fix string, back *url.URL) {
+	if status == http.StatusBadRequest && s.has(FlowSeamless, defectBadRequestXFO) {
+		w.Header().Del("Content-Security-Policy")
+		w.Header().Set("X-Frame-Options", "DENY")
+	}
 	d := pageData{Title: title, Message: what, Fix: fix}
 	if back != nil {
 		d.Back = back.String()
