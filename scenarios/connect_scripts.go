@@ -67,6 +67,7 @@ func newConnectBrowser(s *Session) *connectBrowser {
 	cb := &connectBrowser{}
 	cb.Engine = s.newEngine(browser.Options{
 		ThirdPartyCookies: s.opts.ThirdPartyCookies,
+		Transport:         trustingTransport(s),
 		StopAt: func(u *url.URL) bool {
 			if browser.IsHubSpotHost(u.Hostname()) {
 				return false

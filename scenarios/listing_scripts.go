@@ -74,17 +74,22 @@ func probeHTTPS(s *Session, raw string) error {
 
 // listingBrowser is Session.NewBrowser trusting Options.TLSRootCAs, for endpoints served over https
 // with a private CA (tests, staging).
-func listingBrowser(s *Session) Engine {
-	var rt http.RoundTripper
-	if s.opts.TLSRootCAs != nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.Proxy = nil
-		t.TLSClientConfig = &tls.Config{RootCAs: s.opts.TLSRootCAs, MinVersion: tls.VersionTLS12}
-		rt = t
+// trustingTransport trusts the run's extra CAs (--ca-file) besides the system's; nil (the
+// default transport) when there are none.
+func trustingTransport(s *Session) http.RoundTripper {
+	if s.opts.TLSRootCAs == nil {
+		return nil
 	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = nil
+	t.TLSClientConfig = &tls.Config{RootCAs: s.opts.TLSRootCAs, MinVersion: tls.VersionTLS12}
+	return t
+}
+
+func listingBrowser(s *Session) Engine {
 	b := s.newEngine(browser.Options{
 		ThirdPartyCookies: s.opts.ThirdPartyCookies,
-		Transport:         rt,
+		Transport:         trustingTransport(s),
 		StopAt:            func(u *url.URL) bool { return browser.IsHubSpotHost(u.Hostname()) },
 	})
 	return b
@@ -153,8 +158,15 @@ func listingScenarios() []Scenario {
 		{
 			ID: scenarioListingInstall, Group: GroupListing, Applies: appliesToListing,
 			Title:    "A normal install, for the listing",
-			Provokes: "a normal install (seamless when the target serves it, else with partner sign-in)",
+			Provokes: "a normal install (seamless when the target serves it, else with partner sign-in), and a complete connect when the target has a connect URL",
 			Run: func(s *Session) error {
+				if s.target.ConnectURL != "" {
+					// The connect flow's exchange is judged too (listing/current-token-endpoint).
+					cb := newConnectBrowser(s)
+					if _, u, code, err := connectToCallback(s, cb); err == nil {
+						s.Open(cb.Engine, stepCallback, u.String(), browser.TopLevel, code, nil)
+					}
+				}
 				b := listingBrowser(s)
 				if s.target.hasFlow(Seamless) {
 					_, err := seamlessInstall(s, b, stepFinalize, nil)
