@@ -74,7 +74,12 @@ func installChecks(set installCheckSet) []Check {
 			Requirement: "The client secret and the access and refresh tokens stay on the app's server: never in a URL, a redirect or a page.",
 			Source:      "RFC 9700 §4.2.4, §4.3 (https://www.rfc-editor.org/rfc/rfc9700)",
 			Fix:         "Keep tokens server-side (store them against the portal's hub_id); never put them in redirects, query strings or pages.",
-			Judge:       func(o *Observation) Outcome { return judgeNoSecrets(o, stepsOf(o)) },
+			Judge: func(o *Observation) Outcome {
+				if o.Step(step) == nil {
+					return o.missing(step)
+				}
+				return judgeNoSecrets(o, o.Steps) // the sign-in's pages too
+			},
 		},
 		{
 			ID: set.prefix + "/single-exchange", Level: Should, Basis: Documented,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,6 +98,53 @@ func judgeCookiesCrossSite(o *Observation) Outcome {
 		return pass("the endpoint set no cookie the install URL receives" + also)
 	}
 	return pass(fmt.Sprintf("all %d cookie(s) the install URL receives are SameSite=None; Secure%s", n, also))
+}
+
+// droppedCookies names the cookies the endpoint set during the sign-in before finalize (the
+// nearest step=authorize step before it), for the install URL, that the first request of
+// finalize (in HubSpot's frame) did not carry: a session the frame
+// lost (not SameSite=None; Secure, or third-party cookies blocked). It is "" when the request
+// carried them all, or none was set. A finalize that depends on one of them (a state kept in a
+// session) fails for that reason, not for its token request: exchanges-code and the state checks
+// say so with it.
+func droppedCookies(o *Observation, finalize *Step) string {
+	if finalize == nil || len(finalize.Hops) == 0 {
+		return ""
+	}
+	install, err := url.Parse(o.Target.InstallURL)
+	if err != nil {
+		return ""
+	}
+	var signIn *Step
+	for _, st := range o.Steps {
+		if st == finalize {
+			break
+		}
+		if strings.HasPrefix(string(st.Name), string(stepAuthorize)) {
+			signIn = st
+		}
+	}
+	if signIn == nil {
+		return ""
+	}
+	first := finalize.Hops[0]
+	var dropped []string
+	for _, h := range signIn.Hops {
+		if isHubSpotURL(h.URL) {
+			continue
+		}
+		for _, c := range h.SetCookies {
+			if deletion(c) || !sentTo(c, h.URL, install) || slices.Contains(first.SentCookies, c.Name) || slices.Contains(dropped, c.Name) {
+				continue
+			}
+			dropped = append(dropped, fmt.Sprintf("%q (%s)", c.Name, cookieAttrs(c)))
+		}
+	}
+	if len(dropped) == 0 {
+		return ""
+	}
+	return "the finalize request in HubSpot's frame carried no cookie " + strings.Join(dropped, ", ") +
+		" that the endpoint set during the sign-in: if the endpoint keeps the state or the user in that session, it cannot find them (send the cookie SameSite=None; Secure, or better, find the user from the state's server-side record)"
 }
 
 // deletion reports whether a Set-Cookie deletes the cookie: Max-Age=0 (or negative), or an
@@ -284,7 +332,11 @@ func judgeStateRejected(o *Observation, prefix, control StepName, what string) O
 	case ctl == nil:
 		return errored(fmt.Sprintf("the control finalize with a genuine state never ran, so nothing shows that the refusal of %s was about the state", what))
 	case len(codeExchanges(ctl.Exchanges)) == 0:
-		out := errored(fmt.Sprintf("the endpoint refused %s, but it also refused the genuine state of a fresh sign-in (%s exchanged no code): it rejects every state, so its refusing this one proves nothing", what, ctl.Name))
+		got := fmt.Sprintf("the endpoint refused %s, but it also refused the genuine state of a fresh sign-in (%s exchanged no code): it rejects every state, so its refusing this one proves nothing", what, ctl.Name)
+		if why := droppedCookies(o, ctl); why != "" {
+			got += "; " + why
+		}
+		out := errored(got)
 		out.Fix = "Make the install with the state you issued work first (see partner/finalize/exchanges-code): look the state up as issued; if it lives in a session, HubSpot's frame may not send the session's cookie (see partner/authorize/cookies-cross-site and partner/finalize/no-cookie-needed)."
 		return out
 	}
