@@ -212,7 +212,7 @@ func (az *authorizer) handleConsent(w http.ResponseWriter, r *http.Request) {
 // query is kept.
 func (az *authorizer) grantAndRedirect(w http.ResponseWriter, r *http.Request, ev *Event, req *authzRequest, hubID int64, status int) {
 	ev.HubID = hubID
-	code, err := az.issueCodeLocked(CodeRequest{
+	code, err := az.issueCode(CodeRequest{ // locks: consents run concurrently
 		ClientID: req.app.ClientID, HubID: hubID, RedirectURI: req.redirectURI,
 		Scopes: req.scope, OptionalScopes: req.optional,
 	})
