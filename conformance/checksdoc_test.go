@@ -92,6 +92,9 @@ never renamed.
 		}
 		fmt.Fprintf(&b, "\n### `%s`: %s\n\n", c.ID, c.Title)
 		fmt.Fprintf(&b, "- **level**: %s; **rule**: %s\n", c.Level, basisWords(c.Basis))
+		if d := scenarios.HubSpotDocuments(c.ID); d != "" {
+			fmt.Fprintf(&b, "- **HubSpot documents**: %s\n", oneLine(d))
+		}
 		fmt.Fprintf(&b, "- **provokes**: %s\n", oneLine(c.Provokes))
 		fmt.Fprintf(&b, "- **requirement**: %s\n", oneLine(c.Requirement))
 		fmt.Fprintf(&b, "- **source**: %s\n", oneLine(c.Source))
@@ -112,11 +115,15 @@ never renamed.
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// TestEveryCheckHasABasis: every check says whose words its rule is.
+// TestEveryCheckHasABasis: every check says whose words its rule is, and an inferred rule what
+// HubSpot documents instead.
 func TestEveryCheckHasABasis(t *testing.T) {
 	for _, c := range scenarios.Catalogue(scenarios.ProfileListing) {
 		if c.Basis != scenarios.Documented && c.Basis != scenarios.Inferred {
 			t.Errorf("%s: Basis %q; want documented or inferred", c.ID, c.Basis)
+		}
+		if (c.Basis == scenarios.Inferred) != (scenarios.HubSpotDocuments(c.ID) != "") {
+			t.Errorf("%s: Basis %q but HubSpotDocuments %q", c.ID, c.Basis, scenarios.HubSpotDocuments(c.ID))
 		}
 	}
 }

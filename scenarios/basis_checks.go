@@ -1,10 +1,28 @@
 package scenarios
 
+import "sync"
+
+// inferredFrom holds, by check ID, what HubSpot documents where the check's rule is hsemu's
+// inference (HubSpotDocuments). inferred fills it as the catalogue is built.
+var inferredFrom sync.Map
+
+// HubSpotDocuments says, for a check whose rule is hsemu's inference (Basis Inferred), what
+// HubSpot's pages document instead; "" for a documented rule or an unknown ID. Reports and docs
+// quote it beside the rule.
+func HubSpotDocuments(id string) string {
+	Catalogue(ProfileListing) // builds every check, so inferred has recorded them all
+	if v, ok := inferredFrom.Load(id); ok {
+		return v.(string)
+	}
+	return ""
+}
+
 // inferred marks c's rule as hsemu's inference from HubSpot's pages, not their words, and makes
 // its failing verdicts say so, with what HubSpot documents (documents) — so that a team reading
 // the verdict can weigh it against the page.
 func inferred(c Check, documents string) Check {
 	c.Basis = Inferred
+	inferredFrom.Store(c.ID, documents)
 	judge := c.Judge
 	c.Judge = func(o *Observation) Outcome {
 		out := judge(o)
