@@ -17,7 +17,10 @@ type installCheckSet struct {
 }
 
 const (
-	fixTokenEndpoint = "Post the exchange to /oauth/v3/token (form body only: v3 refuses parameters in the query)."
+	titleCurrentEndpoint = "Uses the current token endpoint"
+	// provokesExchangeFaults is what the exchange-fails scenarios do (exchangeFaults).
+	provokesExchangeFaults = "the token endpoint answers 400 BAD_AUTH_CODE, then 503, then stalls"
+	fixExchangeOnV3        = "Post the exchange to /oauth/v3/token (form body only: v3 refuses parameters in the query)."
 	// docExchangeRedirectURI is what HubSpot documents about the exchange's redirect_uri in the
 	// install flow; "exactly the install URL" is hsemu's reading of it.
 	docExchangeRedirectURI = "\"use the provided code to complete token exchange for OAuth\", and on its OAuth page a redirect_uri that \"must exactly match the redirect_uri used when initiating the OAuth 2.0 connection\"; HubSpot initiates the install flow itself and does not name that value (hsemu takes the Redirect URL selected in the listing editor: the install URL)"
@@ -93,11 +96,11 @@ func installChecks(set installCheckSet) []Check {
 	}
 	checks = append(checks, Check{
 		ID: set.prefix + "/current-token-endpoint", Level: Should, Basis: Documented,
-		Title:       "Uses the current token endpoint",
+		Title:       titleCurrentEndpoint,
 		Provokes:    "a normal install",
 		Requirement: "The v1 token endpoint /oauth/v1/token is deprecated and sunsets on February 16, 2027; use /oauth/v3/token.",
 		Source:      srcV1Sunset,
-		Fix:         fixTokenEndpoint,
+		Fix:         fixExchangeOnV3,
 		Judge:       func(o *Observation) Outcome { return judgeCurrentEndpoint(o.Step(step)) },
 	})
 	checks = append(checks, inferred(Check{

@@ -39,7 +39,7 @@ func listingChecks() []Check {
 		},
 		{
 			ID: "listing/current-token-endpoint", Level: Must, Basis: Documented, Group: GroupListing, Scenario: scenarioListingInstall,
-			Title:       "Uses the current token endpoint",
+			Title:       titleCurrentEndpoint,
 			Provokes:    "a normal install, and a complete connect when the target has a connect URL: every code exchange of the app",
 			Requirement: "The v1 token endpoint /oauth/v1/token is deprecated and sunsets on February 16, 2027; listed apps must use a supported version (/oauth/v3/token), in every flow.",
 			Source:      srcV1Sunset + "; https://developers.hubspot.com/changelog/app-listing-and-app-certification-requirement-updates-for-may-2026",

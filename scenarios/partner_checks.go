@@ -136,7 +136,7 @@ func partnerChecks() []Check {
 		inferred(Check{
 			ID: "partner/exchange-fails", Level: Must, Group: GroupPartner, Scenario: scenarioPartnerExchangeFails,
 			Title:       "Survives a failed token exchange at finalize",
-			Provokes:    "the token endpoint answers 400 BAD_AUTH_CODE, then 503, then stalls",
+			Provokes:    provokesExchangeFaults,
 			Requirement: "Whatever the token endpoint answers, the user is sent back to the returnUrl.",
 			Source:      srcInstallFlow,
 			Fix:         "Handle token-endpoint errors and timeouts (client timeout below 10 s), then redirect to the returnUrl.",

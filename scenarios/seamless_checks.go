@@ -14,7 +14,7 @@ func seamlessChecks() []Check {
 		inferred(Check{
 			ID: "seamless/exchange-fails", Level: Must, Group: GroupSeamless, Scenario: scenarioSeamlessExchangeFails,
 			Title:       "Survives a failed token exchange",
-			Provokes:    "the token endpoint answers 400 BAD_AUTH_CODE, then 503, then stalls",
+			Provokes:    provokesExchangeFaults,
 			Requirement: "Whatever the token endpoint answers, the user is sent back to the returnUrl (never an error page from the app's server).",
 			Source:      srcInstallFlow,
 			Fix:         "Handle token-endpoint errors and timeouts (set a client timeout below 10 s): log them, then redirect to the returnUrl.",

@@ -132,7 +132,6 @@ func (s *Server) handleConnectCallback(w http.ResponseWriter, r *http.Request) {
 		desc, _ := param(q, "error_description")
 		if s.has(FlowConnect, defectReflectsErrorDesc) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			//nolint:gosec // G705: this variant reflects error_description on purpose, for the checks to catch
 			_, _ = fmt.Fprintf(w, "<!doctype html><title>HubSpot was not connected</title><p>HubSpot answered %s: %s</p>", html.EscapeString(oauthErr), desc)
 			return
 		}
@@ -177,8 +176,10 @@ func (s *Server) handleConnectCallback(w http.ResponseWriter, r *http.Request) {
 	})
 	if s.has(FlowConnect, defectConnectPrintsTokens) {
 		// HubSpot's sample apps: "Your access token is …".
-		s.render(w, http.StatusOK, "done", pageData{Title: "HubSpot is connected",
-			Message: "Access token: " + tokens.AccessToken + " — refresh token: " + tokens.RefreshToken})
+		s.render(w, http.StatusOK, "done", pageData{
+			Title:   "HubSpot is connected",
+			Message: "Access token: " + tokens.AccessToken + " — refresh token: " + tokens.RefreshToken,
+		})
 		return
 	}
 	s.render(w, http.StatusOK, "done", pageData{Title: "HubSpot is connected"})

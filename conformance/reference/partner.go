@@ -105,7 +105,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		// Express's res.clearCookie: an empty value that expired in 1970, no SameSite; and
 		// Go's MaxAge -1 (Max-Age=0). Both delete; neither needs to cross into the frame.
 		w.Header().Add("Set-Cookie", "legacy_prefs=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT")
-		http.SetCookie(w, &http.Cookie{Name: "legacy_session", Value: "", Path: "/", MaxAge: -1})
+		http.SetCookie(w, &http.Cookie{Name: "legacy_session", Value: "", Path: "/", MaxAge: -1}) //nolint:gosec // G124: a deletion, as the variant means to send
 	}
 	http.SetCookie(w, cookie)
 
@@ -172,7 +172,6 @@ func (s *Server) finalize(w http.ResponseWriter, r *http.Request, q url.Values) 
 		rec, err := s.redeemState(state)
 		if err != nil && s.has(FlowPartner, defectReflectsState) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			//nolint:gosec // G705: this variant reflects the state on purpose, for the checks to catch
 			_, _ = fmt.Fprintf(w, `<!doctype html><meta http-equiv="refresh" content="0;url=%s"><title>Returning to HubSpot</title><p>Could not verify state %s.</p>`,
 				html.EscapeString(back.String()), state)
 			return

@@ -42,7 +42,6 @@ func (s *Server) handleSeamless(w http.ResponseWriter, r *http.Request) {
 	if s.has(FlowSeamless, defectReflectsCode) && strings.Trim(code, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != "" {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusBadRequest)
-		//nolint:gosec // G705: this variant reflects the code on purpose, for the checks to catch
 		_, _ = fmt.Fprintf(w, "<!doctype html><title>Installation failed</title><p>The code %s is not valid.</p>", code)
 		return
 	}
