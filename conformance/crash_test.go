@@ -193,6 +193,9 @@ func TestResettingProxyPassesNoRobustCheck(t *testing.T) {
 	require.NotEmpty(t, rep.Results)
 	for _, res := range rep.Results {
 		o := res.Outcome
+		if o.Status == scenarios.Skip && res.Check.ID == "robust/unknown-step-no-exchange" {
+			continue // a seamless endpoint need not read step: the check does not apply to it
+		}
 		assert.Equal(t, scenarios.Fail, o.Status, "%s (%s): %s", res.Check.ID, res.Target, o.Got)
 		assert.Contains(t, o.Got, "reset", "%s (%s) names the reset", res.Check.ID, res.Target)
 		assert.NotEqual(t, scenarios.CauseDown, o.Cause)

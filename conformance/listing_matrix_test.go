@@ -80,7 +80,7 @@ func writeAppConfig(t *testing.T, installURL string, edit func(cfg map[string]an
 
 // runListing runs the listing checks against the reference's seamless install URL (or a broken
 // variant), over TLS when tlsOn, with the app config edit makes.
-func runListing(t *testing.T, bug string, tlsOn bool, edit func(cfg map[string]any)) *scenarios.RunReport {
+func runListing(t *testing.T, bug string, tlsOn, connect bool, edit func(cfg map[string]any)) *scenarios.RunReport {
 	t.Helper()
 	h, err := scenarios.StartHarness(emulator.Config{}, "127.0.0.1:0")
 	if err != nil {
@@ -107,6 +107,10 @@ func runListing(t *testing.T, bug string, tlsOn bool, edit func(cfg map[string]a
 	base := strings.Replace(ts.URL, "127.0.0.1", "localhost", 1)
 	target := inprocess.ReferenceTargets(base)[0]
 	target.App.RedirectURLs = []string{target.InstallURL}
+	if connect {
+		target.ConnectURL = base + reference.ConnectStartPath
+		target.App.RedirectURLs = append(target.App.RedirectURLs, base+reference.ConnectCallbackPath)
+	}
 	target.AppConfig = writeAppConfig(t, target.InstallURL, edit)
 	r := &scenarios.Runner{Harness: h, Options: opts}
 	rep, err := r.Run(context.Background(), []scenarios.Target{target})
@@ -118,13 +122,14 @@ func runListing(t *testing.T, bug string, tlsOn bool, edit func(cfg map[string]a
 
 // TestListingMatrix: over TLS with a valid config the reference passes every listing check
 // (MANUAL ones are listed as "confirm by hand"); plain http fails listing/https only; a config
-// for a private app fails listing/app-config only; the v1 variant fails
-// listing/current-token-endpoint only.
+// for a private app fails listing/app-config only; the v1 variants (the install's, the connect
+// flow's) fail listing/current-token-endpoint only.
 func TestListingMatrix(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		bug   string
 		tls   bool
+		conn  bool // the target has the reference's connect URL too
 		edit  func(cfg map[string]any)
 		fails []string
 	}{
@@ -132,10 +137,12 @@ func TestListingMatrix(t *testing.T) {
 		{name: "plain http", tls: false, fails: []string{"listing/https"}},
 		{name: "private app", tls: true, edit: func(c map[string]any) { c["distribution"] = "private" }, fails: []string{"listing/app-config"}},
 		{name: "seamless-v1-endpoint", bug: "seamless-v1-endpoint", tls: true, fails: []string{"listing/current-token-endpoint"}},
+		{name: "reference with connect", tls: true, conn: true},
+		{name: "connect-v1-endpoint", bug: "connect-v1-endpoint", tls: true, conn: true, fails: []string{"listing/current-token-endpoint"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			rep := runListing(t, tc.bug, tc.tls, tc.edit)
+			rep := runListing(t, tc.bug, tc.tls, tc.conn, tc.edit)
 			var got, ran []string
 			for _, res := range rep.Results {
 				ran = append(ran, res.Check.ID)

@@ -92,10 +92,11 @@ func judgeConnectState(o *Observation) Outcome {
 		}
 		seen[s] = true
 	}
-	if bits := stateBits(o.States); bits < 128 {
-		return fail("at least 128 bits of randomness", fmt.Sprintf("about %.0f bits (estimated from %d states, e.g. %q)", bits, len(o.States), excerpt(o.States[0], 40)))
+	bits, how := stateEstimate(o.States)
+	if bits < 128 {
+		return fail("at least 128 bits of randomness", fmt.Sprintf("about %.0f bits (an estimate from %d states, e.g. %q: %s)", bits, len(o.States), excerpt(o.States[0], 40), how))
 	}
-	return pass(fmt.Sprintf("%d distinct states, about %.0f bits each (estimated)", len(o.States), stateBits(o.States)))
+	return pass(fmt.Sprintf("%d distinct states, about %.0f bits each (an estimate: %s)", len(o.States), bits, how))
 }
 
 // judgeCallback judges connect/callback: the callback exchanged its code with the authorization
@@ -130,6 +131,30 @@ func judgeCallback(o *Observation) Outcome {
 		return fail("a success page", fmt.Sprintf("the callback ended on HTTP %d at %s (%q)", p.Status, p.URL, p.Title))
 	}
 	return pass("the code was exchanged on " + e.Path + " with the same redirect_uri, and the user saw a page")
+}
+
+// judgeConnectExchangeFails judges connect/exchange-fails: whatever HubSpot's token endpoint
+// answered, the callback showed the user a page: no 5xx, no hang.
+func judgeConnectExchangeFails(o *Observation) Outcome {
+	steps := o.StepsNamed(stepCallbackFaulted)
+	if len(steps) == 0 {
+		return o.missing(stepCallbackFaulted)
+	}
+	for _, st := range steps {
+		if len(codeExchanges(st.Exchanges)) == 0 {
+			return skip(string(st.Name) + ": the callback never exchanged its code, so its failure was never seen (see connect/callback)")
+		}
+		if h, ok := serverError(st); ok {
+			return fail("a page that says the connection failed, no 5xx", fmt.Sprintf("%s: HTTP %d at %s", st.Name, h.Status, h.URL), h.Seq)
+		}
+		if st.Err != nil {
+			return fail("a page, not a hang or a loop", string(st.Name)+": "+st.Err.Error())
+		}
+		if st.Page == nil {
+			return errored(string(st.Name) + ": no page was recorded")
+		}
+	}
+	return pass(fmt.Sprintf("%d failed exchange(s): the callback answered each with a page, no 5xx", len(steps)))
 }
 
 // judgeCallbackBadState judges connect/callback-bad-state: no exchange for a callback whose

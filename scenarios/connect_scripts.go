@@ -21,6 +21,8 @@ const (
 	scenarioConnectStateReplayed    ScenarioID = "connect/state-replayed"
 	scenarioConnectCallbackNoCode   ScenarioID = "connect/callback-no-code"
 	scenarioConnectCallbackError    ScenarioID = "connect/callback-error"
+	scenarioConnectExchangeFails    ScenarioID = "connect/exchange-fails"
+	scenarioConnectReflected        ScenarioID = "connect/reflected-markup"
 )
 
 // Steps of the connect scenarios.
@@ -34,6 +36,11 @@ const (
 	stepCallbackReplayed   StepName = stepCallback + " (state replayed)"
 	stepCallbackNoCode     StepName = stepCallback + " (no code)"
 	stepCallbackError      StepName = stepCallback + " (error)"
+	// stepCallbackFaulted begins the names of callbacks whose token request HubSpot fails:
+	// "callback (token endpoint 503)".
+	stepCallbackFaulted StepName = stepCallback + " (token endpoint "
+	// stepCallbackMarkup carries xssPayload as state, error_description and code.
+	stepCallbackMarkup StepName = stepCallback + " (markup"
 )
 
 // nthStart names the i-th of several starts.
@@ -259,6 +266,54 @@ func connectScenarios() []Scenario {
 				q.Set("code", code2)
 				replay.RawQuery = q.Encode()
 				s.Open(b.Engine, stepCallbackReplayed, replay.String(), browser.TopLevel, code2, nil)
+				return nil
+			},
+		},
+		{
+			ID: scenarioConnectExchangeFails, Group: GroupConnect, Applies: appliesToConnect,
+			Title:    "HubSpot's token endpoint fails on the callback",
+			Provokes: "three connects whose token request is answered 400 BAD_AUTH_CODE, 503, and only after a long stall",
+			Run: func(s *Session) error {
+				for _, f := range exchangeFaults(s.opts) {
+					b := newConnectBrowser(s)
+					_, cb, code, err := connectToCallback(s, b)
+					if err != nil {
+						return err
+					}
+					fault := f.fault
+					fault.Code = code
+					s.Fault(fault)
+					s.Open(b.Engine, stepCallbackFaulted+StepName(f.label)+")", cb.String(), browser.TopLevel, code, nil)
+				}
+				return nil
+			},
+		},
+		{
+			ID: scenarioConnectReflected, Group: GroupConnect, Applies: appliesToConnect, Solo: true,
+			Title:    "Markup in the callback's parameters",
+			Provokes: "a real start, then the callback with its state, error=access_denied and " + xssPayload + " as error_description; then with the markup as state and code",
+			Run: func(s *Session) error {
+				b := newConnectBrowser(s)
+				start := connectStart(s, b, stepStart)
+				cb, err := callbackURL(start)
+				if err != nil {
+					return err
+				}
+				for _, p := range []struct {
+					name  StepName
+					extra url.Values
+				}{
+					{stepCallbackMarkup + " in error_description)", url.Values{"error": {"access_denied"}, "error_description": {xssPayload}, "state": {start.State}}},
+					{stepCallbackMarkup + " as state and code)", url.Values{"code": {xssPayload}, "state": {xssPayload}}},
+				} {
+					u := *cb
+					q := u.Query()
+					for k, vs := range p.extra {
+						q[k] = vs
+					}
+					u.RawQuery = q.Encode()
+					s.Open(b.Engine, p.name, u.String(), browser.TopLevel, "", nil)
+				}
 				return nil
 			},
 		},

@@ -3,7 +3,6 @@ package scenarios
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -52,6 +51,23 @@ func returned(st *Step, want *url.URL) (ok bool, got string) {
 		return true, "returned to " + p.URL.String()
 	}
 	return false, "went to " + p.URL.String() + ", not to this request's returnUrl " + want.String()
+}
+
+// fixJSEngine is the fix of a verdict the http engine cannot decide: a page that navigates only
+// with JavaScript.
+const fixJSEngine = "Run with a browser engine that runs JavaScript (--engine chromium) to decide it; or, to let every engine follow it, return with an HTTP 302/303 (or a meta refresh) instead of script."
+
+// jsOnlyReturn is the verdict on a step whose last page navigates only with JavaScript
+// (HubSpot's own samples: window.location.href = returnUrl): the http engine runs no script, so
+// it cannot tell where the user ends. It is an error of the engine, never a failure of the
+// endpoint. ok is false when the step's end needs no script.
+func jsOnlyReturn(st *Step) (out Outcome, ok bool) {
+	if st == nil || st.Err != nil || st.Page == nil || st.Page.Stopped || !st.Page.JSRedirect {
+		return Outcome{}, false
+	}
+	p := st.Page
+	return undecided(fmt.Sprintf("%s: the page at %s (HTTP %d) navigates only with JavaScript (%s); the http engine runs no script, so it cannot tell whether the user gets back to HubSpot",
+		st.Name, p.URL.Path, p.Status, excerpt(p.JSRedirectSnippet, 120)), fixJSEngine), true
 }
 
 // sameReturn reports whether got is want with want's query parameters intact.
@@ -219,6 +235,32 @@ func judgeFrameable(steps []*Step, onlyPath string) Outcome {
 	return out
 }
 
+// withFraming adds to a passing verdict the framing of every page its steps showed inside
+// HubSpot's frame: error pages there are shown to the user too, and a page the frame may not show
+// is a blank dialog. A failure or an error is returned as it is.
+func withFraming(out Outcome, steps []*Step) Outcome {
+	if out.Status != Pass {
+		return out
+	}
+	var framed []*Step
+	for _, st := range steps {
+		if st != nil && st.Context.Framed {
+			framed = append(framed, st)
+		}
+	}
+	if len(framed) == 0 {
+		return out
+	}
+	fr := judgeFrameable(framed, "")
+	if fr.Status == Fail {
+		fr.Expected = "every page shown in HubSpot's frame may be framed, error pages too: " + fr.Expected
+		fr.Fix = fixFrame
+		return fr
+	}
+	out.Frames = fr.Frames
+	return out
+}
+
 // judgeNoSecrets looks for the client secret and the issued tokens in everything the browser
 // saw: URLs, Location and Referer headers, and page bodies.
 func judgeNoSecrets(o *Observation, steps []*Step) Outcome {
@@ -348,8 +390,9 @@ func endedInLoop(err error) bool {
 	return errors.Is(err, browser.ErrLoop) || errors.Is(err, browser.ErrTooManyHops) || errors.Is(err, browser.ErrBadRedirect)
 }
 
-// judgeReturnsNo5xx is the shape of the robustness judges: no 5xx and back at the returnUrl,
-// for every step named.
+// judgeReturnsNo5xx is the shape of the failure judges of an install in HubSpot's frame: for
+// every step named, no 5xx, back at the returnUrl, and every page shown on the way frameable by
+// HubSpot (an error page the frame cannot show is a blank dialog).
 //
 // To pass it must have seen every step answered by the endpoint and ending at the step's
 // returnUrl; a broken connection, garbage or no answer is a failure naming the request.
@@ -357,6 +400,7 @@ func judgeReturnsNo5xx(steps []*Step, noExchange bool) Outcome {
 	if len(steps) == 0 {
 		return skip("the provocation never ran")
 	}
+	var js *Outcome
 	for _, st := range steps {
 		if h, ok := serverError(st); ok {
 			return fail("no 5xx; the user is sent back to HubSpot's returnUrl", fmt.Sprintf("%s: the endpoint answered HTTP %d at %s", st.Name, h.Status, h.URL), h.Seq)
@@ -369,76 +413,51 @@ func judgeReturnsNo5xx(steps []*Step, noExchange bool) Outcome {
 				return fail("no token request", fmt.Sprintf("%s: the endpoint sent a token request anyway (%s)", st.Name, outcomes(exs)))
 			}
 		}
+		if out, ok := jsOnlyReturn(st); ok {
+			if js == nil {
+				js = &out
+			}
+			continue
+		}
 		if ok, got := returned(st, st.Return); !ok {
 			return fail("the user is sent back to this request's returnUrl", string(st.Name)+": "+got)
 		}
 	}
-	return pass(fmt.Sprintf("%d provocation(s): answered, no 5xx, back at HubSpot", len(steps)))
+	out := withFraming(pass(fmt.Sprintf("%d provocation(s): answered, no 5xx, back at HubSpot", len(steps))), steps)
+	if js != nil && out.Status == Pass {
+		return *js
+	}
+	return out
 }
 
-// stateBits estimates the entropy of a set of states: the characters that vary between
-// samples (common prefixes and suffixes such as a JWS header are not counted) times the bits of
-// the alphabet they are drawn from. It is an estimate, and says so in the verdict.
-func stateBits(states []string) float64 {
-	if len(states) == 0 {
-		return 0
+// judgeRedirectsFrameable: no redirect the endpoint answered during the install carries framing
+// headers that would block HubSpot's frame, were the URL to show a page there. Browsers do not
+// enforce them on a redirect, so it is a SHOULD.
+func judgeRedirectsFrameable(steps []*Step) Outcome {
+	if len(steps) == 0 {
+		return skip("the install never reached the endpoint")
 	}
-	prefix, suffix := len(states[0]), len(states[0])
-	for _, s := range states[1:] {
-		prefix = min(prefix, commonPrefix(states[0], s))
-		suffix = min(suffix, commonSuffix(states[0], s))
-	}
-	least := math.Inf(1)
-	for _, s := range states {
-		end := len(s) - suffix
-		if end < prefix {
-			end = prefix
+	n := 0
+	for _, st := range steps {
+		for _, h := range st.Hops {
+			if h.Stopped || h.Status < 300 || h.Status >= 400 || isHubSpotURL(h.URL) {
+				continue
+			}
+			n++
+			v := framing.EvaluateAll(framing.Input{URL: h.URL, Header: h.ResponseHeader}, requiredFrameOrigins)
+			if !v.Allowed {
+				got := fmt.Sprintf("the HTTP %d redirect from %s carries headers that would block HubSpot's frame: %s", h.Status, h.URL, v.Reason)
+				if v.Header != "" {
+					got += fmt.Sprintf(" [%s: %s]", v.Header, v.Value)
+				}
+				return fail("no X-Frame-Options or frame-ancestors on the install URL's redirects that would block HubSpot ("+strings.Join(requiredFrameOrigins, ", ")+"): browsers ignore them on a redirect today, but any page the URL shows there would be blocked", got, h.Seq)
+			}
 		}
-		varying := s[prefix:end]
-		least = math.Min(least, float64(len(varying))*alphabetBits(s))
 	}
-	return least
-}
-
-func commonPrefix(a, b string) int {
-	n := 0
-	for n < len(a) && n < len(b) && a[n] == b[n] {
-		n++
+	if n == 0 {
+		return pass("the endpoint answered no redirect of its own during the install")
 	}
-	return n
-}
-
-func commonSuffix(a, b string) int {
-	n := 0
-	for n < len(a) && n < len(b) && a[len(a)-1-n] == b[len(b)-1-n] {
-		n++
-	}
-	return n
-}
-
-// alphabetBits is log2 of the smallest usual alphabet that holds every character of s.
-func alphabetBits(s string) float64 {
-	digits, lowerHex, upperHex, lower, upper, b64 := true, true, true, true, true, true
-	for _, r := range s {
-		isDigit := r >= '0' && r <= '9'
-		digits = digits && isDigit
-		lowerHex = lowerHex && (isDigit || (r >= 'a' && r <= 'f') || r == '-')
-		upperHex = upperHex && (isDigit || (r >= 'A' && r <= 'F') || r == '-')
-		lower = lower && (isDigit || (r >= 'a' && r <= 'z'))
-		upper = upper && (isDigit || (r >= 'A' && r <= 'Z'))
-		b64 = b64 && (isDigit || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || strings.ContainsRune("-_+/=.", r))
-	}
-	switch {
-	case digits:
-		return math.Log2(10)
-	case lowerHex || upperHex:
-		return 4
-	case lower || upper:
-		return math.Log2(36)
-	case b64:
-		return 6
-	}
-	return math.Log2(95)
+	return pass(fmt.Sprintf("none of the %d redirect(s) carries a header that would block HubSpot's frame", n))
 }
 
 func sortedCopy(s []string) []string {

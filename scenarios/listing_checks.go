@@ -9,7 +9,7 @@ const ManualPrefix = "confirm by hand: "
 // manualCheck is a MANUAL listing check: reported as skipped, saying what to confirm.
 func manualCheck(id, title, requirement, confirm string) Check {
 	return Check{
-		ID: "listing/manual/" + id, Level: Manual, Group: GroupListing, Scenario: scenarioListingManual,
+		ID: "listing/manual/" + id, Level: Manual, Basis: Documented, Group: GroupListing, Scenario: scenarioListingManual,
 		Title: title, Provokes: "nothing: no black-box test can see it", Requirement: requirement,
 		Source: srcListingReqs, Fix: confirm,
 		Judge: func(*Observation) Outcome { return skip(ManualPrefix + confirm) },
@@ -20,7 +20,7 @@ func manualCheck(id, title, requirement, confirm string) Check {
 func listingChecks() []Check {
 	return []Check{
 		{
-			ID: "listing/https", Level: Must, Group: GroupListing, Scenario: scenarioListingHTTPS,
+			ID: "listing/https", Level: Must, Basis: Documented, Group: GroupListing, Scenario: scenarioListingHTTPS,
 			Title:       "Install, redirect and webhook URLs on https",
 			Provokes:    "a verified TLS handshake with every URL of the app",
 			Requirement: "Redirect URLs must use https (http only for localhost testing); a listed app serves its install, redirect and webhook URLs over https with a certificate browsers trust.",
@@ -29,7 +29,7 @@ func listingChecks() []Check {
 			Judge:       judgeHTTPS,
 		},
 		{
-			ID: "listing/app-config", Level: Must, Group: GroupListing, Scenario: scenarioListingAppConfig,
+			ID: "listing/app-config", Level: Must, Basis: Documented, Group: GroupListing, Scenario: scenarioListingAppConfig,
 			Title:       "app-hsmeta.json is ready for the Marketplace",
 			Provokes:    "the app configuration file",
 			Requirement: "uid, type, name and description valid; distribution \"marketplace\"; auth.type \"oauth\"; redirectUrls include the install URL; only known scopes; \"oauth\" required.",
@@ -38,13 +38,13 @@ func listingChecks() []Check {
 			Judge:       judgeAppConfig,
 		},
 		{
-			ID: "listing/current-token-endpoint", Level: Must, Group: GroupListing, Scenario: scenarioListingInstall,
-			Title:       "Uses the current token endpoint",
-			Provokes:    "a normal install",
-			Requirement: "The v1 token endpoint /oauth/v1/token is deprecated and sunsets on February 16, 2027; listed apps must use a supported version (/oauth/v3/token).",
+			ID: "listing/current-token-endpoint", Level: Must, Basis: Documented, Group: GroupListing, Scenario: scenarioListingInstall,
+			Title:       titleCurrentEndpoint,
+			Provokes:    "a normal install, and a complete connect when the target has a connect URL: every code exchange of the app",
+			Requirement: "The v1 token endpoint /oauth/v1/token is deprecated and sunsets on February 16, 2027; listed apps must use a supported version (/oauth/v3/token), in every flow.",
 			Source:      srcV1Sunset + "; https://developers.hubspot.com/changelog/app-listing-and-app-certification-requirement-updates-for-may-2026",
 			Fix:         "Post the exchange to /oauth/v3/token (form body only: v3 refuses parameters in the query).",
-			Judge:       func(o *Observation) Outcome { return judgeCurrentEndpoint(o.Step(stepFinalize)) },
+			Judge:       judgeListingTokenEndpoint,
 		},
 		manualCheck("token-storage", "Tokens are stored encrypted",
 			"Access and refresh tokens are secrets: store them encrypted at rest, never in logs.",

@@ -144,8 +144,15 @@ func listingScenarios() []Scenario {
 		{
 			ID: scenarioListingInstall, Group: GroupListing, Applies: appliesToListing,
 			Title:    "A normal install, for the listing",
-			Provokes: "a normal install (seamless when the target serves it, else with partner sign-in)",
+			Provokes: "a normal install (seamless when the target serves it, else with partner sign-in), and a complete connect when the target has a connect URL",
 			Run: func(s *Session) error {
+				if s.target.ConnectURL != "" {
+					// The connect flow's exchange is judged too (listing/current-token-endpoint).
+					cb := newConnectBrowser(s)
+					if _, u, code, err := connectToCallback(s, cb); err == nil {
+						s.Open(cb.Engine, stepCallback, u.String(), browser.TopLevel, code, nil)
+					}
+				}
 				b := listingBrowser(s)
 				if s.target.hasFlow(Seamless) {
 					_, err := seamlessInstall(s, b, stepFinalize, nil)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net/url"
 	"strings"
 
 	"github.com/hsemu/hsemu/emulator"
@@ -21,6 +22,7 @@ const (
 	scenarioPartnerStateForeign  ScenarioID = "partner/state/foreign"
 	scenarioPartnerNoCookie      ScenarioID = "partner/no-cookie"
 	scenarioPartnerExchangeFails ScenarioID = "partner/exchange-fails"
+	scenarioPartnerReflected     ScenarioID = "partner/reflected-markup"
 )
 
 // Steps of the partner scenarios, besides stepAuthorize, stepFinalize and the faulted finalizes.
@@ -32,7 +34,31 @@ const (
 	stepFinalizeReplayed  StepName = stepFinalize + " (state replayed)"
 	stepFinalizeForeign   StepName = stepFinalize + " (foreign state)"
 	stepFinalizeNoCookies StepName = stepFinalize + " (no cookies)"
+	// stepSignInControl and stepFinalizeControl are a state scenario's control: a fresh sign-in
+	// and a finalize with its genuine state, after the bad ones. An endpoint that refuses the
+	// genuine state too rejects every state, and its refusing a bad one proves nothing.
+	stepSignInControl StepName = stepAuthorize + " (control)"
+	// stepAuthorizeMarkup and stepFinalizeMarkupState carry xssPayload in the authorize step's
+	// returnUrl (on HubSpot's host) and as the finalize's state.
+	stepAuthorizeMarkup     StepName = stepAuthorize + " (markup in returnUrl)"
+	stepFinalizeMarkupState StepName = stepFinalize + " (markup as state)"
+	stepFinalizeControl     StepName = stepFinalize + " (genuine state, control)"
 )
+
+// controlFinalize runs a state scenario's control: a fresh sign-in in b and a finalize with the
+// state it returned and a new code.
+func controlFinalize(s *Session, b Engine) error {
+	st, err := signedIn(s, b, stepSignInControl)
+	if err != nil {
+		return err
+	}
+	code, err := approveInstall(s, st)
+	if err != nil {
+		return err
+	}
+	s.Finalize(b, stepFinalizeControl, code, st.State, true, s.ReturnURL("finalize"))
+	return nil
+}
 
 // tamperedStep names the finalize whose state was changed at pos.
 func tamperedStep(pos int) StepName {
@@ -115,7 +141,7 @@ func partnerScenarios() []Scenario {
 					bad := tamper(st.State, pos)
 					s.Finalize(b, tamperedStep(pos), code, bad, true, s.ReturnURL("finalize"))
 				}
-				return nil
+				return controlFinalize(s, b)
 			},
 		},
 		{
@@ -133,7 +159,7 @@ func partnerScenarios() []Scenario {
 					return err
 				}
 				s.Finalize(b, stepFinalizeNoState, code, "", false, s.ReturnURL("finalize"))
-				return nil
+				return controlFinalize(s, b)
 			},
 		},
 		{
@@ -177,6 +203,32 @@ func partnerScenarios() []Scenario {
 					return err
 				}
 				s.Finalize(b, stepFinalizeForeign, code, sameShape(st.State), true, s.ReturnURL("finalize"))
+				return controlFinalize(s, b)
+			},
+		},
+		{
+			ID: scenarioPartnerReflected, Group: GroupPartner, Applies: servesFlow(Partner),
+			Title:    "Markup in the install requests' parameters",
+			Provokes: "step=authorize with a returnUrl on HubSpot's host whose query carries " + xssPayload + ", then finalize with that markup as the state, and with it in returnUrl",
+			Run: func(s *Session) error {
+				b := s.NewBrowser(s.opts.ThirdPartyCookies)
+				ret := s.ReturnURL("authorize")
+				ret.RawQuery += "&x=" + xssPayload
+				s.Open(b, stepAuthorizeMarkup, s.installURL([][2]string{{"returnUrl", ret.String()}, {"step", "authorize"}}), browser.OpenedBy(emulator.WebOrigin), "", nil)
+				for _, p := range []struct {
+					name  StepName
+					state string
+					ret   *url.URL
+				}{
+					{stepFinalizeMarkupState, xssPayload, s.ReturnURL("finalize")},
+					{stepFinalizeMarkupReturn, randomHex(32), markedReturnURL(s)},
+				} {
+					code, err := s.MintCode(nil)
+					if err != nil {
+						return fmt.Errorf("mint a code: %w", err)
+					}
+					s.Finalize(s.NewBrowser(s.opts.ThirdPartyCookies), p.name, code, p.state, true, p.ret)
+				}
 				return nil
 			},
 		},
@@ -226,6 +278,8 @@ func signedIn(s *Session, b Engine, name StepName) (*Step, error) {
 func (st *Step) noState() string {
 	why := "the partner sign-in did not return a state to HubSpot"
 	switch {
+	case st.Err == nil && st.Page != nil && !st.Page.Stopped && st.Page.JSRedirect:
+		why += ": its page returns only with JavaScript (" + excerpt(st.Page.JSRedirectSnippet, 80) + "), which the http engine does not run; run with a browser engine that runs JavaScript (--engine chromium)"
 	case st.Note != "":
 		why += ": " + st.Note
 	case st.Err != nil:

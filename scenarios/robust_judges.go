@@ -204,6 +204,22 @@ func judgeReflected(o *Observation) Outcome {
 	if len(steps) == 0 {
 		return o.missing(stepProbeReflected)
 	}
+	return judgeNoMarkup(steps, "the returnUrl")
+}
+
+// judgeMarkupEverywhere is the reflected-markup checks' judge: no page of any step of the
+// scenario (its provocations carry xssPayload where an allow-list of HubSpot's hosts lets it
+// through) shows the markup unescaped.
+func judgeMarkupEverywhere(o *Observation) Outcome {
+	if len(o.Steps) == 0 {
+		return o.missing("markup")
+	}
+	return judgeNoMarkup(o.Steps, "a parameter")
+}
+
+// judgeNoMarkup searches every page of steps (every HTML response of the endpoint, redirects
+// and error pages included) for xssMarker; from names where the markup came from.
+func judgeNoMarkup(steps []*Step, from string) Outcome {
 	pages := 0
 	for _, st := range steps {
 		for _, h := range st.Hops {
@@ -213,10 +229,10 @@ func judgeReflected(o *Observation) Outcome {
 			pages++
 			body := bytes.ToLower(h.Body)
 			if i := bytes.Index(body, []byte(xssMarker)); i >= 0 {
-				from := max(0, i-40)
-				to := min(len(h.Body), i+len(xssMarker)+20)
-				return fail("the returnUrl never echoed into HTML unescaped (escape it for where it lands)",
-					fmt.Sprintf("%s: the page %s (HTTP %d) contains the script from the returnUrl: …%s…", st.Name, excerpt(h.URL.Path, 80), h.Status, excerpt(string(h.Body[from:to]), 100)), h.Seq)
+				lo := max(0, i-40)
+				hi := min(len(h.Body), i+len(xssMarker)+20)
+				return fail(from+" never echoed into HTML unescaped (escape it for where it lands)",
+					fmt.Sprintf("%s: the page %s (HTTP %d) contains the script from %s: …%s…", st.Name, excerpt(h.URL.Path, 80), h.Status, from, excerpt(string(h.Body[lo:hi]), 100)), h.Seq)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"net/url"
 
 	"github.com/hsemu/hsemu/emulator"
 )
@@ -12,10 +13,15 @@ const (
 	scenarioSeamlessExchangeFails ScenarioID = "seamless/exchange-fails"
 	scenarioSeamlessMissingCode   ScenarioID = "seamless/missing-code"
 	scenarioSeamlessReload        ScenarioID = "seamless/reload"
+	scenarioSeamlessReflected     ScenarioID = "seamless/reflected-markup"
 )
 
 // Steps of the seamless scenarios (the partner flow's exchange-fails shares stepFinalizeFaulted).
 const (
+	// stepFinalizeMarkupReturn and stepFinalizeMarkupCode carry xssPayload in returnUrl's
+	// query (on HubSpot's host) and as the code.
+	stepFinalizeMarkupReturn StepName = stepFinalize + " (markup in returnUrl)"
+	stepFinalizeMarkupCode   StepName = stepFinalize + " (markup as code)"
 	// stepFinalizeFaulted begins the names of finalize steps whose token request HubSpot
 	// answers badly: "finalize (503)" (faultedStep).
 	stepFinalizeFaulted StepName = stepFinalize + " ("
@@ -24,6 +30,14 @@ const (
 )
 
 // faultedStep names the finalize step of an install whose token request fails as label says.
+// markedReturnURL is a returnUrl on HubSpot's host whose query carries xssPayload: it passes an
+// allow-list of HubSpot hosts, so an endpoint that echoes it is caught even if it refuses others.
+func markedReturnURL(s *Session) *url.URL {
+	u := s.ReturnURL("finalize")
+	u.RawQuery += "&x=" + xssPayload // raw: the endpoint decodes the returnUrl parameter once
+	return u
+}
+
 func faultedStep(label string) StepName { return stepFinalizeFaulted + StepName(label) + ")" }
 
 func seamlessScenarios() []Scenario {
@@ -56,6 +70,20 @@ func seamlessScenarios() []Scenario {
 			Provokes: "{install URL}?returnUrl=…&step=finalize with no code",
 			Run: func(s *Session) error {
 				s.Finalize(s.NewBrowser(s.opts.ThirdPartyCookies), stepFinalizeNoCode, "", "", false, s.ReturnURL("finalize"))
+				return nil
+			},
+		},
+		{
+			ID: scenarioSeamlessReflected, Group: GroupSeamless, Applies: servesFlow(Seamless),
+			Title:    "Markup in the install request's parameters",
+			Provokes: "finalize with a returnUrl on HubSpot's host whose query carries " + xssPayload + " (an allow-list of HubSpot hosts lets it through), then with that markup as the code",
+			Run: func(s *Session) error {
+				code, err := s.MintCode(nil)
+				if err != nil {
+					return fmt.Errorf("mint a code: %w", err)
+				}
+				s.Finalize(s.NewBrowser(s.opts.ThirdPartyCookies), stepFinalizeMarkupReturn, code, "", false, markedReturnURL(s))
+				s.Finalize(s.NewBrowser(s.opts.ThirdPartyCookies), stepFinalizeMarkupCode, xssPayload, "", false, s.ReturnURL("finalize"))
 				return nil
 			},
 		},

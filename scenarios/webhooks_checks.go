@@ -7,7 +7,7 @@ const fixVerify = "Verify X-HubSpot-Signature-v3 before acting on a delivery: re
 func webhookChecks() []Check {
 	return []Check{
 		{
-			ID: "webhooks/accepts-signed", Level: Must, Group: GroupWebhooks, Scenario: scenarioWebhooksAcceptsSigned,
+			ID: "webhooks/accepts-signed", Level: Must, Basis: Documented, Group: GroupWebhooks, Scenario: scenarioWebhooksAcceptsSigned,
 			Title:       "Accepts a signed batch within 5 s",
 			Provokes:    "a v3-signed batch (with the v1 signature alongside) as HubSpot sends it",
 			Requirement: "A webhook receiver answers HubSpot's deliveries with a 2xx within 5 seconds; HubSpot retries on a timeout above 5 s or any 4xx/5xx.",
@@ -16,7 +16,7 @@ func webhookChecks() []Check {
 			Judge:       judgeAcceptsSigned,
 		},
 		{
-			ID: "webhooks/rejects-bad-signature", Level: Must, Group: GroupWebhooks, Scenario: scenarioWebhooksRejectsBadSignature,
+			ID: "webhooks/rejects-bad-signature", Level: Must, Basis: Documented, Group: GroupWebhooks, Scenario: scenarioWebhooksRejectsBadSignature,
 			Title:       "Rejects a batch whose signature is wrong",
 			Provokes:    "the batch signed with another secret, and a captured batch replayed with a fresh timestamp (only its v1 signature still matches)",
 			Requirement: "Validate requests from HubSpot with the v3 signature (X-HubSpot-Signature-v3), which covers the method, URI, body and timestamp; a request whose signature does not match is not from HubSpot.",
@@ -27,7 +27,7 @@ func webhookChecks() []Check {
 			},
 		},
 		{
-			ID: "webhooks/rejects-tampered-body", Level: Must, Group: GroupWebhooks, Scenario: scenarioWebhooksRejectsTamperedBody,
+			ID: "webhooks/rejects-tampered-body", Level: Must, Basis: Documented, Group: GroupWebhooks, Scenario: scenarioWebhooksRejectsTamperedBody,
 			Title:       "Rejects a batch changed after signing",
 			Provokes:    "HubSpot's signature headers with a body whose values were changed, and with the same events re-formatted",
 			Requirement: "The signature covers the request body exactly as sent (\"requestBody\": the raw UTF-8 body); a body that differs from the signed bytes must be rejected.",
@@ -38,7 +38,7 @@ func webhookChecks() []Check {
 			},
 		},
 		{
-			ID: "webhooks/rejects-stale", Level: Must, Group: GroupWebhooks, Scenario: scenarioWebhooksRejectsStale,
+			ID: "webhooks/rejects-stale", Level: Must, Basis: Documented, Group: GroupWebhooks, Scenario: scenarioWebhooksRejectsStale,
 			Title:       "Rejects a batch with a timestamp over 5 minutes old",
 			Provokes:    "a batch signed v3 for a timestamp 6 minutes old",
 			Requirement: "Reject the request if the timestamp is older than 5 minutes (X-HubSpot-Request-Timestamp, milliseconds since the epoch).",

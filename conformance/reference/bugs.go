@@ -1,7 +1,5 @@
 package reference
 
-import "slices"
-
 // Flows an install endpoint can implement, named after HubSpot's two marketplace install flows
 // (https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow).
 const (
@@ -26,6 +24,9 @@ type Bug struct {
 	// Fails lists the IDs of the checks in hsemu's catalogue (`hsemu scenarios`) this variant must
 	// fail, and only these.
 	Fails []string
+	// Errors lists the checks this variant leaves undecided under hsemu's http engine (errors
+	// whose cause is the engine, such as a return made only with JavaScript), and only these.
+	Errors []string
 
 	defect defect
 }
@@ -87,6 +88,22 @@ const (
 	defectWebhookParsedBody     // the signature is checked over re-serialised JSON
 	defectWebhookPathOnly       // the URI signed is the path, not the full URL
 	defectWebhookSlow           // the batch is processed before answering
+
+	// Added for issue 9 (verdicts on endpoints nobody here wrote).
+	defectUnknownStepAsSeamless // partner: any other step with a code completes like a seamless install
+	defectJSReturn              // the return to HubSpot is a page that navigates only with JavaScript
+	defectClearCookie           // partner: the sign-in deletes old cookies (res.clearCookie) without SameSite
+	defectRedirectXFO           // X-Frame-Options: SAMEORIGIN on the return's redirect (Helmet's defaults)
+	defectErrorInterstitialXFO  // a failed exchange shows a meta-refresh page sent with X-Frame-Options: DENY
+	defectConnectPrintsTokens   // connect: the callback's page shows the tokens (HubSpot's sample apps)
+	defectConnectExchangeCrash  // connect: 500 when the token exchange fails
+	defectUnknownStepCrash      // seamless: 500 for any step but finalize
+	defectUUIDState             // partner: state is a UUIDv4 (122 random bits)
+	defectReflectsCode          // seamless: a malformed code is echoed unescaped on a 400 page
+	defectReflectsState         // partner: an unverifiable state is echoed unescaped on the way back
+	defectReflectsErrorDesc     // connect: error_description is echoed unescaped
+	defectJSSignInReturn        // partner: the sign-in returns to HubSpot with JavaScript only
+	defectBadRequestXFO         // seamless: 400 pages sent with X-Frame-Options: DENY and no CSP
 )
 
 // bugs is the one registry of broken variants: every name Config.Bug accepts, in the order Bugs
@@ -131,7 +148,7 @@ var bugs = []Bug{
 	{
 		Name: "seamless-exchange-crash", Flow: FlowSeamless, defect: defectExchangeCrash,
 		Title: `answers 500 when the token endpoint answers 5xx or times out`,
-		Fails: []string{"seamless/exchange-fails"},
+		Fails: []string{"seamless/exchange-fails"}, //nolint:goconst // check IDs read best written out in each variant's Fails
 	},
 	{
 		Name: "seamless-exchange-without-code", Flow: FlowSeamless, defect: defectExchangeWithoutCode,
@@ -141,7 +158,7 @@ var bugs = []Bug{
 	{
 		Name: "seamless-reload-crash", Flow: FlowSeamless, defect: defectReloadCrash,
 		Title: `records each code before exchanging it and answers 500 "duplicate key" when the page is reloaded`,
-		Fails: []string{"seamless/reload"},
+		Fails: []string{"seamless/reload"}, //nolint:goconst // check IDs read best written out in each variant's Fails
 	},
 
 	// The install with partner sign-in (FlowPartner).
@@ -213,7 +230,7 @@ var bugs = []Bug{
 	{
 		Name: "partner-state-unverified", Flow: FlowPartner, defect: defectStateUnverified,
 		Title: `reads the state JWS without verifying its signature (still looks the jti up, enforces expiry and single use)`,
-		Fails: []string{"partner/state/tampered"},
+		Fails: []string{"partner/state/tampered"}, //nolint:goconst // check IDs read best written out in each variant's Fails
 	},
 	{
 		Name: "partner-missing-state-ok", Flow: FlowPartner, defect: defectMissingStateOK,
@@ -223,7 +240,7 @@ var bugs = []Bug{
 	{
 		Name: "partner-state-reusable", Flow: FlowPartner, defect: defectStateReusable,
 		Title: `never marks a state used, so a finished install's state works again`,
-		Fails: []string{"partner/state/replayed"},
+		Fails: []string{"partner/state/replayed"}, //nolint:goconst // check IDs read best written out in each variant's Fails
 	},
 	{
 		Name: "partner-state-format-only", Flow: FlowPartner, defect: defectStateFormatOnly,
@@ -245,8 +262,7 @@ var bugs = []Bug{
 	// break the seamless install URL.
 	{
 		Name: "seamless-any-step", Flow: FlowSeamless, defect: defectAnyStep,
-		Title: `treats every request that carries a code as step=finalize, whatever its step (or none)`,
-		Fails: []string{"robust/unknown-step"},
+		Title: `treats every request that carries a code as step=finalize, whatever its step (or none): HubSpot says of the seamless step "You do not need to do anything with this parameter", so it fails nothing`,
 	},
 	{
 		Name: "seamless-missing-return-url-crash", Flow: FlowSeamless, defect: defectMissingReturnURLCrash,
@@ -347,49 +363,98 @@ var bugs = []Bug{
 		Title: `processes each verified batch before answering, past HubSpot's 5 s timeout`,
 		Fails: []string{"webhooks/accepts-signed"},
 	},
-}
 
-// Bugs returns every broken variant, in the order of the table above: seamless, partner,
-// robust, connect, webhooks.
-func Bugs() []Bug { return cloneBugs(bugs) }
-
-// WebhookBugs returns the broken variants of the webhook receiver (FlowWebhooks), in the order
-// of Bugs. Config.Bug accepts their names like those of Bugs.
-func WebhookBugs() []Bug {
-	var out []Bug
-	for _, b := range bugs {
-		if b.Flow == FlowWebhooks {
-			out = append(out, b)
-		}
-	}
-	return cloneBugs(out)
-}
-
-// BugNames returns the names of Bugs, in the same order.
-func BugNames() []string {
-	names := make([]string, len(bugs))
-	for i, b := range bugs {
-		names[i] = b.Name
-	}
-	return names
-}
-
-// lookupBug finds a broken variant by name.
-func lookupBug(name string) (Bug, bool) {
-	for _, b := range bugs {
-		if b.Name == name {
-			return b, true
-		}
-	}
-	return Bug{}, false
-}
-
-// cloneBugs copies bs so that callers cannot change the table.
-func cloneBugs(bs []Bug) []Bug {
-	out := make([]Bug, len(bs))
-	for i, b := range bs {
-		b.Fails = slices.Clone(b.Fails)
-		out[i] = b
-	}
-	return out
+	// Added for issue 9: rules that hold for any endpoint, and behaviour HubSpot's pages permit.
+	{
+		Name: "partner-unknown-step-as-seamless", Flow: FlowPartner, defect: defectUnknownStepAsSeamless,
+		Title: `treats any step but authorize and finalize (or none) as a seamless install: exchanges the code without a state`,
+		Fails: []string{"robust/unknown-step-no-exchange"},
+	},
+	{
+		Name: "seamless-unknown-step-crash", Flow: FlowSeamless, defect: defectUnknownStepCrash,
+		Title: `switches on step with a default branch that throws, answering 500 to any step but finalize (or none)`,
+		Fails: []string{"robust/unknown-step"},
+	},
+	{
+		Name: "seamless-js-return", Flow: FlowSeamless, defect: defectJSReturn,
+		Title:  `returns to HubSpot with a page whose script sets window.location.href = returnUrl (HubSpot's doc sample), no redirect`,
+		Errors: []string{"seamless/install/returns-to-hubspot", "seamless/exchange-fails", "seamless/missing-code", "seamless/reload"},
+	},
+	{
+		Name: "partner-js-return", Flow: FlowPartner, defect: defectJSReturn,
+		Title: `at finalize returns to HubSpot with a page whose script sets window.location.href = returnUrl (HubSpot's doc sample), no redirect`,
+		Errors: []string{
+			"partner/finalize/returns-to-hubspot", "partner/exchange-fails",
+			"partner/state/tampered", "partner/state/missing", "partner/state/replayed", "partner/state/foreign",
+		},
+	},
+	{
+		Name: "partner-js-signin-return", Flow: FlowPartner, defect: defectJSSignInReturn,
+		Title:  `after the sign-in returns to HubSpot with a page whose script sets window.location.href (HubSpot's doc sample for this step), no redirect`,
+		Errors: []string{"partner/authorize/returns-state"},
+	},
+	{
+		Name: "partner-clear-cookie", Flow: FlowPartner, defect: defectClearCookie,
+		Title: `at sign-in deletes two old cookies the way Express's res.clearCookie does (Max-Age=0; Expires in 1970), without SameSite: deletions cross nothing, so it fails nothing`,
+	},
+	{
+		Name: "seamless-redirect-xfo", Flow: FlowSeamless, defect: defectRedirectXFO,
+		Title: `sends X-Frame-Options: SAMEORIGIN on its redirect back to HubSpot (Helmet's defaults), which browsers ignore on a redirect today`,
+		Fails: []string{"seamless/install/redirects-frameable"},
+	},
+	{
+		Name: "partner-redirect-xfo", Flow: FlowPartner, defect: defectRedirectXFO,
+		Title: `sends X-Frame-Options: SAMEORIGIN on its finalize redirect back to HubSpot (Helmet's defaults), which browsers ignore on a redirect today`,
+		Fails: []string{"partner/finalize/redirects-frameable"},
+	},
+	{
+		Name: "seamless-error-page-xfo", Flow: FlowSeamless, defect: defectErrorInterstitialXFO,
+		Title: `when the exchange fails, shows a "Something went wrong, taking you back…" meta-refresh page sent with X-Frame-Options: DENY`,
+		Fails: []string{"seamless/exchange-fails", "seamless/reload"},
+	},
+	{
+		Name: "partner-uuid-state", Flow: FlowPartner, defect: defectUUIDState,
+		Title: `uses crypto.randomUUID() as state (a UUIDv4: 122 random bits, short of 128), recorded and single-use`,
+		Fails: []string{"partner/authorize/state-strength"},
+	},
+	{
+		Name: "seamless-reflects-code", Flow: FlowSeamless, defect: defectReflectsCode,
+		Title: `refuses a code that is not made of letters, digits and "-" with a 400 page that shows it unescaped`,
+		Fails: []string{"seamless/reflected-markup"},
+	},
+	{
+		Name: "partner-reflects-state", Flow: FlowPartner, defect: defectReflectsState,
+		Title: `returns to HubSpot from an unverifiable state through a "Could not verify state …" meta-refresh page that shows the state unescaped`,
+		Fails: []string{"partner/reflected-markup"},
+	},
+	{
+		Name: "connect-reflects-error-description", Flow: FlowConnect, defect: defectReflectsErrorDesc,
+		Title: `shows HubSpot's error_description on the callback's error page unescaped`,
+		Fails: []string{"connect/reflected-markup"},
+	},
+	{
+		Name: "seamless-bad-request-xfo", Flow: FlowSeamless, defect: defectBadRequestXFO,
+		Title: `answers bad requests with a 400 page sent with X-Frame-Options: DENY and no CSP (its error handler runs before the framing middleware)`,
+		Fails: []string{"robust/error-page-frameable"},
+	},
+	{
+		Name: "partner-v1-endpoint", Flow: FlowPartner, defect: defectV1Endpoint,
+		Title: `exchanges the code on the legacy /oauth/v1/token (sunset 2027-02-16)`,
+		Fails: []string{"partner/finalize/current-token-endpoint"},
+	},
+	{
+		Name: "connect-v1-endpoint", Flow: FlowConnect, defect: defectV1Endpoint,
+		Title: `exchanges the callback's code on the legacy /oauth/v1/token (sunset 2027-02-16)`,
+		Fails: []string{"connect/current-token-endpoint"},
+	},
+	{
+		Name: "connect-prints-tokens", Flow: FlowConnect, defect: defectConnectPrintsTokens,
+		Title: `shows the access and refresh tokens on the callback's page, as HubSpot's sample apps do`,
+		Fails: []string{"connect/no-secrets-in-pages"},
+	},
+	{
+		Name: "connect-exchange-crash", Flow: FlowConnect, defect: defectConnectExchangeCrash,
+		Title: `answers 500 on the callback when the token exchange fails`,
+		Fails: []string{"connect/exchange-fails"},
+	},
 }

@@ -28,7 +28,9 @@ func TestBugTable(t *testing.T) {
 		if b.Title == "" {
 			t.Errorf("bug %s has no title", b.Name)
 		}
-		if len(b.Fails) == 0 {
+		// A variant may fail nothing when it proves a false alarm gone (its title says why),
+		// or leave checks undecided under the http engine (Errors).
+		if len(b.Fails) == 0 && len(b.Errors) == 0 && !strings.Contains(b.Title, "fails nothing") {
 			t.Errorf("bug %s declares no check it fails", b.Name)
 		}
 		for i, id := range b.Fails {

@@ -1,6 +1,8 @@
 package reference
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 )
@@ -40,6 +42,12 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, c completion) 
 		if s.has(c.flow, defectExchangeCrash) && !refused(err) {
 			s.renderError(w, http.StatusInternalServerError, "Installation failed",
 				"the token exchange failed: "+err.Error(), "try again later", nil)
+			return
+		}
+		if s.has(c.flow, defectErrorInterstitialXFO) {
+			w.Header().Del("Content-Security-Policy")
+			w.Header().Set("X-Frame-Options", "DENY")
+			s.render(w, http.StatusOK, "interstitial", pageData{Title: "Something went wrong, taking you back…", Refresh: c.returnURL.String()})
 			return
 		}
 		// The install-flow page: "If you are not able to … complete the installation … Redirect the
@@ -87,6 +95,22 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, c completion) 
 
 // returnTo sends the browser to HubSpot's returnUrl with 303 See Other, its query untouched.
 func (s *Server) returnTo(w http.ResponseWriter, r *http.Request, u *url.URL) {
+	flow := FlowSeamless
+	if r.URL.Path == PartnerPath {
+		flow = FlowPartner
+	}
+	switch {
+	case s.has(flow, defectJSReturn):
+		// HubSpot's doc sample: window.location.href = returnUrl, and nothing else.
+		target, _ := json.Marshal(u.String()) // escapes <, > and &: safe in a script element
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = fmt.Fprintf(w, "<!doctype html><title>Returning to HubSpot…</title><script>window.location.href = %s;</script>", target)
+		return
+	case s.has(flow, defectRedirectXFO):
+		// Helmet's defaults, on every response.
+		w.Header().Set("Content-Security-Policy", "frame-ancestors 'self'")
+		w.Header().Set("X-Frame-Options", "SAMEORIGIN")
+	}
 	http.Redirect(w, r, u.String(), http.StatusSeeOther)
 }
 

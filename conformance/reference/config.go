@@ -274,6 +274,7 @@ func parseOrigins(raw []string) (map[string]bool, error) {
 func (s *Server) Bug() Bug {
 	b := s.bug
 	b.Fails = slices.Clone(b.Fails)
+	b.Errors = slices.Clone(b.Errors)
 	return b
 }
 

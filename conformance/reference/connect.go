@@ -3,6 +3,8 @@ package reference
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -128,6 +130,11 @@ func (s *Server) handleConnectCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	if oauthErr != "" {
 		desc, _ := param(q, "error_description")
+		if s.has(FlowConnect, defectReflectsErrorDesc) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = fmt.Fprintf(w, "<!doctype html><title>HubSpot was not connected</title><p>HubSpot answered %s: %s</p>", html.EscapeString(oauthErr), desc)
+			return
+		}
 		s.renderError(w, http.StatusOK, "HubSpot was not connected", "HubSpot answered "+oauthErr+": "+desc,
 			"start again from the Connect with HubSpot button when you are ready", nil)
 		return
@@ -146,7 +153,15 @@ func (s *Server) handleConnectCallback(w http.ResponseWriter, r *http.Request) {
 	if s.has(FlowConnect, defectConnectWrongRedirectURI) {
 		redirectURI += "/"
 	}
-	tokens, err := s.exchange(r.Context(), tokenPathV3, redirectURI, code)
+	tokenPath := tokenPathV3
+	if s.has(FlowConnect, defectV1Endpoint) {
+		tokenPath = tokenPathV1
+	}
+	tokens, err := s.exchange(r.Context(), tokenPath, redirectURI, code)
+	if err != nil && s.has(FlowConnect, defectConnectExchangeCrash) {
+		s.renderError(w, http.StatusInternalServerError, "Internal Server Error", "UnhandledPromiseRejection: "+err.Error(), "", nil)
+		return
+	}
 	if err != nil {
 		s.renderError(w, http.StatusOK, "HubSpot was not connected", "the token exchange failed: "+err.Error(),
 			"start again from the Connect with HubSpot button", nil)
@@ -159,5 +174,13 @@ func (s *Server) handleConnectCallback(w http.ResponseWriter, r *http.Request) {
 		},
 		accessToken: tokens.AccessToken, refreshToken: tokens.RefreshToken,
 	})
+	if s.has(FlowConnect, defectConnectPrintsTokens) {
+		// HubSpot's sample apps: "Your access token is …".
+		s.render(w, http.StatusOK, "done", pageData{
+			Title:   "HubSpot is connected",
+			Message: "Access token: " + tokens.AccessToken + " — refresh token: " + tokens.RefreshToken,
+		})
+		return
+	}
 	s.render(w, http.StatusOK, "done", pageData{Title: "HubSpot is connected"})
 }

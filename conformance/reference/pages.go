@@ -71,6 +71,8 @@ code{background:#f5f8fa;padding:0 .2rem}
 
 {{define "done"}}{{template "top" .}}
 <p>The app is installed in your HubSpot account. You can close this window.</p>
+{{- with .Message}}
+<p>{{.}}</p>{{end}}
 {{template "bottom" .}}{{end}}
 
 {{define "interstitial"}}{{template "top" .}}
@@ -124,6 +126,10 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, data pag
 // renderError writes an error page: what went wrong, how to fix it, and a link back to HubSpot
 // when the returnUrl was checked.
 func (s *Server) renderError(w http.ResponseWriter, status int, title, what, fix string, back *url.URL) {
+	if status == http.StatusBadRequest && s.has(FlowSeamless, defectBadRequestXFO) {
+		w.Header().Del("Content-Security-Policy")
+		w.Header().Set("X-Frame-Options", "DENY")
+	}
 	d := pageData{Title: title, Message: what, Fix: fix}
 	if back != nil {
 		d.Back = back.String()

@@ -1,6 +1,9 @@
 package reference
 
 import (
+	"encoding/json"
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -32,6 +35,13 @@ func (s *Server) handlePartner(w http.ResponseWriter, r *http.Request) {
 	case stepFinalize:
 		s.finalize(w, r, q)
 	default:
+		if code := q.Get("code"); code != "" && s.has(FlowPartner, defectUnknownStepAsSeamless) {
+			// The bug: "no step we know, so it must be the seamless install".
+			if back, err := s.returnURL(q); err == nil {
+				s.complete(w, r, completion{flow: FlowPartner, installPath: PartnerPath, code: code, returnURL: back})
+				return
+			}
+		}
 		s.renderBadInput(w, stepError(step, "authorize or step=finalize"), nil)
 	}
 }
@@ -91,6 +101,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		cookie.SameSite = http.SameSiteLaxMode
 	}
 	s.sessions.put(cookie.Value, user.ID, s.clock())
+	if s.has(FlowPartner, defectClearCookie) {
+		// Express's res.clearCookie: an empty value that expired in 1970, no SameSite; and
+		// Go's MaxAge -1 (Max-Age=0). Both delete; neither needs to cross into the frame.
+		w.Header().Add("Set-Cookie", "legacy_prefs=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT")
+		http.SetCookie(w, &http.Cookie{Name: "legacy_session", Value: "", Path: "/", MaxAge: -1}) //nolint:gosec // G124: a deletion, as the variant means to send
+	}
 	http.SetCookie(w, cookie)
 
 	scopes := s.scopes
@@ -122,6 +138,13 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if s.has(FlowPartner, defectLogin307) {
 		status = http.StatusTemporaryRedirect
 	}
+	if s.has(FlowPartner, defectJSSignInReturn) {
+		// HubSpot's sample: window.location.href = returnUrlObj.toString().
+		target, _ := json.Marshal(location) // escapes <, > and &: safe in a script element
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = fmt.Fprintf(w, "<!doctype html><title>Signed in</title><script>window.location.href = %s;</script>", target)
+		return
+	}
 	// location is the returnUrl returnURL accepted (an app host or a configured return origin).
 	http.Redirect(w, r, location, status) //nolint:gosec // G710: the returnUrl was checked by returnURL
 }
@@ -147,6 +170,12 @@ func (s *Server) finalize(w http.ResponseWriter, r *http.Request, q url.Values) 
 	c := completion{flow: FlowPartner, installPath: PartnerPath, code: code, returnURL: back}
 	if state != "" || !s.has(FlowPartner, defectMissingStateOK) {
 		rec, err := s.redeemState(state)
+		if err != nil && s.has(FlowPartner, defectReflectsState) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = fmt.Fprintf(w, `<!doctype html><meta http-equiv="refresh" content="0;url=%s"><title>Returning to HubSpot</title><p>Could not verify state %s.</p>`,
+				html.EscapeString(back.String()), state)
+			return
+		}
 		if err != nil {
 			s.returnTo(w, r, back)
 			return

@@ -14,7 +14,7 @@ const varcharLimit = 2048
 // robustDefects are the defects robustVariant plays.
 var robustDefects = []defect{
 	defectAnyStep, defectMissingReturnURLCrash, defectDuplicateParamsCrash,
-	defectLongReturnURLCrash, defectOpenRedirect, defectReflectedReturnURL,
+	defectLongReturnURLCrash, defectOpenRedirect, defectReflectedReturnURL, defectUnknownStepCrash,
 }
 
 // robustVariant wraps the seamless install handler with the robust variants' defects. The
@@ -37,6 +37,12 @@ func (s *Server) robustVariant(next http.HandlerFunc) http.HandlerFunc {
 				r2 := r.Clone(r.Context())
 				r2.URL.RawQuery = q.Encode()
 				next(w, r2)
+				return
+			}
+		case defectUnknownStepCrash:
+			if q.Get("step") != stepFinalize {
+				s.renderError(w, http.StatusInternalServerError, "Internal Server Error",
+					fmt.Sprintf("Error: unknown step %q", q.Get("step")), "", nil)
 				return
 			}
 		case defectMissingReturnURLCrash:

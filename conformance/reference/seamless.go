@@ -1,6 +1,10 @@
 package reference
 
-import "net/http"
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
 
 // handleSeamless serves HubSpot's install request without partner sign-in,
 // GET {install URL}?code=…&returnUrl=…&step=finalize (the install-flow page, "Understand the
@@ -33,6 +37,12 @@ func (s *Server) handleSeamless(w http.ResponseWriter, r *http.Request) {
 	code, err := param(q, "code")
 	if err != nil {
 		s.renderBadInput(w, err, back)
+		return
+	}
+	if s.has(FlowSeamless, defectReflectsCode) && strings.Trim(code, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != "" {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = fmt.Fprintf(w, "<!doctype html><title>Installation failed</title><p>The code %s is not valid.</p>", code)
 		return
 	}
 	if code == "" && !s.has(FlowSeamless, defectExchangeWithoutCode) {

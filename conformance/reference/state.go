@@ -68,6 +68,11 @@ var jwsShape = regexp.MustCompile(`^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-
 func (s *Server) mintState(u User, r1 *url.URL) (string, error) {
 	now := s.clock()
 	rec := &stateRecord{userID: u.ID, returnURL: r1, expires: now.Add(stateTTL)}
+	if s.has(FlowPartner, defectUUIDState) {
+		rec.token = randomUUID() // crypto.randomUUID(): 122 random bits
+		s.states.put(rec.token, rec, now)
+		return rec.token, nil
+	}
 	if s.has(FlowPartner, defectWeakState) {
 		rec.token = withCheckDigit(s.counter.Add(1))
 		s.states.put(rec.token, rec, now)
@@ -133,7 +138,7 @@ func (s *Server) redeemState(raw string) (stateRecord, error) {
 	}
 
 	id, exact, sub := raw, true, ""
-	if !s.has(FlowPartner, defectWeakState) {
+	if !s.has(FlowPartner, defectWeakState) && !s.has(FlowPartner, defectUUIDState) {
 		c, verified, err := s.stateClaims(raw, now)
 		if err != nil {
 			return stateRecord{}, err
@@ -196,6 +201,15 @@ func randomString(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+).
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// randomUUID is an RFC 9562 version 4 UUID: 122 random bits.
+func randomUUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // stateStore holds the states this server issued, by ID, up to a bound.
