@@ -78,19 +78,21 @@ type Browser struct {
 	mu   sync.Mutex
 	jar  jar
 	hops []Hop
+	kept int64 // bytes the hops' records keep, against KeptBrowserBytes
 }
 
 // sharedTransport is the transport Browsers use when Options.Transport is nil: no proxy from
 // the environment (the endpoint is usually on loopback), bounded dials and handshakes.
 var sharedTransport = &http.Transport{
-	Proxy:                 nil,
-	DialContext:           (&net.Dialer{Timeout: DefaultHopTimeout, KeepAlive: 30 * time.Second}).DialContext,
-	ForceAttemptHTTP2:     true,
-	MaxIdleConns:          100,
-	MaxIdleConnsPerHost:   16,
-	IdleConnTimeout:       90 * time.Second,
-	TLSHandshakeTimeout:   DefaultHopTimeout,
-	ExpectContinueTimeout: time.Second,
+	Proxy:                  nil,
+	DialContext:            (&net.Dialer{Timeout: DefaultHopTimeout, KeepAlive: 30 * time.Second}).DialContext,
+	ForceAttemptHTTP2:      true,
+	MaxIdleConns:           100,
+	MaxIdleConnsPerHost:    16,
+	IdleConnTimeout:        90 * time.Second,
+	TLSHandshakeTimeout:    DefaultHopTimeout,
+	ExpectContinueTimeout:  time.Second,
+	MaxResponseHeaderBytes: MaxResponseHeaderBytes,
 }
 
 // New returns a Browser with an empty cookie jar. Zero or negative limits take their defaults.
