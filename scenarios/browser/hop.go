@@ -118,7 +118,7 @@ func redactCookieHeader(v string) (redacted string, names []string) {
 	parts := strings.Split(v, "; ")
 	for i, p := range parts {
 		name, _, _ := strings.Cut(p, "=")
-		names = append(names, name)
+		names = append(names, strings.Clone(name)) // not a slice of v, which holds every value
 		parts[i] = name + "=…"
 	}
 	return strings.Join(parts, "; "), names

@@ -162,6 +162,13 @@ func (b *Browser) keep(nav *navigation, hop Hop) Hop {
 		kept += int64(len(rc.Raw) + len(rc.Name) + len(rc.Reason))
 	}
 	hop.SetCookies = hop.SetCookies[:len(hop.SetCookies):len(hop.SetCookies)]
+	if len(hop.SentCookies) > lim.cookies {
+		hop.SentCookies = append(hop.SentCookies[:lim.cookies:lim.cookies], fmt.Sprintf("[cut: %d more]", len(hop.SentCookies)-lim.cookies))
+	}
+	for i, name := range hop.SentCookies {
+		hop.SentCookies[i] = Clip(name, lim.headerValue)
+		kept += int64(len(hop.SentCookies[i]))
+	}
 	hop.Cut = cut
 	nav.kept += kept
 	b.mu.Lock()
