@@ -413,8 +413,11 @@ func hostileCases() []hostileCase {
 			},
 		},
 		{
-			name:    "endless 1xx",
-			start:   raw(func(c net.Conn, done <-chan struct{}) { readRequest(c); writeForever(c, done, []byte("HTTP/1.1 102 Processing\r\n\r\n")) }),
+			name: "endless 1xx",
+			start: raw(func(c net.Conn, done <-chan struct{}) {
+				readRequest(c)
+				writeForever(c, done, []byte("HTTP/1.1 102 Processing\r\n\r\n"))
+			}),
 			wantErr: ErrHeadersTooBig, wantMsg: "with any 1xx responses before them",
 		},
 		{
