@@ -34,7 +34,7 @@ type rawServer struct {
 }
 
 // newRawServer serves each connection with handle, which should return once done is closed.
-func newRawServer(t *testing.T, handle func(c net.Conn, done <-chan struct{})) *rawServer {
+func newRawServer(t testing.TB, handle func(c net.Conn, done <-chan struct{})) *rawServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -124,7 +124,7 @@ func dripForever(c net.Conn, done <-chan struct{}, every time.Duration, chunk []
 type hostileCase struct {
 	name string
 	// start starts the endpoint and returns the URL to navigate to and a function stopping it.
-	start func(t *testing.T) (url string, stop func())
+	start func(t testing.TB) (url string, stop func())
 	opts  Options
 	// wantErr is the sentinel the error must match (nil: the navigation may succeed);
 	// wantMsg a phrase the error must contain.
@@ -134,8 +134,8 @@ type hostileCase struct {
 }
 
 // raw adapts a raw handler to hostileCase.start.
-func raw(handle func(c net.Conn, done <-chan struct{})) func(t *testing.T) (string, func()) {
-	return func(t *testing.T) (string, func()) {
+func raw(handle func(c net.Conn, done <-chan struct{})) func(t testing.TB) (string, func()) {
+	return func(t testing.TB) (string, func()) {
 		s := newRawServer(t, handle)
 		return s.url("/install"), s.close
 	}
@@ -143,8 +143,8 @@ func raw(handle func(c net.Conn, done <-chan struct{})) func(t *testing.T) (stri
 
 // served adapts an http.Handler to hostileCase.start; the handler must return once the
 // request's context ends.
-func served(h http.Handler) func(t *testing.T) (string, func()) {
-	return func(t *testing.T) (string, func()) {
+func served(h http.Handler) func(t testing.TB) (string, func()) {
+	return func(t testing.TB) (string, func()) {
 		srv := httptest.NewServer(h)
 		srv.Config.ErrorLog = nil
 		return srv.URL + "/install", srv.Close
@@ -269,7 +269,7 @@ func hostileCases() []hostileCase {
 		},
 		{
 			name: "plain HTTP on an https URL",
-			start: func(t *testing.T) (string, func()) {
+			start: func(t testing.TB) (string, func()) {
 				s := newRawServer(t, func(c net.Conn, _ <-chan struct{}) {
 					_, _ = c.Write([]byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"))
 				})
@@ -422,7 +422,7 @@ func hostileCases() []hostileCase {
 		},
 		{
 			name: "redirect to an unreachable host",
-			start: func(t *testing.T) (string, func()) {
+			start: func(t testing.TB) (string, func()) {
 				dead := httptest.NewServer(http.NotFoundHandler())
 				deadURL := dead.URL
 				dead.Close()
