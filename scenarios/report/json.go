@@ -49,6 +49,9 @@ import (
 //	  transcript   [object] only for results that are not PASS or SKIP: the scenario's hops,
 //	                        each {seq, step, context ("window" or "frame"), how, method, url,
 //	                        status (0 when no response), location, durationMs, error}
+//	                        Texts an endpoint can make long are cut, ending in "… [cut: 8.9 MB
+//	                        more]": expected and got past 4 KiB, a hop's url, location and
+//	                        error past 2 KiB.
 //	expectations   object   only with --expect-fail: {expected: [entry], problems: [entry with
 //	                        kind ("expired", "stale" or "unknown") and message], unexercised:
 //	                        [entry]}; an entry is {id, line, until, reason}
@@ -169,7 +172,7 @@ func jsonOf(rep *scenarios.RunReport, v Verdict) jsonReport {
 			Flow: string(res.Check.Group), Scenario: string(res.Check.Scenario), Status: res.Outcome.Status.String(),
 			Label: label, FailsRun: res.Failing(rep.Strict) && label != "XFAIL",
 			Requirement: res.Check.Requirement, Source: res.Check.Source, Fix: res.Check.Fix,
-			Expected: res.Outcome.Expected, Got: res.Outcome.Got, Hops: append([]int{}, res.Outcome.Hops...),
+			Expected: clip(res.Outcome.Expected, maxGotBytes), Got: clip(res.Outcome.Got, maxGotBytes), Hops: append([]int{}, res.Outcome.Hops...),
 			DurationMs: res.Duration.Milliseconds(),
 		}
 		if e, ok := v.Expectation(res); ok {
@@ -214,13 +217,13 @@ func hopJSON(h scenarios.HopRecord) jsonHop {
 		j.Context = "frame"
 	}
 	if h.URL != nil {
-		j.URL = h.URL.String()
+		j.URL = clip(h.URL.String(), maxHopFieldBytes)
 	}
 	if h.ResponseHeader != nil {
-		j.Location = h.ResponseHeader.Get("Location")
+		j.Location = clip(h.ResponseHeader.Get("Location"), maxHopFieldBytes)
 	}
 	if h.Err != nil {
-		j.Error = h.Err.Error()
+		j.Error = clip(h.Err.Error(), maxHopFieldBytes)
 	}
 	return j
 }

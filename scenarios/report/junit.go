@@ -206,9 +206,9 @@ func junitCaseOf(res scenarios.Result, strict bool, v Verdict) junitCase {
 	case "FAIL":
 		c.Failure = &junitProblem{Type: string(res.Check.Level), Message: expectedGot(res.Outcome), Body: xmlSafe(detail())}
 	case "ERROR":
-		c.Error = &junitProblem{Type: "error", Message: res.Outcome.Got, Body: xmlSafe(detail())}
+		c.Error = &junitProblem{Type: "error", Message: clip(res.Outcome.Got, maxGotBytes), Body: xmlSafe(detail())}
 	default: // SKIP, and the pending or running checks of a run cut short, which did not run
-		why := res.Outcome.Got
+		why := clip(res.Outcome.Got, maxGotBytes)
 		if why == "" {
 			why = "not decided: " + res.Outcome.Status.String()
 		}
@@ -220,7 +220,7 @@ func junitCaseOf(res scenarios.Result, strict bool, v Verdict) junitCase {
 // expectedGot is the one-line summary of a failure: "expected X; got Y".
 func expectedGot(o scenarios.Outcome) string {
 	if o.Expected == "" {
-		return "got " + o.Got
+		return "got " + clip(o.Got, maxGotBytes)
 	}
-	return "expected " + o.Expected + "; got " + o.Got
+	return "expected " + clip(o.Expected, maxGotBytes) + "; got " + clip(o.Got, maxGotBytes)
 }

@@ -40,11 +40,11 @@ func Text(w io.Writer, rep *scenarios.RunReport, opts TextOptions) error {
 			if e, ok := opts.Expect.Expectation(res); ok {
 				ew.printf("        expected failure until %s: %s\n", e.Until.Format("2006-01-02"), e.Reason)
 			}
-			ew.printf("        got: %s\n", res.Outcome.Got)
+			ew.printf("        got: %s\n", clip(res.Outcome.Got, maxGotBytes))
 			continue
 		}
 		if label == "SKIP" || label == "MANUAL" || (label == "PASS" && opts.Verbose) {
-			ew.printf("        %s\n", res.Outcome.Got)
+			ew.printf("        %s\n", clip(res.Outcome.Got, maxGotBytes))
 			continue
 		}
 		CheckDetail(ew, res, opts.MaxHops)
@@ -83,9 +83,9 @@ func CheckDetail(w io.Writer, res scenarios.Result, maxHops int) {
 	ew.printf("        requirement: %s\n", c.Requirement)
 	ew.printf("        source:      %s\n", c.Source)
 	if res.Outcome.Expected != "" {
-		ew.printf("        expected:    %s\n", res.Outcome.Expected)
+		ew.printf("        expected:    %s\n", clip(res.Outcome.Expected, maxGotBytes))
 	}
-	ew.printf("        got:         %s\n", res.Outcome.Got)
+	ew.printf("        got:         %s\n", clip(res.Outcome.Got, maxGotBytes))
 	if res.Outcome.Status == scenarios.Fail {
 		ew.printf("        fix:         %s\n", c.Fix)
 	}
@@ -110,7 +110,7 @@ func CheckDetail(w io.Writer, res scenarios.Result, maxHops int) {
 			if mark[h.Seq] {
 				m = ">"
 			}
-			ew.printf("         %s %s\n", m, strings.TrimSpace(scenarios.FormatHop(h)))
+			ew.printf("         %s %s\n", m, clip(strings.TrimSpace(scenarios.FormatHop(h)), maxHopLineBytes))
 		}
 	}
 }
@@ -118,6 +118,7 @@ func CheckDetail(w io.Writer, res scenarios.Result, maxHops int) {
 type errWriter struct {
 	w   io.Writer
 	err error
+	n   int // bytes written
 }
 
 func (e *errWriter) Write(p []byte) (int, error) {
@@ -125,12 +126,13 @@ func (e *errWriter) Write(p []byte) (int, error) {
 		return 0, e.err
 	}
 	n, err := e.w.Write(p)
+	e.n += n
 	e.err = err
 	return n, err
 }
 
 func (e *errWriter) printf(format string, args ...any) {
 	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format, args...)
+		_, _ = fmt.Fprintf(e, format, args...) // Write keeps the error
 	}
 }
