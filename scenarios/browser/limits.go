@@ -124,10 +124,32 @@ func (b *Browser) keep(nav *navigation, hop Hop) Hop {
 	if lean {
 		lim = leanKeep
 	}
-	var cut Cut
+	hop, kept := keepHop(hop, lim)
+	nav.kept += kept
+	b.mu.Lock()
+	b.kept += kept
+	b.mu.Unlock()
+	return hop
+}
+
+// Trim cuts h to the per-hop Kept* limits, as the browser cuts its own records; an engine that
+// records hops itself (the chromium engine) passes each through it.
+func Trim(h Hop) Hop {
+	h, _ = keepHop(h, fullKeep)
+	return h
+}
+
+// keepHop cuts hop to lim and returns it with the bytes it keeps.
+func keepHop(hop Hop, lim keepLimits) (Hop, int64) {
+	cut := hop.Cut
+	// The slices are the caller's: cut copies of them.
+	hop.SetCookies, hop.RejectedCookies = slices.Clone(hop.SetCookies), slices.Clone(hop.RejectedCookies)
+	hop.SentCookies = slices.Clone(hop.SentCookies)
 	var kept int64
 	if hop.URL != nil {
-		hop.URL, cut.URL = keepURL(hop.URL, lim.url)
+		var c int64
+		hop.URL, c = keepURL(hop.URL, lim.url)
+		cut.URL += c
 		kept += int64(min(len(hop.URL.Path)+len(hop.URL.RawQuery), lim.url))
 	}
 	var c, k int64
@@ -140,12 +162,12 @@ func (b *Browser) keep(nav *navigation, hop Hop) Hop {
 	}
 	kept += int64(len(hop.RequestBody))
 	if len(hop.Body) > lim.body {
-		cut.Body = int64(len(hop.Body) - lim.body)
+		cut.Body += int64(len(hop.Body) - lim.body)
 		hop.Body, hop.Truncated = bytes.Clone(hop.Body[:lim.body]), true
 	}
 	kept += int64(len(hop.Body))
 	if n := len(hop.SetCookies) + len(hop.RejectedCookies); n > lim.cookies {
-		cut.Cookies = n - lim.cookies
+		cut.Cookies += n - lim.cookies
 		hop.SetCookies = hop.SetCookies[:min(len(hop.SetCookies), lim.cookies)]
 		hop.RejectedCookies = hop.RejectedCookies[:min(len(hop.RejectedCookies), lim.cookies-len(hop.SetCookies))]
 	}
@@ -170,11 +192,7 @@ func (b *Browser) keep(nav *navigation, hop Hop) Hop {
 		kept += int64(len(hop.SentCookies[i]))
 	}
 	hop.Cut = cut
-	nav.kept += kept
-	b.mu.Lock()
-	b.kept += kept
-	b.mu.Unlock()
-	return hop
+	return hop, kept
 }
 
 // keepURL returns u, or a copy with its path, query and fragment cut so that they hold about
