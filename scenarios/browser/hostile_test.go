@@ -186,6 +186,25 @@ func hostileCases() []hostileCase {
 			wantErr: ErrLoop, wantMsg: "infinite login loop",
 		},
 		{
+			name: "loop through 20 KB URLs, the cookies changing on every pass",
+			start: served(func() http.HandlerFunc {
+				var mu sync.Mutex
+				n := 0
+				return func(rw http.ResponseWriter, r *http.Request) {
+					mu.Lock()
+					n++
+					http.SetCookie(rw, &http.Cookie{Name: "n", Value: fmt.Sprint(n), Path: "/"})
+					mu.Unlock()
+					if r.URL.Path == "/install" {
+						http.Redirect(rw, r, "/big?x="+strings.Repeat("u", 20_000), http.StatusFound)
+						return
+					}
+					http.Redirect(rw, r, "/install", http.StatusFound)
+				}
+			}()),
+			wantErr: ErrLoop, wantMsg: "the cookies changed on every pass",
+		},
+		{
 			name:    "endless distinct redirects",
 			start:   served(counter(func(i int) string { return fmt.Sprintf("/r/%d", i) })),
 			wantErr: ErrTooManyHops, wantMsg: "did not end within 20 hops",

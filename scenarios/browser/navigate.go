@@ -38,6 +38,9 @@ type navigation struct {
 	hops     []Hop
 	seen     map[[32]byte]int // request identity (requestKey) → index of its hop
 	kept     int64            // bytes the hops' records keep, against KeptNavigationBytes
+	// targets are the method and full URL of each hop (requestKey without cookies or body),
+	// which the records may keep cut.
+	targets [][32]byte
 }
 
 // response is what the browser read of one response, in full, for the page it makes; the hop
@@ -297,6 +300,7 @@ func (e *hopErr) Unwrap() []error {
 // record cuts a hop to what its record keeps, numbers it, keeps it on the navigation and the
 // Browser, and streams it to OnHop. It returns the hop as recorded.
 func (b *Browser) record(nav *navigation, hop Hop) Hop {
+	nav.targets = append(nav.targets, requestKey(hop.Method, hop.URL.String(), "", nil))
 	hop = b.keep(nav, hop)
 	b.mu.Lock()
 	hop.Seq = len(b.hops) + 1
@@ -399,10 +403,10 @@ func loopError(nav *navigation, i int, r *request, why error) (cycle []string, e
 	n := len(nav.hops) - i + 1
 	cycle, shown := make([]string, 0, n), make([]string, 0, n)
 	for _, h := range nav.hops[i:] {
-		cycle = append(cycle, h.URL.String())
+		cycle = append(cycle, h.URL.String()) // as recorded: already cut to KeptURLBytes
 		shown = append(shown, shortURL(h.URL))
 	}
-	cycle = append(cycle, r.url.String())
+	cycle = append(cycle, Clip(r.url.String(), KeptURLBytes))
 	shown = append(shown, shortURL(r.url))
 	return cycle, fmt.Errorf("%w: the browser went %s … (%w); the endpoint must send the browser on, in the end back to HubSpot's returnUrl",
 		ErrLoop, strings.Join(shown, " → "), why)
@@ -411,8 +415,9 @@ func loopError(nav *navigation, i int, r *request, why error) (cycle []string, e
 // tooManyHops reports a navigation that hit MaxHops. When a URL came back with different
 // cookies, it is still a loop: the error is both ErrLoop and ErrTooManyHops.
 func (b *Browser) tooManyHops(nav *navigation, r *request) (cycle []string, err error) {
-	for i, h := range nav.hops {
-		if h.Method == r.method && h.URL.String() == r.url.String() {
+	target := requestKey(r.method, r.url.String(), "", nil)
+	for i, t := range nav.targets {
+		if t == target {
 			return loopError(nav, i, r, fmt.Errorf("the cookies changed on every pass, so it ran into the limit of %d hops: %w", b.opts.MaxHops, ErrTooManyHops))
 		}
 	}
