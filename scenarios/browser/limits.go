@@ -21,7 +21,8 @@ const MaxResponseHeaderBytes = 256 << 10
 // gigabytes: the browser still reads each body up to Options.BodyLimit and follows full URLs,
 // but the Hop it records keeps at most these many bytes of each part, and says in Hop.Cut
 // what it left out. Past KeptNavigationBytes in one navigation, or KeptBrowserBytes over a
-// Browser's life, each further hop keeps the lean limits only.
+// Browser's life, each further hop keeps less: 8 KiB of body, 16 KiB of headers and 20
+// cookies (URLs and each header value as before).
 const (
 	KeptBodyBytes        = 64 << 10 // of each hop's response body
 	KeptHeaderValueBytes = 8 << 10  // of each header value (Location, Set-Cookie …)
@@ -39,7 +40,9 @@ type keepLimits struct {
 
 var (
 	fullKeep = keepLimits{body: KeptBodyBytes, headerValue: KeptHeaderValueBytes, header: KeptHeaderBytes, url: KeptURLBytes, cookies: KeptCookies}
-	leanKeep = keepLimits{body: 1 << 10, headerValue: 512, header: 4 << 10, url: 1 << 10, cookies: 8}
+	// leanKeep keeps less of the bodies and headers, but as much of each URL and header value,
+	// so that what the checks read (a Location, a CSP, the URL's query) stays whole.
+	leanKeep = keepLimits{body: 8 << 10, headerValue: KeptHeaderValueBytes, header: 16 << 10, url: KeptURLBytes, cookies: 20}
 )
 
 // Cut says what a hop's record left out to stay within the Kept* limits. The zero value is a
