@@ -261,6 +261,10 @@ func (b *Browser) hopError(navCtx, hopCtx context.Context, n int, r *request, er
 		strings.Contains(msg, "header list too large"), strings.Contains(msg, "header list larger than"):
 		return fmt.Errorf("%s: the response headers (with any 1xx responses before them) are over Chrome's limit of %s, so the browser fails the page with %w; send fewer or smaller headers and cookies",
 			where, Size(MaxResponseHeaderBytes), ErrHeadersTooBig)
+	case strings.Contains(msg, "connection error: PROTOCOL_ERROR"):
+		// Go's HTTP/2 client ends the connection so when the headers are over the limit it
+		// advertised (SETTINGS_MAX_HEADER_LIST_SIZE), as for any other protocol violation.
+		return &hopErr{msg: fmt.Sprintf("%s: the endpoint broke the HTTP/2 protocol, which Chrome reports as ERR_HTTP2_PROTOCOL_ERROR; one cause is response headers over the %s the browser accepts", where, Size(MaxResponseHeaderBytes)), err: ErrProtocol, cause: err}
 	case errors.As(err, &rhe):
 		what := "something that is not TLS"
 		if bytes.HasPrefix(rhe.RecordHeader[:], []byte("HTTP")) {
