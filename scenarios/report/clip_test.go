@@ -25,6 +25,7 @@ func hostileReport(failures int) *scenarios.RunReport {
 		hops = append(hops, scenarios.HopRecord{Step: "install", Hop: browser.Hop{
 			Seq: i + 1, Method: "GET", URL: mustURL("https://app.example.com/r?x=" + huge),
 			Status: 302, ResponseHeader: h, Duration: time.Millisecond, Err: errors.New("hop failed: " + huge),
+			Cut: browser.Cut{Body: 8_900_000},
 		}})
 	}
 	got := strings.Repeat("g", 9_000_000)
@@ -56,6 +57,9 @@ func TestReportsBounded(t *testing.T) {
 		t.Logf("%s: %s", f, browser.Size(int64(b.Len())))
 		if !strings.Contains(b.String(), "… [cut: ") {
 			t.Errorf("%s: nothing is marked as cut", f)
+		}
+		if !strings.Contains(b.String(), "body 8.9 MB") {
+			t.Errorf("%s: the hops do not say what their records left out", f)
 		}
 	}
 }

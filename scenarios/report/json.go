@@ -48,10 +48,11 @@ import (
 //	  expectation  object   only for XFAIL: {line, until (YYYY-MM-DD), reason} from the file
 //	  transcript   [object] only for results that are not PASS or SKIP: the scenario's hops,
 //	                        each {seq, step, context ("window" or "frame"), how, method, url,
-//	                        status (0 when no response), location, durationMs, error}
+//	                        status (0 when no response), location, durationMs, error, cut}
 //	                        Texts an endpoint can make long are cut, ending in "… [cut: 8.9 MB
 //	                        more]": expected and got past 4 KiB, a hop's url, location and
-//	                        error past 2 KiB.
+//	                        error past 2 KiB. A hop whose record the browser kept short has
+//	                        cut, saying what it left out ("body 8.9 MB, headers 120 KB").
 //	expectations   object   only with --expect-fail: {expected: [entry], problems: [entry with
 //	                        kind ("expired", "stale" or "unknown") and message], unexercised:
 //	                        [entry]}; an entry is {id, line, until, reason}
@@ -122,6 +123,7 @@ type jsonHop struct {
 	Location   string `json:"location,omitempty"`
 	DurationMs int64  `json:"durationMs"`
 	Error      string `json:"error,omitempty"`
+	Cut        string `json:"cut,omitempty"`
 }
 
 type jsonEntry struct {
@@ -225,6 +227,7 @@ func hopJSON(h scenarios.HopRecord) jsonHop {
 	if h.Err != nil {
 		j.Error = clip(h.Err.Error(), maxHopFieldBytes)
 	}
+	j.Cut = h.Cut.String()
 	return j
 }
 
@@ -310,7 +313,8 @@ const JSONSchema = `{
         "status": {"type": "integer", "minimum": 0},
         "location": {"type": "string"},
         "durationMs": {"type": "integer", "minimum": 0},
-        "error": {"type": "string"}
+        "error": {"type": "string"},
+        "cut": {"type": "string"}
       }
     },
     "entry": {

@@ -110,7 +110,11 @@ func CheckDetail(w io.Writer, res scenarios.Result, maxHops int) {
 			if mark[h.Seq] {
 				m = ">"
 			}
-			ew.printf("         %s %s\n", m, clip(strings.TrimSpace(scenarios.FormatHop(h)), maxHopLineBytes))
+			line := clip(strings.TrimSpace(scenarios.FormatHop(h)), maxHopLineBytes)
+			if h.Cut.Any() {
+				line += " [record cut: " + h.Cut.String() + "]"
+			}
+			ew.printf("         %s %s\n", m, line)
 		}
 	}
 }
