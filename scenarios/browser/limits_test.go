@@ -28,7 +28,10 @@ func TestKeptBudgets(t *testing.T) {
 	w := newTestWeb(t)
 	big := strings.Repeat("<p>filler</p>", 10_000) // 130 KB
 	w.handle("a.localhost", map[string]http.HandlerFunc{
-		"/big": page(big),
+		"/big": func(rw http.ResponseWriter, _ *http.Request) { // not HTML: nothing to parse
+			rw.Header().Set("Content-Type", "text/plain")
+			_, _ = rw.Write([]byte(big))
+		},
 	})
 	b := w.browser(Options{})
 	for i := range 80 {
