@@ -175,7 +175,7 @@ func keepHop(hop Hop, lim keepLimits) (Hop, int64) {
 		hop.RejectedCookies = hop.RejectedCookies[:min(len(hop.RejectedCookies), lim.cookies-len(hop.SetCookies))]
 	}
 	for i, sc := range hop.SetCookies {
-		cc := *sc
+		cc := *sc //nolint:gosec // G124: a copy of the cookie the endpoint set, recorded, not one hsemu sets
 		cc.Raw, cc.Name, cc.Value = Clip(sc.Raw, lim.headerValue), Clip(sc.Name, lim.headerValue), Clip(sc.Value, lim.headerValue)
 		cc.Unparsed = nil
 		hop.SetCookies[i] = &cc
