@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -33,5 +34,33 @@ func BenchmarkNavigate3Hops(b *testing.B) {
 		if err != nil || len(p.Hops) != 3 {
 			b.Fatalf("navigate: %v", err)
 		}
+	}
+}
+
+// BenchmarkHostileNavigate measures a navigation against the worst hostile endpoints of
+// TestHostileEndpoints: what the browser allocates while it refuses or cuts what they send.
+func BenchmarkHostileNavigate(b *testing.B) {
+	worst := map[string]bool{
+		"9 MB of headers on every redirect":                          true,
+		"9 MB of headers through a transport without Chrome's limit": true,
+		"4 KB cookies under the header limit on every redirect":      true,
+		"8000 tiny cookies":          true,
+		"endless gzip bomb":          true,
+		"200 KB Locations, each new": true,
+		"endless 1xx":                true,
+	}
+	for _, tc := range hostileCases() {
+		if !worst[tc.name] {
+			continue
+		}
+		b.Run(strings.ReplaceAll(tc.name, " ", "_"), func(b *testing.B) {
+			u, stop := tc.start(b)
+			defer stop()
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = New(tc.opts).Navigate(ctx, u, TopLevel)
+			}
+		})
 	}
 }

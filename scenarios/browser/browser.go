@@ -4,8 +4,9 @@
 // It records every hop instead of following redirects silently, follows meta refreshes,
 // reports redirect loops as the infinite login loop they are ("Redirecting back to HubSpot is
 // required to avoid an infinite login loop",
-// https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow), bounds every hop by a deadline and
-// every body by a size, and keeps a cookie jar with Chrome's rules: SameSite (Lax when
+// https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow), bounds every hop by a deadline,
+// every body by a size and the response headers by Chrome's 256 KiB, keeps in its hop
+// records only so much of each (the Kept* limits, every cut marked), and keeps a cookie jar with Chrome's rules: SameSite (Lax when
 // missing), Secure only over a secure context (loopback counts), and the third-party cookie
 // rules of a page framed under app.hubspot.com. It does not run JavaScript: pages that only
 // navigate from script are reported as such, for the chromium engine to handle.
@@ -78,19 +79,21 @@ type Browser struct {
 	mu   sync.Mutex
 	jar  jar
 	hops []Hop
+	kept int64 // bytes the hops' records keep, against KeptBrowserBytes
 }
 
 // sharedTransport is the transport Browsers use when Options.Transport is nil: no proxy from
 // the environment (the endpoint is usually on loopback), bounded dials and handshakes.
 var sharedTransport = &http.Transport{
-	Proxy:                 nil,
-	DialContext:           (&net.Dialer{Timeout: DefaultHopTimeout, KeepAlive: 30 * time.Second}).DialContext,
-	ForceAttemptHTTP2:     true,
-	MaxIdleConns:          100,
-	MaxIdleConnsPerHost:   16,
-	IdleConnTimeout:       90 * time.Second,
-	TLSHandshakeTimeout:   DefaultHopTimeout,
-	ExpectContinueTimeout: time.Second,
+	Proxy:                  nil,
+	DialContext:            (&net.Dialer{Timeout: DefaultHopTimeout, KeepAlive: 30 * time.Second}).DialContext,
+	ForceAttemptHTTP2:      true,
+	MaxIdleConns:           100,
+	MaxIdleConnsPerHost:    16,
+	IdleConnTimeout:        90 * time.Second,
+	TLSHandshakeTimeout:    DefaultHopTimeout,
+	ExpectContinueTimeout:  time.Second,
+	MaxResponseHeaderBytes: MaxResponseHeaderBytes,
 }
 
 // New returns a Browser with an empty cookie jar. Zero or negative limits take their defaults.

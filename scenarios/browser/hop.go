@@ -52,9 +52,16 @@ type Hop struct {
 	SetCookies []*http.Cookie
 	// RejectedCookies are the Set-Cookie headers the browser did not store, and why.
 	RejectedCookies []RejectedCookie
-	Body            []byte // at most Options.BodyLimit bytes
-	Truncated       bool   // the body was longer than Options.BodyLimit
-	Duration        time.Duration
+	// Body is the response body as kept: at most KeptBodyBytes (fewer past a navigation's
+	// budget, see KeptNavigationBytes) of the Options.BodyLimit bytes read.
+	Body []byte
+	// Truncated is true when Body is not the whole body: it was longer than Options.BodyLimit,
+	// or than what the record keeps (Cut.Body says how much was left out).
+	Truncated bool
+	Duration  time.Duration
+	// Cut says what this record left out to stay small (see the Kept* limits); URL, headers,
+	// bodies and cookies cut short end in CutMark.
+	Cut Cut
 
 	// Stopped is true when Options.StopAt matched URL: the request was not sent.
 	Stopped bool
@@ -76,6 +83,12 @@ var (
 	// ErrBadRedirect is a redirect a browser refuses to follow: a Location that is not a valid
 	// http or https URL.
 	ErrBadRedirect = errors.New("redirect not followed")
+	// ErrHeadersTooBig is a response whose headers (with any 1xx responses before it) are over
+	// MaxResponseHeaderBytes: Chrome fails the page with ERR_RESPONSE_HEADERS_TOO_BIG.
+	ErrHeadersTooBig = errors.New("ERR_RESPONSE_HEADERS_TOO_BIG")
+	// ErrProtocol is an endpoint that did not answer HTTP: garbage, an HTTP/0.9 answer, TLS on
+	// an http URL or plain HTTP on an https URL.
+	ErrProtocol = errors.New("not an HTTP answer")
 )
 
 // NavError is a failed navigation: what went wrong, the hops made, and for a loop the URLs of
@@ -105,7 +118,7 @@ func redactCookieHeader(v string) (redacted string, names []string) {
 	parts := strings.Split(v, "; ")
 	for i, p := range parts {
 		name, _, _ := strings.Cut(p, "=")
-		names = append(names, name)
+		names = append(names, strings.Clone(name)) // not a slice of v, which holds every value
 		parts[i] = name + "=…"
 	}
 	return strings.Join(parts, "; "), names

@@ -407,9 +407,16 @@ func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // truncateRunes cuts s to at most n runes, marking the cut with "…".
 func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+	i := 0
+	for k := 0; k < n; k++ {
+		if i >= len(s) {
+			return s
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	if i >= len(s) {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:n]) + "…"
+	return strings.Clone(s[:i]) + "…"
 }

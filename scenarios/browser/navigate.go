@@ -3,6 +3,7 @@ package browser
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -35,7 +36,19 @@ type navigation struct {
 	bc       Context
 	ancestor *url.URL
 	hops     []Hop
-	seen     map[string]int // request identity → index of its hop
+	seen     map[[32]byte]int // request identity (requestKey) → index of its hop
+	kept     int64            // bytes the hops' records keep, against KeptNavigationBytes
+	// targets are the method and full URL of each hop (requestKey without cookies or body),
+	// which the records may keep cut.
+	targets [][32]byte
+}
+
+// response is what the browser read of one response, in full, for the page it makes; the hop
+// record keeps less.
+type response struct {
+	header    http.Header
+	body      []byte
+	truncated bool // the body was longer than Options.BodyLimit
 }
 
 // run performs r and every request it leads to, until a page that stays, StopAt, or an error.
@@ -44,7 +57,7 @@ func (b *Browser) run(ctx context.Context, bc Context, r *request) (*Page, error
 	if err != nil {
 		return nil, err
 	}
-	nav := &navigation{bc: bc, ancestor: ancestor, seen: map[string]int{}}
+	nav := &navigation{bc: bc, ancestor: ancestor, seen: map[[32]byte]int{}}
 	var last *Page // the last response, returned alongside errors
 	fail := func(err error, cycle []string) (*Page, error) {
 		if last != nil {
@@ -72,11 +85,11 @@ func (b *Browser) run(ctx context.Context, bc Context, r *request) (*Page, error
 		}
 		nav.seen[key] = len(nav.hops)
 
-		hop := b.fetch(ctx, nav, r, hreq)
+		hop, resp := b.fetch(ctx, nav, r, hreq)
 		if hop.Status != 0 {
 			last = &Page{
-				URL: r.url, Status: hop.Status, Header: hop.ResponseHeader, Body: hop.Body,
-				Truncated: hop.Truncated, Context: bc,
+				URL: r.url, Status: hop.Status, Header: resp.header, Body: resp.body,
+				Truncated: resp.truncated, Context: bc,
 			}
 		}
 		if hop.Err != nil {
@@ -97,14 +110,14 @@ func (b *Browser) run(ctx context.Context, bc Context, r *request) (*Page, error
 // prepare builds the wire request for r: headers as Chrome sends them on a navigation, and
 // the cookies the jar lets through. It also returns r's identity for loop detection: method,
 // URL, cookies and body.
-func (b *Browser) prepare(ctx context.Context, nav *navigation, r *request) (*http.Request, string, error) {
+func (b *Browser) prepare(ctx context.Context, nav *navigation, r *request) (*http.Request, [32]byte, error) {
 	var body io.Reader
 	if r.body != nil {
 		body = bytes.NewReader(r.body)
 	}
 	hreq, err := http.NewRequestWithContext(ctx, r.method, r.url.String(), body)
 	if err != nil {
-		return nil, "", fmt.Errorf("hop %d: cannot build the request for %s: %w", len(nav.hops)+1, shortURL(r.url), err)
+		return nil, [32]byte{}, fmt.Errorf("hop %d: cannot build the request for %s: %w", len(nav.hops)+1, shortURL(r.url), err)
 	}
 	h := hreq.Header
 	h.Set("User-Agent", b.opts.UserAgent)
@@ -148,8 +161,7 @@ func (b *Browser) prepare(ctx context.Context, nav *navigation, r *request) (*ht
 	if cookie != "" {
 		h.Set("Cookie", cookie)
 	}
-	key := r.method + " " + r.url.String() + "\x00" + cookie + "\x00" + string(r.body)
-	return hreq, key, nil
+	return hreq, requestKey(r.method, r.url.String(), cookie, r.body), nil
 }
 
 // scope is the cookie scope of r in the browsing context bc (RFC 6265bis §5.2 "same-site"
@@ -170,8 +182,9 @@ func (b *Browser) scope(bc Context, ancestor *url.URL, r *request) cookieScope {
 }
 
 // fetch sends hreq under the hop deadline, reads the body up to the limit, stores the cookies
-// the response sets, and records the hop.
-func (b *Browser) fetch(ctx context.Context, nav *navigation, r *request, hreq *http.Request) Hop {
+// the response sets, and records the hop. It returns the hop as recorded and the response as
+// read.
+func (b *Browser) fetch(ctx context.Context, nav *navigation, r *request, hreq *http.Request) (Hop, response) {
 	hop := Hop{Context: nav.bc, How: r.how, Method: r.method, URL: r.url, RequestHeader: hreq.Header.Clone(), RequestBody: r.recordBody}
 	if v := hop.RequestHeader.Get("Cookie"); v != "" {
 		redacted, names := redactCookieHeader(v)
@@ -189,16 +202,25 @@ func (b *Browser) fetch(ctx context.Context, nav *navigation, r *request, hreq *
 	if err != nil {
 		hop.Duration = time.Since(start)
 		hop.Err = b.hopError(ctx, hopCtx, len(nav.hops)+1, r, err)
-		return b.record(nav, hop)
+		return b.record(nav, hop), response{}
+	}
+	// A transport that lets more headers through than Chrome reads (the default
+	// http.Transport reads 10 MB) is held to Chrome's limit here.
+	if n := headerBytes(resp.Header); n > MaxResponseHeaderBytes {
+		_ = resp.Body.Close() // the response is refused; an error closing it changes nothing
+		hop.Duration = time.Since(start)
+		hop.Err = b.hopError(ctx, hopCtx, len(nav.hops)+1, r, fmt.Errorf("%w: %s of response headers", ErrHeadersTooBig, Size(n)))
+		return b.record(nav, hop), response{}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, b.opts.BodyLimit+1))
 	_ = resp.Body.Close() // the body is read; an error closing it changes nothing
 	hop.Duration = time.Since(start)
 	hop.Status, hop.ResponseHeader = resp.StatusCode, resp.Header
+	full := response{header: resp.Header}
 	if int64(len(body)) > b.opts.BodyLimit {
-		body, hop.Truncated = body[:b.opts.BodyLimit], true
+		body, full.truncated, hop.Truncated = body[:b.opts.BodyLimit], true, true
 	}
-	hop.Body = body
+	hop.Body, full.body = body, body
 	if err != nil {
 		hop.Err = b.hopError(ctx, hopCtx, len(nav.hops)+1, r, fmt.Errorf("reading the body: %w", err))
 	}
@@ -217,7 +239,7 @@ func (b *Browser) fetch(ctx context.Context, nav *navigation, r *request, hreq *
 		}
 		b.mu.Unlock()
 	}
-	return b.record(nav, hop)
+	return b.record(nav, hop), full
 }
 
 // hopError explains why hop n got no (complete) response.
@@ -231,14 +253,59 @@ func (b *Browser) hopError(navCtx, hopCtx context.Context, n int, r *request, er
 			where, b.opts.HopTimeout, ErrHopTimeout)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Errorf("%s: connection refused; is the endpoint running at %s? %w", where, r.url.Host, err)
-	default:
-		return fmt.Errorf("%s: %w", where, err)
 	}
+	msg := err.Error()
+	var rhe tls.RecordHeaderError
+	switch {
+	case errors.Is(err, ErrHeadersTooBig), strings.Contains(msg, "server response headers exceeded"),
+		strings.Contains(msg, "header list too large"), strings.Contains(msg, "header list larger than"):
+		return fmt.Errorf("%s: the response headers (with any 1xx responses before them) are over Chrome's limit of %s, so the browser fails the page with %w; send fewer or smaller headers and cookies",
+			where, Size(MaxResponseHeaderBytes), ErrHeadersTooBig)
+	case strings.Contains(msg, "connection error: PROTOCOL_ERROR"):
+		// Go's HTTP/2 client ends the connection so when the headers are over the limit it
+		// advertised (SETTINGS_MAX_HEADER_LIST_SIZE), as for any other protocol violation.
+		return &hopErr{msg: fmt.Sprintf("%s: the endpoint broke the HTTP/2 protocol, which Chrome reports as ERR_HTTP2_PROTOCOL_ERROR; one cause is response headers over the %s the browser accepts", where, Size(MaxResponseHeaderBytes)), err: ErrProtocol, cause: err}
+	case errors.As(err, &rhe):
+		what := "something that is not TLS"
+		if bytes.HasPrefix(rhe.RecordHeader[:], []byte("HTTP")) {
+			what = "plain HTTP"
+		}
+		return &hopErr{msg: fmt.Sprintf("%s: the endpoint answered %s on an https URL: serve TLS on that port, or send the browser to http://", where, what), err: ErrProtocol, cause: err}
+	case strings.Contains(msg, `malformed HTTP response "\x15\x03`), strings.Contains(msg, `malformed HTTP response "\x16\x03`):
+		return &hopErr{msg: where + ": the endpoint answered TLS on an http URL: send the browser to https://, or serve plain HTTP on that port", err: ErrProtocol, cause: err}
+	case strings.Contains(msg, "malformed HTTP"):
+		return &hopErr{msg: fmt.Sprintf("%s: the endpoint did not answer HTTP/1.x (garbage or an HTTP/0.9 answer, which browsers refuse): %s", where, Clip(msg, 200)), err: ErrProtocol, cause: err}
+	case errors.Is(err, syscall.ECONNRESET):
+		return &hopErr{msg: where + ": the endpoint reset the connection before a complete response", cause: err}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return &hopErr{msg: where + ": the endpoint closed the connection before a complete response (EOF)", cause: err}
+	}
+	return &hopErr{msg: where + ": " + Clip(msg, 1<<10), cause: err}
 }
 
-// record numbers a hop, keeps it on the navigation and the Browser, and streams it to OnHop.
-// It returns the numbered hop.
+// hopErr is a hop's error with a message of bounded length: the error it wraps may quote
+// whatever the endpoint sent.
+type hopErr struct {
+	msg   string
+	err   error // a sentinel such as ErrProtocol, or nil
+	cause error
+}
+
+func (e *hopErr) Error() string { return e.msg }
+
+// Unwrap returns the sentinel and the underlying error, for errors.Is and errors.As.
+func (e *hopErr) Unwrap() []error {
+	if e.err == nil {
+		return []error{e.cause}
+	}
+	return []error{e.err, e.cause}
+}
+
+// record cuts a hop to what its record keeps, numbers it, keeps it on the navigation and the
+// Browser, and streams it to OnHop. It returns the hop as recorded.
 func (b *Browser) record(nav *navigation, hop Hop) Hop {
+	nav.targets = append(nav.targets, requestKey(hop.Method, hop.URL.String(), "", nil))
+	hop = b.keep(nav, hop)
 	b.mu.Lock()
 	hop.Seq = len(b.hops) + 1
 	b.hops = append(b.hops, hop)
@@ -340,10 +407,10 @@ func loopError(nav *navigation, i int, r *request, why error) (cycle []string, e
 	n := len(nav.hops) - i + 1
 	cycle, shown := make([]string, 0, n), make([]string, 0, n)
 	for _, h := range nav.hops[i:] {
-		cycle = append(cycle, h.URL.String())
+		cycle = append(cycle, h.URL.String()) // as recorded: already cut to KeptURLBytes
 		shown = append(shown, shortURL(h.URL))
 	}
-	cycle = append(cycle, r.url.String())
+	cycle = append(cycle, Clip(r.url.String(), KeptURLBytes))
 	shown = append(shown, shortURL(r.url))
 	return cycle, fmt.Errorf("%w: the browser went %s … (%w); the endpoint must send the browser on, in the end back to HubSpot's returnUrl",
 		ErrLoop, strings.Join(shown, " → "), why)
@@ -352,8 +419,9 @@ func loopError(nav *navigation, i int, r *request, why error) (cycle []string, e
 // tooManyHops reports a navigation that hit MaxHops. When a URL came back with different
 // cookies, it is still a loop: the error is both ErrLoop and ErrTooManyHops.
 func (b *Browser) tooManyHops(nav *navigation, r *request) (cycle []string, err error) {
-	for i, h := range nav.hops {
-		if h.Method == r.method && h.URL.String() == r.url.String() {
+	target := requestKey(r.method, r.url.String(), "", nil)
+	for i, t := range nav.targets {
+		if t == target {
 			return loopError(nav, i, r, fmt.Errorf("the cookies changed on every pass, so it ran into the limit of %d hops: %w", b.opts.MaxHops, ErrTooManyHops))
 		}
 	}

@@ -53,7 +53,11 @@ import (
 //	  expectation  object   only for XFAIL: {line, until (YYYY-MM-DD), reason} from the file
 //	  transcript   [object] only for results that are not PASS or SKIP: the scenario's hops,
 //	                        each {seq, step, context ("window" or "frame"), how, method, url,
-//	                        status (0 when no response), location, durationMs, error}
+//	                        status (0 when no response), location, durationMs, error, cut}
+//	                        Texts an endpoint can make long are cut, ending in "… [cut: 8.9 MB
+//	                        more]": expected and got past 4 KiB, a hop's url, location and
+//	                        error past 2 KiB. A hop whose record the browser kept short has
+//	                        cut, saying what it left out ("body 8.9 MB, headers 120 KB").
 //	expectations   object   only with --expect-fail: {expected: [entry], problems: [entry with
 //	                        kind ("expired", "stale" or "unknown") and message], unexercised:
 //	                        [entry]}; an entry is {id, line, until, reason}
@@ -125,6 +129,7 @@ type jsonHop struct {
 	Location   string `json:"location,omitempty"`
 	DurationMs int64  `json:"durationMs"`
 	Error      string `json:"error,omitempty"`
+	Cut        string `json:"cut,omitempty"`
 }
 
 type jsonEntry struct {
@@ -175,7 +180,7 @@ func jsonOf(rep *scenarios.RunReport, v Verdict) jsonReport {
 			Flow: string(res.Check.Group), Scenario: string(res.Check.Scenario), Status: res.Outcome.Status.String(),
 			Label: label, FailsRun: res.Failing(rep.Strict) && label != "XFAIL",
 			Requirement: res.Check.Requirement, Source: res.Check.Source, Fix: Fix(res), Cause: string(res.Outcome.Cause),
-			Expected: res.Outcome.Expected, Got: res.Outcome.Got, Hops: append([]int{}, res.Outcome.Hops...),
+			Expected: clip(res.Outcome.Expected, maxGotBytes), Got: clip(res.Outcome.Got, maxGotBytes), Hops: append([]int{}, res.Outcome.Hops...),
 			DurationMs: res.Duration.Milliseconds(),
 		}
 		if e, ok := v.Expectation(res); ok {
@@ -220,14 +225,15 @@ func hopJSON(h scenarios.HopRecord) jsonHop {
 		j.Context = "frame"
 	}
 	if h.URL != nil {
-		j.URL = h.URL.String()
+		j.URL = clip(h.URL.String(), maxHopFieldBytes)
 	}
 	if h.ResponseHeader != nil {
-		j.Location = h.ResponseHeader.Get("Location")
+		j.Location = clip(h.ResponseHeader.Get("Location"), maxHopFieldBytes)
 	}
 	if h.Err != nil {
-		j.Error = h.Err.Error()
+		j.Error = clip(h.Err.Error(), maxHopFieldBytes)
 	}
+	j.Cut = h.Cut.String()
 	return j
 }
 
@@ -314,7 +320,8 @@ const JSONSchema = `{
         "status": {"type": "integer", "minimum": 0},
         "location": {"type": "string"},
         "durationMs": {"type": "integer", "minimum": 0},
-        "error": {"type": "string"}
+        "error": {"type": "string"},
+        "cut": {"type": "string"}
       }
     },
     "entry": {

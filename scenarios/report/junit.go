@@ -210,9 +210,9 @@ func junitCaseOf(res scenarios.Result, strict bool, v Verdict) junitCase {
 		if res.Outcome.Cause != scenarios.CauseEndpoint {
 			typ = string(res.Outcome.Cause)
 		}
-		c.Error = &junitProblem{Type: typ, Message: gotLine(res.Outcome), Body: xmlSafe(detail())}
+		c.Error = &junitProblem{Type: typ, Message: clip(gotLine(res.Outcome), maxGotBytes), Body: xmlSafe(detail())}
 	default: // SKIP, and the pending or running checks of a run cut short, which did not run
-		why := res.Outcome.Got
+		why := clip(res.Outcome.Got, maxGotBytes)
 		if why == "" {
 			why = "not decided: " + res.Outcome.Status.String()
 		}
@@ -224,7 +224,7 @@ func junitCaseOf(res scenarios.Result, strict bool, v Verdict) junitCase {
 // expectedGot is the one-line summary of a failure: "expected X; got Y".
 func expectedGot(o scenarios.Outcome) string {
 	if o.Expected == "" {
-		return "got " + o.Got
+		return "got " + clip(o.Got, maxGotBytes)
 	}
-	return "expected " + o.Expected + "; got " + o.Got
+	return "expected " + clip(o.Expected, maxGotBytes) + "; got " + clip(o.Got, maxGotBytes)
 }

@@ -16,7 +16,9 @@ type MarkdownOptions struct {
 	MaxHops int
 	// MaxDetails caps the collapsible transcripts (0 = 50). GitHub caps a step summary at
 	// 1 MiB, so a run with hundreds of failures keeps its tables and drops the rest of the
-	// transcripts, which the JUnit and JSON reports still hold.
+	// transcripts, which the JUnit and JSON reports still hold. Whatever MaxDetails says, the
+	// report stays under 1 MiB: past that budget, table rows and transcripts are left out and
+	// the report says how many.
 	MaxDetails int
 }
 
@@ -37,7 +39,7 @@ func Markdown(w io.Writer, rep *scenarios.RunReport, v Verdict, opts MarkdownOpt
 	icon := map[int]string{ExitPass: "✅", ExitFail: "❌", ExitError: "⚠️"}[code]
 	targets := make([]string, len(rep.Targets))
 	for i, tg := range rep.Targets {
-		targets[i] = mdCode(tg, false)
+		targets[i] = mdCode(clip(tg, maxCellBytes), false)
 	}
 	profile := string(rep.Profile)
 	if profile == "" {
@@ -87,7 +89,11 @@ func Markdown(w io.Writer, rep *scenarios.RunReport, v Verdict, opts MarkdownOpt
 		} else {
 			ew.printf("| result | level | check | what happened | fix |\n|---|---|---|---|---|\n")
 		}
-		for _, res := range notable {
+		for i, res := range notable {
+			if ew.n > maxMarkdownBytes/2 {
+				ew.printf("\n… %d more rows: see the JUnit or JSON report.\n", len(notable)-i)
+				break
+			}
 			label := Label(res, rep.Strict, v)
 			happened, fix := expectedGot(res.Outcome), Fix(res)
 			switch {
@@ -108,9 +114,9 @@ func Markdown(w io.Writer, rep *scenarios.RunReport, v Verdict, opts MarkdownOpt
 			}
 			ew.printf("| %s | %s | %s |", mdLabel(label), mdText(string(res.Check.Level)), checks)
 			if multi {
-				ew.printf(" %s |", mdCode(res.Target, true))
+				ew.printf(" %s |", mdCode(clip(res.Target, maxCellBytes), true))
 			}
-			ew.printf(" %s | %s |\n", mdText(happened), mdText(fix))
+			ew.printf(" %s | %s |\n", mdText(clip(happened, maxCellBytes)), mdText(clip(fix, maxCellBytes)))
 		}
 		ew.printf("\n")
 	}
@@ -137,16 +143,16 @@ func Markdown(w io.Writer, rep *scenarios.RunReport, v Verdict, opts MarkdownOpt
 	if len(notable) > 0 {
 		ew.printf("### Details\n\n")
 		for i, res := range notable {
-			if i == opts.MaxDetails {
+			var b strings.Builder
+			CheckDetail(&b, res, opts.MaxHops)
+			if i == opts.MaxDetails || ew.n+b.Len()+1024 > maxMarkdownBytes {
 				ew.printf("… %d more: see the JUnit or JSON report for their transcripts.\n\n", len(notable)-i)
 				break
 			}
-			var b strings.Builder
-			CheckDetail(&b, res, opts.MaxHops)
 			ew.printf("<details><summary>%s <code>%s</code> — %s</summary>\n\n",
 				Label(res, rep.Strict, v), html.EscapeString(res.Check.ID), html.EscapeString(res.Check.Title))
 			if multi {
-				ew.printf("Target: %s\n\n", mdCode(res.Target, false))
+				ew.printf("Target: %s\n\n", mdCode(clip(res.Target, maxCellBytes), false))
 			}
 			fence := codeFence(b.String())
 			ew.printf("%stext\n%s%s\n\n</details>\n\n", fence, strings.TrimRight(b.String(), "\n")+"\n", fence)

@@ -41,11 +41,11 @@ func Text(w io.Writer, rep *scenarios.RunReport, opts TextOptions) error {
 			if e, ok := opts.Expect.Expectation(res); ok {
 				ew.printf("        expected failure until %s: %s\n", e.Until.Format("2006-01-02"), e.Reason)
 			}
-			ew.printf("        got: %s\n", res.Outcome.Got)
+			ew.printf("        got: %s\n", clip(res.Outcome.Got, maxGotBytes))
 			continue
 		}
 		if label == "SKIP" || label == "MANUAL" || (label == "PASS" && opts.Verbose) {
-			ew.printf("        %s\n", res.Outcome.Got)
+			ew.printf("        %s\n", clip(res.Outcome.Got, maxGotBytes))
 			continue
 		}
 		if k, ok := groupKey(res); ok {
@@ -110,9 +110,9 @@ func CheckDetail(w io.Writer, res scenarios.Result, maxHops int) {
 		ew.printf("        source:      %s\n", c.Source)
 	}
 	if res.Outcome.Expected != "" {
-		ew.printf("        expected:    %s\n", res.Outcome.Expected)
+		ew.printf("        expected:    %s\n", clip(res.Outcome.Expected, maxGotBytes))
 	}
-	ew.printf("        got:         %s\n", gotLine(res.Outcome))
+	ew.printf("        got:         %s\n", clip(gotLine(res.Outcome), maxGotBytes))
 	if res.Outcome.Status == scenarios.Fail || res.Outcome.Fix != "" {
 		ew.printf("        fix:         %s\n", Fix(res))
 	}
@@ -137,7 +137,11 @@ func CheckDetail(w io.Writer, res scenarios.Result, maxHops int) {
 			if mark[h.Seq] {
 				m = ">"
 			}
-			ew.printf("         %s %s\n", m, strings.TrimSpace(scenarios.FormatHop(h)))
+			line := clip(strings.TrimSpace(scenarios.FormatHop(h)), maxHopLineBytes)
+			if h.Cut.Any() {
+				line += " [record cut: " + h.Cut.String() + "]"
+			}
+			ew.printf("         %s %s\n", m, line)
 		}
 	}
 }
@@ -145,6 +149,7 @@ func CheckDetail(w io.Writer, res scenarios.Result, maxHops int) {
 type errWriter struct {
 	w   io.Writer
 	err error
+	n   int // bytes written
 }
 
 func (e *errWriter) Write(p []byte) (int, error) {
@@ -152,12 +157,13 @@ func (e *errWriter) Write(p []byte) (int, error) {
 		return 0, e.err
 	}
 	n, err := e.w.Write(p)
+	e.n += n
 	e.err = err
 	return n, err
 }
 
 func (e *errWriter) printf(format string, args ...any) {
 	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format, args...)
+		_, _ = fmt.Fprintf(e, format, args...) // Write keeps the error
 	}
 }
