@@ -52,9 +52,11 @@ type tab struct {
 	events []any
 	signal chan struct{} // has an element when events is not empty
 
-	seq   int         // hops over the engine's life
-	frame cdp.FrameID // the frame the last page is in
-	last  *browser.Page
+	seq      int         // hops over the engine's life
+	frame    cdp.FrameID // the frame the last page is in
+	last     *browser.Page
+	inflight map[network.RequestID]bool // the tab's requests still out (see track)
+	shots    shots                      // the screenshots' names (see SetStep)
 }
 
 // defaultTransport carries the requests to the emulator when Options.Transport is nil.
@@ -84,7 +86,8 @@ func (p *Pool) NewEngine(o browser.Options) *Engine {
 	if rt == nil {
 		rt = defaultTransport
 	}
-	t := &tab{pool: p, opts: o, rt: rt, signal: make(chan struct{}, 1)}
+	t := &tab{pool: p, opts: o, rt: rt, signal: make(chan struct{}, 1), inflight: map[network.RequestID]bool{}}
+	t.shots.engine = p.engineSeq.Add(1)
 	e := &Engine{t}
 	// The scenarios drop an engine without closing it: its tab and browser context go when
 	// the engine is garbage, or at the latest with the pool.
@@ -141,10 +144,7 @@ func (t *tab) start() error {
 						return fmt.Errorf("block third-party cookies: %w", err)
 					}
 				}
-				_, err := cdp.Call(ctx, tg, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
-					{URLPattern: "*", RequestStage: fetch.RequestStageRequest},
-					{URLPattern: "*", ResourceType: network.ResourceTypeDocument, RequestStage: fetch.RequestStageResponse},
-				}})
+				_, err := cdp.Call(ctx, tg, fetch.Enable, fetch.EnableParams{Patterns: interceptPatterns()})
 				if err != nil {
 					return fmt.Errorf("intercept requests: %w", err)
 				}
@@ -174,7 +174,8 @@ func (t *tab) close() {
 func (t *tab) push(ev any) {
 	switch ev.(type) {
 	case *fetch.EventRequestPaused, *network.EventRequestWillBeSentExtraInfo, *network.EventResponseReceivedExtraInfo,
-		*page.EventFrameRequestedNavigation, *page.EventFrameStoppedLoading, *network.EventLoadingFailed:
+		*page.EventFrameRequestedNavigation, *page.EventFrameStoppedLoading, *page.EventFrameNavigated,
+		*network.EventRequestWillBeSent, *network.EventResponseReceived, *network.EventLoadingFinished, *network.EventLoadingFailed:
 	default:
 		return
 	}
@@ -197,7 +198,8 @@ func (t *tab) take() []any {
 }
 
 // Navigate loads rawURL in the browsing context bc and follows it, redirects, refreshes and
-// script navigations included, until the page settles (Config.Settle after it loaded), StopAt
+// script navigations included, until the page settles (loaded, nothing pending, its network
+// quiet for Config.Quiet), StopAt
 // matches, or an error. For browser.FramedBy the engine first shows a page of the ancestor's
 // origin, which it serves itself, whose only content is an iframe with rawURL: Chromium then
 // applies CSP frame-ancestors and X-Frame-Options to the frame for real. For browser.OpenedBy
@@ -267,6 +269,23 @@ func (e *Engine) SetCookies(u *url.URL, cs []*http.Cookie) {
 	ctx, cancel := context.WithTimeout(e.ctx, e.opts.HopTimeout)
 	defer cancel()
 	_, _ = cdp.Call(ctx, e.target, network.SetCookies, network.SetCookiesParams{Cookies: params})
+}
+
+// interceptPatterns are the requests the engine pauses (Fetch.enable): every document at the
+// request stage (each may be a hop) and at the response stage (to record it), and every
+// request to HubSpot's hosts at the request stage (the emulator answers them). The endpoint's
+// other requests (its scripts, styles, a single-page app's fetch() calls) go out unpaused.
+func interceptPatterns() []*fetch.RequestPattern {
+	ps := []*fetch.RequestPattern{
+		{URLPattern: "*", ResourceType: network.ResourceTypeDocument, RequestStage: fetch.RequestStageRequest},
+		{URLPattern: "*", ResourceType: network.ResourceTypeDocument, RequestStage: fetch.RequestStageResponse},
+	}
+	for _, h := range append([]string{hubspot.APIHost}, hubspot.AppHosts...) {
+		ps = append(ps,
+			&fetch.RequestPattern{URLPattern: "*://" + h + "/*", RequestStage: fetch.RequestStageRequest},
+			&fetch.RequestPattern{URLPattern: "*://" + h + ":*", RequestStage: fetch.RequestStageRequest})
+	}
+	return ps
 }
 
 // nonce is a random path segment for the engine's own pages.

@@ -10,13 +10,18 @@
 // resolves a real HubSpot host; every other request goes out from Chromium itself, and its
 // response is read at the Fetch response stage to record the hop.
 //
-// Status: not wired into the CLI. The engine keeps an engine's tab open for as long as a
-// navigation runs (the cleanup that closes a dropped engine's tab once closed it mid-navigation,
-// which showed as framed navigations that never started), and ends a navigation whose page
-// Chromium refuses to frame as soon as Chromium fails its load. What remains is load: a hop's
-// Duration includes the interception's round trips, and a navigation is taken as ended when
-// the page stays put for Config.Settle, so on an overloaded machine a within-budget verdict can
-// fail and a late meta refresh can be missed. Its tests run only with HSEMU_CHROMIUM=1.
+// A navigation ends when the page has settled, by events rather than a fixed wait: the followed
+// frame has loaded (or Chromium refused to display it), no navigation is pending (a meta
+// refresh or Refresh header still to fire is waited for, however late), and the tab's network
+// has been idle for Config.Quiet, so that a script that fetches and then navigates (a
+// single-page app handing the user back) is followed. A hop's Duration is Chromium's own
+// measure of the exchange (Network.Response.timing), which leaves out the interception's
+// round trips.
+//
+// What a real browser adds is recorded on the hops: the script that started a navigation
+// (Hop.Script), and a response Chromium refused to display in its frame (Hop.Blocked, with
+// Chromium's reason). Config.ArtifactsDir keeps a screenshot of the page each navigation
+// ended on.
 package chromium
 
 import (
@@ -26,6 +31,7 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -34,33 +40,43 @@ import (
 	"github.com/hsemu/hsemu/scenarios/browser"
 )
 
-// DefaultSettle is how long a loaded page must stay put before its navigation is considered
-// done: a meta refresh with a zero delay, a script redirect run on load or a form submitted
-// from script all start a new navigation well within it.
-const DefaultSettle = 300 * time.Millisecond
+// DefaultQuiet is how long a loaded page's network must stay idle, with no navigation pending,
+// before its navigation is taken as ended. A script run on load, a zero-delay meta refresh or a
+// form submitted from script asks for its navigation within microseconds of the event that
+// triggers it; the quiet period only has to outlast the scheduling of a task or a promise.
+const DefaultQuiet = 60 * time.Millisecond
+
+// PathEnv is the environment variable that names the Chromium executable.
+const PathEnv = "HSEMU_CHROMIUM_PATH"
 
 // ErrNotFound is returned by NewPool when no Chromium executable is found.
-var ErrNotFound = errors.New("no Chromium found: install it (Debian/Ubuntu: apt-get install chromium) or pass its path")
+var ErrNotFound = errors.New("hsemu's chromium engine needs Chromium: apt-get install chromium (or set " + PathEnv + ")")
 
-// execCandidates are the executables NewPool looks for, in order, when Config.ExecPath is "".
+// execCandidates are the executables NewPool looks for, in order, when neither Config.ExecPath
+// nor PathEnv names one.
 var execCandidates = []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
 
 // Config configures a Pool.
 type Config struct {
-	// ExecPath is the Chromium executable; "" finds /usr/bin/chromium, chromium,
-	// chromium-browser or google-chrome on PATH.
+	// ExecPath is the Chromium executable; "" takes $HSEMU_CHROMIUM_PATH, else finds
+	// /usr/bin/chromium, chromium, chromium-browser or google-chrome on PATH.
 	ExecPath string
-	// Settle is how long a loaded page must make no new navigation before the navigation
-	// ends (default DefaultSettle). It bounds every navigation's tail: a page that
-	// navigates later than this after loading is taken as where the navigation ended.
-	Settle time.Duration
+	// Quiet is how long a loaded page's network must stay idle, with no navigation pending,
+	// before its navigation ends (default DefaultQuiet).
+	Quiet time.Duration
+	// ArtifactsDir, when set, receives a PNG screenshot of the page each navigation ended on,
+	// named by the engine's scenario and step (Engine.SetStep). The directory is created.
+	ArtifactsDir string
 	// StartTimeout bounds Chromium's start (default 30 s).
 	StartTimeout time.Duration
 }
 
-// FindChromium returns the path of the Chromium executable NewPool would use for path ("" to
-// search the usual names), or an error wrapping ErrNotFound.
+// FindChromium returns the path of the Chromium executable NewPool would use for path ("" for
+// $HSEMU_CHROMIUM_PATH, else the usual names), or an error wrapping ErrNotFound.
 func FindChromium(path string) (string, error) {
+	if path == "" {
+		path = os.Getenv(PathEnv)
+	}
 	if path != "" {
 		p, err := exec.LookPath(path)
 		if err != nil {
@@ -85,6 +101,8 @@ type Pool struct {
 	browserCtx  context.Context // the browser's own chromedp context: new tabs derive from it
 	cancel      context.CancelFunc
 
+	engineSeq atomic.Int64 // numbers the engines, for the screenshots' names
+
 	mu     sync.Mutex
 	tabs   map[*tab]bool
 	closed bool
@@ -101,8 +119,13 @@ func NewPool(ctx context.Context, cfg Config) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Settle <= 0 {
-		cfg.Settle = DefaultSettle
+	if cfg.Quiet <= 0 {
+		cfg.Quiet = DefaultQuiet
+	}
+	if cfg.ArtifactsDir != "" {
+		if err := os.MkdirAll(cfg.ArtifactsDir, 0o755); err != nil {
+			return nil, fmt.Errorf("chromium: create the artifacts directory: %w", err)
+		}
 	}
 	if cfg.StartTimeout <= 0 {
 		cfg.StartTimeout = 30 * time.Second

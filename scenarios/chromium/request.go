@@ -64,6 +64,7 @@ func (n *nav) request(ev *fetch.EventRequestPaused) {
 	if n.t.opts.StopAt != nil && n.t.opts.StopAt(u) {
 		call(n, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonAborted})
 		hop.Stopped = true
+		n.script(&hop, ev.NetworkID)
 		n.record(hop)
 		n.result = &browser.Page{URL: u, Stopped: true, Hops: n.hops, Context: n.bc}
 		n.done = true
@@ -86,6 +87,7 @@ func (n *nav) request(ev *fetch.EventRequestPaused) {
 	n.seen[key] = len(n.hops)
 
 	if n.t.opts.HubSpotAddr != "" && hubspot.IsHubSpotHost(u.Host) {
+		n.script(&hop, ev.NetworkID)
 		n.hubSpotHop(ev, hop, cookie)
 		return
 	}
