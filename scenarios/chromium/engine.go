@@ -199,8 +199,7 @@ func (t *tab) take() []any {
 
 // Navigate loads rawURL in the browsing context bc and follows it, redirects, refreshes and
 // script navigations included, until the page settles (loaded, nothing pending, its network
-// quiet for Config.Quiet), StopAt
-// matches, or an error. For browser.FramedBy the engine first shows a page of the ancestor's
+// quiet for Config.Quiet), StopAt matches, or an error. For browser.FramedBy the engine first shows a page of the ancestor's
 // origin, which it serves itself, whose only content is an iframe with rawURL: Chromium then
 // applies CSP frame-ancestors and X-Frame-Options to the frame for real. For browser.OpenedBy
 // the ancestor page navigates itself to rawURL from script, so the first request is initiated

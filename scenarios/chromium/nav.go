@@ -25,6 +25,7 @@ const (
 	settling                // the page loaded: it ends once quiet (see settle), or navigates again
 	requested               // the loaded page asked for a navigation: its request must come within the hop timeout
 )
+
 // nav is one Navigate or Submit: it follows the events of the tab until the page settles.
 type nav struct {
 	t      *tab
