@@ -137,12 +137,13 @@ func (t *tab) start() error {
 				if _, err := cdp.Call(ctx, tg, page.Enable, page.EnableParams{}); err != nil {
 					return fmt.Errorf("enable page events: %w", err)
 				}
-				// Block third-party cookies as Safari and Firefox do (Network.setCookieControls);
-				// Chrome's default, which allows them, needs nothing.
-				if t.opts.ThirdPartyCookies == browser.ThirdPartyBlock {
-					if _, err := cdp.Call(ctx, tg, network.SetCookieControls, network.SetCookieControlsParams{EnableThirdPartyCookieRestriction: true}); err != nil {
-						return fmt.Errorf("block third-party cookies: %w", err)
-					}
+				// Third-party cookies (Network.setCookieControls): blocked as Safari and Firefox
+				// do, or allowed as Chrome does by default. The engine's browser context is
+				// off the record, which blocks them as Chrome's incognito windows do: Chrome's
+				// default has to be asked for.
+				block := t.opts.ThirdPartyCookies == browser.ThirdPartyBlock
+				if _, err := cdp.Call(ctx, tg, network.SetCookieControls, network.SetCookieControlsParams{EnableThirdPartyCookieRestriction: block}); err != nil {
+					return fmt.Errorf("set the third-party cookie policy: %w", err)
 				}
 				_, err := cdp.Call(ctx, tg, fetch.Enable, fetch.EnableParams{Patterns: interceptPatterns()})
 				if err != nil {

@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -133,6 +134,14 @@ func NewPool(ctx context.Context, cfg Config) (*Pool, error) {
 	dir, err := os.MkdirTemp("", "hsemu-chromium-")
 	if err != nil {
 		return nil, fmt.Errorf("chromium: create a profile directory: %w", err)
+	}
+	// The engines' browser contexts are off the record, where Chrome blocks third-party cookies
+	// as in its incognito windows (cookie controls mode "incognito only"); a normal Chrome
+	// window allows them. Mode "off" in the profile, which off-the-record contexts read
+	// through, makes Chrome's default the engines' default; the blocking mode is set per
+	// engine (Network.setCookieControls).
+	if err := os.MkdirAll(filepath.Join(dir, "Default"), 0o700); err == nil {
+		_ = os.WriteFile(filepath.Join(dir, "Default", "Preferences"), []byte(`{"profile":{"cookie_controls_mode":0}}`), 0o600)
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
