@@ -2,12 +2,12 @@ package chromium
 
 import (
 	"bytes"
-	"context"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	"golang.org/x/net/html"
 )
 
 // This file holds what decides that a loaded page has settled: the tab's requests still out,
@@ -27,32 +27,20 @@ func (t *tab) track(ev any) {
 	}
 }
 
-// refreshScript returns the content of the document's first <meta http-equiv=refresh>, or "".
-const refreshScript = `JSON.stringify((() => {
-  for (const m of document.querySelectorAll("meta[http-equiv]")) {
-    if (m.httpEquiv.trim().toLowerCase() === "refresh") return m.content;
-  }
-  return "";
-})())`
-
 // refreshPending reports whether the page the navigation loaded has a refresh still to fire (a
 // Refresh header or a <meta http-equiv=refresh>, HTML Standard §4.2.5.3), and if so sets the
 // deadline to its delay plus the hop timeout: the navigation follows a refresh however late,
-// as the http engine does, up to a delay of the hop timeout. Chromium reports no scheduled refresh, so the page is asked.
+// as the http engine does, up to a delay of the hop timeout. Chromium reports no scheduled
+// refresh, and the page cannot be asked (a zero-delay refresh replaces the document while the
+// question is out, which then goes unanswered): the response is read as the http engine reads
+// it.
 func (n *nav) refreshPending() bool {
 	if n.last == nil || n.blocked != "" {
 		return false
 	}
 	content := n.last.Header.Get("Refresh")
 	if content == "" {
-		if !bytes.Contains(bytes.ToLower(n.last.Body), []byte("refresh")) {
-			return false // nothing in the page mentions a refresh: spare the round trip
-		}
-		ctx, cancel := context.WithTimeout(n.ctx, n.t.opts.HopTimeout)
-		defer cancel()
-		if err := n.evaluate(ctx, refreshScript, &content); err != nil || content == "" {
-			return false
-		}
+		content = metaRefresh(n.last.Body)
 	}
 	s := strings.TrimLeft(content, " \t\n\f\r")
 	digits := 0
@@ -69,4 +57,39 @@ func (n *nav) refreshPending() bool {
 	}
 	n.timer.Reset(wait + n.t.opts.HopTimeout)
 	return true
+}
+
+// metaRefresh returns the content of the document's first <meta http-equiv=refresh>, or "".
+func metaRefresh(body []byte) string {
+	if !bytes.Contains(bytes.ToLower(body), []byte("refresh")) {
+		return "" // spare the parse
+	}
+	z := html.NewTokenizer(bytes.NewReader(body))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return ""
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			if string(name) != "meta" || !hasAttr {
+				continue
+			}
+			var equiv, content string
+			for {
+				k, v, more := z.TagAttr()
+				switch string(k) {
+				case "http-equiv":
+					equiv = string(v)
+				case "content":
+					content = string(v)
+				}
+				if !more {
+					break
+				}
+			}
+			if strings.EqualFold(strings.TrimSpace(equiv), "refresh") {
+				return content
+			}
+		}
+	}
 }
