@@ -33,6 +33,13 @@ func (e *Engine) SetStep(scenario, step string) {
 	e.shots.scenario, e.shots.step = scenario, step
 }
 
+// reset forgets the names of the engine that used the tab before.
+func (s *shots) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.scenario, s.step, s.taken = "", "", nil
+}
+
 // next returns the file name of the next screenshot.
 func (s *shots) next() string {
 	s.mu.Lock()

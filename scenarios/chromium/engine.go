@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -34,6 +35,9 @@ const HowScript browser.How = "script"
 // one goroutine at a time.
 type Engine struct {
 	*tab // the Engine wrapper is what a cleanup watches: the tab stays reachable from chromedp
+
+	cleanup runtime.Cleanup // gives the tab back when the engine is garbage
+	closed  atomic.Bool
 }
 
 // tab is an engine's state, reachable from chromedp's listeners.
@@ -44,6 +48,8 @@ type tab struct {
 
 	startOnce sync.Once
 	startErr  error
+	prepared  bool            // the engine's settings are applied to the tab
+	origins   map[string]bool // the origins the engine visited, whose data a reuse clears
 	ctx       context.Context // the tab's chromedp context
 	cancel    context.CancelFunc
 	target    *chromedp.Target
@@ -86,16 +92,33 @@ func (p *Pool) NewEngine(o browser.Options) *Engine {
 	if rt == nil {
 		rt = defaultTransport
 	}
-	t := &tab{pool: p, opts: o, rt: rt, signal: make(chan struct{}, 1), inflight: map[network.RequestID]bool{}}
+	t := p.reuse()
+	if t == nil {
+		t = &tab{pool: p, signal: make(chan struct{}, 1), inflight: map[network.RequestID]bool{}, origins: map[string]bool{}}
+	}
+	t.opts, t.rt = o, rt
 	t.shots.engine = p.engineSeq.Add(1)
-	e := &Engine{t}
-	// The scenarios drop an engine without closing it: its tab and browser context go when
-	// the engine is garbage, or at the latest with the pool.
-	runtime.AddCleanup(e, func(t *tab) { t.close() }, t)
+	e := &Engine{tab: t}
+	// The scenarios drop an engine without closing it: its tab goes back to the pool when the
+	// engine is garbage, or at the latest closes with the pool.
+	e.cleanup = runtime.AddCleanup(e, func(t *tab) { go t.release() }, t)
 	return e
 }
 
-// start opens the tab in a new browser context and enables what the engine listens to.
+// Close gives the engine's tab back to the pool at once, its cookies and the data of the
+// origins it visited cleared, for another engine to reuse; without Close, that happens when
+// the engine is garbage. The engine must not be used after Close.
+func (e *Engine) Close() error {
+	if e.closed.Swap(true) {
+		return nil
+	}
+	e.cleanup.Stop()
+	e.tab.release()
+	return nil
+}
+
+// start opens the tab in a new browser context and enables what the engine listens to, once
+// per tab, then applies the engine's settings, once per engine.
 func (t *tab) start() error {
 	t.startOnce.Do(func() {
 		t.pool.mu.Lock()
@@ -137,13 +160,10 @@ func (t *tab) start() error {
 				if _, err := cdp.Call(ctx, tg, page.Enable, page.EnableParams{}); err != nil {
 					return fmt.Errorf("enable page events: %w", err)
 				}
-				// Third-party cookies (Network.setCookieControls): blocked as Safari and Firefox
-				// do, or allowed as Chrome does by default. The engine's browser context is
-				// off the record, which blocks them as Chrome's incognito windows do: Chrome's
-				// default has to be asked for.
-				block := t.opts.ThirdPartyCookies == browser.ThirdPartyBlock
-				if _, err := cdp.Call(ctx, tg, network.SetCookieControls, network.SetCookieControlsParams{EnableThirdPartyCookieRestriction: block}); err != nil {
-					return fmt.Errorf("set the third-party cookie policy: %w", err)
+				// No HTTP cache: every hop goes to the endpoint, as with a new profile, and
+				// nothing one engine fetched is served to the next one that reuses the tab.
+				if _, err := cdp.Call(ctx, tg, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
+					return fmt.Errorf("disable the cache: %w", err)
 				}
 				_, err := cdp.Call(ctx, tg, fetch.Enable, fetch.EnableParams{Patterns: interceptPatterns()})
 				if err != nil {
@@ -156,7 +176,20 @@ func (t *tab) start() error {
 			t.startErr = fmt.Errorf("chromium: open a tab: %w", err)
 		}
 	})
-	return t.startErr
+	if t.startErr != nil || t.prepared {
+		return t.startErr
+	}
+	// Third-party cookies (Network.setCookieControls): blocked as Safari and Firefox do, or
+	// allowed as Chrome does by default. The engine's browser context is off the record, where
+	// Chrome would block them as in its incognito windows: Chrome's default is asked for.
+	ctx, cancel := context.WithTimeout(t.ctx, t.pool.cfg.StartTimeout)
+	defer cancel()
+	block := t.opts.ThirdPartyCookies == browser.ThirdPartyBlock
+	if _, err := cdp.Call(ctx, t.target, network.SetCookieControls, network.SetCookieControlsParams{EnableThirdPartyCookieRestriction: block}); err != nil {
+		return fmt.Errorf("chromium: set the third-party cookie policy: %w", err)
+	}
+	t.prepared = true
+	return nil
 }
 
 // close ends the tab and disposes its browser context.
@@ -233,6 +266,8 @@ func (e *Engine) Navigate(ctx context.Context, rawURL string, bc browser.Context
 	start := rawURL
 	if launcherOrigin != "" {
 		n.launcher = launcherOrigin + "/__hsemu/launch/" + nonce()
+		lu, _ := url.Parse(launcherOrigin)
+		e.visited(lu)
 		n.launcherHTML = launcherPage(rawURL, bc.Framed)
 		start = n.launcher
 	}

@@ -268,6 +268,7 @@ func (n *nav) record(hop browser.Hop) browser.Hop {
 	n.flush()
 	// The requests of the page before are done with: only the new page's count for its settling.
 	clear(n.t.inflight)
+	n.t.visited(hop.URL)
 	n.t.seq++
 	hop.Seq = n.t.seq
 	n.hops = append(n.hops, hop)

@@ -106,6 +106,7 @@ type Pool struct {
 
 	mu     sync.Mutex
 	tabs   map[*tab]bool
+	free   []*tab // started tabs engines gave back (see reuse)
 	closed bool
 }
 
@@ -168,7 +169,7 @@ func NewPool(ctx context.Context, cfg Config) (*Pool, error) {
 		// Local Network Access (formerly Private Network Access) would refuse the loopback endpoint
 		// to a page of app.hubspot.com; a deployed endpoint is public, so it does not apply.
 		chromedp.Flag("disable-features", "IsolateOrigins,site-per-process,Translate,OptimizationHints,MediaRouter,HttpsUpgrades,"+
-			"LazyFrameLoading,LazyImageLoading,AutomaticLazyFrameLoadingToEmbeds,AutomaticLazyFrameLoadingToAds,LocalNetworkAccessChecks,LocalNetworkAccessChecksWebSockets,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults,BlockInsecurePrivateNetworkRequests"),
+			"LazyFrameLoading,LazyImageLoading,BackForwardCache,ProactivelySwapBrowsingInstance,SpareRendererForSitePerProcess,AutomaticLazyFrameLoadingToEmbeds,AutomaticLazyFrameLoadingToAds,LocalNetworkAccessChecks,LocalNetworkAccessChecksWebSockets,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults,BlockInsecurePrivateNetworkRequests"),
 		chromedp.Flag("metrics-recording-only", true),
 		chromedp.Flag("password-store", "basic"),
 		chromedp.Flag("use-mock-keychain", true),
@@ -201,7 +202,7 @@ func (p *Pool) Close() error {
 	}
 	p.closed = true
 	tabs := p.tabs
-	p.tabs = nil
+	p.tabs, p.free = nil, nil
 	p.mu.Unlock()
 	for t := range tabs {
 		t.close()
