@@ -47,7 +47,7 @@ func (t *tab) release() {
 		t.close()
 		return
 	}
-	t.take() // what the last page and about:blank reported
+	t.take()                                                 // what the last page and about:blank reported
 	t.opts, t.rt, t.prepared = browser.Options{}, nil, false // drop the old engine's hooks
 	t.seq, t.frame, t.last = 0, "", nil
 	clear(t.inflight)
