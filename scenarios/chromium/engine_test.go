@@ -237,3 +237,47 @@ func TestMissingChromium(t *testing.T) {
 		t.Errorf("FindChromium with %s set to a missing file: err = %v; want ErrNotFound", PathEnv, err)
 	}
 }
+
+// TestReusedTabIsClean closes an engine that stored a cookie and local storage; the next
+// engine, which reuses its tab, has neither.
+func TestReusedTabIsClean(t *testing.T) {
+	pool := testPool(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/set" {
+			http.SetCookie(w, &http.Cookie{Name: "sid", Value: "1", Path: "/"})
+		}
+		_, err := r.Cookie("sid")
+		fmt.Fprintf(w, `<!doctype html><title>%v</title><script>
+const had = localStorage.getItem("k") !== null; localStorage.setItem("k", "v");
+document.title += " " + had;
+</script>`, err == nil)
+	}))
+	defer srv.Close()
+	e := pool.NewEngine(browser.Options{})
+	if _, err := e.Navigate(testContext(t), srv.URL+"/set", browser.TopLevel); err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.Navigate(testContext(t), srv.URL+"/get", browser.TopLevel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Title != "true true" {
+		t.Fatalf("same engine: cookie, storage = %q; want true true", p.Title)
+	}
+	e.Close()
+	e2 := pool.NewEngine(browser.Options{})
+	defer e2.Close()
+	if e2.tab != e.tab {
+		t.Log("the tab was not reused (another test took it)")
+	}
+	p, err = e2.Navigate(testContext(t), srv.URL+"/get", browser.TopLevel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Title != "false false" {
+		t.Errorf("next engine: cookie, storage = %q; want false false", p.Title)
+	}
+	if len(p.Hops) != 1 || p.Hops[0].Seq != 1 {
+		t.Errorf("next engine: hops %d, first Seq %d; want 1, 1", len(p.Hops), p.Hops[0].Seq)
+	}
+}
