@@ -2,13 +2,16 @@
 // Chromium, driven through the DevTools protocol (https://chromedevtools.github.io/devtools-protocol/),
 // which also enforces CSP framing for real.
 //
-// One Chromium process serves a Pool; each Engine the pool makes gets its own isolated browser
-// context (Target.createBrowserContext), so cookies stay with one scenario's browser, and one
-// tab in it. Every request of that tab goes through the Fetch domain: a URL for which
-// Options.StopAt answers true is recorded and never sent; requests to HubSpot's hosts
+// One Chromium process serves a Pool, started once per run; each Engine the pool makes gets its
+// own isolated browser context (Target.createBrowserContext), so cookies stay with one
+// scenario's browser, and one tab in it. An engine done with (Engine.Close, or garbage) gives
+// its tab back cleared, and the next engine reuses it: a new browser context costs Chromium
+// far more than a scenario's navigations. Every document request of the tab, and every
+// request to HubSpot's hosts, goes through the Fetch domain: a URL for which Options.StopAt
+// answers true is recorded and never sent; requests to HubSpot's hosts
 // (hubspot.IsHubSpotHost) are fetched by Go from the emulator and fulfilled, so nothing
-// resolves a real HubSpot host; every other request goes out from Chromium itself, and its
-// response is read at the Fetch response stage to record the hop.
+// resolves a real HubSpot host; every other request goes out from Chromium itself, and a
+// document's response is read at the Fetch response stage to record the hop.
 //
 // A navigation ends when the page has settled, by events rather than a fixed wait: the followed
 // frame has loaded (or Chromium refused to display it), no navigation is pending (a meta
