@@ -81,6 +81,7 @@ func TestSinglePageAppInstall(t *testing.T) {
 	if want := "script navigated to " + ret; !strings.HasPrefix(last.Script, want) {
 		t.Errorf("hop 2 Script = %q; want it to start with %q", last.Script, want)
 	}
+	t.Logf("hop 2 Script: %s", last.Script)
 	if hops[0].Script != "" {
 		t.Errorf("hop 1 Script = %q; want none (the engine navigated)", hops[0].Script)
 	}
