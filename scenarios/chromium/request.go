@@ -44,6 +44,9 @@ func (n *nav) request(ev *fetch.EventRequestPaused) {
 	if n.launcher != "" && ev.Request.URL == n.launcher {
 		n.launched = true
 		n.fulfill(ev.RequestID, http.StatusOK, http.Header{"Content-Type": {"text/html; charset=utf-8"}}, []byte(n.launcherHTML))
+		// The endpoint's first request comes once Chromium has loaded this page (in a new
+		// renderer, on a loaded machine): it gets its own hop timeout.
+		n.timer.Reset(n.t.opts.HopTimeout)
 		return
 	}
 	if !n.isHop(ev) {
