@@ -75,14 +75,23 @@ type heldHop struct {
 	id  network.RequestID
 }
 
-// timed takes the hop's Duration from Chromium's timing of the exchange: from the start of
-// the request in the network stack to the end of the response headers, which leaves out the
-// DevTools interception's round trips that the wall clock would count.
+// timed takes the hop's Duration from Chromium's timing of the exchange: from the first
+// network phase (DNS, connect, else sending the request) to the end of the response headers,
+// which leaves out the DevTools interception's round trips that the wall clock would count.
 func (h *heldHop) timed(t *network.ResourceTiming) {
 	if t == nil || t.ReceiveHeadersEnd <= 0 {
 		return
 	}
-	h.hop.Duration = time.Duration(t.ReceiveHeadersEnd * float64(time.Millisecond))
+	start := t.SendStart // the phases before it report -1 when they did not happen
+	for _, s := range []float64{t.ConnectStart, t.DNSStart} {
+		if s >= 0 && s < start {
+			start = s
+		}
+	}
+	if start < 0 || start > t.ReceiveHeadersEnd {
+		start = 0
+	}
+	h.hop.Duration = time.Duration((t.ReceiveHeadersEnd - start) * float64(time.Millisecond))
 }
 
 // flush records the held hop, if any.
