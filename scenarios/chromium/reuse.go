@@ -16,6 +16,10 @@ import (
 // and a renderer process, much more than the scenario's navigations; an engine done with its
 // tab gives it back, cleared, for the next engine.
 
+// maxFree bounds the tabs kept for reuse; each keeps a renderer process. The runner's
+// concurrency is well below it.
+const maxFree = 32
+
 // reuse returns a started tab an engine gave back, reset for a new engine, or nil.
 func (p *Pool) reuse() *tab {
 	p.mu.Lock()
@@ -56,7 +60,7 @@ func (t *tab) release() {
 
 	t.pool.mu.Lock()
 	defer t.pool.mu.Unlock()
-	if t.pool.closed {
+	if t.pool.closed || len(t.pool.free) >= maxFree {
 		go t.close()
 		return
 	}
