@@ -208,7 +208,7 @@ func (t *tab) close() {
 func (t *tab) push(ev any) {
 	switch ev.(type) {
 	case *fetch.EventRequestPaused, *network.EventRequestWillBeSentExtraInfo, *network.EventResponseReceivedExtraInfo,
-		*page.EventFrameRequestedNavigation, *page.EventFrameStoppedLoading, *page.EventFrameNavigated,
+		*page.EventFrameRequestedNavigation, *page.EventFrameStoppedLoading, *page.EventFrameNavigated, *page.EventNavigatedWithinDocument,
 		*network.EventRequestWillBeSent, *network.EventResponseReceived, *network.EventLoadingFinished, *network.EventLoadingFailed:
 	default:
 		return

@@ -282,3 +282,22 @@ document.title += " " + had;
 		t.Errorf("next engine: hops %d, first Seq %d; want 1, 1", len(p.Hops), p.Hops[0].Seq)
 	}
 }
+
+// TestFragmentNavigation is a page whose script only changes its fragment: no request follows,
+// and the navigation ends promptly on that page rather than at the hop timeout.
+func TestFragmentNavigation(t *testing.T) {
+	pool := testPool(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>Installed</title><script>location.href = "#done";</script>`)
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(testContext(t), time.Minute)
+	defer cancel()
+	p, err := pool.NewEngine(browser.Options{HopTimeout: time.Hour}).Navigate(ctx, srv.URL+"/install", framedByHubSpot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Title != "Installed" || len(p.Hops) != 1 {
+		t.Errorf("title %q, hops %d; want Installed, 1", p.Title, len(p.Hops))
+	}
+}

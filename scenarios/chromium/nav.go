@@ -204,6 +204,12 @@ func (n *nav) handle(ev any) {
 				n.enter(requested)
 			}
 		}
+	case *page.EventNavigatedWithinDocument:
+		// The navigation asked for stayed in the document (a fragment, history.pushState): no
+		// request comes, the page settles again.
+		if ev.FrameID == n.frame && n.phase == requested {
+			n.enter(settling)
+		}
 	case *page.EventFrameStoppedLoading:
 		if ev.FrameID == n.frame && n.phase == loading {
 			n.flush()
