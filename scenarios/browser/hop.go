@@ -67,6 +67,12 @@ type Hop struct {
 	Stopped bool
 	// Err is the network error or deadline that ended the hop; the navigation fails with it.
 	Err error
+	// Script (a real browser only) is what the page's script did to start this hop, e.g.
+	// "script navigated to https://… (at https://…/app.js:12)".
+	Script string
+	// Blocked (a real browser only) is why the browser refused to display the response in its
+	// frame, e.g. "net::ERR_BLOCKED_BY_RESPONSE" for X-Frame-Options or CSP frame-ancestors.
+	Blocked string
 }
 
 // Errors a navigation can fail with, to test with errors.Is. The error returned is a

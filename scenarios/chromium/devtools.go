@@ -77,12 +77,12 @@ func postData(r *network.Request) []byte {
 
 // launcherPage is the engine's page at the ancestor's (or opener's) origin: an iframe of
 // target, as HubSpot frames the install URL at step=finalize, or a script that sends the
-// window to target, as a window HubSpot opened.
+// window to target, as a window HubSpot opened. Its empty icon spares a favicon request.
 func launcherPage(target string, framed bool) string {
 	if framed {
-		return `<!doctype html><html><head><title>HubSpot</title></head><body style="margin:0">` +
+		return `<!doctype html><html><head><title>HubSpot</title><link rel="icon" href="data:,"></head><body style="margin:0">` +
 			`<iframe loading="eager" src="` + html.EscapeString(target) + `" style="border:0;width:100%;height:100vh"></iframe></body></html>`
 	}
 	js, _ := json.Marshal(target) // escapes <, > and &
-	return `<!doctype html><html><head><title>HubSpot</title></head><body><script>location.href = ` + string(js) + `;</script></body></html>`
+	return `<!doctype html><html><head><title>HubSpot</title><link rel="icon" href="data:,"></head><body><script>location.href = ` + string(js) + `;</script></body></html>`
 }

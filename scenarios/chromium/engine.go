@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -34,6 +35,9 @@ const HowScript browser.How = "script"
 // one goroutine at a time.
 type Engine struct {
 	*tab // the Engine wrapper is what a cleanup watches: the tab stays reachable from chromedp
+
+	cleanup runtime.Cleanup // gives the tab back when the engine is garbage
+	closed  atomic.Bool
 }
 
 // tab is an engine's state, reachable from chromedp's listeners.
@@ -44,6 +48,8 @@ type tab struct {
 
 	startOnce sync.Once
 	startErr  error
+	prepared  bool            // the engine's settings are applied to the tab
+	origins   map[string]bool // the origins the engine visited, whose data a reuse clears
 	ctx       context.Context // the tab's chromedp context
 	cancel    context.CancelFunc
 	target    *chromedp.Target
@@ -52,9 +58,11 @@ type tab struct {
 	events []any
 	signal chan struct{} // has an element when events is not empty
 
-	seq   int         // hops over the engine's life
-	frame cdp.FrameID // the frame the last page is in
-	last  *browser.Page
+	seq      int         // hops over the engine's life
+	frame    cdp.FrameID // the frame the last page is in
+	last     *browser.Page
+	inflight map[network.RequestID]bool // the tab's requests still out (see track)
+	shots    shots                      // the screenshots' names (see SetStep)
 }
 
 // defaultTransport carries the requests to the emulator when Options.Transport is nil.
@@ -84,15 +92,33 @@ func (p *Pool) NewEngine(o browser.Options) *Engine {
 	if rt == nil {
 		rt = defaultTransport
 	}
-	t := &tab{pool: p, opts: o, rt: rt, signal: make(chan struct{}, 1)}
-	e := &Engine{t}
-	// The scenarios drop an engine without closing it: its tab and browser context go when
-	// the engine is garbage, or at the latest with the pool.
-	runtime.AddCleanup(e, func(t *tab) { t.close() }, t)
+	t := p.reuse()
+	if t == nil {
+		t = &tab{pool: p, signal: make(chan struct{}, 1), inflight: map[network.RequestID]bool{}, origins: map[string]bool{}}
+	}
+	t.opts, t.rt = o, rt
+	t.shots.engine = p.engineSeq.Add(1)
+	e := &Engine{tab: t}
+	// The scenarios drop an engine without closing it: its tab goes back to the pool when the
+	// engine is garbage, or at the latest closes with the pool.
+	e.cleanup = runtime.AddCleanup(e, func(t *tab) { go t.release() }, t)
 	return e
 }
 
-// start opens the tab in a new browser context and enables what the engine listens to.
+// Close gives the engine's tab back to the pool at once, its cookies and the data of the
+// origins it visited cleared, for another engine to reuse; without Close, that happens when
+// the engine is garbage. The engine must not be used after Close.
+func (e *Engine) Close() error {
+	if e.closed.Swap(true) {
+		return nil
+	}
+	e.cleanup.Stop()
+	e.tab.release()
+	return nil
+}
+
+// start opens the tab in a new browser context and enables what the engine listens to, once
+// per tab, then applies the engine's settings, once per engine.
 func (t *tab) start() error {
 	t.startOnce.Do(func() {
 		t.pool.mu.Lock()
@@ -134,17 +160,12 @@ func (t *tab) start() error {
 				if _, err := cdp.Call(ctx, tg, page.Enable, page.EnableParams{}); err != nil {
 					return fmt.Errorf("enable page events: %w", err)
 				}
-				// Block third-party cookies as Safari and Firefox do (Network.setCookieControls);
-				// Chrome's default, which allows them, needs nothing.
-				if t.opts.ThirdPartyCookies == browser.ThirdPartyBlock {
-					if _, err := cdp.Call(ctx, tg, network.SetCookieControls, network.SetCookieControlsParams{EnableThirdPartyCookieRestriction: true}); err != nil {
-						return fmt.Errorf("block third-party cookies: %w", err)
-					}
+				// No HTTP cache: every hop goes to the endpoint, as with a new profile, and
+				// nothing one engine fetched is served to the next one that reuses the tab.
+				if _, err := cdp.Call(ctx, tg, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
+					return fmt.Errorf("disable the cache: %w", err)
 				}
-				_, err := cdp.Call(ctx, tg, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
-					{URLPattern: "*", RequestStage: fetch.RequestStageRequest},
-					{URLPattern: "*", ResourceType: network.ResourceTypeDocument, RequestStage: fetch.RequestStageResponse},
-				}})
+				_, err := cdp.Call(ctx, tg, fetch.Enable, fetch.EnableParams{Patterns: interceptPatterns()})
 				if err != nil {
 					return fmt.Errorf("intercept requests: %w", err)
 				}
@@ -155,7 +176,20 @@ func (t *tab) start() error {
 			t.startErr = fmt.Errorf("chromium: open a tab: %w", err)
 		}
 	})
-	return t.startErr
+	if t.startErr != nil || t.prepared {
+		return t.startErr
+	}
+	// Third-party cookies (Network.setCookieControls): blocked as Safari and Firefox do, or
+	// allowed as Chrome does by default. The engine's browser context is off the record, where
+	// Chrome would block them as in its incognito windows: Chrome's default is asked for.
+	ctx, cancel := context.WithTimeout(t.ctx, t.pool.cfg.StartTimeout)
+	defer cancel()
+	block := t.opts.ThirdPartyCookies == browser.ThirdPartyBlock
+	if _, err := cdp.Call(ctx, t.target, network.SetCookieControls, network.SetCookieControlsParams{EnableThirdPartyCookieRestriction: block}); err != nil {
+		return fmt.Errorf("chromium: set the third-party cookie policy: %w", err)
+	}
+	t.prepared = true
+	return nil
 }
 
 // close ends the tab and disposes its browser context.
@@ -174,7 +208,8 @@ func (t *tab) close() {
 func (t *tab) push(ev any) {
 	switch ev.(type) {
 	case *fetch.EventRequestPaused, *network.EventRequestWillBeSentExtraInfo, *network.EventResponseReceivedExtraInfo,
-		*page.EventFrameRequestedNavigation, *page.EventFrameStoppedLoading, *network.EventLoadingFailed:
+		*page.EventFrameRequestedNavigation, *page.EventFrameStoppedLoading, *page.EventFrameNavigated, *page.EventNavigatedWithinDocument,
+		*network.EventRequestWillBeSent, *network.EventResponseReceived, *network.EventLoadingFinished, *network.EventLoadingFailed:
 	default:
 		return
 	}
@@ -197,8 +232,8 @@ func (t *tab) take() []any {
 }
 
 // Navigate loads rawURL in the browsing context bc and follows it, redirects, refreshes and
-// script navigations included, until the page settles (Config.Settle after it loaded), StopAt
-// matches, or an error. For browser.FramedBy the engine first shows a page of the ancestor's
+// script navigations included, until the page settles (loaded, nothing pending, its network
+// quiet for Config.Quiet), StopAt matches, or an error. For browser.FramedBy the engine first shows a page of the ancestor's
 // origin, which it serves itself, whose only content is an iframe with rawURL: Chromium then
 // applies CSP frame-ancestors and X-Frame-Options to the frame for real. For browser.OpenedBy
 // the ancestor page navigates itself to rawURL from script, so the first request is initiated
@@ -231,6 +266,8 @@ func (e *Engine) Navigate(ctx context.Context, rawURL string, bc browser.Context
 	start := rawURL
 	if launcherOrigin != "" {
 		n.launcher = launcherOrigin + "/__hsemu/launch/" + nonce()
+		lu, _ := url.Parse(launcherOrigin)
+		e.visited(lu)
 		n.launcherHTML = launcherPage(rawURL, bc.Framed)
 		start = n.launcher
 	}
@@ -267,6 +304,23 @@ func (e *Engine) SetCookies(u *url.URL, cs []*http.Cookie) {
 	ctx, cancel := context.WithTimeout(e.ctx, e.opts.HopTimeout)
 	defer cancel()
 	_, _ = cdp.Call(ctx, e.target, network.SetCookies, network.SetCookiesParams{Cookies: params})
+}
+
+// interceptPatterns are the requests the engine pauses (Fetch.enable): every document at the
+// request stage (each may be a hop) and at the response stage (to record it), and every
+// request to HubSpot's hosts at the request stage (the emulator answers them). The endpoint's
+// other requests (its scripts, styles, a single-page app's fetch() calls) go out unpaused.
+func interceptPatterns() []*fetch.RequestPattern {
+	ps := []*fetch.RequestPattern{
+		{URLPattern: "*", ResourceType: network.ResourceTypeDocument, RequestStage: fetch.RequestStageRequest},
+		{URLPattern: "*", ResourceType: network.ResourceTypeDocument, RequestStage: fetch.RequestStageResponse},
+	}
+	for _, h := range append([]string{hubspot.APIHost}, hubspot.AppHosts...) {
+		ps = append(ps,
+			&fetch.RequestPattern{URLPattern: "*://" + h + "/*", RequestStage: fetch.RequestStageRequest},
+			&fetch.RequestPattern{URLPattern: "*://" + h + ":*", RequestStage: fetch.RequestStageRequest})
+	}
+	return ps
 }
 
 // nonce is a random path segment for the engine's own pages.

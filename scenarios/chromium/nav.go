@@ -22,7 +22,8 @@ const (
 	fetching                // a request is out: its response must come within the hop timeout
 	redirected              // a redirect was released: its target must be requested within the hop timeout
 	loading                 // a page was released: it loads, for at most the hop timeout
-	settling                // the page loaded: it stays for Config.Settle, or navigates again
+	settling                // the page loaded: it ends once quiet (see settle), or navigates again
+	requested               // the loaded page asked for a navigation: its request must come within the hop timeout
 )
 
 // nav is one Navigate or Submit: it follows the events of the tab until the page settles.
@@ -49,6 +50,10 @@ type nav struct {
 	launched bool              // the engine's own page was served: a framed page's request may come
 	document network.RequestID // the network ID of the last hop Chromium went on to load
 	blocked  string            // why Chromium refused to show the last hop's page, if it did
+	held     *heldHop          // a hop fetched by Chromium, recorded once its timing is known
+
+	initiators map[network.RequestID]*network.Initiator // who asked for each document request
+	refresh    bool                                     // the loaded page has a refresh still to fire
 
 	phase  phase
 	timer  *time.Timer
@@ -70,6 +75,8 @@ func (t *tab) newNav(ctx context.Context, bc browser.Context, first browser.How)
 		extra:    map[network.RequestID]network.Headers{},
 		extraRes: map[network.RequestID]network.Headers{},
 		timer:    time.NewTimer(t.opts.HopTimeout),
+
+		initiators: map[network.RequestID]*network.Initiator{},
 	}
 	if !bc.Framed {
 		n.frame = n.main
@@ -117,11 +124,29 @@ func (n *nav) run() (*browser.Page, error) {
 // enter moves to phase p and sets its deadline.
 func (n *nav) enter(p phase) {
 	n.phase = p
-	d := n.t.opts.HopTimeout
 	if p == settling {
-		d = n.t.pool.cfg.Settle
+		n.refresh = n.refreshPending()
+		n.settle()
+		return
 	}
-	n.timer.Reset(d)
+	n.timer.Reset(n.t.opts.HopTimeout)
+}
+
+// settle sets the deadline of a loaded page, anew after each network event: a refresh still to
+// fire is waited for (its delay and the hop timeout); a request still out, for at most the hop
+// timeout; then the network must stay idle for Config.Quiet.
+func (n *nav) settle() {
+	if n.phase != settling {
+		return
+	}
+	switch {
+	case n.refresh:
+		// The deadline was set when the refresh was found; a network event does not move it.
+	case len(n.t.inflight) > 0:
+		n.timer.Reset(n.t.opts.HopTimeout)
+	default:
+		n.timer.Reset(n.t.pool.cfg.Quiet)
+	}
 }
 
 // expired handles the deadline of the current phase.
@@ -139,24 +164,55 @@ func (n *nav) expired() {
 			call(n, fetch.FailRequest, fetch.FailRequestParams{RequestID: id, ErrorReason: network.ErrorReasonTimedOut})
 		}
 		n.fail(fmt.Errorf("%s: no complete response within %s (the hop timeout); the endpoint must answer each browser request promptly: %w", where, n.t.opts.HopTimeout, browser.ErrHopTimeout), nil)
-	default: // loading or settling: the page stays
+	default: // loading, settling or requested: the page stays
 		n.finish()
 	}
 }
 
 // handle processes one event of the tab.
 func (n *nav) handle(ev any) {
+	n.t.track(ev)
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSentExtraInfo:
 		n.extra[ev.RequestID] = ev.Headers
 	case *network.EventResponseReceivedExtraInfo:
 		n.extraRes[ev.RequestID] = ev.Headers
+	case *network.EventRequestWillBeSent:
+		if ev.Type == network.ResourceTypeDocument && ev.Initiator != nil {
+			n.initiators[ev.RequestID] = ev.Initiator
+		}
+		if h := n.held; h != nil && ev.RequestID == h.id && ev.RedirectResponse != nil {
+			h.timed(ev.RedirectResponse.Timing)
+			n.flush()
+		}
+		n.settle()
+	case *network.EventResponseReceived:
+		if h := n.held; h != nil && ev.RequestID == h.id && ev.Response != nil {
+			h.timed(ev.Response.Timing)
+		}
+	case *network.EventLoadingFinished:
+		n.settle()
+	case *page.EventFrameNavigated:
+		// The frame committed the hop's page: nothing more will be learnt about that hop.
+		if ev.Frame != nil && ev.Frame.ID == n.frame && ev.Frame.UnreachableURL == "" {
+			n.flush()
+		}
 	case *page.EventFrameRequestedNavigation:
 		if ev.FrameID == n.frame {
 			n.nextHow = howFor(ev.Reason)
+			if n.phase == loading || n.phase == settling {
+				n.enter(requested)
+			}
+		}
+	case *page.EventNavigatedWithinDocument:
+		// The navigation asked for stayed in the document (a fragment, history.pushState): no
+		// request comes, the page settles again.
+		if ev.FrameID == n.frame && n.phase == requested {
+			n.enter(settling)
 		}
 	case *page.EventFrameStoppedLoading:
 		if ev.FrameID == n.frame && n.phase == loading {
+			n.flush()
 			n.enter(settling)
 		}
 	case *network.EventLoadingFailed:
@@ -169,8 +225,16 @@ func (n *nav) handle(ev any) {
 			if ev.BlockedReason != "" {
 				n.blocked += ", blocked reason " + string(ev.BlockedReason)
 			}
+			if h := n.held; h != nil && h.id == ev.RequestID {
+				h.hop.Blocked = n.blocked
+			} else if len(n.hops) > 0 && n.hops[len(n.hops)-1].Blocked == "" {
+				n.hops[len(n.hops)-1].Blocked = n.blocked
+			}
+			n.flush()
 			n.enter(settling)
+			return
 		}
+		n.settle()
 	case *fetch.EventRequestPaused:
 		if ev.ResponseStatusCode != 0 || ev.ResponseErrorReason != "" {
 			n.response(ev)
@@ -182,6 +246,7 @@ func (n *nav) handle(ev any) {
 
 // stale settles an event that arrived outside any navigation.
 func (n *nav) stale(ev any) {
+	n.t.track(ev)
 	p, ok := ev.(*fetch.EventRequestPaused)
 	if !ok {
 		return
@@ -203,8 +268,13 @@ func (n *nav) released(hop browser.Hop) {
 	n.enter(loading)
 }
 
-// record numbers a hop over the engine's life, keeps it and streams it to OnHop.
+// record numbers a hop over the engine's life, keeps it and streams it to OnHop. A hop held for
+// its timing is recorded first.
 func (n *nav) record(hop browser.Hop) browser.Hop {
+	n.flush()
+	// The requests of the page before are done with: only the new page's count for its settling.
+	clear(n.t.inflight)
+	n.t.visited(hop.URL)
 	n.t.seq++
 	hop.Seq = n.t.seq
 	n.hops = append(n.hops, hop)
@@ -216,12 +286,14 @@ func (n *nav) record(hop browser.Hop) browser.Hop {
 
 // fail ends the navigation with a *browser.NavError.
 func (n *nav) fail(err error, cycle []string) {
+	n.flush()
 	n.err = &browser.NavError{Hops: n.hops, Cycle: cycle, Err: err}
 	n.done = true
 }
 
 // finish ends a navigation on the page it settled on, reading the page from the frame.
 func (n *nav) finish() {
+	n.flush()
 	n.done = true
 	if n.last == nil {
 		n.fail(fmt.Errorf("chromium loaded no page"), nil)
@@ -232,6 +304,7 @@ func (n *nav) finish() {
 	n.readPage(p)
 	n.t.frame, n.t.last = n.frame, p
 	n.result = p
+	n.screenshot()
 }
 
 // call runs a command that returns nothing on the tab, under the hop timeout. Its error is

@@ -2,21 +2,29 @@
 // Chromium, driven through the DevTools protocol (https://chromedevtools.github.io/devtools-protocol/),
 // which also enforces CSP framing for real.
 //
-// One Chromium process serves a Pool; each Engine the pool makes gets its own isolated browser
-// context (Target.createBrowserContext), so cookies stay with one scenario's browser, and one
-// tab in it. Every request of that tab goes through the Fetch domain: a URL for which
-// Options.StopAt answers true is recorded and never sent; requests to HubSpot's hosts
+// One Chromium process serves a Pool, started once per run; each Engine the pool makes gets its
+// own isolated browser context (Target.createBrowserContext), so cookies stay with one
+// scenario's browser, and one tab in it. An engine done with (Engine.Close, or garbage) gives
+// its tab back cleared, and the next engine reuses it: a new browser context costs Chromium
+// far more than a scenario's navigations. Every document request of the tab, and every
+// request to HubSpot's hosts, goes through the Fetch domain: a URL for which Options.StopAt
+// answers true is recorded and never sent; requests to HubSpot's hosts
 // (hubspot.IsHubSpotHost) are fetched by Go from the emulator and fulfilled, so nothing
-// resolves a real HubSpot host; every other request goes out from Chromium itself, and its
-// response is read at the Fetch response stage to record the hop.
+// resolves a real HubSpot host; every other request goes out from Chromium itself, and a
+// document's response is read at the Fetch response stage to record the hop.
 //
-// Status: not wired into the CLI. The engine keeps an engine's tab open for as long as a
-// navigation runs (the cleanup that closes a dropped engine's tab once closed it mid-navigation,
-// which showed as framed navigations that never started), and ends a navigation whose page
-// Chromium refuses to frame as soon as Chromium fails its load. What remains is load: a hop's
-// Duration includes the interception's round trips, and a navigation is taken as ended when
-// the page stays put for Config.Settle, so on an overloaded machine a within-budget verdict can
-// fail and a late meta refresh can be missed. Its tests run only with HSEMU_CHROMIUM=1.
+// A navigation ends when the page has settled, by events rather than a fixed wait: the followed
+// frame has loaded (or Chromium refused to display it), no navigation is pending (a meta
+// refresh or Refresh header still to fire is waited for, however late), and the tab's network
+// has been idle for Config.Quiet, so that a script that fetches and then navigates (a
+// single-page app handing the user back) is followed. A hop's Duration is Chromium's own
+// measure of the exchange (Network.Response.timing), which leaves out the interception's
+// round trips.
+//
+// What a real browser adds is recorded on the hops: the script that started a navigation
+// (Hop.Script), and a response Chromium refused to display in its frame (Hop.Blocked, with
+// Chromium's reason). Config.ArtifactsDir keeps a screenshot of the page each navigation
+// ended on.
 package chromium
 
 import (
@@ -25,7 +33,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -34,33 +44,43 @@ import (
 	"github.com/hsemu/hsemu/scenarios/browser"
 )
 
-// DefaultSettle is how long a loaded page must stay put before its navigation is considered
-// done: a meta refresh with a zero delay, a script redirect run on load or a form submitted
-// from script all start a new navigation well within it.
-const DefaultSettle = 300 * time.Millisecond
+// DefaultQuiet is how long a loaded page's network must stay idle, with no navigation pending,
+// before its navigation is taken as ended. A script run on load, a zero-delay meta refresh or a
+// form submitted from script asks for its navigation within microseconds of the event that
+// triggers it; the quiet period only has to outlast the scheduling of a task or a promise.
+const DefaultQuiet = 60 * time.Millisecond
+
+// PathEnv is the environment variable that names the Chromium executable.
+const PathEnv = "HSEMU_CHROMIUM_PATH"
 
 // ErrNotFound is returned by NewPool when no Chromium executable is found.
-var ErrNotFound = errors.New("no Chromium found: install it (Debian/Ubuntu: apt-get install chromium) or pass its path")
+var ErrNotFound = errors.New("hsemu's chromium engine needs Chromium: apt-get install chromium (or set " + PathEnv + ")")
 
-// execCandidates are the executables NewPool looks for, in order, when Config.ExecPath is "".
+// execCandidates are the executables NewPool looks for, in order, when neither Config.ExecPath
+// nor PathEnv names one.
 var execCandidates = []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
 
 // Config configures a Pool.
 type Config struct {
-	// ExecPath is the Chromium executable; "" finds /usr/bin/chromium, chromium,
-	// chromium-browser or google-chrome on PATH.
+	// ExecPath is the Chromium executable; "" takes $HSEMU_CHROMIUM_PATH, else finds
+	// /usr/bin/chromium, chromium, chromium-browser or google-chrome on PATH.
 	ExecPath string
-	// Settle is how long a loaded page must make no new navigation before the navigation
-	// ends (default DefaultSettle). It bounds every navigation's tail: a page that
-	// navigates later than this after loading is taken as where the navigation ended.
-	Settle time.Duration
+	// Quiet is how long a loaded page's network must stay idle, with no navigation pending,
+	// before its navigation ends (default DefaultQuiet).
+	Quiet time.Duration
+	// ArtifactsDir, when set, receives a PNG screenshot of the page each navigation ended on,
+	// named by the engine's scenario and step (Engine.SetStep). The directory is created.
+	ArtifactsDir string
 	// StartTimeout bounds Chromium's start (default 30 s).
 	StartTimeout time.Duration
 }
 
-// FindChromium returns the path of the Chromium executable NewPool would use for path ("" to
-// search the usual names), or an error wrapping ErrNotFound.
+// FindChromium returns the path of the Chromium executable NewPool would use for path ("" for
+// $HSEMU_CHROMIUM_PATH, else the usual names), or an error wrapping ErrNotFound.
 func FindChromium(path string) (string, error) {
+	if path == "" {
+		path = os.Getenv(PathEnv)
+	}
 	if path != "" {
 		p, err := exec.LookPath(path)
 		if err != nil {
@@ -85,8 +105,11 @@ type Pool struct {
 	browserCtx  context.Context // the browser's own chromedp context: new tabs derive from it
 	cancel      context.CancelFunc
 
+	engineSeq atomic.Int64 // numbers the engines, for the screenshots' names
+
 	mu     sync.Mutex
 	tabs   map[*tab]bool
+	free   []*tab // started tabs engines gave back (see reuse)
 	closed bool
 }
 
@@ -101,8 +124,13 @@ func NewPool(ctx context.Context, cfg Config) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Settle <= 0 {
-		cfg.Settle = DefaultSettle
+	if cfg.Quiet <= 0 {
+		cfg.Quiet = DefaultQuiet
+	}
+	if cfg.ArtifactsDir != "" {
+		if err := os.MkdirAll(cfg.ArtifactsDir, 0o755); err != nil {
+			return nil, fmt.Errorf("chromium: create the artifacts directory: %w", err)
+		}
 	}
 	if cfg.StartTimeout <= 0 {
 		cfg.StartTimeout = 30 * time.Second
@@ -110,6 +138,14 @@ func NewPool(ctx context.Context, cfg Config) (*Pool, error) {
 	dir, err := os.MkdirTemp("", "hsemu-chromium-")
 	if err != nil {
 		return nil, fmt.Errorf("chromium: create a profile directory: %w", err)
+	}
+	// The engines' browser contexts are off the record, where Chrome blocks third-party cookies
+	// as in its incognito windows (cookie controls mode "incognito only"); a normal Chrome
+	// window allows them. Mode "off" in the profile, which off-the-record contexts read
+	// through, makes Chrome's default the engines' default; the blocking mode is set per
+	// engine (Network.setCookieControls).
+	if err := os.MkdirAll(filepath.Join(dir, "Default"), 0o700); err == nil {
+		_ = os.WriteFile(filepath.Join(dir, "Default", "Preferences"), []byte(`{"profile":{"cookie_controls_mode":0}}`), 0o600)
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
@@ -136,7 +172,7 @@ func NewPool(ctx context.Context, cfg Config) (*Pool, error) {
 		// Local Network Access (formerly Private Network Access) would refuse the loopback endpoint
 		// to a page of app.hubspot.com; a deployed endpoint is public, so it does not apply.
 		chromedp.Flag("disable-features", "IsolateOrigins,site-per-process,Translate,OptimizationHints,MediaRouter,HttpsUpgrades,"+
-			"LazyFrameLoading,LazyImageLoading,AutomaticLazyFrameLoadingToEmbeds,AutomaticLazyFrameLoadingToAds,LocalNetworkAccessChecks,LocalNetworkAccessChecksWebSockets,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults,BlockInsecurePrivateNetworkRequests"),
+			"LazyFrameLoading,LazyImageLoading,BackForwardCache,ProactivelySwapBrowsingInstance,SpareRendererForSitePerProcess,AutomaticLazyFrameLoadingToEmbeds,AutomaticLazyFrameLoadingToAds,LocalNetworkAccessChecks,LocalNetworkAccessChecksWebSockets,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults,BlockInsecurePrivateNetworkRequests"),
 		chromedp.Flag("metrics-recording-only", true),
 		chromedp.Flag("password-store", "basic"),
 		chromedp.Flag("use-mock-keychain", true),
@@ -169,7 +205,7 @@ func (p *Pool) Close() error {
 	}
 	p.closed = true
 	tabs := p.tabs
-	p.tabs = nil
+	p.tabs, p.free = nil, nil
 	p.mu.Unlock()
 	for t := range tabs {
 		t.close()

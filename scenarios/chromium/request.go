@@ -44,6 +44,9 @@ func (n *nav) request(ev *fetch.EventRequestPaused) {
 	if n.launcher != "" && ev.Request.URL == n.launcher {
 		n.launched = true
 		n.fulfill(ev.RequestID, http.StatusOK, http.Header{"Content-Type": {"text/html; charset=utf-8"}}, []byte(n.launcherHTML))
+		// The endpoint's first request comes once Chromium has loaded this page (in a new
+		// renderer, on a loaded machine): it gets its own hop timeout.
+		n.timer.Reset(n.t.opts.HopTimeout)
 		return
 	}
 	if !n.isHop(ev) {
@@ -64,6 +67,7 @@ func (n *nav) request(ev *fetch.EventRequestPaused) {
 	if n.t.opts.StopAt != nil && n.t.opts.StopAt(u) {
 		call(n, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonAborted})
 		hop.Stopped = true
+		n.script(&hop, ev.NetworkID)
 		n.record(hop)
 		n.result = &browser.Page{URL: u, Stopped: true, Hops: n.hops, Context: n.bc}
 		n.done = true
@@ -86,6 +90,7 @@ func (n *nav) request(ev *fetch.EventRequestPaused) {
 	n.seen[key] = len(n.hops)
 
 	if n.t.opts.HubSpotAddr != "" && hubspot.IsHubSpotHost(u.Host) {
+		n.script(&hop, ev.NetworkID)
 		n.hubSpotHop(ev, hop, cookie)
 		return
 	}

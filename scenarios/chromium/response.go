@@ -17,8 +17,9 @@ import (
 // This file holds the response stage of a navigation: recording a hop's response, and the
 // errors a navigation ends with.
 
-// response handles a hop's response at the response stage: it records the hop and lets
-// Chromium go on with it.
+// response handles a hop's response at the response stage: it fills the hop and lets Chromium
+// go on with it. The hop is recorded once Chromium reports the exchange's timing (or what
+// became of the response), see heldHop.
 func (n *nav) response(ev *fetch.EventRequestPaused) {
 	hop, ok := n.pending[ev.RequestID]
 	if !ok {
@@ -34,6 +35,7 @@ func (n *nav) response(ev *fetch.EventRequestPaused) {
 	if ev.ResponseErrorReason != "" {
 		call(n, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
 		hop.Err = fmt.Errorf("hop %d: %s %s: %s%s", n.t.seq+1, hop.Method, hop.URL.Redacted(), ev.ResponseErrorReason, errorAdvice(ev.ResponseErrorReason, hop.URL))
+		n.script(hop, ev.NetworkID)
 		n.record(*hop)
 		n.fail(hop.Err, nil)
 		return
@@ -56,15 +58,82 @@ func (n *nav) response(ev *fetch.EventRequestPaused) {
 			body = res.Body
 		}
 	}
-	n.responded(hop, status, header, body)
+	n.fill(hop, status, header, body)
+	n.flush()
+	n.held = &heldHop{hop: *hop, id: ev.NetworkID}
 	n.statuses[ev.RequestID] = status
 	n.document, n.blocked = ev.NetworkID, ""
 	call(n, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
 	n.released(*hop)
 }
 
-// responded fills a hop with its response and records it.
-func (n *nav) responded(hop *browser.Hop, status int, header http.Header, body []byte) {
+// heldHop is a hop Chromium fetched, between its response stage and what Chromium reports
+// next: the exchange's timing (Network.responseReceived, or the redirect's
+// Network.requestWillBeSent), then the frame's commit or Chromium's refusal to display it.
+type heldHop struct {
+	hop browser.Hop
+	id  network.RequestID
+}
+
+// timed takes the hop's Duration from Chromium's timing of the exchange: from the first
+// network phase (DNS, connect, else sending the request) to the end of the response headers,
+// which leaves out the DevTools interception's round trips that the wall clock would count.
+func (h *heldHop) timed(t *network.ResourceTiming) {
+	if t == nil || t.ReceiveHeadersEnd <= 0 {
+		return
+	}
+	start := t.SendStart // the phases before it report -1 when they did not happen
+	for _, s := range []float64{t.ConnectStart, t.DNSStart} {
+		if s >= 0 && s < start {
+			start = s
+		}
+	}
+	if start < 0 || start > t.ReceiveHeadersEnd {
+		start = 0
+	}
+	h.hop.Duration = time.Duration((t.ReceiveHeadersEnd - start) * float64(time.Millisecond))
+}
+
+// flush records the held hop, if any.
+func (n *nav) flush() {
+	h := n.held
+	if h == nil {
+		return
+	}
+	n.held = nil
+	n.script(&h.hop, h.id)
+	n.record(h.hop)
+}
+
+// script says on hop what the page's script did to start it: a script navigation, or a form
+// submitted from script, with where in the script when Chromium reports it.
+func (n *nav) script(hop *browser.Hop, id network.RequestID) {
+	in := n.initiators[id]
+	byScript := in != nil && in.Type == network.InitiatorTypeScript
+	var what string
+	switch {
+	case hop.How == HowScript:
+		what = "script navigated to "
+	case hop.How == browser.HowFormSubmit && byScript && len(n.hops) > 0:
+		what = "script submitted a form to "
+	case hop.How == browser.HowNavigate && byScript && len(n.hops) > 0:
+		what = "script navigated to "
+	default:
+		return
+	}
+	hop.Script = what + hop.URL.Redacted()
+	if byScript && in.Stack != nil {
+		for _, f := range in.Stack.CallFrames {
+			if f.URL != "" {
+				hop.Script += fmt.Sprintf(" (at %s:%d)", f.URL, f.LineNumber+1)
+				break
+			}
+		}
+	}
+}
+
+// fill fills a hop with its response and makes it the navigation's last page.
+func (n *nav) fill(hop *browser.Hop, status int, header http.Header, body []byte) {
 	hop.Status, hop.ResponseHeader = status, header
 	if int64(len(body)) > n.t.opts.BodyLimit {
 		body, hop.Truncated = body[:n.t.opts.BodyLimit], true
@@ -78,8 +147,13 @@ func (n *nav) responded(hop *browser.Hop, status int, header http.Header, body [
 		}
 		hop.SetCookies = append(hop.SetCookies, c)
 	}
-	*hop = n.record(*hop)
 	n.last = &browser.Page{URL: hop.URL, Status: status, Header: header, Body: hop.Body, Truncated: hop.Truncated, Context: n.bc}
+}
+
+// responded fills a hop with its response and records it.
+func (n *nav) responded(hop *browser.Hop, status int, header http.Header, body []byte) {
+	n.fill(hop, status, header, body)
+	*hop = n.record(*hop)
 }
 
 // loopError reports the cycle from the hop at index i back to hop's URL.

@@ -1,0 +1,43 @@
+package chromium
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hsemu/hsemu/conformance/inprocess"
+	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/scenarios"
+)
+
+// BenchmarkCatalogueChromium runs the whole catalogue against the in-process reference with the
+// chromium engine, at the reference's fast timings, as `hsemu check --reference --engine
+// chromium` would: one Chromium for the run (started outside the timing, as a run starts it
+// once), one browser context per scenario, scenarios in parallel. The budget is under 5 s per
+// run on 2 cores.
+func BenchmarkCatalogueChromium(b *testing.B) {
+	pool := benchPool(b)
+	h, err := scenarios.StartHarness(emulator.Config{}, "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Close()
+	opts := inprocess.ReferenceOptions(scenarios.Options{})
+	targets, stop, err := inprocess.StartReference(h, "", opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer stop()
+	opts.Engine = pool.Factory()
+	b.ResetTimer()
+	for b.Loop() {
+		rep, err := (&scenarios.Runner{Harness: h, Options: opts}).Run(context.Background(), targets)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range rep.Results {
+			if r.Outcome.Status >= scenarios.Fail {
+				b.Errorf("%s %s (%s): %s", r.Outcome.Status, r.Check.ID, r.Target, r.Outcome.Got)
+			}
+		}
+	}
+}
