@@ -109,5 +109,11 @@ func FormatHop(h HopRecord) string {
 		fmt.Fprintf(&b, ", %s", h.How)
 	}
 	b.WriteString(")")
+	if h.Blocked != "" {
+		fmt.Fprintf(&b, " [blocked by the browser: %s]", h.Blocked)
+	}
+	if h.Script != "" {
+		fmt.Fprintf(&b, " [%s]", h.Script)
+	}
 	return b.String()
 }

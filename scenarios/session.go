@@ -3,6 +3,7 @@ package scenarios
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -32,6 +33,7 @@ type Session struct {
 	mu      sync.Mutex
 	current *Step
 	seq     int
+	engines []Engine // the browsers the scenario made, closed when it ends
 }
 
 func newSession(ctx context.Context, h *Harness, d *dispatcher, opts Options, t Target, sc Scenario, sink func(Event)) *Session {
@@ -53,7 +55,22 @@ func (s *Session) run() error {
 		return fmt.Errorf("create a portal for the install: %w", err)
 	}
 	s.portal = p
+	defer s.closeEngines()
 	return s.sc.Run(s)
+}
+
+// closeEngines hands back what the scenario's browsers hold (a real browser's tabs) at once,
+// rather than when they are garbage.
+func (s *Session) closeEngines() {
+	s.mu.Lock()
+	engines := s.engines
+	s.engines = nil
+	s.mu.Unlock()
+	for _, e := range engines {
+		if c, ok := e.(io.Closer); ok {
+			_ = c.Close() // the scenario is over: nothing is left to report about its browser
+		}
+	}
 }
 
 // Options returns the run's options.

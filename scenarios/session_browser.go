@@ -29,8 +29,15 @@ func (s *Session) newEngine(o browser.Options) Engine {
 			e.SetCookies(u, s.target.Login.Cookies)
 		}
 	}
+	s.mu.Lock()
+	s.engines = append(s.engines, e)
+	s.mu.Unlock()
 	return e
 }
+
+// stepNamer is an engine that names what it records by scenario and step (the chromium
+// engine's screenshots, --artifacts).
+type stepNamer interface{ SetStep(scenario, step string) }
 
 // NewBrowser gives the scenario a fresh browser (empty cookie jar) that stops when it is about
 // to leave for HubSpot, so arriving at a returnUrl is seen without fetching it.
@@ -47,6 +54,9 @@ func (s *Session) NewBrowser(policy browser.CookiePolicy) Engine {
 func (s *Session) Open(b Engine, name StepName, rawURL string, bc browser.Context, code string, ret *url.URL) *Step {
 	st, done := s.Step(name, bc, rawURL)
 	st.Code, st.Return = code, ret
+	if n, ok := b.(stepNamer); ok {
+		n.SetStep(string(s.sc.ID), string(name))
+	}
 	mark := s.disp.orphanMark()
 	st.Page, st.Err = b.Navigate(s.ctx, rawURL, bc)
 	done()

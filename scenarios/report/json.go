@@ -53,7 +53,9 @@ import (
 //	  expectation  object   only for XFAIL: {line, until (YYYY-MM-DD), reason} from the file
 //	  transcript   [object] only for results that are not PASS or SKIP: the scenario's hops,
 //	                        each {seq, step, context ("window" or "frame"), how, method, url,
-//	                        status (0 when no response), location, durationMs, error, cut}
+//	                        status (0 when no response), location, durationMs, error, cut,
+//	                        script, blocked}: script is what the page's script did on that hop
+//	                        and blocked why the browser refused to show it (chromium engine)
 //	                        Texts an endpoint can make long are cut, ending in "… [cut: 8.9 MB
 //	                        more]": expected and got past 4 KiB, a hop's url, location and
 //	                        error past 2 KiB. A hop whose record the browser kept short has
@@ -130,6 +132,10 @@ type jsonHop struct {
 	DurationMs int64  `json:"durationMs"`
 	Error      string `json:"error,omitempty"`
 	Cut        string `json:"cut,omitempty"`
+	// Script is what the page's script did on this hop (a real-browser engine only).
+	Script string `json:"script,omitempty"`
+	// Blocked is why the browser refused to show the page (a real-browser engine only).
+	Blocked string `json:"blocked,omitempty"`
 }
 
 type jsonEntry struct {
@@ -224,6 +230,7 @@ func hopJSON(h scenarios.HopRecord) jsonHop {
 	if h.Context.Framed {
 		j.Context = "frame"
 	}
+	j.Script, j.Blocked = clip(h.Script, maxHopFieldBytes), clip(h.Blocked, maxHopFieldBytes)
 	if h.URL != nil {
 		j.URL = clip(h.URL.String(), maxHopFieldBytes)
 	}
@@ -321,7 +328,9 @@ const JSONSchema = `{
         "location": {"type": "string"},
         "durationMs": {"type": "integer", "minimum": 0},
         "error": {"type": "string"},
-        "cut": {"type": "string"}
+        "cut": {"type": "string"},
+        "script": {"type": "string"},
+        "blocked": {"type": "string"}
       }
     },
     "entry": {
