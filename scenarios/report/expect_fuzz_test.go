@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzParseExpectations reads fuzzed expect-fail files: no panic; an accepted entry has an ID
@@ -86,7 +87,7 @@ func checkExpectations(t *testing.T, exp Expectations) {
 			t.Fatalf("accepted %s twice", e.ID)
 		case e.Reason == "" || e.Reason != strings.TrimSpace(e.Reason):
 			t.Fatalf("accepted reason %q", e.Reason)
-		case e.Until.IsZero() || e.Until.Format(dateLayout) != e.Date():
+		case e.Until.Format(dateLayout) != e.Date() || e.Until.Location() != time.UTC:
 			t.Fatalf("accepted date %v", e.Until)
 		case e.Line <= last:
 			t.Fatalf("line %d after line %d", e.Line, last)
