@@ -188,8 +188,8 @@ func FuzzParseRefresh(f *testing.F) {
 		// Round trip: each spelling of a refresh to target leads there.
 		want, err := base.Parse(strings.TrimSpace(target))
 		// (A target that starts with "url=", ";" or "," reads as part of the syntax.)
-	if err != nil || strings.ContainsAny(target, "'\"\t\n\f\r ") || target == "" ||
-		strings.HasPrefix(strings.ToLower(target), "url=") || strings.ContainsAny(target[:1], ";,") {
+		if err != nil || strings.ContainsAny(target, "'\"\t\n\f\r ") || target == "" ||
+			strings.HasPrefix(strings.ToLower(target), "url=") || strings.ContainsAny(target[:1], ";,") {
 			return
 		}
 		for _, c := range []string{"0; url=" + target, "7;URL='" + target + "'", "1, url = \"" + target + "\"", "0 " + target, "2.5;" + target} {
