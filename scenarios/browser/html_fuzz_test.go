@@ -173,6 +173,9 @@ func FuzzParseRefresh(f *testing.F) {
 		if r != nil && (r.url == nil || r.delay < 0) {
 			t.Fatalf("refresh %+v from %q", r, content)
 		}
+		if raw := RefreshURL(content); (r == nil && raw != "") || (r != nil && raw != "" && mustResolve(t, base, raw) != r.url.String()) {
+			t.Fatalf("RefreshURL(%q) = %q; the browser follows %+v", content, raw, r)
+		}
 		if trimmed := strings.Trim(content, " \t\n\f\r"); r != nil && strings.Trim(trimmed, "0123456789.") == "" && r.url != base {
 			t.Fatalf("%q refreshes to %v; want the page itself", content, r.url)
 		}
@@ -199,4 +202,14 @@ func FuzzParseRefresh(f *testing.F) {
 			}
 		}
 	})
+}
+
+// mustResolve resolves raw against base as parseRefresh does.
+func mustResolve(t *testing.T, base *url.URL, raw string) string {
+	t.Helper()
+	u, err := base.Parse(raw)
+	if err != nil {
+		return "(" + err.Error() + ")"
+	}
+	return u.String()
 }
