@@ -182,10 +182,13 @@ func parseRefresh(content string, base *url.URL) *refresh {
 
 // RefreshURL is the URL of a declarative refresh — a <meta http-equiv=refresh> content or a
 // Refresh header value — as written (unresolved), read as the browser reads it; "" when the
-// value is no valid refresh or the page refreshes itself.
+// value is no valid refresh, its URL does not parse, or the page refreshes itself.
 func RefreshURL(content string) string {
 	_, urlString, hasURL, ok := refreshTarget(content)
 	if !ok || !hasURL {
+		return ""
+	}
+	if _, err := url.Parse(urlString); err != nil {
 		return ""
 	}
 	return urlString
