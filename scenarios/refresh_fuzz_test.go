@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -21,6 +22,12 @@ func FuzzRefreshURL(f *testing.F) {
 		_ = pageLinks([]byte(`<meta http-equiv=refresh content="` + target + `">`))
 		if target == "" || strings.ContainsAny(target, "'\"\t\n\f\r ") || strings.ContainsAny(target[:1], ";,") ||
 			strings.HasPrefix(strings.ToLower(target), "url") {
+			return
+		}
+		if _, err := url.Parse(target); err != nil {
+			if got := refreshURL("0;url=" + target); got != "" {
+				t.Errorf("refreshURL reads %q, which does not parse and the browser does not follow", got)
+			}
 			return
 		}
 		for _, v := range []string{"0;url=" + target, "0; URL = " + target, "5 , Url='" + target + "' trailing", "0 url=\"" + target + "\"", "1.5 " + target} {
