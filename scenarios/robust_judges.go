@@ -124,21 +124,9 @@ func destinations(st *Step) []destination {
 	return out
 }
 
-// refreshURL is the URL of a refresh value "5; url=…" (HTML Standard §4.2.5.3), or "".
-func refreshURL(v string) string {
-	_, rest, ok := strings.Cut(v, ";")
-	if !ok {
-		_, rest, ok = strings.Cut(v, ",")
-	}
-	if !ok {
-		return ""
-	}
-	rest = strings.TrimSpace(rest)
-	if len(rest) >= 4 && strings.EqualFold(rest[:4], "url=") {
-		rest = rest[4:]
-	}
-	return strings.Trim(strings.TrimSpace(rest), `"'`)
-}
+// refreshURL is the URL of a refresh value "5; url=…" as the browser reads it (HTML Standard
+// §4.2.5.3), or "".
+func refreshURL(v string) string { return browser.RefreshURL(v) }
 
 func isHTMLish(ct string) bool {
 	ct = strings.ToLower(ct)

@@ -164,22 +164,55 @@ func (d *document) readMeta(n *html.Node, base *url.URL) {
 // content such as `0; url='https://app.hubspot.com/…'`. It returns nil when content is not a
 // valid refresh. Without a URL the page refreshes itself (base is then the page's URL).
 func parseRefresh(content string, base *url.URL) *refresh {
+	delay, urlString, hasURL, ok := refreshTarget(content)
+	if !ok {
+		return nil
+	}
+	r := &refresh{delay: delay, url: base}
+	if !hasURL {
+		return r
+	}
+	target, err := base.Parse(urlString)
+	if err != nil {
+		return nil
+	}
+	r.url = target
+	return r
+}
+
+// RefreshURL is the URL of a declarative refresh — a <meta http-equiv=refresh> content or a
+// Refresh header value — as written (unresolved), read as the browser reads it; "" when the
+// value is no valid refresh, its URL does not parse, or the page refreshes itself.
+func RefreshURL(content string) string {
+	_, urlString, hasURL, ok := refreshTarget(content)
+	if !ok || !hasURL {
+		return ""
+	}
+	if _, err := url.Parse(urlString); err != nil {
+		return ""
+	}
+	return urlString
+}
+
+// refreshTarget reads content by the shared declarative refresh steps: the delay in seconds and
+// the URL string, trimmed; hasURL is false when there is no URL part; ok is false when content
+// is not a valid refresh.
+func refreshTarget(content string) (delay int, urlString string, hasURL, ok bool) {
 	s := content
 	skipWS := func() { s = strings.TrimLeft(s, " \t\n\f\r") }
 	skipWS()
 	digits := len(s) - len(strings.TrimLeft(s, "0123456789"))
 	if digits == 0 && !strings.HasPrefix(s, ".") {
-		return nil
+		return 0, "", false, false
 	}
 	// The time is the integer part; a fraction is skipped and ignored.
-	delay, _ := strconv.Atoi(s[:digits])
+	delay, _ = strconv.Atoi(s[:digits])
 	s = strings.TrimLeft(s[digits:], "0123456789.")
-	r := &refresh{delay: delay, url: base}
 	if s == "" {
-		return r
+		return delay, "", false, true
 	}
 	if !strings.ContainsRune(";, \t\n\f\r", rune(s[0])) {
-		return nil
+		return 0, "", false, false
 	}
 	skipWS()
 	if s != "" && (s[0] == ';' || s[0] == ',') {
@@ -187,9 +220,9 @@ func parseRefresh(content string, base *url.URL) *refresh {
 	}
 	skipWS()
 	if s == "" {
-		return r
+		return delay, "", false, true
 	}
-	urlString := s
+	urlString = s
 	if s[0] == 'u' || s[0] == 'U' {
 		s = s[1:]
 		if len(s) > 0 && (s[0] == 'r' || s[0] == 'R') && len(s) > 1 && (s[1] == 'l' || s[1] == 'L') {
@@ -204,12 +237,7 @@ func parseRefresh(content string, base *url.URL) *refresh {
 	} else {
 		urlString = unquote(s)
 	}
-	target, err := base.Parse(strings.TrimSpace(urlString))
-	if err != nil {
-		return nil
-	}
-	r.url = target
-	return r
+	return delay, strings.TrimSpace(urlString), true, true
 }
 
 // unquote implements the "skip quotes" step: a leading ' or " quotes the URL up to the next

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/hsemu/hsemu/scenarios"
 )
@@ -82,12 +83,18 @@ func ParseExpectations(r io.Reader) (Expectations, error) {
 // surrounding white space.
 func stripComment(s string) string {
 	for i, r := range s {
-		if r == '#' && (i == 0 || unicode.IsSpace(rune(s[i-1]))) {
+		if r == '#' && (i == 0 || unicode.IsSpace(lastRune(s[:i]))) {
 			s = s[:i]
 			break
 		}
 	}
 	return strings.TrimSpace(s)
+}
+
+// lastRune is the last rune of s: a byte such as 0x85 ending "Å" is not the space U+0085.
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
 }
 
 func parseEntry(line string) (Expectation, error) {
