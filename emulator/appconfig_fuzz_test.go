@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // FuzzParseAppConfig feeds the app-hsmeta.json parser arbitrary bytes: it must refuse them with
@@ -68,7 +70,7 @@ func checkAcceptedApp(t *testing.T, app App) {
 		}
 	}
 	for _, r := range app.RedirectURLs {
-		if err := checkRedirectURL(r); err != nil {
+		if err := hubspot.CheckRedirectURL(r); err != nil {
 			t.Fatalf("accepted redirect URL %q: %v", r, err)
 		}
 	}
