@@ -27,6 +27,7 @@ import (
 	"github.com/hsemu/hsemu/conformance/inprocess"
 	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
+	"github.com/hsemu/hsemu/scenarios/chromium"
 	"github.com/hsemu/hsemu/scenarios/report"
 	"github.com/hsemu/hsemu/scenarios/settings"
 )
@@ -41,6 +42,11 @@ type Suite struct {
 	Harness *scenarios.Harness
 	// Options tune the run.
 	Options scenarios.Options
+	// Engine is the user's browser: chromium.EngineHTTP, EngineChromium or EngineAuto (""
+	// is auto: http, then Chromium for what http could not decide, when it is installed).
+	Engine string
+	// Artifacts is where the chromium engine saves a screenshot per step ("" for none).
+	Artifacts string
 	// Cacheable lets `go test` cache the verdict: set it only when every target runs inside the
 	// test binary (the reference endpoints), whose code Go's test cache tracks. A verdict about
 	// an endpoint outside the binary is never cached (neverCached).
@@ -77,8 +83,8 @@ func (s Suite) Run(t *testing.T, targets ...scenarios.Target) *scenarios.RunRepo
 			}
 		})
 	}
-	r := &scenarios.Runner{Harness: h, Options: s.Options}
-	rep, err := r.Run(context.Background(), targets)
+	r := scenarios.Runner{Harness: h, Options: s.Options}
+	rep, err := chromium.Run(context.Background(), r, targets, s.Engine, chromium.Config{ArtifactsDir: s.Artifacts})
 	if err != nil {
 		t.Fatalf("conformance: %v", err)
 	}
@@ -156,7 +162,7 @@ func TargetFromEnv(getenv func(string) string) (t scenarios.Target, ok bool, err
 
 // FromEnv reads a suite and its target from HSEMU_* variables, by the settings table: the
 // target's (HSEMU_INSTALL_URL and the rest), HSEMU_ADDR (where the emulator listens),
-// HSEMU_STRICT and HSEMU_CA_FILE. ok is false when none of HSEMU_INSTALL_URL, HSEMU_CONNECT_URL
+// HSEMU_STRICT, HSEMU_CA_FILE, HSEMU_ENGINE and HSEMU_ARTIFACTS. ok is false when none of HSEMU_INSTALL_URL, HSEMU_CONNECT_URL
 // and HSEMU_WEBHOOK_URL is set. Errors name the variable.
 func FromEnv(getenv func(string) string) (s Suite, t scenarios.Target, ok bool, err error) {
 	cfg, ok, err := settings.TargetFromEnv(getenv)
@@ -166,7 +172,10 @@ func FromEnv(getenv func(string) string) (s Suite, t scenarios.Target, ok bool, 
 	if !ok {
 		return s, t, false, nil
 	}
-	s = Suite{Addr: cfg.Addr, Options: scenarios.Options{Strict: cfg.Options.Strict, TLSRootCAs: cfg.Options.TLSRootCAs}}
+	s = Suite{
+		Addr: cfg.Addr, Options: scenarios.Options{Strict: cfg.Options.Strict, TLSRootCAs: cfg.Options.TLSRootCAs},
+		Engine: cfg.Engine, Artifacts: cfg.Artifacts,
+	}
 	if t, err = cfg.Target(); err != nil {
 		return s, t, true, fmt.Errorf("the target of the HSEMU_* variables: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/hsemu/hsemu/conformance/inprocess"
 	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
+	"github.com/hsemu/hsemu/scenarios/chromium"
 	"github.com/hsemu/hsemu/scenarios/report"
 	"github.com/hsemu/hsemu/scenarios/settings"
 )
@@ -154,8 +155,11 @@ func runCheck(ctx context.Context, args []string, sys system) error {
 	if !cfg.Reference && cfg.Bug == "" {
 		fmt.Fprintf(stderr, "hsemu: HubSpot's OAuth server and API are at %s — your app must send its token requests there.\n", p.harness.URL())
 	}
-	r := &scenarios.Runner{Harness: p.harness, Options: p.opts}
-	rep, err := r.Run(ctx, p.targets)
+	r := scenarios.Runner{Harness: p.harness, Options: p.opts}
+	rep, err := chromium.Run(ctx, r, p.targets, cfg.Engine, chromium.Config{ArtifactsDir: cfg.Artifacts})
+	if errors.Is(err, chromium.ErrNotFound) {
+		return usageError("%v", err)
+	}
 	if err != nil {
 		return fmt.Errorf("run the catalogue: %w", err)
 	}

@@ -34,6 +34,10 @@ type Config struct {
 	Reference bool   // run against the built-in reference
 	Bug       string // with Reference: a broken variant
 	Verbose   bool
+	// Engine is the user's browser: EngineHTTP, EngineChromium or EngineAuto.
+	Engine string
+	// Artifacts is where the chromium engine saves a screenshot per step ("" for none).
+	Artifacts string
 	ReportDir string // where the TUI writes a check's report
 	// ExpectFail is the file of known failures; List lists the checks without running them.
 	ExpectFail string
@@ -107,7 +111,7 @@ func (c *Config) Target() (scenarios.Target, error) {
 // as `go test ./conformance` does. ok is false when none of HSEMU_INSTALL_URL, HSEMU_CONNECT_URL
 // and HSEMU_WEBHOOK_URL is set.
 func TargetFromEnv(getenv func(string) string) (c Config, ok bool, err error) {
-	set := append(append([]*Setting{}, TargetSettings...), Addr, Strict, CAFile)
+	set := append(append([]*Setting{}, TargetSettings...), Addr, Strict, CAFile, Engine, Artifacts)
 	if err := Resolve(&c, Source{Getenv: getenv}, set); err != nil {
 		return c, getenv(InstallURL.Env) != "" || getenv(ConnectURL.Env) != "" || getenv(WebhookURL.Env) != "", err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
 	"github.com/hsemu/hsemu/scenarios/browser"
+	"github.com/hsemu/hsemu/scenarios/chromium"
 )
 
 // How a run goes: hsemu check, the TUI, hsemu scenarios and `go test ./conformance`.
@@ -82,6 +83,24 @@ var (
 			return nil
 		},
 	}
+	Engine = &Setting{
+		Name: "engine", Flag: "engine", Env: "HSEMU_ENGINE", Default: EngineAuto,
+		Usage: "the user's `browser`: http (hsemu's virtual browser: fast, runs no JavaScript), chromium (headless Chromium: runs scripts, enforces framing and cookies; needs Debian's chromium, or HSEMU_CHROMIUM_PATH), or auto (http, then chromium for what http could not decide, when Chromium is installed)",
+		apply: func(c *Config, v []string, _ bool) error {
+			switch e := strings.TrimSpace(last(v)); e {
+			case EngineHTTP, EngineChromium, EngineAuto:
+				c.Engine = e
+			default:
+				return fmt.Errorf("%q: use http, chromium or auto", last(v))
+			}
+			return nil
+		},
+	}
+	Artifacts = &Setting{
+		Name: "artifacts", Flag: "artifacts", Env: "HSEMU_ARTIFACTS",
+		Usage: "a `directory` where the chromium engine saves a screenshot per step (<scenario>--<step>.png)",
+		apply: func(c *Config, v []string, _ bool) error { c.Artifacts = strings.TrimSpace(last(v)); return nil },
+	}
 	CAFile = &Setting{
 		Name: "ca-file", Flag: "ca-file", Env: "HSEMU_CA_FILE",
 		Usage: "a `file` of PEM certificates to trust besides the system's, for https endpoints on a private CA: every client hsemu runs trusts them (the browser, the webhook sender, the listing probes)",
@@ -138,7 +157,14 @@ var (
 )
 
 // RunSettings are how hsemu check and the TUI run the catalogue.
-var RunSettings = []*Setting{Addr, Profile, Strict, Only, Skip, Reference, Bug, Verbose, ThirdPartyCookies, CAFile, HopBudget, HopTimeout, ObserveWindow, SlowExchange}
+var RunSettings = []*Setting{Addr, Profile, Strict, Only, Skip, Reference, Bug, Verbose, Engine, Artifacts, ThirdPartyCookies, CAFile, HopBudget, HopTimeout, ObserveWindow, SlowExchange}
+
+// The browser engines (--engine), as package chromium names them.
+const (
+	EngineHTTP     = chromium.EngineHTTP
+	EngineChromium = chromium.EngineChromium
+	EngineAuto     = chromium.EngineAuto
+)
 
 func boolInto(field func(*Config) *bool) func(*Config, []string, bool) error {
 	return func(c *Config, v []string, _ bool) error {

@@ -1,0 +1,91 @@
+package chromium
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hsemu/hsemu/scenarios"
+)
+
+// The browser engines a run can use (hsemu check --engine, HSEMU_ENGINE).
+const (
+	EngineHTTP     = "http"     // hsemu's virtual browser (scenarios/browser): fast, runs no JavaScript
+	EngineChromium = "chromium" // headless Chromium: scripts run, framing and cookies enforced
+	EngineAuto     = "auto"     // http, then chromium for the checks http could not decide
+)
+
+// Run runs the catalogue against targets with the engine mode names ("" is auto). Under
+// chromium, Chromium is started once for the run (cfg) and each scenario gets its own isolated
+// browser context. Under auto, the fast http engine runs first; the checks it could not decide
+// (a page that navigates only by script: Cause engine) run again in Chromium, and their
+// verdicts replace the undecided ones. Without Chromium, auto is http alone, and the undecided
+// checks say how to install it.
+func Run(ctx context.Context, r scenarios.Runner, targets []scenarios.Target, mode string, cfg Config) (*scenarios.RunReport, error) {
+	switch mode {
+	case EngineHTTP:
+		return r.Run(ctx, targets)
+	case EngineChromium:
+		pool, err := NewPool(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		defer pool.Close()
+		r.Options.Engine = pool.Factory()
+		return r.Run(ctx, targets)
+	case EngineAuto, "":
+	default:
+		return nil, fmt.Errorf("engine %q: use http, chromium or auto", mode)
+	}
+	rep, err := r.Run(ctx, targets)
+	if err != nil {
+		return rep, err
+	}
+	undecided := map[string]bool{}
+	var only []string
+	for _, res := range rep.Results {
+		if res.Outcome.Status == scenarios.Error && res.Outcome.Cause == scenarios.CauseEngine && !undecided[res.Check.ID] {
+			undecided[res.Check.ID] = true
+			only = append(only, res.Check.ID)
+		}
+	}
+	if len(only) == 0 {
+		return rep, nil
+	}
+	pool, err := NewPool(ctx, cfg)
+	if errors.Is(err, ErrNotFound) {
+		for i, res := range rep.Results {
+			if undecided[res.Check.ID] && res.Outcome.Cause == scenarios.CauseEngine {
+				rep.Results[i].Outcome.Fix = res.Outcome.Fix + " (" + err.Error() + ")"
+			}
+		}
+		return rep, nil
+	}
+	if err != nil {
+		return rep, err
+	}
+	defer pool.Close()
+	again := r
+	again.Options.Engine = pool.Factory()
+	again.Options.Only = only
+	again.Options.Skip = nil
+	second, err := again.Run(ctx, targets)
+	if err != nil {
+		return rep, err
+	}
+	redone := map[[2]string]scenarios.Result{}
+	for _, res := range second.Results {
+		redone[[2]string{res.Target, res.Check.ID}] = res
+	}
+	for i, res := range rep.Results {
+		if !undecided[res.Check.ID] {
+			continue
+		}
+		if again, ok := redone[[2]string{res.Target, res.Check.ID}]; ok {
+			rep.Results[i] = again
+		}
+	}
+	rep.Finished = time.Now()
+	return rep, nil
+}
