@@ -1,7 +1,5 @@
 package scenarios
 
-import "fmt"
-
 // Group is a part of the catalogue: the checks of one install flow (seamless, partner,
 // connect), the bad-input checks run for each install flow (robust), the listing profile's
 // (listing), and the webhook receiver's (webhooks). Each group keeps its check literals in
@@ -53,33 +51,4 @@ func Lookup(id string) (Check, bool) {
 		}
 	}
 	return Check{}, false
-}
-
-// validateCatalogue reports IDs used twice, checks whose scenario is declared but never built,
-// and scenarios or checks that lack a part; the catalogue's own test calls it.
-func validateCatalogue() error {
-	scs := map[ScenarioID]bool{}
-	for _, s := range Scenarios() {
-		if scs[s.ID] {
-			return fmt.Errorf("scenario %s defined twice", s.ID)
-		}
-		scs[s.ID] = true
-		if s.Group == "" || s.Applies == nil || s.Run == nil {
-			return fmt.Errorf("scenario %s lacks a group, an Applies or a Run", s.ID)
-		}
-	}
-	seen := map[string]bool{}
-	for _, c := range Catalogue(ProfileListing) {
-		if seen[c.ID] {
-			return fmt.Errorf("check %s defined twice", c.ID)
-		}
-		seen[c.ID] = true
-		if !scs[c.Scenario] {
-			return fmt.Errorf("check %s names scenario %s, which does not exist", c.ID, c.Scenario)
-		}
-		if c.Judge == nil || c.Group == "" || c.Requirement == "" || c.Source == "" || c.Fix == "" || c.Title == "" {
-			return fmt.Errorf("check %s lacks a judge, group, title, requirement, source or fix", c.ID)
-		}
-	}
-	return nil
 }
