@@ -7,6 +7,7 @@ package scenarios
 // Reports name it "flow" (JSON schema version 1, the JUnit classname).
 type Group string
 
+// The groups, in the order the catalogue lists them.
 const (
 	GroupSeamless Group = "seamless"
 	GroupPartner  Group = "partner"

@@ -13,6 +13,7 @@ import (
 // Format is a report format.
 type Format string
 
+// The report formats, each with the writer that produces it.
 const (
 	FormatText     Format = "text"     // for people, on a terminal (Text)
 	FormatJSON     Format = "json"     // for machines (JSON, described by JSONSchema)
