@@ -68,7 +68,10 @@ func probeHTTPS(s *Session, raw string) error {
 	if err != nil {
 		return fmt.Errorf("%s: no valid certificate: %w", raw, err)
 	}
-	return conn.Close()
+	if err := conn.Close(); err != nil {
+		return fmt.Errorf("%s: close the TLS connection: %w", raw, err)
+	}
+	return nil
 }
 
 // listingBrowser is Session.NewBrowser with the run's third-party cookie policy; like every

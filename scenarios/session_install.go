@@ -47,7 +47,7 @@ func (s *Session) MintCode(conditional []string) (string, error) {
 		OptionalScopes: app.OptionalScopes,
 	})
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("issue a code: %w", err)
 	}
 	s.watch(code)
 	return code, nil

@@ -53,7 +53,7 @@ func webhookBody(s *Session, now time.Time) ([]emulator.WebhookEvent, []byte, er
 	events := emulator.SampleWebhookEvents(s.target.App.ID, s.portal.HubID, now)
 	body, err := emulator.WebhookBatch(events)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("encode the webhook batch: %w", err)
 	}
 	return events, body, nil
 }
@@ -89,7 +89,7 @@ func deliver(s *Session, name StepName, body []byte, hdr http.Header) (*Step, er
 		if len(hop.Body) > maxWebhookAnswer {
 			hop.Body, hop.Truncated = hop.Body[:maxWebhookAnswer], true
 		}
-		resp.Body.Close()
+		_ = resp.Body.Close() // the answer is read; a failed close only costs the connection
 	}
 	hop.Duration = time.Since(start)
 	if err != nil {
@@ -165,7 +165,7 @@ func webhookScenarios() []Scenario {
 				events[1].ObjectID++
 				changed, err := emulator.WebhookBatch(events)
 				if err != nil {
-					return err
+					return fmt.Errorf("encode the changed webhook batch: %w", err)
 				}
 				if _, err := deliver(s, stepDeliveryValuesChanged, changed, hdr); err != nil {
 					return err

@@ -158,8 +158,10 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	}
 	n, err := e.w.Write(p)
 	e.n += n
-	e.err = err
-	return n, err
+	if err != nil {
+		e.err = fmt.Errorf("write the report: %w", err)
+	}
+	return n, e.err
 }
 
 func (e *errWriter) printf(format string, args ...any) {
