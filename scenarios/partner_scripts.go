@@ -68,29 +68,29 @@ func tamperedStep(pos int) StepName {
 // nthSignIn names the i-th of several sign-ins: "authorize #2".
 func nthSignIn(i int) StepName { return stepAuthorize + StepName(fmt.Sprintf(" #%d", i)) }
 
-// partnerInstall is HubSpot's install with partner sign-in, from step=authorize to finalize.
-// It stops early, recording why in the observation, when a step leaves nothing to go on.
-func partnerInstall(s *Session, b Engine, fault *emulator.Fault, finalizeName StepName) (signIn, finalize *Step, err error) {
-	signIn = s.SignIn(b, stepAuthorize)
+// partnerInstall is HubSpot's install with partner sign-in, from step=authorize to finalize,
+// and returns the finalize step. It stops early, returning no step and recording why in the
+// observation, when a step leaves nothing to go on.
+func partnerInstall(s *Session, b Engine, fault *emulator.Fault, finalizeName StepName) (*Step, error) {
+	signIn := s.SignIn(b, stepAuthorize)
 	if signIn.State == "" {
 		s.obs.Halt = signIn.noState()
-		return signIn, nil, nil
+		return nil, nil
 	}
 	code, err := approveInstall(s, signIn)
 	if err != nil {
 		if se, ok := err.(*skipError); ok {
 			s.obs.Halt = se.why
-			return signIn, nil, nil
+			return nil, nil
 		}
-		return signIn, nil, err
+		return nil, err
 	}
 	if fault != nil {
 		f := *fault
 		f.Code = code
 		s.Fault(f)
 	}
-	finalize = s.Finalize(b, finalizeName, code, signIn.State, true, s.ReturnURL("finalize"))
-	return signIn, finalize, nil
+	return s.Finalize(b, finalizeName, code, signIn.State, true, s.ReturnURL("finalize")), nil
 }
 
 func partnerScenarios() []Scenario {
@@ -100,7 +100,7 @@ func partnerScenarios() []Scenario {
 			Title:    "A normal install with partner sign-in",
 			Provokes: "step=authorize in a new window, the partner's sign-in, the return to HubSpot with state, then step=finalize with code and state in HubSpot's frame",
 			Run: func(s *Session) error {
-				_, _, err := partnerInstall(s, s.NewBrowser(s.opts.ThirdPartyCookies), nil, stepFinalize)
+				_, err := partnerInstall(s, s.NewBrowser(s.opts.ThirdPartyCookies), nil, stepFinalize)
 				return err
 			},
 		},
@@ -237,7 +237,7 @@ func partnerScenarios() []Scenario {
 			Title:    "Finalize in a frame that gets no cookies",
 			Provokes: "sign-in in a top-level window, then finalize framed under app.hubspot.com with third-party cookies blocked (Safari, Firefox)",
 			Run: func(s *Session) error {
-				_, fin, err := partnerInstall(s, s.NewBrowser(browser.ThirdPartyBlock), nil, stepFinalizeNoCookies)
+				fin, err := partnerInstall(s, s.NewBrowser(browser.ThirdPartyBlock), nil, stepFinalizeNoCookies)
 				if err == nil && fin == nil {
 					return &skipError{why: s.obs.Halt}
 				}
@@ -250,7 +250,7 @@ func partnerScenarios() []Scenario {
 			Provokes: "three installs whose token request is answered 400 BAD_AUTH_CODE, 503, and only after a long stall",
 			Run: func(s *Session) error {
 				for _, f := range exchangeFaults(s.opts) {
-					_, fin, err := partnerInstall(s, s.NewBrowser(s.opts.ThirdPartyCookies), &f.fault, faultedStep(f.label))
+					fin, err := partnerInstall(s, s.NewBrowser(s.opts.ThirdPartyCookies), &f.fault, faultedStep(f.label))
 					if err != nil {
 						return err
 					}

@@ -93,14 +93,15 @@ type robustProbe struct {
 
 // openProbe runs the probe in b: the request, then, for sign-in probes, the sign-in form as the
 // target fills it.
-func openProbe(s *Session, b Engine, p robustProbe) *Step {
+func openProbe(s *Session, b Engine, p robustProbe) {
 	bc := browser.FramedBy(emulator.WebOrigin)
 	if p.authorize {
 		bc = browser.OpenedBy(emulator.WebOrigin)
 	}
 	raw := s.installURL(p.params)
 	if !p.signIn {
-		return s.Open(b, p.name, raw, bc, p.code, p.ret)
+		s.Open(b, p.name, raw, bc, p.code, p.ret)
+		return
 	}
 	st, done := s.Step(p.name, bc, raw)
 	st.Return = p.ret
@@ -115,7 +116,6 @@ func openProbe(s *Session, b Engine, p robustProbe) *Step {
 		page, err = b.Submit(s.ctx, page, form, s.target.Login.Fields)
 		st.Page, st.Err = page, err
 	}
-	return st
 }
 
 // mintProbeCode mints a code for a robust probe, so an exchange it provokes is attributed.
