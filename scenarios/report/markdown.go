@@ -122,7 +122,7 @@ func Markdown(w io.Writer, rep *scenarios.RunReport, v Verdict, opts MarkdownOpt
 	}
 	var manual []scenarios.Result
 	for _, res := range rep.Results {
-		if Label(res, rep.Strict, v) == "MANUAL" {
+		if Label(res, rep.Strict, v) == labelManual {
 			manual = append(manual, res)
 		}
 	}
@@ -202,7 +202,7 @@ func mdLabel(label string) string {
 		return "🟡 WARN"
 	case "XFAIL":
 		return "➖ XFAIL"
-	case "MANUAL":
+	case labelManual:
 		return "✋ MANUAL"
 	}
 	return label

@@ -44,7 +44,7 @@ func Text(w io.Writer, rep *scenarios.RunReport, opts TextOptions) error {
 			ew.printf("        got: %s\n", clip(res.Outcome.Got, maxGotBytes))
 			continue
 		}
-		if label == "SKIP" || label == "MANUAL" || (label == "PASS" && opts.Verbose) {
+		if label == "SKIP" || label == labelManual || (label == "PASS" && opts.Verbose) {
 			ew.printf("        %s\n", clip(res.Outcome.Got, maxGotBytes))
 			continue
 		}
