@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/emulator/hubspot"
 	"github.com/hsemu/hsemu/scenarios/browser"
 )
 
@@ -56,7 +57,7 @@ func controlFinalize(s *Session, b Engine) error {
 	if err != nil {
 		return err
 	}
-	s.Finalize(b, stepFinalizeControl, code, st.State, true, s.ReturnURL("finalize"))
+	s.Finalize(b, stepFinalizeControl, code, st.State, true, s.ReturnURL(hubspot.StepFinalize))
 	return nil
 }
 
@@ -90,7 +91,7 @@ func partnerInstall(s *Session, b Engine, fault *emulator.Fault, finalizeName St
 		f.Code = code
 		s.Fault(f)
 	}
-	return s.Finalize(b, finalizeName, code, signIn.State, true, s.ReturnURL("finalize")), nil
+	return s.Finalize(b, finalizeName, code, signIn.State, true, s.ReturnURL(hubspot.StepFinalize)), nil
 }
 
 func partnerScenarios() []Scenario {
@@ -139,7 +140,7 @@ func partnerScenarios() []Scenario {
 						return err
 					}
 					bad := tamper(st.State, pos)
-					s.Finalize(b, tamperedStep(pos), code, bad, true, s.ReturnURL("finalize"))
+					s.Finalize(b, tamperedStep(pos), code, bad, true, s.ReturnURL(hubspot.StepFinalize))
 				}
 				return controlFinalize(s, b)
 			},
@@ -158,7 +159,7 @@ func partnerScenarios() []Scenario {
 				if err != nil {
 					return err
 				}
-				s.Finalize(b, stepFinalizeNoState, code, "", false, s.ReturnURL("finalize"))
+				s.Finalize(b, stepFinalizeNoState, code, "", false, s.ReturnURL(hubspot.StepFinalize))
 				return controlFinalize(s, b)
 			},
 		},
@@ -176,7 +177,7 @@ func partnerScenarios() []Scenario {
 				if err != nil {
 					return err
 				}
-				first := s.Finalize(b, stepFinalize, code, st.State, true, s.ReturnURL("finalize"))
+				first := s.Finalize(b, stepFinalize, code, st.State, true, s.ReturnURL(hubspot.StepFinalize))
 				if len(codeExchanges(first.Exchanges)) == 0 {
 					return &skipError{why: "the first install with this state was never completed (no exchange), so there is nothing to replay; see partner/finalize/exchanges-code"}
 				}
@@ -184,7 +185,7 @@ func partnerScenarios() []Scenario {
 				if err != nil {
 					return err
 				}
-				s.Finalize(b, stepFinalizeReplayed, code2, st.State, true, s.ReturnURL("finalize"))
+				s.Finalize(b, stepFinalizeReplayed, code2, st.State, true, s.ReturnURL(hubspot.StepFinalize))
 				return nil
 			},
 		},
@@ -202,7 +203,7 @@ func partnerScenarios() []Scenario {
 				if err != nil {
 					return err
 				}
-				s.Finalize(b, stepFinalizeForeign, code, sameShape(st.State), true, s.ReturnURL("finalize"))
+				s.Finalize(b, stepFinalizeForeign, code, sameShape(st.State), true, s.ReturnURL(hubspot.StepFinalize))
 				return controlFinalize(s, b)
 			},
 		},
@@ -212,15 +213,15 @@ func partnerScenarios() []Scenario {
 			Provokes: "step=authorize with a returnUrl on HubSpot's host whose query carries " + xssPayload + ", then finalize with that markup as the state, and with it in returnUrl",
 			Run: func(s *Session) error {
 				b := s.NewBrowser(s.opts.ThirdPartyCookies)
-				ret := s.ReturnURL("authorize")
+				ret := s.ReturnURL(hubspot.StepAuthorize)
 				ret.RawQuery += "&x=" + xssPayload
-				s.Open(b, stepAuthorizeMarkup, s.installURL([][2]string{{"returnUrl", ret.String()}, {"step", "authorize"}}), browser.OpenedBy(emulator.WebOrigin), "", nil)
+				s.Open(b, stepAuthorizeMarkup, s.installURL([][2]string{{paramReturnURL, ret.String()}, {"step", hubspot.StepAuthorize}}), browser.OpenedBy(emulator.WebOrigin), "", nil)
 				for _, p := range []struct {
 					name  StepName
 					state string
 					ret   *url.URL
 				}{
-					{stepFinalizeMarkupState, xssPayload, s.ReturnURL("finalize")},
+					{stepFinalizeMarkupState, xssPayload, s.ReturnURL(hubspot.StepFinalize)},
 					{stepFinalizeMarkupReturn, randomHex(32), markedReturnURL(s)},
 				} {
 					code, err := s.MintCode(nil)
