@@ -1,5 +1,7 @@
 package scenarios
 
+import "slices"
+
 // Group is a part of the catalogue: the checks of one install flow (seamless, partner,
 // connect), the bad-input checks run for each install flow (robust), the listing profile's
 // (listing), and the webhook receiver's (webhooks). Each group keeps its check literals in
@@ -19,14 +21,8 @@ const (
 
 // Scenarios returns every scenario, in catalogue order.
 func Scenarios() []Scenario {
-	var out []Scenario
-	out = append(out, seamlessScenarios()...)
-	out = append(out, partnerScenarios()...)
-	out = append(out, robustScenarios()...)
-	out = append(out, connectScenarios()...)
-	out = append(out, listingScenarios()...)
-	out = append(out, webhookScenarios()...)
-	return out
+	return slices.Concat(seamlessScenarios(), partnerScenarios(), robustScenarios(),
+		connectScenarios(), listingScenarios(), webhookScenarios())
 }
 
 // Catalogue returns every check that a run under profile can decide, in catalogue order.

@@ -230,8 +230,9 @@ func robustScenarios() []Scenario {
 				ret := s.ReturnURL(hubspot.StepFinalize)
 				return runProbes(s, []func(string) robustProbe{
 					func(code string) robustProbe {
-						var twice [][2]string
-						for _, p := range finalizeParams(s, code, ret.String(), hubspot.StepFinalize) {
+						params := finalizeParams(s, code, ret.String(), hubspot.StepFinalize)
+						twice := make([][2]string, 0, 2*len(params))
+						for _, p := range params {
 							twice = append(twice, p, p)
 						}
 						return robustProbe{name: stepProbeDuplicated + " (finalize)", params: twice, ret: ret}
@@ -279,8 +280,8 @@ func robustScenarios() []Scenario {
 			Title:    "returnUrls that are not HubSpot's",
 			Provokes: "step=finalize (and step=authorize with the sign-in, for the partner flow) with a returnUrl on evil.example, app.hubspot.com.evil.example, //evil.example, https://app.hubspot.com@evil.example and javascript:; the browser stops before leaving the endpoint, so evil.example is never contacted",
 			Run: func(s *Session) error {
-				var fin []func(string) robustProbe
-				var auth []robustProbe
+				fin := make([]func(string) robustProbe, 0, len(openRedirectProbes))
+				auth := make([]robustProbe, 0, len(openRedirectProbes))
 				for _, p := range openRedirectProbes {
 					fin = append(fin, func(code string) robustProbe {
 						return robustProbe{name: stepProbeOpenRedirect + " (finalize, " + StepName(p.label) + ")", params: finalizeParams(s, code, p.value, hubspot.StepFinalize)}
@@ -299,9 +300,10 @@ func robustScenarios() []Scenario {
 			Title:    "A returnUrl carrying markup",
 			Provokes: "step=finalize (and step=authorize, for the partner flow) with a returnUrl carrying " + xssPayload + ", on HubSpot's host and on another",
 			Run: func(s *Session) error {
-				var fin []func(string) robustProbe
-				var auth []robustProbe
-				for _, r := range reflectedReturnURLs(s) {
+				returnURLs := reflectedReturnURLs(s)
+				fin := make([]func(string) robustProbe, 0, len(returnURLs))
+				auth := make([]robustProbe, 0, len(returnURLs))
+				for _, r := range returnURLs {
 					fin = append(fin, func(code string) robustProbe {
 						return robustProbe{name: stepProbeReflected + " (finalize, " + StepName(r[0]) + ")", params: finalizeParams(s, code, r[1], hubspot.StepFinalize), ret: parsedOrNil(r[1])}
 					})

@@ -162,7 +162,7 @@ func loginForm(p *browser.Page, fields map[string]string) (browser.Form, bool) {
 
 // stuckNote explains a sign-in that found no form to fill.
 func stuckNote(p *browser.Page, fields map[string]string) string {
-	var want []string
+	want := make([]string, 0, len(fields))
 	for n := range fields {
 		want = append(want, n)
 	}

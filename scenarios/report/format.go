@@ -113,7 +113,7 @@ func List(w io.Writer, f Format, checks []scenarios.Check) error {
 			Scenario string `json:"scenario"`
 			Title    string `json:"title"`
 		}
-		items := []item{}
+		items := make([]item, 0, len(checks)) // never nil: an empty list is [] in JSON
 		for _, c := range checks {
 			items = append(items, item{c.ID, string(c.Level), string(c.Group), string(c.Scenario), c.Title})
 		}
