@@ -373,7 +373,7 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) 
 	}
 	sink(RunDone{Report: rep})
 	if err := ctx.Err(); err != nil {
-		return rep, fmt.Errorf("run stopped: %w", err)
+		return rep, fmt.Errorf("interrupted: %w", err)
 	}
 	return rep, nil
 }
