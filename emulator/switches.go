@@ -64,8 +64,9 @@ func (c *Choices) Set(name string, on bool) error {
 	case "lowercase-bearer":
 		c.RefuseLowercaseBearer = !on
 	default:
-		var names []string
-		for _, sw := range c.Switches() {
+		switches := c.Switches()
+		names := make([]string, 0, len(switches))
+		for _, sw := range switches {
 			names = append(names, sw.Name)
 		}
 		return fmt.Errorf("no switch %q: the switches are %s", name, strings.Join(names, ", "))

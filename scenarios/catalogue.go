@@ -1,6 +1,6 @@
 package scenarios
 
-import "fmt"
+import "slices"
 
 // Group is a part of the catalogue: the checks of one install flow (seamless, partner,
 // connect), the bad-input checks run for each install flow (robust), the listing profile's
@@ -9,6 +9,7 @@ import "fmt"
 // Reports name it "flow" (JSON schema version 1, the JUnit classname).
 type Group string
 
+// The groups, in the order the catalogue lists them.
 const (
 	GroupSeamless Group = "seamless"
 	GroupPartner  Group = "partner"
@@ -20,14 +21,8 @@ const (
 
 // Scenarios returns every scenario, in catalogue order.
 func Scenarios() []Scenario {
-	var out []Scenario
-	out = append(out, seamlessScenarios()...)
-	out = append(out, partnerScenarios()...)
-	out = append(out, robustScenarios()...)
-	out = append(out, connectScenarios()...)
-	out = append(out, listingScenarios()...)
-	out = append(out, webhookScenarios()...)
-	return out
+	return slices.Concat(seamlessScenarios(), partnerScenarios(), robustScenarios(),
+		connectScenarios(), listingScenarios(), webhookScenarios())
 }
 
 // Catalogue returns every check that a run under profile can decide, in catalogue order.
@@ -53,33 +48,4 @@ func Lookup(id string) (Check, bool) {
 		}
 	}
 	return Check{}, false
-}
-
-// validateCatalogue reports IDs used twice, checks whose scenario is declared but never built,
-// and scenarios or checks that lack a part; the catalogue's own test calls it.
-func validateCatalogue() error {
-	scs := map[ScenarioID]bool{}
-	for _, s := range Scenarios() {
-		if scs[s.ID] {
-			return fmt.Errorf("scenario %s defined twice", s.ID)
-		}
-		scs[s.ID] = true
-		if s.Group == "" || s.Applies == nil || s.Run == nil {
-			return fmt.Errorf("scenario %s lacks a group, an Applies or a Run", s.ID)
-		}
-	}
-	seen := map[string]bool{}
-	for _, c := range Catalogue(ProfileListing) {
-		if seen[c.ID] {
-			return fmt.Errorf("check %s defined twice", c.ID)
-		}
-		seen[c.ID] = true
-		if !scs[c.Scenario] {
-			return fmt.Errorf("check %s names scenario %s, which does not exist", c.ID, c.Scenario)
-		}
-		if c.Judge == nil || c.Group == "" || c.Requirement == "" || c.Source == "" || c.Fix == "" || c.Title == "" {
-			return fmt.Errorf("check %s lacks a judge, group, title, requirement, source or fix", c.ID)
-		}
-	}
-	return nil
 }

@@ -25,6 +25,7 @@ const (
 // a pass.
 type Status int
 
+// The statuses, from undecided to the harness breaking.
 const (
 	Pending Status = iota // not decided yet
 	Running               // its scenario is running
@@ -87,18 +88,18 @@ const (
 type Cause string
 
 const (
-	// CauseEndpoint: the endpoint under test did it.
+	// CauseEndpoint means the endpoint under test did it.
 	CauseEndpoint Cause = ""
-	// CauseSetup: hsemu's or the app's configuration is wrong (credentials that differ from the
+	// CauseSetup means hsemu's or the app's configuration is wrong (credentials that differ from the
 	// app's, an API base not pointed at the emulator, a --login the sign-in refuses, TLS trust,
 	// rate limiting, an endpoint that cannot be reached at all).
 	CauseSetup Cause = "setup"
-	// CauseEngine: the browser engine cannot decide (a page that navigates only with JavaScript
+	// CauseEngine means the browser engine cannot decide (a page that navigates only with JavaScript
 	// under the http engine); another engine can.
 	CauseEngine Cause = "engine"
-	// CauseDown: the endpoint stopped answering earlier in the run, so this check could not run.
+	// CauseDown means the endpoint stopped answering earlier in the run, so this check could not run.
 	CauseDown Cause = "down"
-	// CauseEmulator: the app called a HubSpot API the emulator does not have.
+	// CauseEmulator means the app called a HubSpot API the emulator does not have.
 	CauseEmulator Cause = "emulator"
 )
 

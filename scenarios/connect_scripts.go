@@ -182,10 +182,9 @@ func mintConnectCode(s *Session, cb *url.URL) (string, error) {
 }
 
 // connectToCallback runs a start and an approval and returns the callback URL with its code.
-func connectToCallback(s *Session, b *connectBrowser) (*Step, *url.URL, string, error) {
+func connectToCallback(s *Session, b *connectBrowser) (*url.URL, string, error) {
 	start := connectStart(s, b, stepStart)
-	cb, code, err := connectApprove(s, b, start)
-	return start, cb, code, err
+	return connectApprove(s, b, start)
 }
 
 func connectScenarios() []Scenario {
@@ -196,7 +195,7 @@ func connectScenarios() []Scenario {
 			Provokes: "the connect URL, HubSpot's consent page (access granted), then the callback with code and state",
 			Run: func(s *Session) error {
 				b := newConnectBrowser(s)
-				_, cb, code, err := connectToCallback(s, b)
+				cb, code, err := connectToCallback(s, b)
 				var skipped *skipError
 				if errors.As(err, &skipped) {
 					// The start is judged all the same (connect/authorize-url says why).
@@ -227,7 +226,7 @@ func connectScenarios() []Scenario {
 			Provokes: "a real start and approval, then the callback with its state replaced",
 			Run: func(s *Session) error {
 				b := newConnectBrowser(s)
-				_, cb, code, err := connectToCallback(s, b)
+				cb, code, err := connectToCallback(s, b)
 				if err != nil {
 					return err
 				}
@@ -249,7 +248,7 @@ func connectScenarios() []Scenario {
 			Provokes: "a complete connect, then the callback again with the same state and a new code for the same redirect_uri",
 			Run: func(s *Session) error {
 				b := newConnectBrowser(s)
-				_, cb, code, err := connectToCallback(s, b)
+				cb, code, err := connectToCallback(s, b)
 				if err != nil {
 					return err
 				}
@@ -276,7 +275,7 @@ func connectScenarios() []Scenario {
 			Run: func(s *Session) error {
 				for _, f := range exchangeFaults(s.opts) {
 					b := newConnectBrowser(s)
-					_, cb, code, err := connectToCallback(s, b)
+					cb, code, err := connectToCallback(s, b)
 					if err != nil {
 						return err
 					}

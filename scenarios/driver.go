@@ -95,11 +95,12 @@ func (h *Harness) URL() string { return "http://" + h.Addr }
 func StartHarness(cfg emulator.Config, addr string) (*Harness, error) {
 	em, err := emulator.New(cfg)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("start the emulator: %w", err)
 	}
-	ln, err := net.Listen("tcp", addr)
+	var lc net.ListenConfig
+	ln, err := lc.Listen(context.Background(), "tcp", addr)
 	if err != nil {
-		em.Close()
+		_ = em.Close() // it never served; the listen error is the one to report
 		return nil, fmt.Errorf("start the emulator on %s: %w (is another hsemu running? choose another with --addr)", addr, err)
 	}
 	h := &Harness{
@@ -129,7 +130,7 @@ func (h *Harness) track(c net.Conn, s http.ConnState) {
 	switch s {
 	case http.StateNew:
 		if h.stopping {
-			c.Close()
+			_ = c.Close() // it sent no request: nothing is lost, and no one to tell
 			return
 		}
 		h.fresh[c] = true
@@ -143,7 +144,7 @@ func (h *Harness) Close() error {
 	h.mu.Lock()
 	h.stopping = true
 	for c := range h.fresh {
-		c.Close()
+		_ = c.Close() // it sent no request: nothing is lost, and no one to tell
 	}
 	h.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -371,7 +372,10 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) 
 		Results:       results,
 	}
 	sink(RunDone{Report: rep})
-	return rep, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return rep, fmt.Errorf("interrupted: %w", err)
+	}
+	return rep, nil
 }
 
 // judge turns a scenario's observation into a check's outcome. A scenario that broke decides

@@ -13,12 +13,6 @@ import (
 // estimate from a few samples, and the verdicts say so: a state that looks random may still be
 // predictable, and the estimate only rules out the obviously weak.
 
-// stateBits estimates the entropy of a set of states (stateEstimate).
-func stateBits(states []string) float64 {
-	bits, _ := stateEstimate(states)
-	return bits
-}
-
 // stateEstimate estimates the bits of randomness of each of a set of states, and says how:
 //   - UUIDs by their version: v4 has 122 random bits, v7 74 (the rest is a timestamp), v1 and v6
 //     14 (a clock sequence; the node and time are guessable), v3 and v5 none (a hash of a name);

@@ -40,3 +40,9 @@ func TestStateEstimate(t *testing.T) {
 		})
 	}
 }
+
+// stateBits estimates the entropy of a set of states (stateEstimate).
+func stateBits(states []string) float64 {
+	bits, _ := stateEstimate(states)
+	return bits
+}

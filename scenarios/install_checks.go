@@ -18,6 +18,8 @@ type installCheckSet struct {
 
 const (
 	titleCurrentEndpoint = "Uses the current token endpoint"
+	// provokesNormalInstall is what the checks judged from the normal install's steps do.
+	provokesNormalInstall = "a normal install"
 	// provokesExchangeFaults is what the exchange-fails scenarios do (exchangeFaults).
 	provokesExchangeFaults = "the token endpoint answers 400 BAD_AUTH_CODE, then 503, then stalls"
 	fixExchangeOnV3        = "Post the exchange to /oauth/v3/token (form body only: v3 refuses parameters in the query)."
@@ -41,7 +43,7 @@ func installChecks(set installCheckSet) []Check {
 		inferred(Check{
 			ID: set.prefix + "/exchanges-code", Level: Must,
 			Title:       "Exchanges the code for tokens",
-			Provokes:    "a normal install",
+			Provokes:    provokesNormalInstall,
 			Requirement: "Use the provided code to complete token exchange for OAuth: one POST with a form body, grant_type=authorization_code, the app's client_id and client_secret, and redirect_uri exactly the install URL.",
 			Source:      srcInstallFlow + "; " + srcWorkingOAuth,
 			Fix:         "POST to {HubSpot API}/oauth/v3/token with Content-Type application/x-www-form-urlencoded and grant_type=authorization_code, client_id, client_secret, redirect_uri (the install URL exactly as registered: same scheme, host, path, no trailing slash, no query) and code.",
@@ -50,7 +52,7 @@ func installChecks(set installCheckSet) []Check {
 		{
 			ID: set.prefix + "/returns-to-hubspot", Level: Must, Basis: Documented,
 			Title:       "Sends the user back to HubSpot",
-			Provokes:    "a normal install",
+			Provokes:    provokesNormalInstall,
 			Requirement: "Redirect the user back to the returnUrl provided in the installation request. Redirecting back to HubSpot is required to avoid an infinite login loop.",
 			Source:      srcInstallFlow,
 			Fix:         "After the exchange, answer the finalize request with a 302/303 to the returnUrl exactly as HubSpot sent it (keep its own query parameters).",
@@ -87,7 +89,7 @@ func installChecks(set installCheckSet) []Check {
 		{
 			ID: set.prefix + "/single-exchange", Level: Should, Basis: Documented,
 			Title:       "Redeems the code once",
-			Provokes:    "a normal install",
+			Provokes:    provokesNormalInstall,
 			Requirement: "Authorization codes are single-use; a second redemption fails, and the authorization server should revoke the tokens already issued for it.",
 			Source:      srcRFC6749Code + "; " + srcRFC9700Replay,
 			Fix:         "Exchange the code exactly once; keep the tokens from that answer instead of exchanging again to check them.",
@@ -97,7 +99,7 @@ func installChecks(set installCheckSet) []Check {
 	checks = append(checks, Check{
 		ID: set.prefix + "/current-token-endpoint", Level: Should, Basis: Documented,
 		Title:       titleCurrentEndpoint,
-		Provokes:    "a normal install",
+		Provokes:    provokesNormalInstall,
 		Requirement: "The v1 token endpoint /oauth/v1/token is deprecated and sunsets on February 16, 2027; use /oauth/v3/token.",
 		Source:      srcV1Sunset,
 		Fix:         fixExchangeOnV3,

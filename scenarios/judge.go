@@ -325,7 +325,7 @@ func judgeSingleExchange(st *Step) Outcome {
 }
 
 func outcomes(evs []emulator.Event) string {
-	var parts []string
+	parts := make([]string, 0, len(evs))
 	for _, e := range evs {
 		o := e.Outcome
 		if o == "" {

@@ -68,7 +68,10 @@ func probeHTTPS(s *Session, raw string) error {
 	if err != nil {
 		return fmt.Errorf("%s: no valid certificate: %w", raw, err)
 	}
-	return conn.Close()
+	if err := conn.Close(); err != nil {
+		return fmt.Errorf("%s: close the TLS connection: %w", raw, err)
+	}
+	return nil
 }
 
 // listingBrowser is Session.NewBrowser with the run's third-party cookie policy; like every
@@ -149,7 +152,7 @@ func listingScenarios() []Scenario {
 				if s.target.ConnectURL != "" {
 					// The connect flow's exchange is judged too (listing/current-token-endpoint).
 					cb := newConnectBrowser(s)
-					if _, u, code, err := connectToCallback(s, cb); err == nil {
+					if u, code, err := connectToCallback(s, cb); err == nil {
 						s.Open(cb.Engine, stepCallback, u.String(), browser.TopLevel, code, nil)
 					}
 				}
@@ -158,7 +161,7 @@ func listingScenarios() []Scenario {
 					_, err := seamlessInstall(s, b, stepFinalize, nil)
 					return err
 				}
-				_, fin, err := partnerInstall(s, b, nil, stepFinalize)
+				fin, err := partnerInstall(s, b, nil, stepFinalize)
 				if err == nil && fin == nil {
 					return &skipError{why: s.obs.Halt}
 				}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/emulator/hubspot"
 	"github.com/hsemu/hsemu/scenarios/browser"
 )
 
@@ -56,7 +57,7 @@ func controlFinalize(s *Session, b Engine) error {
 	if err != nil {
 		return err
 	}
-	s.Finalize(b, stepFinalizeControl, code, st.State, true, s.ReturnURL("finalize"))
+	s.Finalize(b, stepFinalizeControl, code, st.State, true, s.ReturnURL(hubspot.StepFinalize))
 	return nil
 }
 
@@ -68,29 +69,29 @@ func tamperedStep(pos int) StepName {
 // nthSignIn names the i-th of several sign-ins: "authorize #2".
 func nthSignIn(i int) StepName { return stepAuthorize + StepName(fmt.Sprintf(" #%d", i)) }
 
-// partnerInstall is HubSpot's install with partner sign-in, from step=authorize to finalize.
-// It stops early, recording why in the observation, when a step leaves nothing to go on.
-func partnerInstall(s *Session, b Engine, fault *emulator.Fault, finalizeName StepName) (signIn, finalize *Step, err error) {
-	signIn = s.SignIn(b, stepAuthorize)
+// partnerInstall is HubSpot's install with partner sign-in, from step=authorize to finalize,
+// and returns the finalize step. It stops early, returning no step and recording why in the
+// observation, when a step leaves nothing to go on.
+func partnerInstall(s *Session, b Engine, fault *emulator.Fault, finalizeName StepName) (*Step, error) {
+	signIn := s.SignIn(b, stepAuthorize)
 	if signIn.State == "" {
 		s.obs.Halt = signIn.noState()
-		return signIn, nil, nil
+		return nil, nil
 	}
 	code, err := approveInstall(s, signIn)
 	if err != nil {
 		if se, ok := err.(*skipError); ok {
 			s.obs.Halt = se.why
-			return signIn, nil, nil
+			return nil, nil
 		}
-		return signIn, nil, err
+		return nil, err
 	}
 	if fault != nil {
 		f := *fault
 		f.Code = code
 		s.Fault(f)
 	}
-	finalize = s.Finalize(b, finalizeName, code, signIn.State, true, s.ReturnURL("finalize"))
-	return signIn, finalize, nil
+	return s.Finalize(b, finalizeName, code, signIn.State, true, s.ReturnURL(hubspot.StepFinalize)), nil
 }
 
 func partnerScenarios() []Scenario {
@@ -100,7 +101,7 @@ func partnerScenarios() []Scenario {
 			Title:    "A normal install with partner sign-in",
 			Provokes: "step=authorize in a new window, the partner's sign-in, the return to HubSpot with state, then step=finalize with code and state in HubSpot's frame",
 			Run: func(s *Session) error {
-				_, _, err := partnerInstall(s, s.NewBrowser(s.opts.ThirdPartyCookies), nil, stepFinalize)
+				_, err := partnerInstall(s, s.NewBrowser(s.opts.ThirdPartyCookies), nil, stepFinalize)
 				return err
 			},
 		},
@@ -139,7 +140,7 @@ func partnerScenarios() []Scenario {
 						return err
 					}
 					bad := tamper(st.State, pos)
-					s.Finalize(b, tamperedStep(pos), code, bad, true, s.ReturnURL("finalize"))
+					s.Finalize(b, tamperedStep(pos), code, bad, true, s.ReturnURL(hubspot.StepFinalize))
 				}
 				return controlFinalize(s, b)
 			},
@@ -158,7 +159,7 @@ func partnerScenarios() []Scenario {
 				if err != nil {
 					return err
 				}
-				s.Finalize(b, stepFinalizeNoState, code, "", false, s.ReturnURL("finalize"))
+				s.Finalize(b, stepFinalizeNoState, code, "", false, s.ReturnURL(hubspot.StepFinalize))
 				return controlFinalize(s, b)
 			},
 		},
@@ -176,7 +177,7 @@ func partnerScenarios() []Scenario {
 				if err != nil {
 					return err
 				}
-				first := s.Finalize(b, stepFinalize, code, st.State, true, s.ReturnURL("finalize"))
+				first := s.Finalize(b, stepFinalize, code, st.State, true, s.ReturnURL(hubspot.StepFinalize))
 				if len(codeExchanges(first.Exchanges)) == 0 {
 					return &skipError{why: "the first install with this state was never completed (no exchange), so there is nothing to replay; see partner/finalize/exchanges-code"}
 				}
@@ -184,7 +185,7 @@ func partnerScenarios() []Scenario {
 				if err != nil {
 					return err
 				}
-				s.Finalize(b, stepFinalizeReplayed, code2, st.State, true, s.ReturnURL("finalize"))
+				s.Finalize(b, stepFinalizeReplayed, code2, st.State, true, s.ReturnURL(hubspot.StepFinalize))
 				return nil
 			},
 		},
@@ -202,7 +203,7 @@ func partnerScenarios() []Scenario {
 				if err != nil {
 					return err
 				}
-				s.Finalize(b, stepFinalizeForeign, code, sameShape(st.State), true, s.ReturnURL("finalize"))
+				s.Finalize(b, stepFinalizeForeign, code, sameShape(st.State), true, s.ReturnURL(hubspot.StepFinalize))
 				return controlFinalize(s, b)
 			},
 		},
@@ -212,15 +213,15 @@ func partnerScenarios() []Scenario {
 			Provokes: "step=authorize with a returnUrl on HubSpot's host whose query carries " + xssPayload + ", then finalize with that markup as the state, and with it in returnUrl",
 			Run: func(s *Session) error {
 				b := s.NewBrowser(s.opts.ThirdPartyCookies)
-				ret := s.ReturnURL("authorize")
+				ret := s.ReturnURL(hubspot.StepAuthorize)
 				ret.RawQuery += "&x=" + xssPayload
-				s.Open(b, stepAuthorizeMarkup, s.installURL([][2]string{{"returnUrl", ret.String()}, {"step", "authorize"}}), browser.OpenedBy(emulator.WebOrigin), "", nil)
+				s.Open(b, stepAuthorizeMarkup, s.installURL([][2]string{{paramReturnURL, ret.String()}, {"step", hubspot.StepAuthorize}}), browser.OpenedBy(emulator.WebOrigin), "", nil)
 				for _, p := range []struct {
 					name  StepName
 					state string
 					ret   *url.URL
 				}{
-					{stepFinalizeMarkupState, xssPayload, s.ReturnURL("finalize")},
+					{stepFinalizeMarkupState, xssPayload, s.ReturnURL(hubspot.StepFinalize)},
 					{stepFinalizeMarkupReturn, randomHex(32), markedReturnURL(s)},
 				} {
 					code, err := s.MintCode(nil)
@@ -237,7 +238,7 @@ func partnerScenarios() []Scenario {
 			Title:    "Finalize in a frame that gets no cookies",
 			Provokes: "sign-in in a top-level window, then finalize framed under app.hubspot.com with third-party cookies blocked (Safari, Firefox)",
 			Run: func(s *Session) error {
-				_, fin, err := partnerInstall(s, s.NewBrowser(browser.ThirdPartyBlock), nil, stepFinalizeNoCookies)
+				fin, err := partnerInstall(s, s.NewBrowser(browser.ThirdPartyBlock), nil, stepFinalizeNoCookies)
 				if err == nil && fin == nil {
 					return &skipError{why: s.obs.Halt}
 				}
@@ -250,7 +251,7 @@ func partnerScenarios() []Scenario {
 			Provokes: "three installs whose token request is answered 400 BAD_AUTH_CODE, 503, and only after a long stall",
 			Run: func(s *Session) error {
 				for _, f := range exchangeFaults(s.opts) {
-					_, fin, err := partnerInstall(s, s.NewBrowser(s.opts.ThirdPartyCookies), &f.fault, faultedStep(f.label))
+					fin, err := partnerInstall(s, s.NewBrowser(s.opts.ThirdPartyCookies), &f.fault, faultedStep(f.label))
 					if err != nil {
 						return err
 					}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/emulator/hubspot"
 	"github.com/hsemu/hsemu/scenarios/browser"
 )
 
@@ -93,14 +94,15 @@ type robustProbe struct {
 
 // openProbe runs the probe in b: the request, then, for sign-in probes, the sign-in form as the
 // target fills it.
-func openProbe(s *Session, b Engine, p robustProbe) *Step {
+func openProbe(s *Session, b Engine, p robustProbe) {
 	bc := browser.FramedBy(emulator.WebOrigin)
 	if p.authorize {
 		bc = browser.OpenedBy(emulator.WebOrigin)
 	}
 	raw := s.installURL(p.params)
 	if !p.signIn {
-		return s.Open(b, p.name, raw, bc, p.code, p.ret)
+		s.Open(b, p.name, raw, bc, p.code, p.ret)
+		return
 	}
 	st, done := s.Step(p.name, bc, raw)
 	st.Return = p.ret
@@ -115,7 +117,6 @@ func openProbe(s *Session, b Engine, p robustProbe) *Step {
 		page, err = b.Submit(s.ctx, page, form, s.target.Login.Fields)
 		st.Page, st.Err = page, err
 	}
-	return st
 }
 
 // mintProbeCode mints a code for a robust probe, so an exchange it provokes is attributed.
@@ -136,7 +137,7 @@ func finalizeParams(s *Session, code, ret, step string) [][2]string {
 		p = append(p, [2]string{"state", randomHex(32)})
 	}
 	if ret != "" {
-		p = append(p, [2]string{"returnUrl", ret})
+		p = append(p, [2]string{paramReturnURL, ret})
 	}
 	if step != "" {
 		p = append(p, [2]string{"step", step})
@@ -175,7 +176,7 @@ func parsedOrNil(raw string) *url.URL {
 
 // paddedReturnURL is a HubSpot returnUrl grown to n bytes by a padding query parameter.
 func paddedReturnURL(s *Session, n int) string {
-	base := s.ReturnURL("finalize").String() + "&pad="
+	base := s.ReturnURL(hubspot.StepFinalize).String() + "&pad="
 	if len(base) >= n {
 		return base
 	}
@@ -186,7 +187,7 @@ func paddedReturnURL(s *Session, n int) string {
 // perhaps echoed on a page) and one on another host (refused, then perhaps echoed on the error page).
 func reflectedReturnURLs(s *Session) [][2]string {
 	return [][2]string{
-		{"HubSpot returnUrl", s.ReturnURL("finalize").String() + "&x=" + xssPayload},
+		{"HubSpot returnUrl", s.ReturnURL(hubspot.StepFinalize).String() + "&x=" + xssPayload},
 		{"foreign returnUrl", "https://evil.example/" + xssPayload},
 	}
 }
@@ -198,7 +199,7 @@ func robustScenarios() []Scenario {
 			Title:    "An unknown step, and no step",
 			Provokes: "the install URL with a fresh code and returnUrl, once with step=bogus and once with no step",
 			Run: func(s *Session) error {
-				ret := s.ReturnURL("finalize")
+				ret := s.ReturnURL(hubspot.StepFinalize)
 				return runProbes(s, []func(string) robustProbe{
 					func(code string) robustProbe {
 						return robustProbe{name: stepProbeUnknownStep + " (step=bogus)", params: finalizeParams(s, code, ret.String(), "bogus"), ret: ret}
@@ -216,9 +217,9 @@ func robustScenarios() []Scenario {
 			Run: func(s *Session) error {
 				return runProbes(s, []func(string) robustProbe{
 					func(code string) robustProbe {
-						return robustProbe{name: stepProbeNoReturnURL + " (finalize)", params: finalizeParams(s, code, "", "finalize")}
+						return robustProbe{name: stepProbeNoReturnURL + " (finalize)", params: finalizeParams(s, code, "", hubspot.StepFinalize)}
 					},
-				}, []robustProbe{{name: stepProbeNoReturnURL + " (authorize)", params: [][2]string{{"step", "authorize"}}}})
+				}, []robustProbe{{name: stepProbeNoReturnURL + " (authorize)", params: [][2]string{{"step", hubspot.StepAuthorize}}}})
 			},
 		},
 		{
@@ -226,11 +227,12 @@ func robustScenarios() []Scenario {
 			Title:    "Every parameter twice",
 			Provokes: "step=finalize (and step=authorize, for the partner flow) with each parameter given twice",
 			Run: func(s *Session) error {
-				ret := s.ReturnURL("finalize")
+				ret := s.ReturnURL(hubspot.StepFinalize)
 				return runProbes(s, []func(string) robustProbe{
 					func(code string) robustProbe {
-						var twice [][2]string
-						for _, p := range finalizeParams(s, code, ret.String(), "finalize") {
+						params := finalizeParams(s, code, ret.String(), hubspot.StepFinalize)
+						twice := make([][2]string, 0, 2*len(params))
+						for _, p := range params {
 							twice = append(twice, p, p)
 						}
 						return robustProbe{name: stepProbeDuplicated + " (finalize)", params: twice, ret: ret}
@@ -238,10 +240,10 @@ func robustScenarios() []Scenario {
 				}, []robustProbe{{
 					name: stepProbeDuplicated + " (authorize)",
 					params: [][2]string{
-						{"returnUrl", s.ReturnURL("authorize").String()},
-						{"returnUrl", s.ReturnURL("authorize").String()},
-						{"step", "authorize"},
-						{"step", "authorize"},
+						{paramReturnURL, s.ReturnURL(hubspot.StepAuthorize).String()},
+						{paramReturnURL, s.ReturnURL(hubspot.StepAuthorize).String()},
+						{"step", hubspot.StepAuthorize},
+						{"step", hubspot.StepAuthorize},
 					},
 				}})
 			},
@@ -252,10 +254,10 @@ func robustScenarios() []Scenario {
 			Provokes: fmt.Sprintf("a %d KiB returnUrl, and for the partner flow a %d KiB state", oversizedReturnURLBytes>>10, oversizedStateBytes>>10),
 			Run: func(s *Session) error {
 				long := paddedReturnURL(s, oversizedReturnURLBytes)
-				ret := s.ReturnURL("finalize")
+				ret := s.ReturnURL(hubspot.StepFinalize)
 				fin := []func(string) robustProbe{
 					func(code string) robustProbe {
-						return robustProbe{name: stepProbeOversized + " returnUrl (finalize)", params: finalizeParams(s, code, long, "finalize"), ret: parsedOrNil(long)}
+						return robustProbe{name: stepProbeOversized + " returnUrl (finalize)", params: finalizeParams(s, code, long, hubspot.StepFinalize), ret: parsedOrNil(long)}
 					},
 				}
 				if s.target.hasFlow(Partner) {
@@ -263,13 +265,13 @@ func robustScenarios() []Scenario {
 					// and completes the install, which is the within-budget checks' business.
 					fin = append(fin, func(code string) robustProbe {
 						return robustProbe{name: stepProbeOversized + " state (finalize)", ret: ret, params: [][2]string{
-							{"code", code}, {"state", randomHex(oversizedStateBytes / 2)}, {"returnUrl", ret.String()}, {"step", "finalize"},
+							{"code", code}, {"state", randomHex(oversizedStateBytes / 2)}, {paramReturnURL, ret.String()}, {"step", hubspot.StepFinalize},
 						}}
 					})
 				}
 				return runProbes(s, fin, []robustProbe{{
 					name:   stepProbeOversized + " returnUrl (authorize)",
-					params: [][2]string{{"returnUrl", paddedReturnURL(s, oversizedReturnURLBytes)}, {"step", "authorize"}},
+					params: [][2]string{{paramReturnURL, paddedReturnURL(s, oversizedReturnURLBytes)}, {"step", hubspot.StepAuthorize}},
 				}})
 			},
 		},
@@ -278,15 +280,15 @@ func robustScenarios() []Scenario {
 			Title:    "returnUrls that are not HubSpot's",
 			Provokes: "step=finalize (and step=authorize with the sign-in, for the partner flow) with a returnUrl on evil.example, app.hubspot.com.evil.example, //evil.example, https://app.hubspot.com@evil.example and javascript:; the browser stops before leaving the endpoint, so evil.example is never contacted",
 			Run: func(s *Session) error {
-				var fin []func(string) robustProbe
-				var auth []robustProbe
+				fin := make([]func(string) robustProbe, 0, len(openRedirectProbes))
+				auth := make([]robustProbe, 0, len(openRedirectProbes))
 				for _, p := range openRedirectProbes {
 					fin = append(fin, func(code string) robustProbe {
-						return robustProbe{name: stepProbeOpenRedirect + " (finalize, " + StepName(p.label) + ")", params: finalizeParams(s, code, p.value, "finalize")}
+						return robustProbe{name: stepProbeOpenRedirect + " (finalize, " + StepName(p.label) + ")", params: finalizeParams(s, code, p.value, hubspot.StepFinalize)}
 					})
 					auth = append(auth, robustProbe{
 						name:   stepProbeOpenRedirect + " (authorize, " + StepName(p.label) + ")",
-						params: [][2]string{{"returnUrl", p.value}, {"step", "authorize"}},
+						params: [][2]string{{paramReturnURL, p.value}, {"step", hubspot.StepAuthorize}},
 						signIn: true,
 					})
 				}
@@ -298,15 +300,16 @@ func robustScenarios() []Scenario {
 			Title:    "A returnUrl carrying markup",
 			Provokes: "step=finalize (and step=authorize, for the partner flow) with a returnUrl carrying " + xssPayload + ", on HubSpot's host and on another",
 			Run: func(s *Session) error {
-				var fin []func(string) robustProbe
-				var auth []robustProbe
-				for _, r := range reflectedReturnURLs(s) {
+				returnURLs := reflectedReturnURLs(s)
+				fin := make([]func(string) robustProbe, 0, len(returnURLs))
+				auth := make([]robustProbe, 0, len(returnURLs))
+				for _, r := range returnURLs {
 					fin = append(fin, func(code string) robustProbe {
-						return robustProbe{name: stepProbeReflected + " (finalize, " + StepName(r[0]) + ")", params: finalizeParams(s, code, r[1], "finalize"), ret: parsedOrNil(r[1])}
+						return robustProbe{name: stepProbeReflected + " (finalize, " + StepName(r[0]) + ")", params: finalizeParams(s, code, r[1], hubspot.StepFinalize), ret: parsedOrNil(r[1])}
 					})
 					auth = append(auth, robustProbe{
 						name:   stepProbeReflected + " (authorize, " + StepName(r[0]) + ")",
-						params: [][2]string{{"returnUrl", r[1]}, {"step", "authorize"}},
+						params: [][2]string{{paramReturnURL, r[1]}, {"step", hubspot.StepAuthorize}},
 					})
 				}
 				return runProbes(s, fin, auth)

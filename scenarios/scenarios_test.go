@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -256,4 +257,33 @@ func TestDispatcherCatchUp(t *testing.T) {
 	got := <-done
 	require.Len(t, got, 1, "the exchange answered before the call is seen")
 	assert.Equal(t, uint64(9), got[0].Seq)
+}
+
+// validateCatalogue reports IDs used twice, checks whose scenario is declared but never built,
+// and scenarios or checks that lack a part; the catalogue's own test calls it.
+func validateCatalogue() error {
+	scs := map[ScenarioID]bool{}
+	for _, s := range Scenarios() {
+		if scs[s.ID] {
+			return fmt.Errorf("scenario %s defined twice", s.ID)
+		}
+		scs[s.ID] = true
+		if s.Group == "" || s.Applies == nil || s.Run == nil {
+			return fmt.Errorf("scenario %s lacks a group, an Applies or a Run", s.ID)
+		}
+	}
+	seen := map[string]bool{}
+	for _, c := range Catalogue(ProfileListing) {
+		if seen[c.ID] {
+			return fmt.Errorf("check %s defined twice", c.ID)
+		}
+		seen[c.ID] = true
+		if !scs[c.Scenario] {
+			return fmt.Errorf("check %s names scenario %s, which does not exist", c.ID, c.Scenario)
+		}
+		if c.Judge == nil || c.Group == "" || c.Requirement == "" || c.Source == "" || c.Fix == "" || c.Title == "" {
+			return fmt.Errorf("check %s lacks a judge, group, title, requirement, source or fix", c.ID)
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/emulator/hubspot"
 )
 
 // The seamless scenarios: HubSpot's marketplace install without partner sign-in.
@@ -33,7 +34,7 @@ const (
 // markedReturnURL is a returnUrl on HubSpot's host whose query carries xssPayload: it passes an
 // allow-list of HubSpot hosts, so an endpoint that echoes it is caught even if it refuses others.
 func markedReturnURL(s *Session) *url.URL {
-	u := s.ReturnURL("finalize")
+	u := s.ReturnURL(hubspot.StepFinalize)
 	u.RawQuery += "&x=" + xssPayload // raw: the endpoint decodes the returnUrl parameter once
 	return u
 }
@@ -69,7 +70,7 @@ func seamlessScenarios() []Scenario {
 			Title:    "Finalize without a code",
 			Provokes: "{install URL}?returnUrl=…&step=finalize with no code",
 			Run: func(s *Session) error {
-				s.Finalize(s.NewBrowser(s.opts.ThirdPartyCookies), stepFinalizeNoCode, "", "", false, s.ReturnURL("finalize"))
+				s.Finalize(s.NewBrowser(s.opts.ThirdPartyCookies), stepFinalizeNoCode, "", "", false, s.ReturnURL(hubspot.StepFinalize))
 				return nil
 			},
 		},
@@ -83,7 +84,7 @@ func seamlessScenarios() []Scenario {
 					return fmt.Errorf("mint a code: %w", err)
 				}
 				s.Finalize(s.NewBrowser(s.opts.ThirdPartyCookies), stepFinalizeMarkupReturn, code, "", false, markedReturnURL(s))
-				s.Finalize(s.NewBrowser(s.opts.ThirdPartyCookies), stepFinalizeMarkupCode, xssPayload, "", false, s.ReturnURL("finalize"))
+				s.Finalize(s.NewBrowser(s.opts.ThirdPartyCookies), stepFinalizeMarkupCode, xssPayload, "", false, s.ReturnURL(hubspot.StepFinalize))
 				return nil
 			},
 		},
@@ -116,7 +117,7 @@ func seamlessInstall(s *Session, b Engine, name StepName, fault *emulator.Fault)
 		f.Code = code
 		s.Fault(f)
 	}
-	return s.Finalize(b, name, code, "", false, s.ReturnURL("finalize")), nil
+	return s.Finalize(b, name, code, "", false, s.ReturnURL(hubspot.StepFinalize)), nil
 }
 
 type labelledFault struct {

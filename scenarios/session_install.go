@@ -47,7 +47,7 @@ func (s *Session) MintCode(conditional []string) (string, error) {
 		OptionalScopes: app.OptionalScopes,
 	})
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("issue a code: %w", err)
 	}
 	s.watch(code)
 	return code, nil
@@ -59,6 +59,10 @@ func (s *Session) watch(code string) { s.disp.expect(code, s.target.label(), str
 
 // Fault makes the emulator's token endpoint misbehave for one code.
 func (s *Session) Fault(f emulator.Fault) { s.h.Emulator.SetFault(f) }
+
+// paramReturnURL is the install URL's parameter that carries where to hand the user back to
+// HubSpot (the install-flow page).
+const paramReturnURL = "returnUrl"
 
 // installURL builds the install URL with HubSpot's parameters in the order of HubSpot's own
 // examples (https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow): code, state, returnUrl, step.
@@ -86,7 +90,7 @@ func (s *Session) Finalize(b Engine, name StepName, code, state string, withStat
 	if withState {
 		params = append(params, [2]string{"state", state})
 	}
-	params = append(params, [2]string{"returnUrl", ret.String()}, [2]string{"step", "finalize"})
+	params = append(params, [2]string{paramReturnURL, ret.String()}, [2]string{"step", hubspot.StepFinalize})
 	return s.Open(b, name, s.installURL(params), browser.FramedBy(emulator.WebOrigin), code, ret)
 }
 
@@ -94,8 +98,8 @@ func (s *Session) Finalize(b Engine, name StepName, code, state string, withStat
 // until the browser is about to return to HubSpot. It returns the step; st.State and st.Scope
 // hold what came back. A sign-in that never returns ends with st.Note saying where it got stuck.
 func (s *Session) SignIn(b Engine, name StepName) *Step {
-	ret := s.ReturnURL("authorize")
-	start := s.installURL([][2]string{{"returnUrl", ret.String()}, {"step", "authorize"}})
+	ret := s.ReturnURL(hubspot.StepAuthorize)
+	start := s.installURL([][2]string{{paramReturnURL, ret.String()}, {"step", hubspot.StepAuthorize}})
 	// HubSpot opens step=authorize in a new window from its own page (the install-flow page,
 	// step 5).
 	bc := browser.OpenedBy(emulator.WebOrigin)
@@ -158,7 +162,7 @@ func loginForm(p *browser.Page, fields map[string]string) (browser.Form, bool) {
 
 // stuckNote explains a sign-in that found no form to fill.
 func stuckNote(p *browser.Page, fields map[string]string) string {
-	var want []string
+	want := make([]string, 0, len(fields))
 	for n := range fields {
 		want = append(want, n)
 	}

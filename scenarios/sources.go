@@ -13,11 +13,11 @@ const (
 	srcRFC9700307    = "RFC 9700 §4.12 (https://www.rfc-editor.org/rfc/rfc9700#section-4.12)"
 	srcScopesKB      = "https://knowledge.hubspot.com/integrations/resolve-a-request-for-integration-permissions-error"
 
-	// robust
+	// The robust group's.
 	srcRFC9700OpenRedirect = "RFC 9700 §4.11.1 (https://www.rfc-editor.org/rfc/rfc9700#section-4.11.1)"
 	srcOWASPXSS            = "OWASP Cross Site Scripting Prevention Cheat Sheet, output encoding (https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html); HTML Standard §13.1.2.6 attribute values"
 
-	// connect
+	// The connect group's.
 	srcOAuthQuickstart = "https://developers.hubspot.com/docs/apps/legacy-apps/authentication/oauth-quickstart-guide"
 	srcRFC6749Redirect = "RFC 6749 §4.1.3 (https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3)"
 	srcRFC6749Error    = "RFC 6749 §4.1.2.1 (https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1)"
@@ -25,7 +25,7 @@ const (
 	// listing: HubSpot's App Marketplace listing requirements page.
 	srcListingReqs = "https://developers.hubspot.com/docs/apps/developer-platform/list-apps/listing-your-app/app-marketplace-listing-requirements"
 
-	// webhooks
+	// The webhooks group's.
 	srcRequestValidation = "https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/request-validation"
 	srcWebhooks          = "https://developers.hubspot.com/docs/api/webhooks (\"HubSpot will retry … when the request times out, which happens after 5 seconds\")"
 

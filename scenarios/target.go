@@ -51,6 +51,7 @@ func ParseFlows(s string) ([]Flow, error) {
 // Profile selects how strict a run is.
 type Profile string
 
+// The profiles, from the everyday one to the listing gate.
 const (
 	ProfileDev     Profile = "dev"     // everyday development: MUST fails, SHOULD warns
 	ProfileListing Profile = "listing" // the CI gate before listing submission: adds the listing checks
@@ -219,7 +220,7 @@ func ParseCookies(pairs []string) ([]*http.Cookie, error) {
 			if !ok || strings.TrimSpace(name) == "" {
 				return nil, fmt.Errorf("cookie %q is not name=value (e.g. --cookie session=abc123)", part)
 			}
-			c := &http.Cookie{Name: strings.TrimSpace(name), Value: value}
+			c := &http.Cookie{Name: strings.TrimSpace(name), Value: value} //nolint:gosec // G124: a cookie the browser sends in a request, where Secure, HttpOnly and SameSite do not apply
 			if err := c.Valid(); err != nil {
 				return nil, fmt.Errorf("cookie %q: %w", part, err)
 			}

@@ -53,24 +53,24 @@ func webhookBody(s *Session, now time.Time) ([]emulator.WebhookEvent, []byte, er
 	events := emulator.SampleWebhookEvents(s.target.App.ID, s.portal.HubID, now)
 	body, err := emulator.WebhookBatch(events)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("encode the webhook batch: %w", err)
 	}
 	return events, body, nil
 }
 
 // deliver POSTs body with hdr (and HubSpot's Content-Type and User-Agent) to the webhook URL
 // as step name, waiting at most the webhook budget, and records the exchange as the step's hop.
-func deliver(s *Session, name StepName, body []byte, hdr http.Header) (*Step, error) {
+func deliver(s *Session, name StepName, body []byte, hdr http.Header) error {
 	st, done := s.Step(name, browser.TopLevel, s.target.WebhookURL)
 	defer done()
 	ctx, cancel := context.WithTimeout(s.ctx, webhookBudget(s.opts))
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.target.WebhookURL, bytes.NewReader(body))
 	if err != nil {
-		return st, fmt.Errorf("webhook URL %q: %w", s.target.WebhookURL, err)
+		return fmt.Errorf("webhook URL %q: %w", s.target.WebhookURL, err)
 	}
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-		return st, fmt.Errorf("webhook URL %q must start with http:// or https://", s.target.WebhookURL)
+		return fmt.Errorf("webhook URL %q must start with http:// or https://", s.target.WebhookURL)
 	}
 	for k, vs := range hdr {
 		req.Header[k] = vs
@@ -89,7 +89,7 @@ func deliver(s *Session, name StepName, body []byte, hdr http.Header) (*Step, er
 		if len(hop.Body) > maxWebhookAnswer {
 			hop.Body, hop.Truncated = hop.Body[:maxWebhookAnswer], true
 		}
-		resp.Body.Close()
+		_ = resp.Body.Close() // the answer is read; a failed close only costs the connection
 	}
 	hop.Duration = time.Since(start)
 	if err != nil {
@@ -100,7 +100,7 @@ func deliver(s *Session, name StepName, body []byte, hdr http.Header) (*Step, er
 		st.Err = err
 	}
 	s.recordHop(hop)
-	return st, nil
+	return nil
 }
 
 // maxWebhookAnswer caps how much of a receiver's answer is kept.
@@ -123,7 +123,7 @@ func webhookScenarios() []Scenario {
 				if err != nil {
 					return err
 				}
-				_, err = deliver(s, stepDeliverySigned, body, signedAt(s, body, now))
+				err = deliver(s, stepDeliverySigned, body, signedAt(s, body, now))
 				return err
 			},
 		},
@@ -138,7 +138,7 @@ func webhookScenarios() []Scenario {
 					return err
 				}
 				forged := emulator.SignWebhook("not-"+s.target.App.ClientSecret, http.MethodPost, s.target.WebhookURL, body, now)
-				if _, err := deliver(s, stepDeliveryWrongSecret, body, forged); err != nil {
+				if err := deliver(s, stepDeliveryWrongSecret, body, forged); err != nil {
 					return err
 				}
 				// A batch captured a minute ago, sent again with a fresh timestamp: its v1
@@ -146,7 +146,7 @@ func webhookScenarios() []Scenario {
 				// for the old timestamp.
 				replayed := signedAt(s, body, now.Add(-time.Minute))
 				replayed.Set(emulator.HeaderRequestTimestamp, strconv.FormatInt(now.UnixMilli(), 10))
-				_, err = deliver(s, stepDeliveryRestamped, body, replayed)
+				err = deliver(s, stepDeliveryRestamped, body, replayed)
 				return err
 			},
 		},
@@ -165,16 +165,16 @@ func webhookScenarios() []Scenario {
 				events[1].ObjectID++
 				changed, err := emulator.WebhookBatch(events)
 				if err != nil {
-					return err
+					return fmt.Errorf("encode the changed webhook batch: %w", err)
 				}
-				if _, err := deliver(s, stepDeliveryValuesChanged, changed, hdr); err != nil {
+				if err := deliver(s, stepDeliveryValuesChanged, changed, hdr); err != nil {
 					return err
 				}
 				var indented bytes.Buffer
 				if err := json.Indent(&indented, body, "", "  "); err != nil {
 					return fmt.Errorf("re-format the batch: %w", err)
 				}
-				_, err = deliver(s, stepDeliveryReformatted, indented.Bytes(), hdr)
+				err = deliver(s, stepDeliveryReformatted, indented.Bytes(), hdr)
 				return err
 			},
 		},
@@ -188,7 +188,7 @@ func webhookScenarios() []Scenario {
 				if err != nil {
 					return err
 				}
-				_, err = deliver(s, stepDeliveryStale, body, signedAt(s, body, then))
+				err = deliver(s, stepDeliveryStale, body, signedAt(s, body, then))
 				return err
 			},
 		},

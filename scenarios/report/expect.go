@@ -219,6 +219,8 @@ func applyExpectations(rep *scenarios.RunReport, exp Expectations, now time.Time
 			s.failed = true
 		case scenarios.Pass:
 			s.passed = true
+		case scenarios.Pending, scenarios.Running, scenarios.Skip, scenarios.Error:
+			// neither failed nor passed: unless another result does, the entry is unexercised
 		}
 	}
 	for _, e := range exp {
@@ -252,6 +254,10 @@ func applyExpectations(rep *scenarios.RunReport, exp Expectations, now time.Time
 	sort.SliceStable(v.Problems, func(i, j int) bool { return v.Problems[i].Entry.Line < v.Problems[j].Entry.Line })
 	return v
 }
+
+// labelManual is the label of a Manual check (scenarios.Result.Label): listed for a person to
+// confirm, never a pass.
+const labelManual = "MANUAL"
 
 // Label is the word every report shows for a result once expectations apply: XFAIL for an
 // expected failure, else Result.Label (PASS, FAIL, WARN, ERROR, SKIP).

@@ -13,6 +13,7 @@ import (
 // Format is a report format.
 type Format string
 
+// The report formats, each with the writer that produces it.
 const (
 	FormatText     Format = "text"     // for people, on a terminal (Text)
 	FormatJSON     Format = "json"     // for machines (JSON, described by JSONSchema)
@@ -112,7 +113,7 @@ func List(w io.Writer, f Format, checks []scenarios.Check) error {
 			Scenario string `json:"scenario"`
 			Title    string `json:"title"`
 		}
-		items := []item{}
+		items := make([]item, 0, len(checks)) // never nil: an empty list is [] in JSON
 		for _, c := range checks {
 			items = append(items, item{c.ID, string(c.Level), string(c.Group), string(c.Scenario), c.Title})
 		}

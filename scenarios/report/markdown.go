@@ -81,48 +81,11 @@ func Markdown(w io.Writer, rep *scenarios.RunReport, v Verdict, opts MarkdownOpt
 	sort.SliceStable(notable, func(i, j int) bool {
 		return rank[Label(notable[i], rep.Strict, v)] < rank[Label(notable[j], rep.Strict, v)]
 	})
+	markdownNotable(ew, rep, v, notable, also)
 	multi := len(rep.Targets) > 1
-	if len(notable) > 0 {
-		ew.printf("### Failures and warnings\n\n")
-		if multi {
-			ew.printf("| result | level | check | target | what happened | fix |\n|---|---|---|---|---|---|\n")
-		} else {
-			ew.printf("| result | level | check | what happened | fix |\n|---|---|---|---|---|\n")
-		}
-		for i, res := range notable {
-			if ew.n > maxMarkdownBytes/2 {
-				ew.printf("\n… %d more rows: see the JUnit or JSON report.\n", len(notable)-i)
-				break
-			}
-			label := Label(res, rep.Strict, v)
-			happened, fix := expectedGot(res.Outcome), Fix(res)
-			switch {
-			case label == "ERROR" && res.Outcome.Cause != scenarios.CauseEndpoint:
-				happened = gotLine(res.Outcome)
-				if res.Outcome.Fix == "" {
-					fix = "see the transcript; rerun, or check the endpoint is reachable"
-				}
-			case label == "ERROR":
-				happened, fix = "could not decide: "+res.Outcome.Got, "see the transcript; rerun, or check the endpoint is reachable"
-			case label == "XFAIL":
-				e, _ := v.Expectation(res)
-				fix = fmt.Sprintf("expected failure until %s: %s", e.Date(), e.Reason)
-			}
-			checks := mdCode(res.Check.ID, true)
-			for _, id := range also[res.Target+" "+res.Check.ID] {
-				checks += ", " + mdCode(id, true)
-			}
-			ew.printf("| %s | %s | %s |", mdLabel(label), mdText(string(res.Check.Level)), checks)
-			if multi {
-				ew.printf(" %s |", mdCode(clip(res.Target, maxCellBytes), true))
-			}
-			ew.printf(" %s | %s |\n", mdText(clip(happened, maxCellBytes)), mdText(clip(fix, maxCellBytes)))
-		}
-		ew.printf("\n")
-	}
 	var manual []scenarios.Result
 	for _, res := range rep.Results {
-		if Label(res, rep.Strict, v) == "MANUAL" {
+		if Label(res, rep.Strict, v) == labelManual {
 			manual = append(manual, res)
 		}
 	}
@@ -159,6 +122,52 @@ func Markdown(w io.Writer, rep *scenarios.RunReport, v Verdict, opts MarkdownOpt
 		}
 	}
 	return ew.err
+}
+
+// markdownNotable writes the table of failures, errors, warnings and expected failures, in the
+// order given; also lists, by the first check's target and ID, the other checks an identical
+// error decided. It writes nothing when notable is empty.
+func markdownNotable(ew *errWriter, rep *scenarios.RunReport, v Verdict, notable []scenarios.Result, also map[string][]string) {
+	if len(notable) == 0 {
+		return
+	}
+	multi := len(rep.Targets) > 1
+	ew.printf("### Failures and warnings\n\n")
+	if multi {
+		ew.printf("| result | level | check | target | what happened | fix |\n|---|---|---|---|---|---|\n")
+	} else {
+		ew.printf("| result | level | check | what happened | fix |\n|---|---|---|---|---|\n")
+	}
+	for i, res := range notable {
+		if ew.n > maxMarkdownBytes/2 {
+			ew.printf("\n… %d more rows: see the JUnit or JSON report.\n", len(notable)-i)
+			break
+		}
+		label := Label(res, rep.Strict, v)
+		happened, fix := expectedGot(res.Outcome), Fix(res)
+		switch {
+		case label == "ERROR" && res.Outcome.Cause != scenarios.CauseEndpoint:
+			happened = gotLine(res.Outcome)
+			if res.Outcome.Fix == "" {
+				fix = "see the transcript; rerun, or check the endpoint is reachable"
+			}
+		case label == "ERROR":
+			happened, fix = "could not decide: "+res.Outcome.Got, "see the transcript; rerun, or check the endpoint is reachable"
+		case label == "XFAIL":
+			e, _ := v.Expectation(res)
+			fix = fmt.Sprintf("expected failure until %s: %s", e.Date(), e.Reason)
+		}
+		checks := mdCode(res.Check.ID, true)
+		for _, id := range also[res.Target+" "+res.Check.ID] {
+			checks += ", " + mdCode(id, true)
+		}
+		ew.printf("| %s | %s | %s |", mdLabel(label), mdText(string(res.Check.Level)), checks)
+		if multi {
+			ew.printf(" %s |", mdCode(clip(res.Target, maxCellBytes), true))
+		}
+		ew.printf(" %s | %s |\n", mdText(clip(happened, maxCellBytes)), mdText(clip(fix, maxCellBytes)))
+	}
+	ew.printf("\n")
 }
 
 func headline(code int, t Tally, v Verdict) string {
@@ -202,7 +211,7 @@ func mdLabel(label string) string {
 		return "🟡 WARN"
 	case "XFAIL":
 		return "➖ XFAIL"
-	case "MANUAL":
+	case labelManual:
 		return "✋ MANUAL"
 	}
 	return label

@@ -44,7 +44,7 @@ func Text(w io.Writer, rep *scenarios.RunReport, opts TextOptions) error {
 			ew.printf("        got: %s\n", clip(res.Outcome.Got, maxGotBytes))
 			continue
 		}
-		if label == "SKIP" || label == "MANUAL" || (label == "PASS" && opts.Verbose) {
+		if label == "SKIP" || label == labelManual || (label == "PASS" && opts.Verbose) {
 			ew.printf("        %s\n", clip(res.Outcome.Got, maxGotBytes))
 			continue
 		}
@@ -158,8 +158,10 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	}
 	n, err := e.w.Write(p)
 	e.n += n
-	e.err = err
-	return n, err
+	if err != nil {
+		e.err = fmt.Errorf("write the report: %w", err)
+	}
+	return n, e.err
 }
 
 func (e *errWriter) printf(format string, args ...any) {

@@ -163,8 +163,9 @@ var (
 
 // switchNames lists the emulator's switches for the usage text.
 func switchNames() string {
-	var names []string
-	for _, sw := range (emulator.Choices{}).Switches() {
+	switches := (emulator.Choices{}).Switches()
+	names := make([]string, 0, len(switches))
+	for _, sw := range switches {
 		names = append(names, sw.Name)
 	}
 	return strings.Join(names, ", ")
