@@ -19,6 +19,7 @@ import (
 
 	"github.com/hsemu/hsemu/conformance/reference"
 	"github.com/hsemu/hsemu/scenarios"
+	"github.com/hsemu/hsemu/scenarios/chromium"
 	"github.com/hsemu/hsemu/scenarios/report"
 	"github.com/hsemu/hsemu/scenarios/settings"
 	"github.com/hsemu/hsemu/tui"
@@ -91,6 +92,16 @@ func runTUI(ctx context.Context, args []string, sys system) error {
 		renderer.SetColorProfile(termenv.Ascii)
 	}
 	tc.Renderer = renderer
+	// --engine chromium: one Chromium for the whole session, every run's scenarios in it. (auto
+	// runs the http engine here; its undecided checks say to switch.)
+	if cfg.Engine == chromium.EngineChromium {
+		pool, err := chromium.NewPool(ctx, chromium.Config{ArtifactsDir: cfg.Artifacts})
+		if err != nil {
+			return usageError("%v", err)
+		}
+		defer pool.Close()
+		opts.Engine = pool.Factory()
+	}
 	backend := tui.NewLocal(cfg.Addr, opts)
 	defer backend.Close()
 	tc.Backend = backend
@@ -116,13 +127,16 @@ func runHeadless(ctx context.Context, cfg *settings.Config, sys system) error {
 	if cfg.Reference {
 		fmt.Fprintln(sys.stderr, "hsemu: stdout is not a terminal, so no TUI: running the catalogue against the built-in reference endpoints like hsemu check (give --install-url for yours)")
 	}
-	r := &scenarios.Runner{Harness: p.harness, Options: p.opts}
-	rep, err := r.Run(ctx, p.targets)
+	r := scenarios.Runner{Harness: p.harness, Options: p.opts}
+	rep, err := chromium.Run(ctx, r, p.targets, cfg.Engine, chromium.Config{ArtifactsDir: cfg.Artifacts})
+	if errors.Is(err, chromium.ErrNotFound) {
+		return usageError("%v", err)
+	}
 	if err != nil {
 		return fmt.Errorf("run the catalogue: %w", err)
 	}
 	if err := report.Text(sys.stdout, rep, report.TextOptions{Verbose: cfg.Verbose}); err != nil {
-		return fmt.Errorf("write the report: %w", err)
+		return err //nolint:wrapcheck // report.Text says "write the report: …" itself
 	}
 	return reportExit(rep)
 }

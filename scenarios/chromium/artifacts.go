@@ -87,5 +87,6 @@ func (n *nav) screenshot() {
 	if err != nil {
 		return
 	}
-	_ = os.WriteFile(filepath.Join(dir, n.t.shots.next()), res.Data, 0o644)
+	// Screenshots are for the user to open (--artifacts); a failed write loses only a picture.
+	_ = os.WriteFile(filepath.Join(dir, n.t.shots.next()), res.Data, 0o644) //nolint:gosec // the user's own report files, readable as any other
 }

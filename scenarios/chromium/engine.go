@@ -113,7 +113,7 @@ func (e *Engine) Close() error {
 		return nil
 	}
 	e.cleanup.Stop()
-	e.tab.release()
+	e.release()
 	return nil
 }
 
@@ -311,10 +311,11 @@ func (e *Engine) SetCookies(u *url.URL, cs []*http.Cookie) {
 // request to HubSpot's hosts at the request stage (the emulator answers them). The endpoint's
 // other requests (its scripts, styles, a single-page app's fetch() calls) go out unpaused.
 func interceptPatterns() []*fetch.RequestPattern {
-	ps := []*fetch.RequestPattern{
-		{URLPattern: "*", ResourceType: network.ResourceTypeDocument, RequestStage: fetch.RequestStageRequest},
-		{URLPattern: "*", ResourceType: network.ResourceTypeDocument, RequestStage: fetch.RequestStageResponse},
-	}
+	ps := make([]*fetch.RequestPattern, 0, 2+2*(1+len(hubspot.AppHosts)))
+	ps = append(ps,
+		&fetch.RequestPattern{URLPattern: "*", ResourceType: network.ResourceTypeDocument, RequestStage: fetch.RequestStageRequest},
+		&fetch.RequestPattern{URLPattern: "*", ResourceType: network.ResourceTypeDocument, RequestStage: fetch.RequestStageResponse},
+	)
 	for _, h := range append([]string{hubspot.APIHost}, hubspot.AppHosts...) {
 		ps = append(ps,
 			&fetch.RequestPattern{URLPattern: "*://" + h + "/*", RequestStage: fetch.RequestStageRequest},

@@ -128,7 +128,7 @@ func NewPool(ctx context.Context, cfg Config) (*Pool, error) {
 		cfg.Quiet = DefaultQuiet
 	}
 	if cfg.ArtifactsDir != "" {
-		if err := os.MkdirAll(cfg.ArtifactsDir, 0o755); err != nil {
+		if err := os.MkdirAll(cfg.ArtifactsDir, 0o750); err != nil {
 			return nil, fmt.Errorf("chromium: create the artifacts directory: %w", err)
 		}
 	}

@@ -2,6 +2,7 @@ package chromium
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -70,14 +71,14 @@ func (t *tab) release() {
 // clear empties the tab for the next engine.
 func (t *tab) clear(ctx context.Context) error {
 	if _, err := cdp.Call(ctx, t.target, page.Navigate, page.NavigateParams{URL: "about:blank"}); err != nil {
-		return err
+		return fmt.Errorf("chromium: blank the tab: %w", err)
 	}
 	if _, err := cdp.Call(ctx, t.target, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
-		return err
+		return fmt.Errorf("chromium: clear the cookies: %w", err)
 	}
 	for o := range t.origins {
 		if _, err := cdp.Call(ctx, t.target, storage.ClearDataForOrigin, storage.ClearDataForOriginParams{Origin: o, StorageTypes: "all"}); err != nil {
-			return err
+			return fmt.Errorf("chromium: clear the data of %s: %w", o, err)
 		}
 	}
 	return nil

@@ -25,7 +25,8 @@ const (
 func Run(ctx context.Context, r scenarios.Runner, targets []scenarios.Target, mode string, cfg Config) (*scenarios.RunReport, error) {
 	switch mode {
 	case EngineHTTP:
-		return r.Run(ctx, targets)
+		rep, err := r.Run(ctx, targets)
+		return rep, wrapRun(EngineHTTP, err)
 	case EngineChromium:
 		pool, err := NewPool(ctx, cfg)
 		if err != nil {
@@ -33,14 +34,15 @@ func Run(ctx context.Context, r scenarios.Runner, targets []scenarios.Target, mo
 		}
 		defer pool.Close()
 		r.Options.Engine = pool.Factory()
-		return r.Run(ctx, targets)
+		rep, err := r.Run(ctx, targets)
+		return rep, wrapRun(EngineChromium, err)
 	case EngineAuto, "":
 	default:
 		return nil, fmt.Errorf("engine %q: use http, chromium or auto", mode)
 	}
 	rep, err := r.Run(ctx, targets)
 	if err != nil {
-		return rep, err
+		return rep, wrapRun(EngineHTTP, err)
 	}
 	undecided := map[string]bool{}
 	var only []string
@@ -72,7 +74,7 @@ func Run(ctx context.Context, r scenarios.Runner, targets []scenarios.Target, mo
 	again.Options.Skip = nil
 	second, err := again.Run(ctx, targets)
 	if err != nil {
-		return rep, err
+		return rep, wrapRun(EngineChromium, err)
 	}
 	redone := map[[2]string]scenarios.Result{}
 	for _, res := range second.Results {
@@ -88,4 +90,12 @@ func Run(ctx context.Context, r scenarios.Runner, targets []scenarios.Target, mo
 	}
 	rep.Finished = time.Now()
 	return rep, nil
+}
+
+// wrapRun says which engine's run an error came from.
+func wrapRun(engine string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("with the %s engine: %w", engine, err)
 }

@@ -69,6 +69,8 @@ func metaRefresh(body []byte) string {
 		switch z.Next() {
 		case html.ErrorToken:
 			return ""
+		case html.TextToken, html.EndTagToken, html.CommentToken, html.DoctypeToken:
+			continue // only <meta> start tags can refresh
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
 			if string(name) != "meta" || !hasAttr {
