@@ -1,5 +1,7 @@
 package scenarios
 
+import "github.com/hsemu/hsemu/emulator/hubspot"
+
 // connectChecks are the connect group's checks: HubSpot's classic "Connect with HubSpot"
 // install, run when the target has a connect URL.
 func connectChecks() []Check {
@@ -91,7 +93,7 @@ func connectChecks() []Check {
 			ID: "connect/current-token-endpoint", Level: Should, Basis: Documented, Group: GroupConnect, Scenario: scenarioConnectInstall,
 			Title:       titleCurrentEndpoint,
 			Provokes:    "a complete connect",
-			Requirement: "The v1 token endpoint /oauth/v1/token is deprecated and sunsets on February 16, 2027; use /oauth/v3/token.",
+			Requirement: hubspot.TextTokenV1Deprecated + "; use " + hubspot.TokenPathV3 + ".",
 			Source:      srcV1Sunset,
 			Fix:         fixExchangeOnV3,
 			Judge:       func(o *Observation) Outcome { return judgeCurrentEndpoint(o.Step(stepCallback)) },

@@ -100,7 +100,7 @@ func installChecks(set installCheckSet) []Check {
 		ID: set.prefix + "/current-token-endpoint", Level: Should, Basis: Documented,
 		Title:       titleCurrentEndpoint,
 		Provokes:    provokesNormalInstall,
-		Requirement: "The v1 token endpoint /oauth/v1/token is deprecated and sunsets on February 16, 2027; use /oauth/v3/token.",
+		Requirement: hubspot.TextTokenV1Deprecated + "; use " + hubspot.TokenPathV3 + ".",
 		Source:      srcV1Sunset,
 		Fix:         fixExchangeOnV3,
 		Judge:       func(o *Observation) Outcome { return judgeCurrentEndpoint(o.Step(step)) },

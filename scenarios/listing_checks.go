@@ -1,5 +1,7 @@
 package scenarios
 
+import "github.com/hsemu/hsemu/emulator/hubspot"
+
 // The listing checks: MANUAL checks are listed for a person to confirm; they are reported as
 // skipped with the text "confirm by hand: …", never as passed.
 
@@ -41,7 +43,7 @@ func listingChecks() []Check {
 			ID: "listing/current-token-endpoint", Level: Must, Basis: Documented, Group: GroupListing, Scenario: scenarioListingInstall,
 			Title:       titleCurrentEndpoint,
 			Provokes:    "a normal install, and a complete connect when the target has a connect URL: every code exchange of the app",
-			Requirement: "The v1 token endpoint /oauth/v1/token is deprecated and sunsets on February 16, 2027; listed apps must use a supported version (/oauth/v3/token), in every flow.",
+			Requirement: hubspot.TextTokenV1Deprecated + "; listed apps must use a supported version (" + hubspot.TokenPathV3 + "), in every flow.",
 			Source:      srcV1Sunset + "; https://developers.hubspot.com/changelog/app-listing-and-app-certification-requirement-updates-for-may-2026",
 			Fix:         "Post the exchange to /oauth/v3/token (form body only: v3 refuses parameters in the query).",
 			Judge:       judgeListingTokenEndpoint,

@@ -52,6 +52,10 @@ var TokenV1Sunset = time.Date(2027, time.February, 16, 0, 0, 0, 0, time.UTC)
 // TokenV1SunsetText is TokenV1Sunset as the catalogue writes it.
 const TokenV1SunsetText = "2027-02-16"
 
+// TextTokenV1Deprecated is HubSpot's notice of the v1 token endpoint's end (the v1 migration
+// guide, https://developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/migration-guide).
+const TextTokenV1Deprecated = "The v1 token endpoint /oauth/v1/token is deprecated and sunsets on February 16, 2027"
+
 // TokenPath is the token endpoint of version v, e.g. /oauth/v3/token.
 func TokenPath(v string) string { return "/oauth/" + v + "/token" }
 
