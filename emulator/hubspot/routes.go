@@ -54,7 +54,7 @@ const TokenV1SunsetText = "2027-02-16"
 
 // TextTokenV1Deprecated is HubSpot's notice of the v1 token endpoint's end (the v1 migration
 // guide, https://developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/migration-guide).
-const TextTokenV1Deprecated = "The v1 token endpoint /oauth/v1/token is deprecated and sunsets on February 16, 2027"
+const TextTokenV1Deprecated = "The v1 token endpoint /oauth/v1/token is deprecated and sunsets on February 16, 2027" //nolint:gosec // a notice, not a credential
 
 // TokenPath is the token endpoint of version v, e.g. /oauth/v3/token.
 func TokenPath(v string) string { return "/oauth/" + v + "/token" }
