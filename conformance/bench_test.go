@@ -22,6 +22,7 @@ func BenchmarkCatalogue(b *testing.B) {
 	defer h.Close()
 	targets := conformance.InProcess(b, h, "", inprocess.FastOptions())
 	r := &scenarios.Runner{Harness: h, Options: inprocess.FastOptions()}
+	b.ReportAllocs() // a full check's allocations (issue 12: bounded memory)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		rep, err := r.Run(context.Background(), targets)
