@@ -71,13 +71,19 @@ var (
 			if path == "" {
 				return nil
 			}
-			app, err := emulator.LoadAppConfig(path)
+			app, err := emulator.LoadAppConfig(path, c.HsProfile)
 			if err != nil {
 				return err //nolint:wrapcheck // Resolve wraps it in an *Error that names the flag or variable
 			}
 			c.App, c.AppConfig = app, path
 			return nil
 		},
+	}
+	// HsProfile is resolved before AppConfig, which reads it.
+	HsProfile = &Setting{
+		Name: "hs-profile", Flag: "hs-profile", Env: "HSEMU_HS_PROFILE", Label: "config profile",
+		Usage: "the HubSpot config profile (`name`) whose hsprofile.<name>.json fills the app config's ${KEY} values, as hs project upload --profile does",
+		apply: func(c *Config, v []string, _ bool) error { c.HsProfile = strings.TrimSpace(last(v)); return nil },
 	}
 	ClientID = &Setting{
 		Name: "client-id", Flag: "client-id", Env: "HSEMU_CLIENT_ID", Label: "client ID", App: true,
@@ -124,7 +130,7 @@ var (
 )
 
 // AppSettings describe the app under test.
-var AppSettings = []*Setting{AppConfig, ClientID, ClientSecret, RedirectURL, Scopes, OptionalScopes, ConditionalScopes}
+var AppSettings = []*Setting{AppConfig, HsProfile, ClientID, ClientSecret, RedirectURL, Scopes, OptionalScopes, ConditionalScopes}
 
 // TargetSettings describe the target under test: its URLs, flows, sign-in and app.
 var TargetSettings = append([]*Setting{InstallURL, ConnectURL, WebhookURL, Flow, Login, Cookie}, AppSettings...)
