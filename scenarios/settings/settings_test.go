@@ -337,3 +337,21 @@ func TestHsProfile(t *testing.T) {
 		})
 	}
 }
+
+// TestHsProfileKeptForAForm: a Resolve of the app config alone, from a Config carrying the
+// command line's app (as the TUI's form does), reads the profile the command line gave.
+func TestHsProfileKeptForAForm(t *testing.T) {
+	project := filepath.Join("..", "..", "emulator", "testdata", "profiles")
+	cli, err := parse(t, AppSettings, []string{"--hs-profile", "qa"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Config{App: cli.App}
+	given := func(s *Setting) ([]string, bool) { return []string{project}, s.Name == AppConfig.Name }
+	if err := Resolve(&c, Source{Given: given, Form: true}, []*Setting{AppConfig}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(c.App.RedirectURLs, []string{"https://qa.example.com/oauth-callback"}) || c.App.HsProfile != "qa" {
+		t.Errorf("app %+v; want the qa profile's", c.App)
+	}
+}
