@@ -52,7 +52,13 @@ var uidPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
 // config.description (≤8192), config.distribution (marketplace|private), config.auth.type
 // (oauth|static), redirect URLs by HubSpot's rules and known scope names. Every error names
 // the file, the field and what is wrong. The returned App has no credentials.
-func LoadAppConfig(path string) (App, error) {
+//
+// profile names a config profile, as HubSpot's CLI reads them (`hs project upload --profile`):
+// every ${KEY} in the file's string values is replaced by the variable KEY of
+// hsprofile.<profile>.json, looked for in the project's srcDir, then at its root. A file with
+// ${…} and no profile is refused. The App records the profile and the platformVersion of
+// hsproject.json.
+func LoadAppConfig(path, profile string) (App, error) {
 	file, err := findAppConfig(path)
 	if err != nil {
 		return App{}, err
@@ -61,10 +67,16 @@ func LoadAppConfig(path string) (App, error) {
 	if err != nil {
 		return App{}, fmt.Errorf("app config %s: %w", file, err)
 	}
-	app, err := parseAppConfig(data)
+	proj := findProject(file)
+	vars, err := proj.profile(profile)
 	if err != nil {
 		return App{}, fmt.Errorf("app config %s: %w", file, err)
 	}
+	app, err := parseAppConfig(data, vars)
+	if err != nil {
+		return App{}, fmt.Errorf("app config %s: %w", file, err)
+	}
+	app.PlatformVersion, app.HsProfile = proj.platformVersion, profile
 	return app, nil
 }
 
@@ -93,15 +105,7 @@ func findAppConfig(path string) (string, error) {
 	if !st.IsDir() {
 		return path, nil
 	}
-	srcDir := "src"
-	if data, err := readBounded(filepath.Join(path, "hsproject.json"), maxAppConfigSize); err == nil {
-		var proj struct {
-			SrcDir string `json:"srcDir"`
-		}
-		if json.Unmarshal(data, &proj) == nil && proj.SrcDir != "" {
-			srcDir = proj.SrcDir
-		}
-	}
+	srcDir := readProject(path).srcDir
 	var candidates []string
 	for _, dir := range []string{filepath.Join(path, srcDir, "app"), path} {
 		matches, _ := filepath.Glob(filepath.Join(dir, "*-hsmeta.json"))
@@ -131,8 +135,13 @@ func findAppConfig(path string) (string, error) {
 	}
 }
 
-// parseAppConfig decodes and validates one app component file.
-func parseAppConfig(data []byte) (App, error) {
+// parseAppConfig decodes and validates one app component file, its ${KEY} values replaced by
+// vars' (nil: no profile was given).
+func parseAppConfig(data []byte, vars *profileVars) (App, error) {
+	data, err := substituteVars(data, vars)
+	if err != nil {
+		return App{}, err
+	}
 	var m hsmeta
 	if err := json.Unmarshal(data, &m); err != nil {
 		return App{}, describeJSONError(data, err)

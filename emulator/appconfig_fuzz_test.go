@@ -20,9 +20,10 @@ func FuzzParseAppConfig(f *testing.F) {
 	f.Add([]byte("{\"uid\":\n\"x\",\n  \"type\": app}"))
 	f.Add([]byte(`{"uid":"x","type":"app","config":null} trailing`))
 	f.Add([]byte(`[]`))
+	f.Add([]byte(`{"uid":"p","type":"app","config":{"name":"${APP_NAME}","description":"d","distribution":"marketplace","auth":{"type":"oauth","redirectUrls":["https://${DOMAIN}/cb","\u0024{X}"]}}}`))
 	f.Add([]byte("\xef\xbb\xbf{\"uid\":\"\xff\"}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		app, err := parseAppConfig(data)
+		app, err := parseAppConfig(data, nil)
 		if err != nil {
 			msg := err.Error()
 			if !strings.HasPrefix(msg, "field ") && !strings.HasPrefix(msg, "line ") && !strings.HasPrefix(msg, "invalid JSON") {
@@ -31,7 +32,7 @@ func FuzzParseAppConfig(f *testing.F) {
 			return
 		}
 		checkAcceptedApp(t, app)
-		again, err := parseAppConfig(encodeHsmeta(t, app))
+		again, err := parseAppConfig(encodeHsmeta(t, app), nil)
 		if err != nil {
 			t.Fatalf("an accepted app does not read back: %v\n%s", err, data)
 		}

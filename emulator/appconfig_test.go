@@ -11,7 +11,7 @@ import (
 func TestLoadAppConfigTemplate(t *testing.T) {
 	for _, path := range []string{"testdata/project", "testdata/project/src/app", "testdata/project/src/app/app-hsmeta.json"} {
 		t.Run(path, func(t *testing.T) {
-			app, err := LoadAppConfig(path)
+			app, err := LoadAppConfig(path, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -60,7 +60,7 @@ func TestLoadAppConfigErrors(t *testing.T) {
 			if err := os.WriteFile(path, []byte(c.content), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, err := LoadAppConfig(path)
+			_, err := LoadAppConfig(path, "")
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -73,10 +73,10 @@ func TestLoadAppConfigErrors(t *testing.T) {
 
 func TestLoadAppConfigDirectoryErrors(t *testing.T) {
 	empty := t.TempDir()
-	if _, err := LoadAppConfig(empty); err == nil || !strings.Contains(err.Error(), empty) {
+	if _, err := LoadAppConfig(empty, ""); err == nil || !strings.Contains(err.Error(), empty) {
 		t.Errorf("empty dir: %v; want an error naming it", err)
 	}
-	if _, err := LoadAppConfig(filepath.Join(empty, "missing.json")); err == nil {
+	if _, err := LoadAppConfig(filepath.Join(empty, "missing.json"), ""); err == nil {
 		t.Error("missing file: no error")
 	}
 }

@@ -37,6 +37,10 @@ type App struct {
 	Description  string
 	Distribution string // "marketplace" or "private"
 	AuthType     string // "oauth" or "static"
+	// PlatformVersion is hsproject.json's platformVersion ("2026.03"), when the app was read
+	// from a project; HsProfile the config profile its ${KEY} values were filled from.
+	PlatformVersion string
+	HsProfile       string
 
 	ClientID     string
 	ClientSecret string

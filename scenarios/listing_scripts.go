@@ -90,7 +90,7 @@ func appConfigProblems(t Target) []string {
 	if t.AppConfig == "" {
 		return []string{"no app configuration was given: pass --app-config (or HSEMU_APP_CONFIG) with the path of src/app/app-hsmeta.json or the project directory"}
 	}
-	app, err := emulator.LoadAppConfig(t.AppConfig)
+	app, err := emulator.LoadAppConfig(t.AppConfig, t.App.HsProfile)
 	if err != nil {
 		return []string{err.Error()}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hsemu/hsemu/emulator"
+	"github.com/hsemu/hsemu/emulator/hubspot"
 	"github.com/hsemu/hsemu/scenarios/browser"
 )
 
@@ -50,13 +51,33 @@ func (s *Session) run() error {
 	ctx, cancel := context.WithTimeout(s.ctx, s.opts.InstallBudget+2*s.opts.HopTimeout+s.opts.SlowExchange)
 	defer cancel()
 	s.ctx = ctx
-	p, err := s.h.Emulator.CreatePortal(emulator.Portal{})
+	p, err := s.h.Emulator.CreatePortal(emulator.Portal{Hublet: hubletOf(s.sc.ID)})
 	if err != nil {
 		return fmt.Errorf("create a portal for the install: %w", err)
 	}
 	s.portal = p
 	defer s.closeEngines()
 	return s.sc.Run(s)
+}
+
+// scenarioHublets is each catalogue scenario's portal hublet: HubSpot's hublets in turn, in the
+// catalogue's order, so the returnUrls of a run come on every app host an endpoint must accept
+// (app.hubspot.com and app-<hublet>.hubspot.com), each scenario always on the same one.
+var scenarioHublets = sync.OnceValue(func() map[ScenarioID]string {
+	m := map[ScenarioID]string{}
+	for i, sc := range Scenarios() {
+		m[sc.ID] = hubspot.Hublets[i%len(hubspot.Hublets)]
+	}
+	return m
+})
+
+// hubletOf is the hublet of scenario id's portal: its turn in the catalogue, or na1 (the
+// default, app.hubspot.com) for a scenario not in it.
+func hubletOf(id ScenarioID) string {
+	if h, ok := scenarioHublets()[id]; ok {
+		return h
+	}
+	return hubspot.DefaultHublet
 }
 
 // closeEngines hands back what the scenario's browsers hold (a real browser's tabs) at once,

@@ -16,14 +16,15 @@ import (
 // the code minted when the user clicks "Connect app", a fault of the token endpoint, the
 // finalize request in HubSpot's frame, and the partner's sign-in at step=authorize.
 
-// ReturnURL mints a returnUrl the way HubSpot's marketplace would: on app.hubspot.com, with
-// its own query parameters (which an endpoint must keep). HubSpot's real format is
+// ReturnURL mints a returnUrl the way HubSpot's marketplace would: on the app host of the
+// portal's hublet (app.hubspot.com for na1, app-<hublet>.hubspot.com for the others), with its
+// own query parameters (which an endpoint must keep). HubSpot's real format is
 // UNCONFIRMED (the install-flow page does not show it: https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow);
 // this one is plausible and, on purpose, already has a query.
 func (s *Session) ReturnURL(stage string) *url.URL {
 	u := &url.URL{
 		Scheme: "https",
-		Host:   hubspot.WebHost,
+		Host:   hubspot.AppHostOf(s.portal.Hublet),
 		Path:   fmt.Sprintf("/ecosystem/%d/marketplace/apps/%d/install/return", s.portal.HubID, s.target.App.ID),
 	}
 	q := url.Values{}

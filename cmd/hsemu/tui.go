@@ -65,6 +65,7 @@ func runTUI(ctx context.Context, args []string, sys system) error {
 			Cookies: cookieText(cfg.Cookies), AppConfig: cfg.AppConfig,
 		},
 	}
+	tc.Custom.App.HsProfile = cfg.HsProfile // the form's app config reads the same --hs-profile
 	switch {
 	case cfg.Bug != "":
 		if cfg.InstallURL != "" {

@@ -25,6 +25,7 @@ type Config struct {
 	Login      map[string]string
 	Cookies    []*http.Cookie
 	AppConfig  string // the app config file, if one was given
+	HsProfile  string // the config profile the app config's ${KEY} values are filled from
 	App        emulator.App
 
 	// The run.

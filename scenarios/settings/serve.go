@@ -80,7 +80,7 @@ var (
 
 // ServeSettings are hsemu serve's. It fills the app's defaults itself, after the app config.
 var ServeSettings = []*Setting{
-	AppConfig,
+	AppConfig, HsProfile,
 	ClientID.WithShown("generated once, kept in the state file"),
 	ClientSecret.WithShown("generated once, kept in the state file"),
 	RedirectURL.WithShown("http://localhost:3000/oauth-callback"),

@@ -135,20 +135,23 @@ type Source struct {
 // Resolve fills c from src for the settings set, each by the one precedence: flag (or form) >
 // environment > app config file > default. Values already in c stay where none of those sets
 // a setting. The app config file (--app-config / HSEMU_APP_CONFIG), when one of set, is read
-// first: it replaces c.App, and the app settings given by flag or variable override its fields.
+// first, after the config profile it reads (--hs-profile): it replaces c.App, and the app
+// settings given by flag or variable override its fields.
 func Resolve(c *Config, src Source, set []*Setting) error {
-	appConfig := false
-	for _, s := range set {
-		if s.Name != AppConfig.Name {
-			continue
+	first := func(s *Setting) bool { return s.Name == HsProfile.Name || s.Name == AppConfig.Name }
+	for _, f := range []*Setting{HsProfile, AppConfig} {
+		for _, s := range set {
+			if s.Name != f.Name {
+				continue
+			}
+			if err := resolveOne(c, src, s); err != nil {
+				return err
+			}
 		}
-		if err := resolveOne(c, src, s); err != nil {
-			return err
-		}
-		appConfig = c.AppConfig != ""
 	}
+	appConfig := c.AppConfig != ""
 	for _, s := range set {
-		if s.Name == AppConfig.Name {
+		if first(s) {
 			continue
 		}
 		if err := resolveOne(c, src, s); err != nil {

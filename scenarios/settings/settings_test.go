@@ -298,3 +298,60 @@ func TestTable(t *testing.T) {
 		}
 	}
 }
+
+// TestHsProfile: --hs-profile (or HSEMU_HS_PROFILE) fills the app config's ${KEY} values,
+// whichever order the settings are listed in; without it a config with ${…} is refused.
+func TestHsProfile(t *testing.T) {
+	project := filepath.Join("..", "..", "emulator", "testdata", "profiles")
+	cases := []struct {
+		name     string
+		set      []*Setting
+		args     []string
+		env      map[string]string
+		redirect string // "" for an error
+		want     string // the error's text
+	}{
+		{"flag", AppSettings, []string{"--app-config", project, "--hs-profile", "qa"}, nil, "https://qa.example.com/oauth-callback", ""},
+		{"env", AppSettings, []string{"--app-config", project}, map[string]string{"HSEMU_HS_PROFILE": "prod"}, "https://app.example.com/oauth-callback", ""},
+		{"both by env", AppSettings, nil, map[string]string{"HSEMU_APP_CONFIG": project, "HSEMU_HS_PROFILE": "prod"}, "https://app.example.com/oauth-callback", ""},
+		{"listed after the config", []*Setting{AppConfig, RedirectURL, HsProfile}, []string{"--app-config", project, "--hs-profile", "qa"}, nil, "https://qa.example.com/oauth-callback", ""},
+		{"serve", ServeSettings, []string{"--app-config", project, "--hs-profile", "qa"}, nil, "https://qa.example.com/oauth-callback", ""},
+		{"none", AppSettings, []string{"--app-config", project}, nil, "", "--hs-profile NAME"},
+		{"unknown", AppSettings, []string{"--app-config", project, "--hs-profile", "staging"}, nil, "", "hsprofile.staging.json"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := parse(t, c.set, c.args, c.env)
+			if c.redirect == "" {
+				if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "--app-config") && !strings.Contains(err.Error(), "HSEMU_APP_CONFIG") {
+					t.Fatalf("error %v; want one naming the app config and %q", err, c.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(cfg.App.RedirectURLs, []string{c.redirect}) || cfg.App.PlatformVersion != "2025.2" {
+				t.Errorf("app %+v; want redirect %s and platform version 2025.2", cfg.App, c.redirect)
+			}
+		})
+	}
+}
+
+// TestHsProfileKeptForAForm: a Resolve of the app config alone, from a Config carrying the
+// command line's app (as the TUI's form does), reads the profile the command line gave.
+func TestHsProfileKeptForAForm(t *testing.T) {
+	project := filepath.Join("..", "..", "emulator", "testdata", "profiles")
+	cli, err := parse(t, AppSettings, []string{"--hs-profile", "qa"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Config{App: cli.App}
+	given := func(s *Setting) ([]string, bool) { return []string{project}, s.Name == AppConfig.Name }
+	if err := Resolve(&c, Source{Given: given, Form: true}, []*Setting{AppConfig}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(c.App.RedirectURLs, []string{"https://qa.example.com/oauth-callback"}) || c.App.HsProfile != "qa" {
+		t.Errorf("app %+v; want the qa profile's", c.App)
+	}
+}

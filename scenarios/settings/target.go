@@ -71,11 +71,26 @@ var (
 			if path == "" {
 				return nil
 			}
-			app, err := emulator.LoadAppConfig(path)
+			profile := c.HsProfile
+			if profile == "" { // a form resolving the app config alone keeps the command line's
+				profile = c.App.HsProfile
+			}
+			app, err := emulator.LoadAppConfig(path, profile)
 			if err != nil {
 				return err //nolint:wrapcheck // Resolve wraps it in an *Error that names the flag or variable
 			}
 			c.App, c.AppConfig = app, path
+			return nil
+		},
+	}
+	// HsProfile is resolved before AppConfig, which reads it; it is kept on the App too, so
+	// that a later Resolve of AppConfig alone (the TUI's form) reads the same profile.
+	HsProfile = &Setting{
+		Name: "hs-profile", Flag: "hs-profile", Env: "HSEMU_HS_PROFILE", Label: "config profile",
+		Usage: "the HubSpot config profile (`name`) whose hsprofile.<name>.json fills the app config's ${KEY} values, as hs project upload --profile does",
+		apply: func(c *Config, v []string, _ bool) error {
+			c.HsProfile = strings.TrimSpace(last(v))
+			c.App.HsProfile = c.HsProfile
 			return nil
 		},
 	}
@@ -124,7 +139,7 @@ var (
 )
 
 // AppSettings describe the app under test.
-var AppSettings = []*Setting{AppConfig, ClientID, ClientSecret, RedirectURL, Scopes, OptionalScopes, ConditionalScopes}
+var AppSettings = []*Setting{AppConfig, HsProfile, ClientID, ClientSecret, RedirectURL, Scopes, OptionalScopes, ConditionalScopes}
 
 // TargetSettings describe the target under test: its URLs, flows, sign-in and app.
 var TargetSettings = append([]*Setting{InstallURL, ConnectURL, WebhookURL, Flow, Login, Cookie}, AppSettings...)
