@@ -9,7 +9,7 @@ import (
 )
 
 // Choices are hsemu's answers where HubSpot does not document what it does (docs/hubspot.md,
-// "Unconfirmed items"; docs/fidelity.md). Each default is the reading an app is least likely to
+// "Unconfirmed items"; README.md, "How faithful the emulator is"). Each default is the reading an app is least likely to
 // be surprised by, never the strictest one, and no verdict of the catalogue depends on any of
 // them. The zero value is the defaults.
 type Choices struct {

@@ -243,7 +243,7 @@ func redactSecret(s string) string {
 // printSwitches says how the emulator answers where HubSpot's behaviour is undocumented, so a
 // developer knows which of hsemu's choices their app meets (--switch name=on|off).
 func printSwitches(w io.Writer, sws []emulator.Switch) {
-	fmt.Fprintln(w, "undocumented behaviour (docs/fidelity.md; change with --switch name=on|off):")
+	fmt.Fprintln(w, "undocumented behaviour (README: the switches; change with --switch name=on|off):")
 	for _, sw := range sws {
 		state := "off"
 		if sw.On {

@@ -51,7 +51,7 @@ var (
 	}
 	Switch = &Setting{
 		Name: "switch", Flag: "switch", Env: "HSEMU_SWITCHES", Repeat: true,
-		Usage: "turn one of the emulator's answers where HubSpot's behaviour is undocumented on or off, repeatable: `name=on|off` with name " + switchNames() + " (docs/fidelity.md; the variable ','-separated); hsemu serve prints which are on",
+		Usage: "turn one of the emulator's answers where HubSpot's behaviour is undocumented on or off, repeatable: `name=on|off` with name " + switchNames() + " (README: How faithful the emulator is; the variable ','-separated); hsemu serve prints which are on",
 		apply: func(c *Config, v []string, env bool) error {
 			c.Choices = emulator.Choices{}
 			for _, s := range v {
