@@ -21,7 +21,7 @@ const (
 
 // Scenarios returns every scenario, in catalogue order.
 func Scenarios() []Scenario {
-	return slices.Concat(seamlessScenarios(), partnerScenarios(), robustScenarios(),
+	return slices.Concat(seamlessScenarios(), concurrentScenarios(), partnerScenarios(), robustScenarios(),
 		connectScenarios(), listingScenarios(), webhookScenarios())
 }
 
@@ -30,6 +30,7 @@ func Scenarios() []Scenario {
 func Catalogue(profile Profile) []Check {
 	var out []Check
 	out = append(out, seamlessChecks()...)
+	out = append(out, concurrentChecks()...)
 	out = append(out, partnerChecks()...)
 	out = append(out, robustChecks()...)
 	out = append(out, connectChecks()...)

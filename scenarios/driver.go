@@ -31,8 +31,12 @@ type Options struct {
 	// SlowExchange is how long the token endpoint stalls in the "too slow" provocation.
 	// Default 8 s; the endpoint must still answer the browser within HopTimeout.
 	SlowExchange time.Duration
-	// Concurrency is how many scenarios run at once. Default 8.
+	// Concurrency is how many scenarios run at once, and how many of Repeat's installs are in
+	// flight at once. Default 8.
 	Concurrency int
+	// Repeat, above 1, adds the concurrent-installs scenario: that many normal installs at once,
+	// each in its own portal (concurrent_scripts.go). Default 1: the scenario does not run.
+	Repeat int
 	// Only and Skip select checks by ID pattern (see Match).
 	Only, Skip []string
 	// Strict makes SHOULD failures fail the run.
@@ -64,6 +68,9 @@ func (o Options) withDefaults() Options {
 	def(&o.SlowExchange, 8*time.Second)
 	if o.Concurrency <= 0 {
 		o.Concurrency = 8
+	}
+	if o.Repeat < 1 {
+		o.Repeat = 1
 	}
 	if o.StateSamples < 2 {
 		o.StateSamples = 3

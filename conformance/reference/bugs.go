@@ -104,6 +104,7 @@ const (
 	defectReflectsErrorDesc     // connect: error_description is echoed unescaped
 	defectJSSignInReturn        // partner: the sign-in returns to HubSpot with JavaScript only
 	defectBadRequestXFO         // seamless: 400 pages sent with X-Frame-Options: DENY and no CSP
+	defectSharedReturn          // seamless: the install's returnUrl kept in a package-level variable (shared.go)
 )
 
 // bugs is the one registry of broken variants: every name Config.Bug accepts, in the order Bugs
@@ -159,6 +160,11 @@ var bugs = []Bug{
 		Name: "seamless-reload-crash", Flow: FlowSeamless, defect: defectReloadCrash,
 		Title: `records each code before exchanging it and answers 500 "duplicate key" when the page is reloaded`,
 		Fails: []string{"seamless/reload"}, //nolint:goconst // check IDs read best written out in each variant's Fails
+	},
+	{
+		Name: "seamless-shared-return", Flow: FlowSeamless, defect: defectSharedReturn,
+		Title: `keeps the install's returnUrl in a package-level variable: an install that finishes while another is under way returns to that other's returnUrl (decided with --repeat)`,
+		Fails: []string{"seamless/install/concurrent"},
 	},
 
 	// The install with partner sign-in (FlowPartner).

@@ -1,0 +1,63 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+)
+
+// judgeConcurrentInstalls: every concurrent install exchanged exactly its own code and returned
+// to its own returnUrl (told apart by HubSpot's installId); an install sent to another one's
+// returnUrl is named as a mix-up.
+func judgeConcurrentInstalls(o *Observation) Outcome {
+	steps := o.StepsNamed(stepFinalizeConcurrent)
+	if len(steps) == 0 {
+		return o.missing(stepFinalizeConcurrent)
+	}
+	byInstall := map[string]StepName{}
+	for _, st := range steps {
+		if st.Return != nil {
+			byInstall[st.Return.Query().Get("installId")] = st.Name
+		}
+	}
+	var wrong []string
+	var hops []int
+	mixups := 0
+	for _, st := range steps {
+		problem := ""
+		if n := len(codeExchanges(st.Exchanges)); n != 1 {
+			problem = fmt.Sprintf("its code was exchanged %d times, not once", n)
+		} else if p := exchangeProblem(st, o.Target); p != "" {
+			problem = p
+		} else if ok, got := returned(st, st.Return); !ok {
+			problem = got
+			if st.Page != nil && st.Page.Stopped && st.Page.URL != nil {
+				if other, ok := byInstall[st.Page.URL.Query().Get("installId")]; ok && other != st.Name {
+					problem = fmt.Sprintf("it returned to the returnUrl of %s (another portal's install): installs are mixed up", other)
+					mixups++
+				}
+			}
+		}
+		if problem == "" {
+			continue
+		}
+		wrong = append(wrong, string(st.Name)+": "+problem)
+		if len(st.Hops) > 0 {
+			hops = append(hops, st.Hops[len(st.Hops)-1].Seq)
+		}
+	}
+	if len(wrong) == 0 {
+		return pass(fmt.Sprintf("%d installs at once: each exchanged its own code once and returned to its own returnUrl", len(steps)))
+	}
+	const shown = 5
+	got := fmt.Sprintf("%d of %d installs went wrong", len(wrong), len(steps))
+	if mixups > 0 {
+		got += fmt.Sprintf(" (%d sent to another install's returnUrl)", mixups)
+	}
+	if len(wrong) > shown {
+		wrong = append(wrong[:shown], fmt.Sprintf("and %d more", len(wrong)-shown))
+	}
+	if len(hops) > shown {
+		hops = hops[:shown]
+	}
+	return fail("every install exchanges its own code once and returns to its own returnUrl", got+": "+strings.Join(wrong, "; "), hops...)
+}
