@@ -23,19 +23,9 @@ func judgeConcurrentInstalls(o *Observation) Outcome {
 	var hops []int
 	mixups := 0
 	for _, st := range steps {
-		problem := ""
-		if n := len(codeExchanges(st.Exchanges)); n != 1 {
-			problem = fmt.Sprintf("its code was exchanged %d times, not once", n)
-		} else if p := exchangeProblem(st, o.Target); p != "" {
-			problem = p
-		} else if ok, got := returned(st, st.Return); !ok {
-			problem = got
-			if st.Page != nil && st.Page.Stopped && st.Page.URL != nil {
-				if other, ok := byInstall[st.Page.URL.Query().Get("installId")]; ok && other != st.Name {
-					problem = fmt.Sprintf("it returned to the returnUrl of %s (another portal's install): installs are mixed up", other)
-					mixups++
-				}
-			}
+		problem, mixup := concurrentProblem(o, st, byInstall)
+		if mixup {
+			mixups++
 		}
 		if problem == "" {
 			continue
@@ -60,4 +50,26 @@ func judgeConcurrentInstalls(o *Observation) Outcome {
 		hops = hops[:shown]
 	}
 	return fail("every install exchanges its own code once and returns to its own returnUrl", got+": "+strings.Join(wrong, "; "), hops...)
+}
+
+// concurrentProblem says what went wrong with one concurrent install, or "" when nothing did;
+// mixup is true when it returned to another install's returnUrl (byInstall: installId to step).
+func concurrentProblem(o *Observation, st *Step, byInstall map[string]StepName) (problem string, mixup bool) {
+	if n := len(codeExchanges(st.Exchanges)); n != 1 {
+		return fmt.Sprintf("its code was exchanged %d times, not once", n), false
+	}
+	if p := exchangeProblem(st, o.Target); p != "" {
+		return p, false
+	}
+	ok, got := returned(st, st.Return)
+	if ok {
+		return "", false
+	}
+	if st.Page == nil || !st.Page.Stopped || st.Page.URL == nil {
+		return got, false
+	}
+	if other, found := byInstall[st.Page.URL.Query().Get("installId")]; found && other != st.Name {
+		return fmt.Sprintf("it returned to the returnUrl of %s (another portal's install): installs are mixed up", other), true
+	}
+	return got, false
 }

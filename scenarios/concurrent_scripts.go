@@ -14,7 +14,7 @@ import (
 const scenarioSeamlessConcurrent ScenarioID = "seamless/install/concurrent"
 
 // stepFinalizeConcurrent begins the names of the concurrent installs' finalize steps:
-// "finalize #1", "finalize #2", …
+// "finalize #1", "finalize #2" and so on.
 const stepFinalizeConcurrent StepName = stepFinalize + " #"
 
 // concurrentHold is how long HubSpot's token endpoint holds each concurrent install's exchange,
