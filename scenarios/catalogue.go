@@ -30,8 +30,9 @@ func Scenarios() []Scenario {
 func Catalogue(profile Profile) []Check {
 	var out []Check
 	out = append(out, seamlessChecks()...)
-	out = append(out, concurrentChecks()...)
+	out = append(out, seamlessConcurrentChecks()...)
 	out = append(out, partnerChecks()...)
+	out = append(out, partnerConcurrentChecks()...)
 	out = append(out, robustChecks()...)
 	out = append(out, connectChecks()...)
 	if profile == ProfileListing {

@@ -73,3 +73,25 @@ func concurrentProblem(o *Observation, st *Step, byInstall map[string]StepName) 
 	}
 	return got, false
 }
+
+// judgePartnerConcurrent: the concurrent installs stayed apart, and the finalize with another
+// install's state exchanged nothing.
+func judgePartnerConcurrent(o *Observation) Outcome {
+	out := judgeConcurrentInstalls(o)
+	if out.Status != Pass {
+		return out
+	}
+	st := o.Step(stepFinalizeSwapped)
+	if st == nil {
+		return o.missing(stepFinalizeSwapped)
+	}
+	if exs := codeExchanges(st.Exchanges); len(exs) > 0 {
+		var hops []int
+		if len(st.Hops) > 0 {
+			hops = append(hops, st.Hops[0].Seq)
+		}
+		return fail("no token exchange for a finalize with another install's state",
+			fmt.Sprintf("%s: the endpoint exchanged the code (%s): a portal would be linked to the account that signed in for another install", st.Name, outcomes(exs)), hops...)
+	}
+	return pass(out.Got + "; a finalize with another install's state exchanged nothing")
+}

@@ -6,7 +6,7 @@ import (
 	"sync"
 )
 
-// current is seamless-shared-return's defect: "the install under way", kept in a package-level
+// current is the *-shared-return variants' defect: "the install under way", kept in a package-level
 // variable as a module-level `let currentInstall` would be. Each finalize sets it on arrival and
 // reads it back when it redirects, after its token exchange; when another install arrived in
 // between, the user goes to that one's returnUrl. One install at a time never shows it.
@@ -15,10 +15,10 @@ var current struct {
 	returnURL string
 }
 
-// sharedReturn is w, or under seamless-shared-return w with the return's Location taken from
-// the shared variable.
-func (s *Server) sharedReturn(w http.ResponseWriter, back *url.URL) http.ResponseWriter {
-	if !s.has(FlowSeamless, defectSharedReturn) {
+// sharedReturn is w, or under the *-shared-return variants of flow w with the return's
+// Location taken from the shared variable.
+func (s *Server) sharedReturn(w http.ResponseWriter, flow string, back *url.URL) http.ResponseWriter {
+	if !s.has(flow, defectSharedReturn) {
 		return w
 	}
 	current.Lock()
