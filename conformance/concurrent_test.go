@@ -10,12 +10,15 @@ import (
 	"github.com/hsemu/hsemu/scenarios"
 )
 
-// concurrentCheck is the check the concurrent installs decide (--repeat above 1).
-const concurrentCheck = "seamless/install/concurrent"
+// The checks the concurrent installs decide (--repeat above 1).
+const (
+	concurrentCheck        = "seamless/install/concurrent"
+	partnerConcurrentCheck = "partner/finalize/concurrent"
+)
 
-// runConcurrent runs the concurrent installs alone against the seamless reference: repeat
+// runConcurrent runs the concurrent installs alone against the reference of flow: repeat
 // installs, concurrency in flight.
-func runConcurrent(tb testing.TB, repeat, concurrency int) scenarios.Outcome {
+func runConcurrent(tb testing.TB, flow scenarios.Flow, check string, repeat, concurrency int) scenarios.Outcome {
 	tb.Helper()
 	h, err := scenarios.StartHarness(emulator.Config{}, "127.0.0.1:0")
 	if err != nil {
@@ -24,29 +27,32 @@ func runConcurrent(tb testing.TB, repeat, concurrency int) scenarios.Outcome {
 	tb.Cleanup(func() { h.Close() })
 	var targets []scenarios.Target
 	for _, tg := range conformance.InProcess(tb, h, "", inprocess.TestOptions()) {
-		if tg.Flows[0] == scenarios.Seamless {
+		if tg.Flows[0] == flow {
 			targets = append(targets, tg)
 		}
 	}
 	opts := inprocess.TestOptions()
-	opts.Repeat, opts.Concurrency, opts.Only = repeat, concurrency, []string{concurrentCheck}
+	opts.Repeat, opts.Concurrency, opts.Only = repeat, concurrency, []string{check}
 	r := &scenarios.Runner{Harness: h, Options: opts}
 	rep, err := r.Run(context.Background(), targets)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	if len(rep.Results) != 1 {
-		tb.Fatalf("%d results, want the one of %s", len(rep.Results), concurrentCheck)
+		tb.Fatalf("%d results, want the one of %s", len(rep.Results), check)
 	}
 	return rep.Results[0].Outcome
 }
 
 // TestConcurrentInstalls holds the concurrent installs at a small size (run it with -race): the
-// reference keeps 20 installs, 8 in flight, apart.
+// reference keeps 20 installs, 8 in flight, apart, in both install flows.
 func TestConcurrentInstalls(t *testing.T) {
-	out := runConcurrent(t, 20, 8)
-	if out.Status != scenarios.Pass {
-		t.Fatalf("%s: %s, want pass: %s", concurrentCheck, out.Status, out.Got)
+	for flow, check := range map[scenarios.Flow]string{scenarios.Seamless: concurrentCheck, scenarios.Partner: partnerConcurrentCheck} {
+		t.Run(string(flow), func(t *testing.T) {
+			if out := runConcurrent(t, flow, check, 20, 8); out.Status != scenarios.Pass {
+				t.Fatalf("%s: %s, want pass: %s", check, out.Status, out.Got)
+			}
+		})
 	}
 }
 
@@ -62,7 +68,7 @@ func TestConcurrentInstallsDefault(t *testing.T) {
 	}
 	t.Cleanup(func() { h.Close() })
 	opts := inprocess.TestOptions()
-	opts.Only = []string{concurrentCheck}
+	opts.Only = []string{concurrentCheck, partnerConcurrentCheck}
 	r := &scenarios.Runner{Harness: h, Options: opts}
 	rep, err := r.Run(context.Background(), conformance.InProcess(t, h, "", opts))
 	if err != nil {
@@ -73,12 +79,12 @@ func TestConcurrentInstallsDefault(t *testing.T) {
 	}
 }
 
-// BenchmarkConcurrentInstalls1000: the emulator and the reference through 1,000 installs all in
-// flight at once. It reports installs per second; it asserts no time.
+// BenchmarkConcurrentInstalls1000: the emulator and the seamless reference through 1,000
+// installs all in flight at once. It reports installs per second; it asserts no time.
 func BenchmarkConcurrentInstalls1000(b *testing.B) {
 	const n = 1000
 	for b.Loop() {
-		if out := runConcurrent(b, n, n); out.Status != scenarios.Pass {
+		if out := runConcurrent(b, scenarios.Seamless, concurrentCheck, n, n); out.Status != scenarios.Pass {
 			b.Fatalf("%s: %s: %s", concurrentCheck, out.Status, out.Got)
 		}
 	}
