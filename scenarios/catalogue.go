@@ -30,9 +30,13 @@ func Scenarios() []Scenario {
 func Catalogue(profile Profile) []Check {
 	var out []Check
 	out = append(out, seamlessChecks()...)
-	out = append(out, seamlessConcurrentChecks()...)
+	if profile == ProfileListing {
+		out = append(out, seamlessConcurrentChecks()...) // the full catalogue; a dev run adds them with --repeat
+	}
 	out = append(out, partnerChecks()...)
-	out = append(out, partnerConcurrentChecks()...)
+	if profile == ProfileListing {
+		out = append(out, partnerConcurrentChecks()...)
+	}
 	out = append(out, robustChecks()...)
 	out = append(out, connectChecks()...)
 	if profile == ProfileListing {

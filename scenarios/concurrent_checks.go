@@ -7,7 +7,8 @@ package scenarios
 const docConcurrentInstalls = "one install at a time: \"Redirect the user back to the returnUrl provided in the installation request\" and, with partner sign-in, \"Retrieve the user account associated with the state token\"; nothing about installs that overlap"
 
 // seamlessConcurrentChecks is the seamless flow's check of the concurrent installs (--repeat
-// above 1).
+// above 1). The dev catalogue leaves the concurrent checks out (a default run and its list stay
+// as they were); the full catalogue (ProfileListing) has them, and a run with --repeat adds them.
 func seamlessConcurrentChecks() []Check {
 	return []Check{inferred(Check{
 		ID: "seamless/install/concurrent", Level: Must, Group: GroupSeamless, Scenario: scenarioSeamlessConcurrent,

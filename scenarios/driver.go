@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -211,6 +212,10 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) 
 	}
 
 	catalogue := Catalogue(opts.Profile)
+	if opts.Repeat > 1 && opts.Profile != ProfileListing {
+		// The dev catalogue leaves the concurrent installs' checks out; --repeat adds them.
+		catalogue = append(catalogue, slices.Concat(seamlessConcurrentChecks(), partnerConcurrentChecks())...)
+	}
 	checks := Select(catalogue, opts.Only, opts.Skip)
 	type job struct {
 		target   Target
