@@ -123,7 +123,7 @@ var (
 	}
 	Repeat = &Setting{
 		Name: "repeat", Flag: "repeat", Env: "HSEMU_REPEAT", Default: "1",
-		Usage: "with a `number` above 1, also run that many normal installs at once (up to --concurrency in flight), each in its own portal, and check that none is mixed up with another (seamless/install/concurrent)",
+		Usage: "with a `number` above 1, also run that many normal installs at once (up to --concurrency in flight), each in its own portal, and check that none is mixed up with another (seamless/install/concurrent, partner/finalize/concurrent)",
 		apply: positiveInto(func(c *Config) *int { return &c.Options.Repeat }),
 	}
 	HopBudget = &Setting{
