@@ -162,7 +162,7 @@ func TargetFromEnv(getenv func(string) string) (t scenarios.Target, ok bool, err
 
 // FromEnv reads a suite and its target from HSEMU_* variables, by the settings table: the
 // target's (HSEMU_INSTALL_URL and the rest), HSEMU_ADDR (where the emulator listens),
-// HSEMU_STRICT, HSEMU_CA_FILE, HSEMU_ENGINE and HSEMU_ARTIFACTS. ok is false when none of HSEMU_INSTALL_URL, HSEMU_CONNECT_URL
+// HSEMU_STRICT, HSEMU_CA_FILE, HSEMU_ENGINE, HSEMU_ARTIFACTS, HSEMU_CONCURRENCY and HSEMU_REPEAT. ok is false when none of HSEMU_INSTALL_URL, HSEMU_CONNECT_URL
 // and HSEMU_WEBHOOK_URL is set. Errors name the variable.
 func FromEnv(getenv func(string) string) (s Suite, t scenarios.Target, ok bool, err error) {
 	cfg, ok, err := settings.TargetFromEnv(getenv)
@@ -173,7 +173,7 @@ func FromEnv(getenv func(string) string) (s Suite, t scenarios.Target, ok bool, 
 		return s, t, false, nil
 	}
 	s = Suite{
-		Addr: cfg.Addr, Options: scenarios.Options{Strict: cfg.Options.Strict, TLSRootCAs: cfg.Options.TLSRootCAs},
+		Addr: cfg.Addr, Options: scenarios.Options{Strict: cfg.Options.Strict, TLSRootCAs: cfg.Options.TLSRootCAs, Concurrency: cfg.Options.Concurrency, Repeat: cfg.Options.Repeat},
 		Engine: cfg.Engine, Artifacts: cfg.Artifacts,
 	}
 	if t, err = cfg.Target(); err != nil {

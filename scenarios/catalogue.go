@@ -21,7 +21,7 @@ const (
 
 // Scenarios returns every scenario, in catalogue order.
 func Scenarios() []Scenario {
-	return slices.Concat(seamlessScenarios(), partnerScenarios(), robustScenarios(),
+	return slices.Concat(seamlessScenarios(), concurrentScenarios(), partnerScenarios(), robustScenarios(),
 		connectScenarios(), listingScenarios(), webhookScenarios())
 }
 
@@ -30,7 +30,13 @@ func Scenarios() []Scenario {
 func Catalogue(profile Profile) []Check {
 	var out []Check
 	out = append(out, seamlessChecks()...)
+	if profile == ProfileListing {
+		out = append(out, seamlessConcurrentChecks()...) // the full catalogue; a dev run adds them with --repeat
+	}
 	out = append(out, partnerChecks()...)
+	if profile == ProfileListing {
+		out = append(out, partnerConcurrentChecks()...)
+	}
 	out = append(out, robustChecks()...)
 	out = append(out, connectChecks()...)
 	if profile == ProfileListing {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -31,8 +32,12 @@ type Options struct {
 	// SlowExchange is how long the token endpoint stalls in the "too slow" provocation.
 	// Default 8 s; the endpoint must still answer the browser within HopTimeout.
 	SlowExchange time.Duration
-	// Concurrency is how many scenarios run at once. Default 8.
+	// Concurrency is how many scenarios run at once, and how many of Repeat's installs are in
+	// flight at once. Default 8.
 	Concurrency int
+	// Repeat, above 1, adds the concurrent-installs scenario: that many normal installs at once,
+	// each in its own portal (concurrent_scripts.go). Default 1: the scenario does not run.
+	Repeat int
 	// Only and Skip select checks by ID pattern (see Match).
 	Only, Skip []string
 	// Strict makes SHOULD failures fail the run.
@@ -64,6 +69,9 @@ func (o Options) withDefaults() Options {
 	def(&o.SlowExchange, 8*time.Second)
 	if o.Concurrency <= 0 {
 		o.Concurrency = 8
+	}
+	if o.Repeat < 1 {
+		o.Repeat = 1
 	}
 	if o.StateSamples < 2 {
 		o.StateSamples = 3
@@ -204,6 +212,10 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) 
 	}
 
 	catalogue := Catalogue(opts.Profile)
+	if opts.Repeat > 1 && opts.Profile != ProfileListing {
+		// The dev catalogue leaves the concurrent installs' checks out; --repeat adds them.
+		catalogue = append(catalogue, slices.Concat(seamlessConcurrentChecks(), partnerConcurrentChecks())...)
+	}
 	checks := Select(catalogue, opts.Only, opts.Skip)
 	type job struct {
 		target   Target

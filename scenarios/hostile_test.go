@@ -119,6 +119,7 @@ func hostileOptions() Options {
 		SlowExchange:  100 * time.Millisecond,
 		ObserveWindow: 20 * time.Millisecond,
 		Profile:       ProfileListing,
+		Repeat:        2, // seamless/install/concurrent too
 	}
 }
 

@@ -104,6 +104,7 @@ const (
 	defectReflectsErrorDesc     // connect: error_description is echoed unescaped
 	defectJSSignInReturn        // partner: the sign-in returns to HubSpot with JavaScript only
 	defectBadRequestXFO         // seamless: 400 pages sent with X-Frame-Options: DENY and no CSP
+	defectSharedReturn          // the install's returnUrl kept in a package-level variable (shared.go)
 )
 
 // bugs is the one registry of broken variants: every name Config.Bug accepts, in the order Bugs
@@ -159,6 +160,11 @@ var bugs = []Bug{
 		Name: "seamless-reload-crash", Flow: FlowSeamless, defect: defectReloadCrash,
 		Title: `records each code before exchanging it and answers 500 "duplicate key" when the page is reloaded`,
 		Fails: []string{"seamless/reload"}, //nolint:goconst // check IDs read best written out in each variant's Fails
+	},
+	{
+		Name: "seamless-shared-return", Flow: FlowSeamless, defect: defectSharedReturn,
+		Title: `keeps the install's returnUrl in a package-level variable: an install that finishes while another is under way returns to that other's returnUrl (decided with --repeat)`,
+		Fails: []string{"seamless/install/concurrent"},
 	},
 
 	// The install with partner sign-in (FlowPartner).
@@ -441,6 +447,11 @@ var bugs = []Bug{
 		Name: "partner-v1-endpoint", Flow: FlowPartner, defect: defectV1Endpoint,
 		Title: `exchanges the code on the legacy /oauth/v1/token (sunset 2027-02-16)`,
 		Fails: []string{"partner/finalize/current-token-endpoint"},
+	},
+	{
+		Name: "partner-shared-return", Flow: FlowPartner, defect: defectSharedReturn,
+		Title: `keeps the install's returnUrl in a package-level variable: an install that finishes while another is under way returns to that other's returnUrl (decided with --repeat)`,
+		Fails: []string{"partner/finalize/concurrent"},
 	},
 	{
 		Name: "connect-v1-endpoint", Flow: FlowConnect, defect: defectV1Endpoint,

@@ -193,6 +193,7 @@ func (s *Server) finalize(w http.ResponseWriter, r *http.Request, q url.Values) 
 		s.returnTo(w, r, back) // a verified state but nothing to exchange
 		return
 	}
+	w = s.sharedReturn(w, FlowPartner, back) // partner-shared-return
 	s.complete(w, r, c)
 }
 

@@ -54,6 +54,7 @@ func (s *Server) handleSeamless(w http.ResponseWriter, r *http.Request) {
 			`pq: duplicate key value violates unique constraint "installs_code_key"`, "", nil)
 		return
 	}
+	w = s.sharedReturn(w, FlowSeamless, back) // seamless-shared-return
 	s.complete(w, r, completion{flow: FlowSeamless, installPath: SeamlessPath, code: code, returnURL: back})
 }
 

@@ -112,7 +112,7 @@ func (c *Config) Target() (scenarios.Target, error) {
 // as `go test ./conformance` does. ok is false when none of HSEMU_INSTALL_URL, HSEMU_CONNECT_URL
 // and HSEMU_WEBHOOK_URL is set.
 func TargetFromEnv(getenv func(string) string) (c Config, ok bool, err error) {
-	set := append(append([]*Setting{}, TargetSettings...), Addr, Strict, CAFile, Engine, Artifacts)
+	set := append(append([]*Setting{}, TargetSettings...), Addr, Strict, CAFile, Engine, Artifacts, Concurrency, Repeat)
 	if err := Resolve(&c, Source{Getenv: getenv}, set); err != nil {
 		return c, getenv(InstallURL.Env) != "" || getenv(ConnectURL.Env) != "" || getenv(WebhookURL.Env) != "", err
 	}

@@ -3,6 +3,7 @@ package settings
 import (
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -115,6 +116,16 @@ var (
 			return err
 		},
 	}
+	Concurrency = &Setting{
+		Name: "concurrency", Flag: "concurrency", Env: "HSEMU_CONCURRENCY", Shown: "8",
+		Usage: "how many scenarios, and with --repeat how many installs, run at once (a `number`)",
+		apply: positiveInto(func(c *Config) *int { return &c.Options.Concurrency }),
+	}
+	Repeat = &Setting{
+		Name: "repeat", Flag: "repeat", Env: "HSEMU_REPEAT", Default: "1",
+		Usage: "with a `number` above 1, also run that many normal installs at once (up to --concurrency in flight), each in its own portal, and check that none is mixed up with another (seamless/install/concurrent, partner/finalize/concurrent)",
+		apply: positiveInto(func(c *Config) *int { return &c.Options.Repeat }),
+	}
 	HopBudget = &Setting{
 		Name: "hop-budget", Flag: "hop-budget", Shown: "5s",
 		Usage: "how long one hop should take (a `duration`)",
@@ -157,7 +168,7 @@ var (
 )
 
 // RunSettings are how hsemu check and the TUI run the catalogue.
-var RunSettings = []*Setting{Addr, Profile, Strict, Only, Skip, Reference, Bug, Verbose, Engine, Artifacts, ThirdPartyCookies, CAFile, HopBudget, HopTimeout, ObserveWindow, SlowExchange}
+var RunSettings = []*Setting{Addr, Profile, Strict, Only, Skip, Reference, Bug, Verbose, Engine, Artifacts, ThirdPartyCookies, CAFile, Concurrency, Repeat, HopBudget, HopTimeout, ObserveWindow, SlowExchange}
 
 // The browser engines (--engine), as package chromium names them.
 const (
@@ -171,6 +182,17 @@ func boolInto(field func(*Config) *bool) func(*Config, []string, bool) error {
 		b, err := ParseBool(last(v))
 		*field(c) = b
 		return err
+	}
+}
+
+func positiveInto(field func(*Config) *int) func(*Config, []string, bool) error {
+	return func(c *Config, v []string, _ bool) error {
+		n, err := strconv.Atoi(strings.TrimSpace(last(v)))
+		if err != nil || n < 1 {
+			return fmt.Errorf("%q is not a whole number of at least 1", last(v))
+		}
+		*field(c) = n
+		return nil
 	}
 }
 
