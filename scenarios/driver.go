@@ -5,13 +5,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/hsemu/hsemu/emulator"
@@ -80,91 +76,6 @@ func (o Options) withDefaults() Options {
 		o.Profile = ProfileDev
 	}
 	return o
-}
-
-// Harness is a running emulator: HubSpot's web and API side on one loopback listener.
-type Harness struct {
-	Emulator *emulator.Emulator
-	// Addr is host:port of the listener; the browser resolves HubSpot's hosts there and the
-	// endpoint under test sends its token requests there.
-	Addr string
-	srv  *http.Server
-	done chan error
-
-	mu       sync.Mutex
-	fresh    map[net.Conn]bool // connections that have not sent a request yet
-	stopping bool
-}
-
-// URL is the emulator's base URL, the API base an app under test is configured with.
-func (h *Harness) URL() string { return "http://" + h.Addr }
-
-// StartHarness starts an emulator with cfg on addr ("127.0.0.1:0" for any free port).
-func StartHarness(cfg emulator.Config, addr string) (*Harness, error) {
-	em, err := emulator.New(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("start the emulator: %w", err)
-	}
-	var lc net.ListenConfig
-	ln, err := lc.Listen(context.Background(), "tcp", addr)
-	if err != nil {
-		_ = em.Close() // it never served; the listen error is the one to report
-		return nil, fmt.Errorf("start the emulator on %s: %w (is another hsemu running? choose another with --addr)", addr, err)
-	}
-	h := &Harness{
-		Emulator: em,
-		Addr:     ln.Addr().String(),
-		srv: &http.Server{
-			Handler:           em,
-			ReadHeaderTimeout: 10 * time.Second,
-			ReadTimeout:       30 * time.Second,
-			WriteTimeout:      60 * time.Second,
-			IdleTimeout:       60 * time.Second,
-		},
-		done:  make(chan error, 1),
-		fresh: map[net.Conn]bool{},
-	}
-	h.srv.ConnState = h.track
-	go func() { h.done <- h.srv.Serve(ln) }()
-	return h, nil
-}
-
-// track remembers connections that have not sent a request yet. http.Server.Shutdown waits up
-// to 5 s for such connections, and HTTP clients leave them behind routinely (a connection
-// dialled for a request that another, idle one then served).
-func (h *Harness) track(c net.Conn, s http.ConnState) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	switch s {
-	case http.StateNew:
-		if h.stopping {
-			_ = c.Close() // it sent no request: nothing is lost, and no one to tell
-			return
-		}
-		h.fresh[c] = true
-	default:
-		delete(h.fresh, c)
-	}
-}
-
-// Close stops the listener and the emulator. Requests under way get 5 s to finish.
-func (h *Harness) Close() error {
-	h.mu.Lock()
-	h.stopping = true
-	for c := range h.fresh {
-		_ = c.Close() // it sent no request: nothing is lost, and no one to tell
-	}
-	h.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := h.srv.Shutdown(ctx)
-	if serr := <-h.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
-	}
-	if cerr := h.Emulator.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // Runner runs the catalogue against targets on a harness.
@@ -388,96 +299,6 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) 
 		return rep, fmt.Errorf("interrupted: %w", err)
 	}
 	return rep, nil
-}
-
-// judge turns a scenario's observation into a check's outcome. A scenario that broke decides
-// its checks as errors: a check that did not run never passes. A pass stands only on evidence:
-// when a request of the scenario got no complete answer from the endpoint (a reset, an EOF,
-// bytes that are not HTTP, a TLS failure, a timeout), the judge's pass becomes a failure naming
-// that request.
-func judge(c Check, o *Observation, runErr error) Outcome {
-	if runErr != nil {
-		var skipErr *skipError
-		if errors.As(runErr, &skipErr) {
-			return withCause(skip(skipErr.why), o)
-		}
-		return errored(runErr.Error())
-	}
-	if out, ok := setupProblem(c, o); ok {
-		return out
-	}
-	if c.Judge == nil {
-		return errored("check " + c.ID + " has no judge")
-	}
-	out := c.Judge(o)
-	if out.Status == Pending || out.Status == Running {
-		return errored("check " + c.ID + " was not decided")
-	}
-	if h, ok := unreachable(o); ok && !decidedBefore(out, h.Seq) {
-		return Outcome{
-			Status: Error, Cause: CauseDown,
-			Got: "the endpoint stopped accepting connections during the scenario, so nothing could be judged: " + h.Err.Error(),
-			Fix: "Keep the endpoint running for the whole run (see the check that failed before this one for what brought it down), then run again.",
-		}
-	}
-	why, seq := passWithoutEvidence(o)
-	switch {
-	case why == "":
-	case out.Status == Pass:
-		f := fail("a complete HTTP answer to every request the check is judged on", why+" (a check passes only on what the endpoint answered)")
-		if seq > 0 {
-			f.Hops = []int{seq}
-		}
-		return f
-	}
-	return withCause(out, o)
-}
-
-// withCause adds to a verdict the judge reached without an answer what the endpoint did to the
-// request that went unanswered: the first cause, not only its consequence ("no token request
-// reached HubSpot", "the step never ran").
-func withCause(out Outcome, o *Observation) Outcome {
-	if out.Status == Pass || out.Cause != CauseEndpoint {
-		return out
-	}
-	if why, _ := passWithoutEvidence(o); why != "" && !strings.Contains(out.Got, why) {
-		out.Got += " [" + why + "]"
-	}
-	return out
-}
-
-// unreachable returns the first hop whose request to the target's own URLs found nothing
-// accepting connections (refused, or a host name that does not resolve). The preflight rules
-// that out at the start, so mid-run it means the endpoint went down. A redirect to some other
-// host that cannot be reached is the endpoint sending the browser there: the judges decide it
-// as a failure.
-func unreachable(o *Observation) (HopRecord, bool) {
-	origins := targetOrigins(o.Target)
-	for _, st := range o.Steps {
-		h, ok := brokenHop(st)
-		if !ok || !origins[originKey(h.URL)] {
-			continue
-		}
-		var dns *net.DNSError
-		if errors.Is(h.Err, syscall.ECONNREFUSED) || errors.As(h.Err, &dns) {
-			return h, true
-		}
-	}
-	return HopRecord{}, false
-}
-
-// decidedBefore reports whether out is a failure the evidence decided before hop seq: every hop
-// it cites came earlier. Such a verdict stands whatever happened to the endpoint afterwards.
-func decidedBefore(out Outcome, seq int) bool {
-	if out.Status != Fail || out.Cause != CauseEndpoint || len(out.Hops) == 0 {
-		return false
-	}
-	for _, h := range out.Hops {
-		if h >= seq {
-			return false
-		}
-	}
-	return true
 }
 
 // skipError ends a scenario whose checks cannot apply; they are reported as skipped.
