@@ -150,12 +150,7 @@ func partnerScenarios() []Scenario {
 			Title:    "Finalize without a state",
 			Provokes: "a real sign-in, then finalize with the code but no state",
 			Run: func(s *Session) error {
-				b := s.NewBrowser(s.opts.ThirdPartyCookies)
-				st, err := signedIn(s, b, stepAuthorize)
-				if err != nil {
-					return err
-				}
-				code, err := approveInstall(s, st)
+				b, _, code, err := signedInAndApproved(s)
 				if err != nil {
 					return err
 				}
@@ -168,12 +163,7 @@ func partnerScenarios() []Scenario {
 			Title:    "Finalize with a state already used",
 			Provokes: "a complete install, then a second finalize with a new code and the same state",
 			Run: func(s *Session) error {
-				b := s.NewBrowser(s.opts.ThirdPartyCookies)
-				st, err := signedIn(s, b, stepAuthorize)
-				if err != nil {
-					return err
-				}
-				code, err := approveInstall(s, st)
+				b, st, code, err := signedInAndApproved(s)
 				if err != nil {
 					return err
 				}
@@ -194,12 +184,7 @@ func partnerScenarios() []Scenario {
 			Title:    "Finalize with a state the endpoint never issued",
 			Provokes: "a real sign-in, then finalize with a random state of the same shape",
 			Run: func(s *Session) error {
-				b := s.NewBrowser(s.opts.ThirdPartyCookies)
-				st, err := signedIn(s, b, stepAuthorize)
-				if err != nil {
-					return err
-				}
-				code, err := approveInstall(s, st)
+				b, st, code, err := signedInAndApproved(s)
 				if err != nil {
 					return err
 				}
@@ -385,4 +370,19 @@ func pick(alphabet string) byte {
 		panic("crypto/rand failed: " + err.Error())
 	}
 	return alphabet[n.Int64()]
+}
+
+// signedInAndApproved is the start of every state provocation: a fresh browser signs in at
+// step=authorize, and the user clicks Connect app, which mints the code the finalize will carry.
+func signedInAndApproved(s *Session) (Engine, *Step, string, error) {
+	b := s.NewBrowser(s.opts.ThirdPartyCookies)
+	st, err := signedIn(s, b, stepAuthorize)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	code, err := approveInstall(s, st)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return b, st, code, nil
 }
