@@ -96,6 +96,7 @@ type core struct {
 	// version counts changes; the journal records the version each line holds.
 	version uint64
 	dirty   change // what the change in progress touched
+	lineBuf []byte // the journal line of the change in progress (patchLocked)
 	// compactStep, when set, is called after each step of a compaction (tests copy the files
 	// there: what a kill at that instant would leave).
 	compactStep func(step string)

@@ -77,53 +77,21 @@ func (e *core) commitLocked() uint64 {
 		}
 		e.disk.record(e.version, line)
 	}
-	e.dirty = change{}
+	d := &e.dirty // keep the lists' arrays for the next change
+	*d = change{codes: d.codes[:0], grants: d.grants[:0], installs: d.installs[:0], revoked: d.revoked[:0]}
 	return e.version
 }
 
-// patchLocked encodes the records the current change touched as a journal line.
+// patchLocked encodes the records the current change touched as a journal line (patchenc.go),
+// into a buffer reused by the next change: record copies it.
 func (e *core) patchLocked() []byte {
-	d, st := &e.dirty, e.st
-	var p statePatch
-	if d.meta {
-		p.Meta = &patchMeta{Key: st.Key, NextAppID: st.NextAppID, NextHubID: st.NextHubID, Apps: st.Apps, Portals: st.Portals}
+	e.lineBuf = appendPatch(e.lineBuf[:0], e.st, &e.dirty)
+	if cap(e.lineBuf) > 64<<10 { // a big meta change: do not keep its buffer
+		line := e.lineBuf
+		e.lineBuf = nil
+		return line
 	}
-	if len(d.codes) > 0 {
-		p.Codes = make(map[string]*codeRecord, len(d.codes))
-		for _, k := range d.codes {
-			p.Codes[k] = st.Codes[k]
-		}
-	}
-	if len(d.grants) > 0 {
-		p.Grants = make(map[string]*grant, len(d.grants))
-		for _, k := range d.grants {
-			p.Grants[k] = st.Grants[k]
-		}
-	}
-	if len(d.installs) > 0 {
-		p.Installs = make(map[string]*install, len(d.installs))
-		for _, k := range d.installs {
-			p.Installs[k] = st.Installs[k]
-		}
-	}
-	if len(d.revoked) > 0 {
-		p.RevokedAccess = make(map[string]*time.Time, len(d.revoked))
-		for _, k := range d.revoked {
-			if t, ok := st.RevokedAccess[k]; ok {
-				p.RevokedAccess[k] = &t
-			} else {
-				p.RevokedAccess[k] = nil
-			}
-		}
-	}
-	if n := min(d.journal, len(st.Journal)); n > 0 {
-		p.Journal = st.Journal[len(st.Journal)-n:]
-	}
-	line, err := json.Marshal(&p)
-	if err != nil { // the state's types always encode
-		panic(fmt.Sprintf("encode state change: %v", err))
-	}
-	return append(line, '\n')
+	return e.lineBuf
 }
 
 // apply replays a journal line.

@@ -1,0 +1,91 @@
+package emulator
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+// TestPatchEncodingMatchesJSON: the hand-written journal line is byte for byte what
+// json.Marshal writes for the same statePatch, so replay reads it as before.
+func TestPatchEncodingMatchesJSON(t *testing.T) {
+	t0 := time.Date(2026, 11, 30, 22, 40, 1, 123456789, time.UTC)
+	east := time.FixedZone("x", 5*3600+1800)
+	st := newState()
+	st.Key, st.NextAppID, st.NextHubID = []byte("k\x00y"), 7, 9
+	st.Codes["c1"] = &codeRecord{ClientID: "cid", HubID: 1, UserID: 2, RedirectURI: "http://localhost:3000/cb?a=1&b=<2>", Scopes: []string{"oauth", "crm\"x"}, Issued: t0, Expires: t0.Add(time.Minute)}
+	st.Codes["c\u2028é"] = &codeRecord{ClientID: "cid\n", Issued: t0.In(east), Expires: time.Time{}, GrantID: "g1"}
+	st.Grants["g1"] = &grant{ID: "g1", ClientID: "cid", HubID: 3, UserID: 4, Scopes: []string{}, Created: t0, RefreshToken: "na1-x", RefreshRevoked: true, AccessRevoked: true, RevokedAt: t0}
+	st.Grants["g2"] = &grant{ID: "g2", ClientID: "c", ClientCredentials: true, Created: t0}
+	st.Installs["cid/1"] = &install{ClientID: "cid", HubID: 1, Scopes: []string{"a"}, InstalledAt: t0}
+	st.RevokedAccess["r1"] = t0
+	st.Journal = []*journalEntry{{Offset: "o1", Action: "APP_INSTALL", ClientID: "cid", AppID: 1, HubID: 2, OccurredAt: t0}, {Offset: "o2", Action: "APP_UNINSTALL", OccurredAt: t0}}
+	cases := map[string]change{
+		"code":     {codes: []string{"c1"}},
+		"codes":    {codes: []string{"c\u2028é", "c1", "c1", "gone"}},
+		"grants":   {grants: []string{"g2", "g1", "nope"}},
+		"install":  {installs: []string{"cid/1", "x/2"}},
+		"revoked":  {revoked: []string{"r1", "r2"}},
+		"journal":  {journal: 2},
+		"meta":     {meta: true},
+		"all":      {meta: true, codes: []string{"c1"}, grants: []string{"g1"}, installs: []string{"cid/1"}, revoked: []string{"r1"}, journal: 1},
+		"journal5": {journal: 5},
+	}
+	for name, d := range cases {
+		t.Run(name, func(t *testing.T) {
+			want := legacyPatch(st, d)
+			got := string(appendPatch(nil, st, &d))
+			if got != want {
+				t.Errorf("line\n got %s\nwant %s", got, want)
+			}
+			var p statePatch
+			if err := decodeStrict([]byte(got), &p); err != nil {
+				t.Errorf("decode: %v", err)
+			}
+		})
+	}
+}
+
+// legacyPatch is the line json.Marshal writes for the records d names.
+func legacyPatch(st *state, d change) string {
+	var p statePatch
+	if d.meta {
+		p.Meta = &patchMeta{Key: st.Key, NextAppID: st.NextAppID, NextHubID: st.NextHubID, Apps: st.Apps, Portals: st.Portals}
+	}
+	if len(d.codes) > 0 {
+		p.Codes = map[string]*codeRecord{}
+		for _, k := range d.codes {
+			p.Codes[k] = st.Codes[k]
+		}
+	}
+	if len(d.grants) > 0 {
+		p.Grants = map[string]*grant{}
+		for _, k := range d.grants {
+			p.Grants[k] = st.Grants[k]
+		}
+	}
+	if len(d.installs) > 0 {
+		p.Installs = map[string]*install{}
+		for _, k := range d.installs {
+			p.Installs[k] = st.Installs[k]
+		}
+	}
+	if len(d.revoked) > 0 {
+		p.RevokedAccess = map[string]*time.Time{}
+		for _, k := range d.revoked {
+			if v, ok := st.RevokedAccess[k]; ok {
+				p.RevokedAccess[k] = &v
+			} else {
+				p.RevokedAccess[k] = nil
+			}
+		}
+	}
+	if n := min(d.journal, len(st.Journal)); n > 0 {
+		p.Journal = st.Journal[len(st.Journal)-n:]
+	}
+	b, err := json.Marshal(&p)
+	if err != nil {
+		panic(err)
+	}
+	return string(b) + "\n"
+}
