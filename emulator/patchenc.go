@@ -222,16 +222,97 @@ func appendJSONString(buf []byte, s string) []byte {
 	return append(buf, '"')
 }
 
+// encodeError is the panic of appendJSONTime for a time JSON cannot hold, turned back into an
+// error by encodeState. A change never makes one: its times come from the clock.
+type encodeError struct{ err error }
+
 // appendJSONTime appends t as time.Time's MarshalJSON does (RFC 3339 with nanoseconds).
 func appendJSONTime(buf []byte, t time.Time) []byte {
 	if y := t.Year(); y < 0 || y >= 10000 { // MarshalJSON refuses these; keep its error
 		q, err := json.Marshal(t)
 		if err != nil {
-			panic(fmt.Sprintf("encode state change: %v", err))
+			panic(encodeError{err})
 		}
 		return append(buf, q...)
 	}
 	buf = append(buf, '"')
 	buf = t.AppendFormat(buf, time.RFC3339Nano)
 	return append(buf, '"')
+}
+
+// encodeState encodes a snapshot as json.Marshal would (TestStateEncodingMatchesJSON), with
+// the maps of records, which make up nearly all of it, encoded by hand.
+func encodeState(s *state) (data []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			ee, ok := r.(encodeError)
+			if !ok {
+				panic(r)
+			}
+			data, err = nil, fmt.Errorf("encode state: %w", ee.err)
+		}
+	}()
+	head, err := json.Marshal(struct {
+		Version    int       `json:"version"`
+		Generation uint64    `json:"generation,omitempty"`
+		Key        []byte    `json:"key"`
+		NextAppID  int64     `json:"nextAppId"`
+		NextHubID  int64     `json:"nextHubId"`
+		Apps       []*App    `json:"apps"`
+		Portals    []*Portal `json:"portals"`
+	}{s.Version, s.Generation, s.Key, s.NextAppID, s.NextHubID, s.Apps, s.Portals})
+	if err != nil {
+		return nil, fmt.Errorf("encode state: %w", err)
+	}
+	buf := make([]byte, 0, len(head)+200*(len(s.Codes)+len(s.Grants)+len(s.Installs)+len(s.Journal))+64*len(s.RevokedAccess)+64)
+	buf = append(buf, head[:len(head)-1]...) // without its closing brace
+	buf = append(buf, `,"codes":`...)
+	buf = appendMap(buf, s.Codes, appendCode)
+	buf = append(buf, `,"grants":`...)
+	buf = appendMap(buf, s.Grants, appendGrant)
+	buf = append(buf, `,"revokedAccess":`...)
+	if s.RevokedAccess == nil {
+		buf = append(buf, "null"...)
+	} else {
+		keys := make([]string, 0, len(s.RevokedAccess))
+		for k := range s.RevokedAccess {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		buf = append(buf, '{')
+		for i, k := range keys {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendJSONString(buf, k)
+			buf = append(buf, ':')
+			buf = appendJSONTime(buf, s.RevokedAccess[k])
+		}
+		buf = append(buf, '}')
+	}
+	buf = append(buf, `,"installs":`...)
+	buf = appendMap(buf, s.Installs, appendInstall)
+	if len(s.Journal) > 0 {
+		buf = append(buf, `,"journal":[`...)
+		for i, je := range s.Journal {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendJournalEntry(buf, je)
+		}
+		buf = append(buf, ']')
+	}
+	return append(buf, '}'), nil
+}
+
+// appendMap appends a whole map of records, keys sorted; nil is null.
+func appendMap[V any](buf []byte, m map[string]*V, enc func([]byte, *V) []byte) []byte {
+	if m == nil {
+		return append(buf, "null"...)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return appendRecords(buf, keys, m, enc)
 }

@@ -89,3 +89,36 @@ func legacyPatch(st *state, d change) string {
 	}
 	return string(b) + "\n"
 }
+
+// TestStateEncodingMatchesJSON: a snapshot is byte for byte what json.Marshal writes.
+func TestStateEncodingMatchesJSON(t *testing.T) {
+	t0 := time.Date(2026, 11, 30, 22, 40, 1, 5, time.UTC)
+	for _, st := range []*state{newState(), {Version: 2}} {
+		if len(st.Codes) == 0 && st.Codes != nil {
+			st.Generation, st.Key = 3, []byte("key")
+			st.Apps = []*App{{ID: 1}}
+			st.Codes["b"] = &codeRecord{ClientID: "c", Scopes: []string{"s"}, Issued: t0, Expires: t0}
+			st.Codes["a"] = &codeRecord{ClientID: "c&", Issued: t0, Expires: t0, GrantID: "g"}
+			st.Grants["g"] = &grant{ID: "g", ClientID: "c", Created: t0, RefreshToken: "r"}
+			st.RevokedAccess["z"], st.RevokedAccess["y"] = t0, t0.Add(time.Hour)
+			st.Installs["c/1"] = &install{ClientID: "c", HubID: 1, InstalledAt: t0}
+			st.Journal = []*journalEntry{{Offset: "o", Action: "APP_INSTALL", OccurredAt: t0}}
+		}
+		want, err := json.Marshal(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := encodeState(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("snapshot\n got %s\nwant %s", got, want)
+		}
+	}
+	bad := newState()
+	bad.Codes["x"] = &codeRecord{Issued: time.Date(10001, 1, 1, 0, 0, 0, 0, time.UTC)}
+	if _, err := encodeState(bad); err == nil {
+		t.Error("a year past 9999 encoded; want the error json.Marshal gives")
+	}
+}

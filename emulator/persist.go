@@ -165,9 +165,9 @@ func (e *core) compact() error {
 	})
 	e.compactStep("journal switched")
 	snap.Version, snap.Generation = stateVersion, gen
-	data, err := json.Marshal(snap)
+	data, err := encodeState(snap)
 	if err != nil {
-		return fmt.Errorf("encode state: %w", err)
+		return err
 	}
 	if err := writeAtomic(e.cfg.StatePath, data); err != nil {
 		return fmt.Errorf("write state snapshot: %w", err)
