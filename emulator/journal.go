@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -126,6 +127,11 @@ func (j *journal) wait(v uint64) error {
 			continue
 		}
 		j.writing = true
+		// Let the requests that are running record their changes first, so that this
+		// write and fsync serve them too (group commit).
+		j.mu.Unlock()
+		runtime.Gosched()
+		j.mu.Lock()
 		chunks, target := j.pending, j.queued
 		j.pending = nil
 		j.mu.Unlock()
