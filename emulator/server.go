@@ -184,10 +184,29 @@ var secretShape = regexp.MustCompile(`[a-z]{2,4}[0-9]{1,2}-[0-9a-f]{4}-[0-9a-f]{
 
 // redactText redacts every code and token in a text (an event's message, a path, a value).
 func redactText(s string) string {
-	if len(s) < 36 {
-		return s // shorter than any code or token
+	if !hasSecretRun(s) {
+		return s // no run of characters as long as any code or token
 	}
 	return secretShape.ReplaceAllStringFunc(s, redact)
+}
+
+// hasSecretRun reports whether s has 36 consecutive characters of [A-Za-z0-9_-], as every
+// match of secretShape is (the shortest, a code, is 36 long): most texts (URLs, messages) have
+// none and skip the regexp.
+func hasSecretRun(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '-':
+			run++
+			if run >= 36 {
+				return true
+			}
+		default:
+			run = 0
+		}
+	}
+	return false
 }
 
 // secretParams are never recorded in full.
