@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -97,6 +98,8 @@ type core struct {
 	version uint64
 	dirty   change // what the change in progress touched
 	lineBuf []byte // the journal line of the change in progress (patchLocked)
+	// scopeSets holds the scope lists of codes by their joined text (internScopes).
+	scopeSets map[string][]string
 	// compactStep, when set, is called after each step of a compaction (tests copy the files
 	// there: what a kill at that instant would leave).
 	compactStep func(step string)
@@ -414,7 +417,8 @@ func (e *core) issueCodeLocked(req CodeRequest) (string, error) {
 	if app == nil {
 		return "", fmt.Errorf("client_id %q: %w", req.ClientID, ErrUnknownClient)
 	}
-	if !slices.Contains(app.RedirectURLs, req.RedirectURI) {
+	ri := slices.Index(app.RedirectURLs, req.RedirectURI)
+	if ri < 0 {
 		return "", fmt.Errorf("%q: %w (%v)", req.RedirectURI, ErrRedirectURI, app.RedirectURLs)
 	}
 	portal := e.st.portal(req.HubID)
@@ -434,11 +438,30 @@ func (e *core) issueCodeLocked(req CodeRequest) (string, error) {
 		ClientID:    app.ClientID,
 		HubID:       portal.HubID,
 		UserID:      portal.UserID,
-		RedirectURI: req.RedirectURI,
-		Scopes:      granted,
+		RedirectURI: app.RedirectURLs[ri], // the app's copy: the request's is dropped with it
+		Scopes:      e.internScopes(granted),
 		Issued:      now,
 		Expires:     now.Add(e.cfg.CodeTTL),
 	})
 	e.touchCode(code)
 	return code, nil
 }
+
+// internScopes returns the stored slice equal to scopes, so that the codes of an app share
+// one copy of their scope list (stored scope slices are never changed in place). At most
+// maxScopeSets lists are kept. e.mu is held for writing.
+func (e *core) internScopes(scopes []string) []string {
+	key := strings.Join(scopes, " ")
+	if s, ok := e.scopeSets[key]; ok {
+		return s
+	}
+	if e.scopeSets == nil {
+		e.scopeSets = map[string][]string{}
+	}
+	if len(e.scopeSets) < maxScopeSets {
+		e.scopeSets[key] = scopes
+	}
+	return scopes
+}
+
+const maxScopeSets = 256
