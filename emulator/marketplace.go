@@ -69,6 +69,19 @@ type mkTarget struct {
 	app    App
 }
 
+// page starts every marketplace page: it finds the portal and the app named in the path and
+// records them on the request's event, or answers the error page and reports false.
+func (mk *marketplace) page(w http.ResponseWriter, r *http.Request) (mkTarget, *Event, bool) {
+	ev := eventOf(r)
+	t, perr := mk.lookup(r)
+	if perr != nil {
+		mk.renderError(w, r, ev, perr)
+		return t, ev, false
+	}
+	ev.ClientID, ev.HubID = t.app.ClientID, t.portal.HubID
+	return t, ev, true
+}
+
 // lookup finds the portal and the app named in the path, or says why not.
 func (mk *marketplace) lookup(r *http.Request) (mkTarget, *pageError) {
 	hubID, err1 := strconv.ParseInt(r.PathValue("hubId"), 10, 64)
@@ -99,26 +112,20 @@ func (mk *marketplace) lookup(r *http.Request) (mkTarget, *pageError) {
 
 // handleListing serves the app's listing with its Install button.
 func (mk *marketplace) handleListing(w http.ResponseWriter, r *http.Request) {
-	ev := eventOf(r)
-	t, perr := mk.lookup(r)
-	if perr != nil {
-		mk.renderError(w, r, ev, perr)
+	t, _, ok := mk.page(w, r)
+	if !ok {
 		return
 	}
-	ev.ClientID, ev.HubID = t.app.ClientID, t.portal.HubID
 	mk.render(w, http.StatusOK, mk.view(r, t, nil, "listing"))
 }
 
 // handleDialog serves the install dialog. Without installId it is a click of Install: a new
 // dialog is opened and the browser sent to it.
 func (mk *marketplace) handleDialog(w http.ResponseWriter, r *http.Request) {
-	ev := eventOf(r)
-	t, perr := mk.lookup(r)
-	if perr != nil {
-		mk.renderError(w, r, ev, perr)
+	t, ev, ok := mk.page(w, r)
+	if !ok {
 		return
 	}
-	ev.ClientID, ev.HubID = t.app.ClientID, t.portal.HubID
 	id := r.URL.Query().Get("installId")
 	if id == "" {
 		if t.app.InstallURL == "" {
@@ -146,13 +153,10 @@ func (mk *marketplace) handleDialog(w http.ResponseWriter, r *http.Request) {
 // handleConnect takes Connect app: for an app with partner sign-in the dialog asks the user to
 // sign in; otherwise the code is minted and the finalize step starts.
 func (mk *marketplace) handleConnect(w http.ResponseWriter, r *http.Request) {
-	ev := eventOf(r)
-	t, perr := mk.lookup(r)
-	if perr != nil {
-		mk.renderError(w, r, ev, perr)
+	t, ev, ok := mk.page(w, r)
+	if !ok {
 		return
 	}
-	ev.ClientID, ev.HubID = t.app.ClientID, t.portal.HubID
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 	if err := r.ParseForm(); err != nil {
 		mk.renderError(w, r, ev, &pageError{http.StatusBadRequest, hubspot.StatusBadRequest, "This form could not be read.", err.Error()})
@@ -180,13 +184,10 @@ func (mk *marketplace) handleConnect(w http.ResponseWriter, r *http.Request) {
 // from the finalize step (stage=finalize) it finishes the dialog. Its page closes the sign-in
 // window, or leaves the frame, and shows the dialog.
 func (mk *marketplace) handleReturn(w http.ResponseWriter, r *http.Request) {
-	ev := eventOf(r)
-	t, perr := mk.lookup(r)
-	if perr != nil {
-		mk.renderError(w, r, ev, perr)
+	t, ev, ok := mk.page(w, r)
+	if !ok {
 		return
 	}
-	ev.ClientID, ev.HubID = t.app.ClientID, t.portal.HubID
 	q := r.URL.Query()
 	in, perr := mk.find(q.Get("installId"), t)
 	if perr != nil {

@@ -42,36 +42,55 @@ type Switch struct {
 	Doc     string // one sentence: what being on means
 }
 
+// choiceField is one switch: its name, the field of Choices behind it, and whether the field
+// is the switch's negation (RefuseBasicAuth is basic-auth off). Every field's zero value is
+// the default, so a negated switch is on by default.
+type choiceField struct {
+	name    string
+	field   *bool
+	negated bool
+	doc     string
+}
+
+// fields lists the switches, each once: Switches, Set and SwitchNames read it.
+func (c *Choices) fields() []choiceField {
+	return []choiceField{
+		{"revoke-on-code-reuse", &c.RevokeOnCodeReuse, false, "a code redeemed twice revokes the tokens of its first redemption (RFC 6749 §4.1.2 SHOULD; HubSpot: UNCONFIRMED)"},
+		{"basic-auth", &c.RefuseBasicAuth, true, "token endpoints accept HTTP Basic client authentication besides the form body (HubSpot: UNCONFIRMED)"},
+		{"v1-query-params", &c.RefuseQueryOnV1, true, "/oauth/v1/token accepts parameters in the URL query (HubSpot: documented for the past, UNCONFIRMED now)"},
+		{"lowercase-bearer", &c.RefuseLowercaseBearer, true, "API calls accept the lower-case scheme `bearer` (RFC 7235 §2.1; HubSpot: UNCONFIRMED)"},
+	}
+}
+
 // Switches lists the choices in their positive form ("accept Basic", not "refuse Basic").
 func (c Choices) Switches() []Switch {
-	return []Switch{
-		{"revoke-on-code-reuse", c.RevokeOnCodeReuse, false, "a code redeemed twice revokes the tokens of its first redemption (RFC 6749 §4.1.2 SHOULD; HubSpot: UNCONFIRMED)"},
-		{"basic-auth", !c.RefuseBasicAuth, true, "token endpoints accept HTTP Basic client authentication besides the form body (HubSpot: UNCONFIRMED)"},
-		{"v1-query-params", !c.RefuseQueryOnV1, true, "/oauth/v1/token accepts parameters in the URL query (HubSpot: documented for the past, UNCONFIRMED now)"},
-		{"lowercase-bearer", !c.RefuseLowercaseBearer, true, "API calls accept the lower-case scheme `bearer` (RFC 7235 §2.1; HubSpot: UNCONFIRMED)"},
+	fs := c.fields()
+	out := make([]Switch, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, Switch{Name: f.name, On: *f.field != f.negated, Default: f.negated, Doc: f.doc})
 	}
+	return out
+}
+
+// SwitchNames lists the switches' names, comma-separated, for usage texts and errors.
+func SwitchNames() string {
+	fs := (&Choices{}).fields()
+	names := make([]string, 0, len(fs))
+	for _, f := range fs {
+		names = append(names, f.name)
+	}
+	return strings.Join(names, ", ")
 }
 
 // Set turns the switch named name (as Switches names it) on or off.
 func (c *Choices) Set(name string, on bool) error {
-	switch name {
-	case "revoke-on-code-reuse":
-		c.RevokeOnCodeReuse = on
-	case "basic-auth":
-		c.RefuseBasicAuth = !on
-	case "v1-query-params":
-		c.RefuseQueryOnV1 = !on
-	case "lowercase-bearer":
-		c.RefuseLowercaseBearer = !on
-	default:
-		switches := c.Switches()
-		names := make([]string, 0, len(switches))
-		for _, sw := range switches {
-			names = append(names, sw.Name)
+	for _, f := range c.fields() {
+		if f.name == name {
+			*f.field = on != f.negated
+			return nil
 		}
-		return fmt.Errorf("no switch %q: the switches are %s", name, strings.Join(names, ", "))
 	}
-	return nil
+	return fmt.Errorf("no switch %q: the switches are %s", name, SwitchNames())
 }
 
 // Switches lists the emulator's choices where HubSpot is not documented, for `hsemu serve` to

@@ -85,18 +85,7 @@ func judgeConnectState(o *Observation) Outcome {
 			return fail("a state on the authorization URL", string(st.Name)+": the authorization URL carries no state")
 		}
 	}
-	seen := map[string]bool{}
-	for _, s := range o.States {
-		if seen[s] {
-			return fail("a new state for every connect", fmt.Sprintf("the state %q was sent twice", excerpt(s, 40)))
-		}
-		seen[s] = true
-	}
-	bits, how := stateEstimate(o.States)
-	if bits < 128 {
-		return fail("at least 128 bits of randomness", fmt.Sprintf("about %.0f bits (an estimate from %d states, e.g. %q: %s)", bits, len(o.States), excerpt(o.States[0], 40), how))
-	}
-	return pass(fmt.Sprintf("%d distinct states, about %.0f bits each (an estimate: %s)", len(o.States), bits, how))
+	return judgeStateSamples(o.States, "a new state for every connect", "was sent twice")
 }
 
 // judgeCallback judges connect/callback: the callback exchanged its code with the authorization

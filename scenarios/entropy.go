@@ -178,3 +178,21 @@ func alphabetBits(s string) float64 {
 	}
 	return math.Log2(95)
 }
+
+// judgeStateSamples is the strength judge over several states of one endpoint: never repeated
+// (expected names the rule, repeated says how a repeat was seen), and at least 128 bits by
+// stateEstimate. It needs at least one state; the callers check they have enough.
+func judgeStateSamples(states []string, expected, repeated string) Outcome {
+	seen := map[string]bool{}
+	for _, s := range states {
+		if seen[s] {
+			return fail(expected, fmt.Sprintf("the state %q %s", excerpt(s, 40), repeated))
+		}
+		seen[s] = true
+	}
+	bits, how := stateEstimate(states)
+	if bits < 128 {
+		return fail("at least 128 bits of randomness", fmt.Sprintf("about %.0f bits (an estimate from %d states, e.g. %q: %s)", bits, len(states), excerpt(states[0], 40), how))
+	}
+	return pass(fmt.Sprintf("%d distinct states, about %.0f bits each (an estimate: %s)", len(states), bits, how))
+}

@@ -220,18 +220,7 @@ func judgeStateStrength(o *Observation) Outcome {
 	if len(o.States) < 2 {
 		return o.missing("sign-in")
 	}
-	seen := map[string]bool{}
-	for _, s := range o.States {
-		if seen[s] {
-			return fail("a new state for every sign-in", fmt.Sprintf("the state %q came back twice", excerpt(s, 40)))
-		}
-		seen[s] = true
-	}
-	bits, how := stateEstimate(o.States)
-	if bits < 128 {
-		return fail("at least 128 bits of randomness", fmt.Sprintf("about %.0f bits (an estimate from %d states, e.g. %q: %s)", bits, len(o.States), excerpt(o.States[0], 40), how))
-	}
-	return pass(fmt.Sprintf("%d distinct states, about %.0f bits each (an estimate: %s)", len(o.States), bits, how))
+	return judgeStateSamples(o.States, "a new state for every sign-in", "came back twice")
 }
 
 // judgeNo307 judges partner/authorize/no-307-after-credentials: the sign-in POST was not answered

@@ -51,7 +51,7 @@ var (
 	}
 	Switch = &Setting{
 		Name: "switch", Flag: "switch", Env: "HSEMU_SWITCHES", Repeat: true,
-		Usage: "turn one of the emulator's answers where HubSpot's behaviour is undocumented on or off, repeatable: `name=on|off` with name " + switchNames() + " (README: How faithful the emulator is; the variable ','-separated); hsemu serve prints which are on",
+		Usage: "turn one of the emulator's answers where HubSpot's behaviour is undocumented on or off, repeatable: `name=on|off` with name " + emulator.SwitchNames() + " (README: How faithful the emulator is; the variable ','-separated); hsemu serve prints which are on",
 		apply: func(c *Config, v []string, env bool) error {
 			c.Choices = emulator.Choices{}
 			for _, s := range v {
@@ -161,21 +161,11 @@ var (
 	}
 )
 
-// switchNames lists the emulator's switches for the usage text.
-func switchNames() string {
-	switches := (emulator.Choices{}).Switches()
-	names := make([]string, 0, len(switches))
-	for _, sw := range switches {
-		names = append(names, sw.Name)
-	}
-	return strings.Join(names, ", ")
-}
-
 // setSwitch applies one "name=on|off" to choices.
 func setSwitch(choices *emulator.Choices, item string) error {
 	name, val, ok := strings.Cut(item, "=")
 	if !ok {
-		return fmt.Errorf("switch %q: want name=on or name=off (names: %s)", item, switchNames())
+		return fmt.Errorf("switch %q: want name=on or name=off (names: %s)", item, emulator.SwitchNames())
 	}
 	on, err := ParseBool(strings.TrimSpace(val))
 	if err != nil {
