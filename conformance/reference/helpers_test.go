@@ -28,26 +28,12 @@ const (
 // conditionally required one the partner flow adds.
 var testScopes = []string{"oauth", "crm.objects.companies.read"}
 
-// testClock is the one settable clock of these tests; the reference and the emulator share it.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// testClock is the one settable clock of these tests (emulator.ManualClock); the reference and
+// the emulator share it.
+type testClock = emulator.ManualClock
 
 func newTestClock() *testClock {
-	return &testClock{t: time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)}
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+	return emulator.NewManualClock(time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC))
 }
 
 // fixture is a Server whose APIBase is hsemu's emulator, served on loopback, with a settable
@@ -74,7 +60,7 @@ type fixture struct {
 func newFixture(t testing.TB, bug, flowPath string, edit ...func(*Config)) *fixture {
 	t.Helper()
 	fx := &fixture{t: t, testClock: newTestClock(), redirectURI: testPublicURL + flowPath, codes: map[string]string{}}
-	em, err := emulator.New(emulator.Config{Apps: []emulator.App{testApp()}, Portals: []emulator.Portal{{HubID: testHubID}}, Clock: fx.now})
+	em, err := emulator.New(emulator.Config{Apps: []emulator.App{testApp()}, Portals: []emulator.Portal{{HubID: testHubID}}, Clock: fx.Now})
 	if err != nil {
 		t.Fatalf("emulator.New: %v", err)
 	}
@@ -87,7 +73,7 @@ func newFixture(t testing.TB, bug, flowPath string, edit ...func(*Config)) *fixt
 	fx.events = events
 	cfg := Config{
 		APIBase: fx.api.URL, ClientID: DemoClientID, ClientSecret: DemoClientSecret,
-		PublicURL: testPublicURL, Bug: bug, Clock: fx.now,
+		PublicURL: testPublicURL, Bug: bug, Clock: fx.Now,
 		ExchangeTimeout: 5 * time.Second, SlowDelay: time.Millisecond,
 	}
 	for _, e := range edit {

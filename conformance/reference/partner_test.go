@@ -87,7 +87,7 @@ func TestPartnerSignIn(t *testing.T) {
 	if err != nil || len(jti) != 32 {
 		t.Errorf("jti %q decodes to %d bytes (%v); want 32", c.JTI, len(jti), err)
 	}
-	if c.Sub != DemoUsers[0].ID || c.Exp != fx.now().Add(10*time.Minute).Unix() {
+	if c.Sub != DemoUsers[0].ID || c.Exp != fx.Now().Add(10*time.Minute).Unix() {
 		t.Errorf("claims %+v; want sub %s, exp now+10m", c, DemoUsers[0].ID)
 	}
 
@@ -201,7 +201,7 @@ func TestPartnerFinalizeRefusesStates(t *testing.T) {
 			parts := strings.Split(good, ".")
 			return base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`)) + "." + parts[1] + "."
 		}},
-		{"expired", func(_ *testing.T, fx *fixture, good string) string { fx.advance(10 * time.Minute); return good }},
+		{"expired", func(_ *testing.T, fx *fixture, good string) string { fx.Advance(10 * time.Minute); return good }},
 		{"padding bits of the signature", func(_ *testing.T, _ *fixture, good string) string {
 			// The last base64url character of a 32-byte signature carries 2 unused bits:
 			// flipping one leaves the decoded signature unchanged.

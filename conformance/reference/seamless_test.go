@@ -38,8 +38,8 @@ func TestSeamlessInstall(t *testing.T) {
 		t.Fatalf("%d installs; want 1", len(ins))
 	}
 	in := ins[0]
-	if in.HubID != testHubID || in.Flow != FlowSeamless || in.UserID != "" || !in.At.Equal(fx.now()) {
-		t.Errorf("install %+v; want hub %d, flow seamless, no user, at %v", in, testHubID, fx.now())
+	if in.HubID != testHubID || in.Flow != FlowSeamless || in.UserID != "" || !in.At.Equal(fx.Now()) {
+		t.Errorf("install %+v; want hub %d, flow seamless, no user, at %v", in, testHubID, fx.Now())
 	}
 	access, refresh := fx.tokens("code-1")
 	if in.AccessTokenHint != tokenHint(access) || in.RefreshTokenHint != tokenHint(refresh) {

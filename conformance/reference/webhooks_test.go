@@ -27,7 +27,7 @@ func newWebhookFixture(t *testing.T, bug string) *webhookFixture {
 	fx := &webhookFixture{testClock: newTestClock(), url: testPublicURL + WebhooksPath}
 	srv, err := New(Config{
 		APIBase: "http://127.0.0.1:7430", ClientID: DemoClientID, ClientSecret: DemoClientSecret,
-		PublicURL: testPublicURL, Bug: bug, Clock: fx.now,
+		PublicURL: testPublicURL, Bug: bug, Clock: fx.Now,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +60,7 @@ func (fx *webhookFixture) deliver(t *testing.T, body []byte, hdr http.Header) in
 // signer for the fixture's URL and clock.
 func webhookDeliveries(t *testing.T, fx *webhookFixture) map[string]func() ([]byte, http.Header) {
 	t.Helper()
-	events := emulator.SampleWebhookEvents(1, testHubID, fx.now())
+	events := emulator.SampleWebhookEvents(1, testHubID, fx.Now())
 	body, err := emulator.WebhookBatch(events)
 	if err != nil {
 		t.Fatal(err)
@@ -69,33 +69,33 @@ func webhookDeliveries(t *testing.T, fx *webhookFixture) map[string]func() ([]by
 		return emulator.SignWebhook(secret, http.MethodPost, fx.url, b, ts)
 	}
 	return map[string]func() ([]byte, http.Header){
-		"signed":       func() ([]byte, http.Header) { return body, sign(DemoClientSecret, body, fx.now()) },
-		"wrong secret": func() ([]byte, http.Header) { return body, sign("other", body, fx.now()) },
+		"signed":       func() ([]byte, http.Header) { return body, sign(DemoClientSecret, body, fx.Now()) },
+		"wrong secret": func() ([]byte, http.Header) { return body, sign("other", body, fx.Now()) },
 		"re-stamped": func() ([]byte, http.Header) {
-			h := sign(DemoClientSecret, body, fx.now().Add(-time.Minute))
-			h.Set("X-HubSpot-Request-Timestamp", strconv.FormatInt(fx.now().UnixMilli(), 10))
+			h := sign(DemoClientSecret, body, fx.Now().Add(-time.Minute))
+			h.Set("X-HubSpot-Request-Timestamp", strconv.FormatInt(fx.Now().UnixMilli(), 10))
 			return body, h
 		},
 		"values changed": func() ([]byte, http.Header) {
 			changed := bytes.Replace(body, []byte(`"Ada"`), []byte(`"Eve"`), 1)
-			return changed, sign(DemoClientSecret, body, fx.now())
+			return changed, sign(DemoClientSecret, body, fx.Now())
 		},
 		"re-formatted": func() ([]byte, http.Header) {
 			var b bytes.Buffer
 			if err := json.Indent(&b, body, "", "  "); err != nil {
 				t.Fatal(err)
 			}
-			return b.Bytes(), sign(DemoClientSecret, body, fx.now())
+			return b.Bytes(), sign(DemoClientSecret, body, fx.Now())
 		},
 		"6 min old": func() ([]byte, http.Header) {
-			return body, sign(DemoClientSecret, body, fx.now().Add(-6*time.Minute))
+			return body, sign(DemoClientSecret, body, fx.Now().Add(-6*time.Minute))
 		},
 		"4 min old": func() ([]byte, http.Header) {
-			return body, sign(DemoClientSecret, body, fx.now().Add(-4*time.Minute))
+			return body, sign(DemoClientSecret, body, fx.Now().Add(-4*time.Minute))
 		},
 		"unsigned": func() ([]byte, http.Header) { return body, http.Header{} },
 		"signed, not JSON": func() ([]byte, http.Header) {
-			return []byte("hello"), sign(DemoClientSecret, []byte("hello"), fx.now())
+			return []byte("hello"), sign(DemoClientSecret, []byte("hello"), fx.Now())
 		},
 	}
 }
@@ -157,11 +157,11 @@ func TestWebhookReceiverURI(t *testing.T) {
 	fx.url = testPublicURL + WebhooksPath + "?portal=1&tag=a%3Ab%20c"
 	body := []byte(`[{"eventId":1}]`)
 	// HubSpot signs the full URL with %3A decoded; the receiver must agree.
-	if got := fx.deliver(t, body, emulator.SignWebhook(DemoClientSecret, http.MethodPost, fx.url, body, fx.now())); got != http.StatusNoContent {
+	if got := fx.deliver(t, body, emulator.SignWebhook(DemoClientSecret, http.MethodPost, fx.url, body, fx.Now())); got != http.StatusNoContent {
 		t.Errorf("delivery to a URL with a query: %d; want 204", got)
 	}
 	// A signature over another URL does not verify.
-	other := emulator.SignWebhook(DemoClientSecret, http.MethodPost, "https://elsewhere.example"+WebhooksPath, body, fx.now())
+	other := emulator.SignWebhook(DemoClientSecret, http.MethodPost, "https://elsewhere.example"+WebhooksPath, body, fx.Now())
 	if got := fx.deliver(t, body, other); got != http.StatusUnauthorized {
 		t.Errorf("signature over another URL: %d; want 401", got)
 	}
@@ -170,11 +170,11 @@ func TestWebhookReceiverURI(t *testing.T) {
 func TestWebhookReceiverLimits(t *testing.T) {
 	fx := newWebhookFixture(t, "")
 	big := []byte("[" + strings.Repeat(`{"eventId":1},`, maxWebhookBody/14) + `{"eventId":1}]`)
-	if got := fx.deliver(t, big, emulator.SignWebhook(DemoClientSecret, http.MethodPost, fx.url, big, fx.now())); got != http.StatusRequestEntityTooLarge {
+	if got := fx.deliver(t, big, emulator.SignWebhook(DemoClientSecret, http.MethodPost, fx.url, big, fx.Now())); got != http.StatusRequestEntityTooLarge {
 		t.Errorf("a %d-byte batch: %d; want 413", len(big), got)
 	}
 	body := []byte(`[{"eventId":1}]`)
-	h := emulator.SignWebhook(DemoClientSecret, http.MethodPost, fx.url, body, fx.now())
+	h := emulator.SignWebhook(DemoClientSecret, http.MethodPost, fx.url, body, fx.Now())
 	h.Set("X-HubSpot-Request-Timestamp", "noon")
 	if got := fx.deliver(t, body, h); got != http.StatusUnauthorized {
 		t.Errorf("a timestamp that is not a number: %d; want 401", got)
