@@ -114,6 +114,11 @@ func (j *jar) store(sc cookieScope, c *http.Cookie, now time.Time) string {
 		return fmt.Sprintf("name and value are %d bytes, over the %d-byte limit browsers keep", len(c.Name)+len(c.Value), maxCookieBytes)
 	}
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if host == "" || strings.HasPrefix(host, ".") || strings.Contains(host, "..") {
+		// A host with an empty label is no host name (RFC 1034 §3.1); a browser never gets
+		// that far, and a cookie for it could not be matched to any request.
+		return fmt.Sprintf("the request's host %q is not a valid host name", u.Hostname())
+	}
 	nc := &storedCookie{
 		name: c.Name, value: c.Value, quoted: c.Quoted,
 		secure: c.Secure, httpOnly: c.HttpOnly, partitioned: c.Partitioned,
