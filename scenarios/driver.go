@@ -197,28 +197,36 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) 
 			mu.Unlock()
 		}
 	}
-	// runJob runs a job's scenario and judges its checks; it returns the observation.
-	runJob := func(j job) *Observation {
+	// startJob runs a job's scenario as far as its last answer: the crash-prone probes are then
+	// checked for a crash, before any scenario after them starts. The returned finish waits the
+	// observe window the scenario left open (Session.observeLate) and judges its checks.
+	startJob := func(j job) (finish func()) {
 		s := newSession(ctx, r.Harness, disp, opts, j.target, j.scenario, sink)
 		sink(ScenarioStarted{At: time.Now(), Target: j.target.label(), Scenario: string(j.scenario.ID), Checks: ids(j.checks)})
 		begin := time.Now()
 		err := s.run()
-		dur := time.Since(begin)
-		s.obs.API = disp.api.seen(r.Harness.URL(), begin)
-		decide := func(c Check) Outcome { return judge(c, s.obs, err) }
-		if !j.scenario.CrashProne {
-			health.suspect(s.obs)
-		}
+		var crash *crash
 		if j.scenario.CrashProne {
-			if crash := crashed(ctx, s.obs, opts); crash != nil {
+			if crash = crashed(ctx, s.obs, opts); crash != nil {
 				health.markDown(j.target, crash)
-				decide = func(c Check) Outcome { return crash.verdict(judge(c, s.obs, err)) }
 			}
 		}
-		record(j, decide, dur, s.obs.Hops)
-		sink(ScenarioDone{Target: j.target.label(), Scenario: string(j.scenario.ID), Duration: dur, Err: err})
-		return s.obs
+		return func() {
+			s.observeLate(ctx)
+			dur := time.Since(begin)
+			s.obs.API = disp.api.seen(r.Harness.URL(), begin)
+			decide := func(c Check) Outcome { return judge(c, s.obs, err) }
+			if !j.scenario.CrashProne {
+				health.suspect(s.obs)
+			}
+			if crash != nil {
+				decide = func(c Check) Outcome { return crash.verdict(judge(c, s.obs, err)) }
+			}
+			record(j, decide, dur, s.obs.Hops)
+			sink(ScenarioDone{Target: j.target.label(), Scenario: string(j.scenario.ID), Duration: dur, Err: err})
+		}
 	}
+	runJob := func(j job) { startJob(j)() }
 	// skipJob decides a job's checks without running its scenario: the set-up is wrong, or the
 	// endpoint is down.
 	skipJob := func(j job, out Outcome) {
@@ -271,8 +279,21 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) 
 				skipJob(j, out)
 				continue
 			}
-			runJob(j)
+			if j.scenario.Solo {
+				runJob(j) // its observe windows attribute token requests by time: nothing overlaps them
+				continue
+			}
+			// A crash-prone probe's requests are sent one scenario at a time, so a crash is
+			// pinned on one request; its observe window (token requests carry their code) runs on
+			// while the next probe goes.
+			finish := startJob(j)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				finish()
+			}()
 		}
+		wg.Wait()
 	}
 
 	order := map[string]int{}

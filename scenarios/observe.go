@@ -105,6 +105,12 @@ func (d *dispatcher) expect(code, target, scenario string) {
 // never sleeps in a loop.
 func (d *dispatcher) exchanges(ctx context.Context, code string, window time.Duration) []emulator.Event {
 	waitWindow(ctx, window)
+	return d.exchangesSoFar(ctx, code)
+}
+
+// exchangesSoFar returns the token requests for code the emulator has answered so far, without
+// waiting for a window: the caller has waited it (Session.observeLate).
+func (d *dispatcher) exchangesSoFar(ctx context.Context, code string) []emulator.Event {
 	d.catchUp(ctx)
 	d.mu.Lock()
 	defer d.mu.Unlock()

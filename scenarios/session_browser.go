@@ -1,9 +1,11 @@
 package scenarios
 
 import (
+	"context"
 	"net"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/hsemu/hsemu/scenarios/browser"
 )
@@ -50,7 +52,8 @@ func (s *Session) NewBrowser(policy browser.CookiePolicy) Engine {
 }
 
 // Open navigates b to rawURL in context bc as step name and waits the observe window for token
-// requests for code (or, in solo scenarios, for token requests that carry no known code).
+// requests for code (or, in solo scenarios, for token requests that carry no known code). In a
+// crash-prone scenario the window is left to observeLate, which waits it once for every step.
 func (s *Session) Open(b Engine, name StepName, rawURL string, bc browser.Context, code string, ret *url.URL) *Step {
 	st, done := s.Step(name, bc, rawURL)
 	st.Code, st.Return = code, ret
@@ -60,9 +63,21 @@ func (s *Session) Open(b Engine, name StepName, rawURL string, bc browser.Contex
 	mark := s.disp.orphanMark()
 	st.Page, st.Err = b.Navigate(s.ctx, rawURL, bc)
 	done()
+	s.mu.Lock()
+	s.lastAnswer = time.Now()
+	s.mu.Unlock()
 	if st.Code != "" {
-		st.Exchanges = s.disp.exchanges(s.ctx, st.Code, s.opts.ObserveWindow)
-		s.obs.Secrets = append(s.obs.Secrets, s.h.Emulator.TokensIssuedFor(st.Code)...)
+		if s.sc.CrashProne && !s.sc.Solo {
+			// The probes' scripts never read a step's exchanges: one observe window after the
+			// last probe serves them all (observeLate), so the probes follow each other at the
+			// endpoint's own pace.
+			s.mu.Lock()
+			s.late = append(s.late, st)
+			s.mu.Unlock()
+		} else {
+			st.Exchanges = s.disp.exchanges(s.ctx, st.Code, s.opts.ObserveWindow)
+			s.obs.Secrets = append(s.obs.Secrets, s.h.Emulator.TokensIssuedFor(st.Code)...)
+		}
 	}
 	if s.sc.Solo {
 		st.Orphans = s.disp.orphansSince(s.ctx, mark, s.opts.ObserveWindow)
@@ -83,4 +98,23 @@ func originKey(u *url.URL) string {
 		}
 	}
 	return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(host, port)
+}
+
+// observeLate waits out the observe window after the scenario's last answer and fills in the
+// token requests of the steps whose window Open left open (crash-prone scenarios). A token
+// request carries its code, so it is attributed to its step however late it comes, while the
+// next probe already runs. ctx is the run's: the scenario's own deadline has ended with it.
+func (s *Session) observeLate(ctx context.Context) {
+	s.mu.Lock()
+	late, last := s.late, s.lastAnswer
+	s.late = nil
+	s.mu.Unlock()
+	if len(late) == 0 {
+		return
+	}
+	waitWindow(ctx, s.opts.ObserveWindow-time.Since(last))
+	for _, st := range late {
+		st.Exchanges = s.disp.exchangesSoFar(ctx, st.Code)
+		s.obs.Secrets = append(s.obs.Secrets, s.h.Emulator.TokensIssuedFor(st.Code)...)
+	}
 }
