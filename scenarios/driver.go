@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -122,11 +121,10 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*RunReport, error) 
 		targets[i].App = app
 	}
 
-	catalogue := Catalogue(opts.Profile)
-	if opts.Repeat > 1 && opts.Profile != ProfileListing {
-		// The dev catalogue leaves the concurrent installs' checks out; --repeat adds them.
-		catalogue = append(catalogue, slices.Concat(seamlessConcurrentChecks(), partnerConcurrentChecks())...)
+	if err := ValidateSelection(opts); err != nil {
+		return nil, err
 	}
+	catalogue := CatalogueFor(opts)
 	checks := Select(catalogue, opts.Only, opts.Skip)
 	type job struct {
 		target   Target

@@ -245,7 +245,7 @@ func Planned(targets []Target, opts Options) []Check {
 		}
 	}
 	var out []Check
-	for _, c := range Select(Catalogue(opts.Profile), opts.Only, opts.Skip) {
+	for _, c := range Select(CatalogueFor(opts), opts.Only, opts.Skip) {
 		if applies[c.Scenario] {
 			out = append(out, c)
 		}

@@ -99,8 +99,11 @@ func filterFlows(ts []scenarios.Target, flow string, flows []scenarios.Flow) []s
 // decide for it (scenarios.Planned, the run's own selection); without one (or for the
 // reference), the catalogue's checks that --only, --skip and --profile select.
 func listed(cfg *settings.Config) ([]scenarios.Check, error) {
+	if err := scenarios.ValidateSelection(cfg.Options); err != nil {
+		return nil, usageError("%v", err)
+	}
 	if cfg.Reference || cfg.Bug != "" || !hasTarget(cfg) {
-		return scenarios.Select(scenarios.Catalogue(cfg.Options.Profile), cfg.Options.Only, cfg.Options.Skip), nil
+		return scenarios.Select(scenarios.CatalogueFor(cfg.Options), cfg.Options.Only, cfg.Options.Skip), nil
 	}
 	t, err := cfg.Target()
 	if err != nil {
@@ -146,6 +149,9 @@ func runCheck(ctx context.Context, args []string, sys system) error {
 			return err
 		}
 		return listChecks(sys.stdout, outs, &rf, checks, cfg.Options)
+	}
+	if err := scenarios.ValidateSelection(cfg.Options); err != nil {
+		return usageError("%v", err)
 	}
 	p, err := prepare(&cfg)
 	if err != nil {
