@@ -8,6 +8,7 @@ import (
 	"github.com/hsemu/hsemu/conformance/inprocess"
 	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
+	"github.com/hsemu/hsemu/scenarios/chromium"
 )
 
 // BenchmarkCatalogue runs the whole catalogue against the in-process reference endpoints, as
@@ -26,6 +27,30 @@ func BenchmarkCatalogue(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		rep, err := r.Run(context.Background(), targets)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Failed() || rep.Errored() {
+			b.Fatalf("the reference failed: %+v", rep.Counts())
+		}
+	}
+}
+
+// BenchmarkCatalogueAuto is BenchmarkCatalogue under --engine auto, the default: against an
+// endpoint that needs no JavaScript the http engine decides everything and Chromium is never
+// started, so auto costs what http alone costs (issue 10's budget: no slower than http).
+func BenchmarkCatalogueAuto(b *testing.B) {
+	h, err := scenarios.StartHarness(emulator.Config{}, "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Close()
+	targets := conformance.InProcess(b, h, "", inprocess.FastOptions())
+	r := scenarios.Runner{Harness: h, Options: inprocess.FastOptions()}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rep, err := chromium.Run(context.Background(), r, targets, chromium.EngineAuto, chromium.Config{})
 		if err != nil {
 			b.Fatal(err)
 		}
