@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/hsemu/hsemu/scenarios"
@@ -73,9 +74,14 @@ func (m *Model) engineChecked(msg engineMsg) {
 	}
 }
 
-// chromiumMissing returns the engine to http and says how to get Chromium.
+// chromiumMissing returns the engine to http and says how to get Chromium: the fix first, then
+// what was tried (a HSEMU_CHROMIUM_PATH that names no executable), if anything.
 func (m *Model) chromiumMissing(err error) {
-	m.status = fmt.Sprintf("✗ %v — the engine stays http", err)
+	fix := chromium.ErrNotFound.Error()
+	m.status = "✗ " + fix + " — the engine stays http"
+	if d := strings.TrimSuffix(err.Error(), ": "+fix); d != fix {
+		m.status += " (" + d + ")"
+	}
 	m.engine = chromium.EngineHTTP
 }
 

@@ -131,6 +131,13 @@ func (m Model) footer() string {
 	st := m.Styles.Status
 	if strings.HasPrefix(status, "✗") {
 		st = m.Styles.Error
+		if lipgloss.Width(status)+1 > m.width {
+			// An error too long for its line takes the help's line too, so that its fix is read
+			// (? still lists the keys).
+			lines := strings.Split(lipgloss.NewStyle().Width(m.width-1).Render(status), "\n")
+			second := strings.Join(lines[1:], " ")
+			return st.Render(fit(" "+lines[0], m.width)) + "\n" + st.Render(fit(" "+strings.Join(strings.Fields(second), " "), m.width))
+		}
 	}
 	return st.Render(fit(" "+status, m.width)) + "\n" + m.help.ShortHelpView(m.KeyMap.ShortHelp())
 }
