@@ -120,7 +120,7 @@ func (m *Model) apply(ev scenarios.Event) {
 	case scenarios.ScenarioStarted:
 		m.timelines[timelineKey(ev.Target, ev.Scenario)] = &timeline{target: ev.Target, scenario: ev.Scenario, running: true}
 		for _, id := range ev.Checks {
-			if _, decided := m.results[id]; !decided {
+			if _, decided := m.results[id]; !decided || m.phase > 1 {
 				m.cat.verdict[id] = vRunning
 			}
 		}
@@ -145,7 +145,9 @@ func (m *Model) apply(ev scenarios.Event) {
 		tl := m.timelineOf(ev.Target, ev.Scenario)
 		tl.running, tl.duration, tl.err = false, ev.Duration, ev.Err
 	case scenarios.RunDone:
-		m.report = ev.Report
+		if m.phase <= 1 { // auto's re-run reports only what it re-ran: the run's report ends it
+			m.report = ev.Report
+		}
 	}
 	if m.cat.filter.Value() != "" {
 		m.cat.refilter()
