@@ -134,7 +134,10 @@ func (m *Model) apply(ev scenarios.Event) {
 			m.timelineOf(ev.Target, ev.Scenario).addAPI(&e)
 		}
 	case scenarios.CheckDone:
-		if m.adopt(ev.Result) {
+		if m.phase > 1 { // auto's re-run replaces what http could not decide
+			m.replace(ev.Result)
+		} else {
+			m.all = append(m.all, ev.Result)
 			m.decided++
 		}
 		m.decidedBy[resultKey(ev.Result)] = m.phaseEngine()
@@ -158,18 +161,17 @@ func (m *Model) apply(ev scenarios.Event) {
 // re-run in Chromium decides again what http could not.
 func resultKey(r scenarios.Result) string { return r.Target + "\x00" + r.Check.ID }
 
-// adopt puts r among the results, in place of an earlier result for the same target and check;
-// it reports whether r is new.
-func (m *Model) adopt(r scenarios.Result) bool {
+// replace puts r in place of the earlier result for the same target and check (or among the
+// results, when there is none).
+func (m *Model) replace(r scenarios.Result) {
 	k := resultKey(r)
 	for i := range m.all {
 		if resultKey(m.all[i]) == k {
 			m.all[i] = r
-			return false
+			return
 		}
 	}
 	m.all = append(m.all, r)
-	return true
 }
 
 // phaseEngine is the engine deciding the checks of the run's current RunStarted: under auto,
@@ -225,12 +227,16 @@ func (m *Model) endRun(msg runEndMsg) tea.Cmd {
 			}
 		case msg.rep != nil:
 			m.report = msg.rep
-			for _, r := range msg.rep.Results { // the run's final word (auto amends its report)
-				m.adopt(r)
-			}
-			m.recombine()
-			for id, r := range m.results {
-				m.cat.verdict[id] = verdictOf(r, m.cfg.Strict)
+			if m.runEngine == chromium.EngineAuto {
+				// auto amends its report after the events: Chromium's verdicts, or the undecided
+				// checks' fix naming what is missing.
+				for _, r := range msg.rep.Results {
+					m.replace(r)
+				}
+				m.recombine()
+				for id, r := range m.results {
+					m.cat.verdict[id] = verdictOf(r, m.cfg.Strict)
+				}
 			}
 			c := msg.rep.Counts()
 			m.status = fmt.Sprintf("done in %s with %s: %d passed, %d failed, %d warned, %d errors, %d skipped",
