@@ -63,6 +63,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 			return m.startRun(runSelected)
 		case key.Matches(msg, k.RunFailed):
 			return m.startRun(runFailed)
+		case key.Matches(msg, k.Engine):
+			return m.switchEngine()
 		default:
 			var cmd tea.Cmd
 			m.detail, cmd = m.detail.Update(msg)
@@ -99,6 +101,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.startRun(runSelected)
 	case key.Matches(msg, k.RunFailed):
 		return m.startRun(runFailed)
+	case key.Matches(msg, k.Engine):
+		return m.switchEngine()
 	case key.Matches(msg, k.Target):
 		m.picker.selectChoice(m.choice)
 		m.screen = screenPicker
@@ -222,7 +226,11 @@ func (m *Model) refreshDetail() {
 		if r, ok := m.results[c.ID]; ok {
 			res = &r
 		}
-		m.detail.setContent(checkDetail(m.Styles, c, res, m.cfg.Strict, w))
+		engine := ""
+		if res != nil {
+			engine = m.decidedBy[resultKey(*res)]
+		}
+		m.detail.setContent(checkDetail(m.Styles, c, res, engine, m.cfg.Strict, w))
 	case screenHop:
 		if m.detailHop == nil {
 			m.screen = screenMain

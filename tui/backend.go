@@ -10,6 +10,7 @@ import (
 	"github.com/hsemu/hsemu/conformance/reference"
 	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
+	"github.com/hsemu/hsemu/scenarios/chromium"
 )
 
 // Kind says what a Choice points the run at.
@@ -67,31 +68,46 @@ type Backend interface {
 	// StartEmulator starts, if needed, the emulator that choice runs against and describes it.
 	// Calling it again for the same kind returns the same emulator.
 	StartEmulator(choice Choice) (EmulatorHandle, error)
-	// Run runs the checks matching only (all when empty) against choice, calling sink with every
-	// event as it happens (the emulator's traffic included, as scenarios.Traffic), and returns
-	// the report when the run ends. sink is called from many goroutines, one call at a time.
-	Run(ctx context.Context, choice Choice, only []string, sink func(scenarios.Event)) (*scenarios.RunReport, error)
+	// Run runs the checks matching only (all when empty) against choice with the browser engine
+	// ("http", "chromium" or "auto", as chromium.Run; "" is http), calling sink with every event
+	// as it happens (the emulator's traffic included, as scenarios.Traffic), and returns the
+	// report when the run ends. sink is called from many goroutines, one call at a time. Under
+	// auto, the checks the http engine could not decide run again in Chromium: a second
+	// RunStarted, then their results, which replace the first ones (the returned report holds
+	// the replacements).
+	Run(ctx context.Context, choice Choice, engine string, only []string, sink func(scenarios.Event)) (*scenarios.RunReport, error)
+	// CheckEngine reports whether runs can use engine, without starting anything: an error
+	// wrapping chromium.ErrNotFound when it needs Chromium and Chromium is missing.
+	CheckEngine(engine string) error
 	// Uninstall uninstalls choice's app from every portal it is installed in, as a HubSpot user
 	// would from the portal's Connected Apps page: the emulator journals the uninstall event
 	// (and the app's tokens stop working). It answers how many portals it uninstalled from.
 	Uninstall(choice Choice) (int, error)
-	// Close stops every emulator and endpoint the backend started.
+	// Close stops every emulator and endpoint the backend started, and Chromium if a run
+	// started it.
 	Close() error
 }
 
 // Local is the Backend that runs everything in this process: one emulator on a free loopback
 // port for the reference (and its broken variants), and one on Addr for a custom target, each
-// living until Close, because the developer's app points at Addr.
+// living until Close, because the developer's app points at Addr. The first run that needs
+// Chromium (engine chromium, or auto with a check http could not decide) starts one headless
+// Chromium for the session; Close ends it.
 type Local struct {
 	// Addr is where a custom target's emulator listens (emulator.DefaultAddr when empty).
 	Addr string
 	// Options are the run options (profile, strictness, budgets, patterns). For the reference,
 	// budgets left zero take inprocess.FastOptions' fast timings.
 	Options scenarios.Options
+	// Chromium configures the session's Chromium (the executable, --artifacts).
+	Chromium chromium.Config
 
 	mu        sync.Mutex
 	harnesses map[Kind]*harness
 	closed    bool
+
+	poolMu sync.Mutex // held while Chromium starts
+	pool   *chromium.Pool
 }
 
 type harness struct {
@@ -156,9 +172,10 @@ func (l *Local) StartEmulator(c Choice) (EmulatorHandle, error) {
 	return EmulatorHandle{Key: key, URL: hs.h.URL()}, nil
 }
 
-// Run runs the catalogue against choice. The reference (or a broken variant) is served on a
-// fresh loopback port for this run only, exactly as `hsemu check --reference --bug NAME` does.
-func (l *Local) Run(ctx context.Context, c Choice, only []string, sink func(scenarios.Event)) (*scenarios.RunReport, error) {
+// Run runs the catalogue against choice with engine. The reference (or a broken variant) is
+// served on a fresh loopback port for this run only, exactly as `hsemu check --reference --bug
+// NAME --engine ENGINE` does.
+func (l *Local) Run(ctx context.Context, c Choice, engine string, only []string, sink func(scenarios.Event)) (*scenarios.RunReport, error) {
 	hs, err := l.harness(c)
 	if err != nil {
 		return nil, err
@@ -190,12 +207,7 @@ func (l *Local) Run(ctx context.Context, c Choice, only []string, sink func(scen
 		defer stop()
 		targets = ts
 	}
-	r := &scenarios.Runner{Harness: hs.h, Options: opts, Sink: sink}
-	rep, err := r.Run(ctx, targets)
-	if err != nil {
-		return nil, fmt.Errorf("run the catalogue: %w", err)
-	}
-	return rep, nil
+	return l.runIn(ctx, scenarios.Runner{Harness: hs.h, Options: opts, Sink: sink}, targets, engine)
 }
 
 // Uninstall uninstalls choice's app from every portal of its emulator it is installed in.
@@ -230,6 +242,9 @@ func (l *Local) Close() error {
 	l.harnesses = nil
 	l.mu.Unlock()
 	var errs []error
+	if err := l.closeBrowser(); err != nil {
+		errs = append(errs, err)
+	}
 	for _, k := range []Kind{Reference, Custom} {
 		if hs, ok := hss[k]; ok {
 			if err := hs.h.Close(); err != nil {

@@ -80,8 +80,9 @@ func wrap(s string, w int) string {
 
 // checkDetail is the explanation of one check: its verdict line, then the requirement, source,
 // expected, got, fix and the scenario's transcript exactly as `hsemu check` prints them
-// (report.CheckDetail). A check not decided yet shows what it requires and how it is provoked.
-func checkDetail(s Styles, c scenarios.Check, res *scenarios.Result, strict bool, w int) string {
+// (report.CheckDetail), with the engine that decided it (engine, "" when unknown). A check not
+// decided yet shows what it requires and how it is provoked.
+func checkDetail(s Styles, c scenarios.Check, res *scenarios.Result, engine string, strict bool, w int) string {
 	var b strings.Builder
 	if res == nil {
 		fmt.Fprintf(&b, "%s  %s  %s\n%s\n\n", s.Pending.Render("not run yet"), c.Level, s.Label.Render(c.ID), c.Title)
@@ -95,7 +96,11 @@ func checkDetail(s Styles, c scenarios.Check, res *scenarios.Result, strict bool
 	}
 	v := verdictOf(*res, strict)
 	fmt.Fprintf(&b, "%s  %s  %s\n%s\n", s.verdict(v).Render(res.Label(strict)), c.Level, s.Label.Render(c.ID), c.Title)
-	fmt.Fprintf(&b, "%s %s · scenario %s · %s\n\n", s.Label.Render("target:"), res.Target, c.Scenario, ms(res.Duration))
+	fmt.Fprintf(&b, "%s %s · scenario %s · %s", s.Label.Render("target:"), res.Target, c.Scenario, ms(res.Duration))
+	if engine != "" {
+		fmt.Fprintf(&b, " · %s engine", engine)
+	}
+	b.WriteString("\n\n")
 	var d bytes.Buffer
 	report.CheckDetail(&d, *res, 40)
 	for _, line := range strings.Split(strings.TrimRight(d.String(), "\n"), "\n") {

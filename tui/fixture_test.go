@@ -170,7 +170,9 @@ func (r replay) StartEmulator(Choice) (EmulatorHandle, error) {
 	return EmulatorHandle{Key: "reference", URL: "http://127.0.0.1:7430"}, nil
 }
 
-func (r replay) Run(ctx context.Context, _ Choice, _ []string, sink func(scenarios.Event)) (*scenarios.RunReport, error) {
+func (replay) CheckEngine(string) error { return nil }
+
+func (r replay) Run(ctx context.Context, _ Choice, _ string, _ []string, sink func(scenarios.Event)) (*scenarios.RunReport, error) {
 	var rep *scenarios.RunReport
 	for _, e := range r.events {
 		sink(e)

@@ -10,6 +10,7 @@ type KeyMap struct {
 	RunSelected, RunAll        key.Binding
 	RunFailed                  key.Binding
 	Target                     key.Binding
+	Engine                     key.Binding
 	Filter                     key.Binding
 	Copy                       key.Binding
 	Uninstall                  key.Binding
@@ -18,7 +19,7 @@ type KeyMap struct {
 }
 
 // DefaultKeyMap returns the default keys: arrows or vim keys to move, enter to open, esc to go
-// back, r/a/f to run, t to switch target, / to filter, c to copy a check's report, u to uninstall
+// back, r/a/f to run, t to switch target, e to switch the browser engine, / to filter, c to copy a check's report, u to uninstall
 // the app from the portals it was installed in, ? for help.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
@@ -34,6 +35,7 @@ func DefaultKeyMap() KeyMap {
 		RunAll:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "run all")),
 		RunFailed:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "rerun failed")),
 		Target:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "target")),
+		Engine:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "engine")),
 		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Copy:        key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy report")),
 		Uninstall:   key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "uninstall the app")),
@@ -44,7 +46,7 @@ func DefaultKeyMap() KeyMap {
 
 // ShortHelp is the one-line help at the bottom of the screen.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.RunAll, k.RunSelected, k.RunFailed, k.Open, k.NextPane, k.Target, k.Filter, k.Help, k.Quit}
+	return []key.Binding{k.RunAll, k.RunSelected, k.RunFailed, k.Open, k.NextPane, k.Target, k.Engine, k.Filter, k.Help, k.Quit}
 }
 
 // FullHelp is the `?` screen, in columns: move, look, run, other.
@@ -52,7 +54,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.NextPane, k.PrevPane},
 		{k.Open, k.Back, k.Filter, k.Copy},
-		{k.RunAll, k.RunSelected, k.RunFailed, k.Target, k.Uninstall},
+		{k.RunAll, k.RunSelected, k.RunFailed, k.Target, k.Engine, k.Uninstall},
 		{k.Help, k.Quit},
 	}
 }

@@ -38,6 +38,10 @@ type Config struct {
 	Profile    scenarios.Profile
 	Strict     bool
 	Only, Skip []string
+	// Engine is the browser engine of the first run: "http" (also when empty), "chromium" or
+	// "auto" (hsemu --engine); the e key cycles it. One that needs Chromium falls back to http,
+	// saying how to install Chromium, when Chromium is missing.
+	Engine string
 	// AutoRun runs every check as soon as the program starts.
 	AutoRun bool
 	// ReportDir is where `c` writes a check's report ("." when empty).
@@ -98,6 +102,7 @@ type Model struct {
 
 	cfg    Config
 	choice Choice
+	engine string                    // the engine of the next run
 	emu    map[string]EmulatorHandle // by harness kind key, once started
 	emuErr error
 
@@ -127,6 +132,10 @@ type Model struct {
 	stale          bool            // the run was cancelled: drop its events
 	scope          map[string]bool // check IDs the run decides (nil: all)
 	decided, total int
+	runEngine      string            // the engine of the run under way, or of the last one
+	phase          int               // the run's RunStarted events so far: 2 is auto's re-run in Chromium
+	rerun          int               // how many checks auto re-ran in Chromium
+	decidedBy      map[string]string // the engine that decided each result, by resultKey
 	report         *scenarios.RunReport
 	runErr         error
 	pendingRunAll  bool
@@ -163,6 +172,8 @@ func New(cfg Config) Model {
 		Styles:    st,
 		cfg:       cfg,
 		choice:    cfg.Choice,
+		engine:    normEngine(cfg.Engine),
+		decidedBy: map[string]string{},
 		emu:       map[string]EmulatorHandle{},
 		help:      h,
 		cat:       newCatalogue(km, st, configuredChecks(cfg)),
@@ -185,13 +196,18 @@ func configuredChecks(cfg Config) []scenarios.Check {
 	return scenarios.Select(scenarios.Catalogue(cfg.Profile), cfg.Only, cfg.Skip)
 }
 
-// Init starts the emulator of the preselected target and, with AutoRun, the first run.
+// Init starts the emulator of the preselected target and, with AutoRun, the first run. An
+// engine that needs Chromium is looked for first, so the first run already knows whether
+// Chromium is there.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{emulatorCmd(m.cfg.Backend, m.choice)}
-	if m.cfg.AutoRun {
-		cmds = append(cmds, func() tea.Msg { return runAllMsg{} })
+	var first []tea.Cmd
+	if needsChromium(m.engine) {
+		first = append(first, engineCmd(m.cfg.Backend, m.engine))
 	}
-	return tea.Batch(cmds...)
+	if m.cfg.AutoRun {
+		first = append(first, func() tea.Msg { return runAllMsg{} })
+	}
+	return tea.Batch(emulatorCmd(m.cfg.Backend, m.choice), tea.Sequence(first...))
 }
 
 // Report is the report of the last finished run, nil before one finished.
@@ -231,6 +247,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.endRun(msg)
 	case emulatorMsg:
 		m.emulatorUp(msg)
+	case engineMsg:
+		m.engineChecked(msg)
 	case uninstalledMsg:
 		m.status = uninstallStatus(msg)
 	case copiedMsg:
@@ -298,6 +316,7 @@ func (m *Model) switchTarget(c Choice) tea.Cmd {
 	m.choice = c
 	m.screen = screenMain
 	m.all = nil
+	m.decidedBy = map[string]string{}
 	m.results = map[string]scenarios.Result{}
 	m.timelines = map[string]*timeline{}
 	m.cat.verdict = map[string]verdict{}

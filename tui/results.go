@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/hsemu/hsemu/scenarios"
+	"github.com/hsemu/hsemu/scenarios/chromium"
 )
 
 // This file folds a run's events into the model: the results as the run reported them, one
@@ -88,6 +89,7 @@ func (m *Model) startRun(mode runMode) tea.Cmd {
 	m.runID = m.lastID
 	m.stale = false
 	m.decided, m.total, m.runErr = 0, len(only), nil
+	m.runEngine, m.phase, m.rerun = m.engine, 0, 0
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	switch mode {
@@ -98,13 +100,19 @@ func (m *Model) startRun(mode runMode) tea.Cmd {
 	case runFailed:
 		m.status = fmt.Sprintf("running %d failed checks again", len(only))
 	}
-	return runCmd(ctx, m.cfg.Backend, m.runID, m.choice, only)
+	return runCmd(ctx, m.cfg.Backend, m.runID, m.choice, m.runEngine, only)
 }
 
 // apply folds one event of the current run into the model.
 func (m *Model) apply(ev scenarios.Event) {
 	switch ev := ev.(type) {
 	case scenarios.RunStarted:
+		m.phase++
+		if m.phase > 1 { // auto's re-run in Chromium of what http could not decide
+			m.rerun = len(ev.Checks)
+			m.status = fmt.Sprintf("re-running in Chromium the %d checks the http engine could not decide…", m.rerun)
+			break
+		}
 		m.total = ev.Results
 		if m.scope == nil {
 			m.cat.setChecks(ev.Checks)
@@ -112,7 +120,7 @@ func (m *Model) apply(ev scenarios.Event) {
 	case scenarios.ScenarioStarted:
 		m.timelines[timelineKey(ev.Target, ev.Scenario)] = &timeline{target: ev.Target, scenario: ev.Scenario, running: true}
 		for _, id := range ev.Checks {
-			if _, decided := m.results[id]; !decided {
+			if _, decided := m.results[id]; !decided || m.phase > 1 {
 				m.cat.verdict[id] = vRunning
 			}
 		}
@@ -126,20 +134,56 @@ func (m *Model) apply(ev scenarios.Event) {
 			m.timelineOf(ev.Target, ev.Scenario).addAPI(&e)
 		}
 	case scenarios.CheckDone:
-		m.all = append(m.all, ev.Result)
+		if m.phase > 1 { // auto's re-run replaces what http could not decide
+			m.replace(ev.Result)
+		} else {
+			m.all = append(m.all, ev.Result)
+			m.decided++
+		}
+		m.decidedBy[resultKey(ev.Result)] = m.phaseEngine()
 		m.recombine()
 		id := ev.Result.Check.ID
 		m.cat.verdict[id] = verdictOf(m.results[id], m.cfg.Strict)
-		m.decided++
 	case scenarios.ScenarioDone:
 		tl := m.timelineOf(ev.Target, ev.Scenario)
 		tl.running, tl.duration, tl.err = false, ev.Duration, ev.Err
 	case scenarios.RunDone:
-		m.report = ev.Report
+		if m.phase <= 1 { // auto's re-run reports only what it re-ran: the run's report ends it
+			m.report = ev.Report
+		}
 	}
 	if m.cat.filter.Value() != "" {
 		m.cat.refilter()
 	}
+}
+
+// resultKey names a result by its target and check: one run decides each once, but auto's
+// re-run in Chromium decides again what http could not.
+func resultKey(r scenarios.Result) string { return r.Target + "\x00" + r.Check.ID }
+
+// replace puts r in place of the earlier result for the same target and check (or among the
+// results, when there is none).
+func (m *Model) replace(r scenarios.Result) {
+	k := resultKey(r)
+	for i := range m.all {
+		if resultKey(m.all[i]) == k {
+			m.all[i] = r
+			return
+		}
+	}
+	m.all = append(m.all, r)
+}
+
+// phaseEngine is the engine deciding the checks of the run's current RunStarted: under auto,
+// http, then Chromium for its re-run.
+func (m *Model) phaseEngine() string {
+	if m.runEngine != chromium.EngineAuto {
+		return m.runEngine
+	}
+	if m.phase > 1 {
+		return chromium.EngineChromium
+	}
+	return chromium.EngineHTTP
 }
 
 // recombine derives the one result per check the catalogue shows from every target's results,
@@ -178,10 +222,25 @@ func (m *Model) endRun(msg runEndMsg) tea.Cmd {
 		case msg.err != nil && msg.rep == nil:
 			m.runErr = msg.err
 			m.status = "✗ the run could not start: " + msg.err.Error()
+			if isChromiumMissing(msg.err) {
+				m.chromiumMissing(msg.err)
+			}
 		case msg.rep != nil:
+			m.report = msg.rep
+			if m.runEngine == chromium.EngineAuto {
+				// auto amends its report after the events: Chromium's verdicts, or the undecided
+				// checks' fix naming what is missing.
+				for _, r := range msg.rep.Results {
+					m.replace(r)
+				}
+				m.recombine()
+				for id, r := range m.results {
+					m.cat.verdict[id] = verdictOf(r, m.cfg.Strict)
+				}
+			}
 			c := msg.rep.Counts()
-			m.status = fmt.Sprintf("done in %s: %d passed, %d failed, %d warned, %d errors, %d skipped",
-				msg.rep.Finished.Sub(msg.rep.Started).Round(time.Millisecond), c.Pass, c.Fail, c.Warn, c.Error, c.Skip)
+			m.status = fmt.Sprintf("done in %s with %s: %d passed, %d failed, %d warned, %d errors, %d skipped",
+				msg.rep.Finished.Sub(msg.rep.Started).Round(time.Millisecond), m.runWith(), c.Pass, c.Fail, c.Warn, c.Error, c.Skip)
 			if c.Fail > 0 {
 				m.status += " — enter on a ✗ for the reason and the fix"
 			}
@@ -192,6 +251,15 @@ func (m *Model) endRun(msg runEndMsg) tea.Cmd {
 		return m.startRun(runAll)
 	}
 	return nil
+}
+
+// runWith names the last run's engine for the status line: "http", "chromium", or "auto" with
+// how many checks it re-ran in Chromium.
+func (m Model) runWith() string {
+	if m.runEngine == chromium.EngineAuto && m.rerun > 0 {
+		return fmt.Sprintf("auto (%d re-run in Chromium)", m.rerun)
+	}
+	return m.runEngine
 }
 
 // selectedTimeline is the timeline of the selected check's scenario: the target's whose result

@@ -51,10 +51,10 @@ type (
 // runQueue is how many events may wait for Update before the runner's sink waits.
 const runQueue = 256
 
-// runCmd starts backend.Run in its own goroutine and returns the command that delivers its
+// runCmd starts backend.Run with engine in its own goroutine and returns the command that delivers its
 // first message; Update re-arms waitRun after each one. Cancelling ctx unblocks the sink, so
 // the goroutine never outlives a cancelled run by more than the runner itself.
-func runCmd(ctx context.Context, b Backend, id int, choice Choice, only []string) tea.Cmd {
+func runCmd(ctx context.Context, b Backend, id int, choice Choice, engine string, only []string) tea.Cmd {
 	ch := make(chan tea.Msg, runQueue)
 	return func() tea.Msg {
 		go func() {
@@ -65,7 +65,7 @@ func runCmd(ctx context.Context, b Backend, id int, choice Choice, only []string
 				case <-ctx.Done():
 				}
 			}
-			rep, err := b.Run(ctx, choice, only, func(e scenarios.Event) {
+			rep, err := b.Run(ctx, choice, engine, only, func(e scenarios.Event) {
 				send(runMsg{id: id, ch: ch, ev: e})
 			})
 			send(runEndMsg{id: id, rep: rep, err: err})

@@ -15,7 +15,7 @@ func TestLocalUninstall(t *testing.T) {
 	b := NewLocal("", inprocess.TestOptions())
 	t.Cleanup(func() { _ = b.Close() })
 	choice := Choice{Kind: Reference}
-	rep, err := b.Run(context.Background(), choice, []string{"seamless/install/exchanges-code"}, func(scenarios.Event) {})
+	rep, err := b.Run(context.Background(), choice, "http", []string{"seamless/install/exchanges-code"}, func(scenarios.Event) {})
 	if err != nil {
 		t.Fatal(err)
 	}

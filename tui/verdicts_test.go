@@ -22,7 +22,7 @@ func recordRun(t *testing.T, b Backend, choice Choice) ([]scenarios.Event, *scen
 		mu  sync.Mutex
 		evs []scenarios.Event
 	)
-	rep, err := b.Run(context.Background(), choice, nil, func(e scenarios.Event) {
+	rep, err := b.Run(context.Background(), choice, "http", nil, func(e scenarios.Event) {
 		mu.Lock()
 		evs = append(evs, e)
 		mu.Unlock()

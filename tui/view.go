@@ -44,24 +44,25 @@ func (m Model) bar(section string) string {
 	if e, ok := m.emu["custom"]; ok && m.choice.Kind == Custom {
 		left += s.HeaderDim.Render(" · HubSpot API at ") + e.URL
 	}
-	right := ""
+	right := s.HeaderDim.Render("engine: ") + m.engine
 	switch {
 	case m.runID != 0 && m.stale:
-		right = s.Running.Render("stopping…")
+		right += s.HeaderDim.Render(" · ") + s.Running.Render("stopping…")
 	case m.runID != 0:
-		right = s.Running.Render(fmt.Sprintf("● running %d/%d", m.decided, m.total))
+		right += s.HeaderDim.Render(" · ") + s.Running.Render(fmt.Sprintf("● running %d/%d", m.decided, m.total))
 	case m.report != nil:
+		right += s.HeaderDim.Render(" · ")
 		if m.report.Failed() {
-			right = s.Fail.Render("✗ FAIL")
+			right += s.Fail.Render("✗ FAIL")
 		} else if m.report.Errored() {
-			right = s.ErrorStatus.Render("‼ ERROR")
+			right += s.ErrorStatus.Render("‼ ERROR")
 		} else {
-			right = s.Pass.Render("✓ PASS")
+			right += s.Pass.Render("✓ PASS")
 		}
 	}
 	pad := m.width - lipgloss.Width(left) - lipgloss.Width(right) - 1
 	if pad < 1 {
-		return fit(left, m.width-lipgloss.Width(right)-1) + right + " "
+		return fit(left, m.width-lipgloss.Width(right)-2) + " " + right + " "
 	}
 	return left + strings.Repeat(" ", pad) + right + " "
 }
@@ -130,6 +131,13 @@ func (m Model) footer() string {
 	st := m.Styles.Status
 	if strings.HasPrefix(status, "✗") {
 		st = m.Styles.Error
+		if lipgloss.Width(status)+1 > m.width {
+			// An error too long for its line takes the help's line too, so that its fix is read
+			// (? still lists the keys).
+			lines := strings.Split(lipgloss.NewStyle().Width(m.width-1).Render(status), "\n")
+			second := strings.Join(lines[1:], " ")
+			return st.Render(fit(" "+lines[0], m.width)) + "\n" + st.Render(fit(" "+strings.Join(strings.Fields(second), " "), m.width))
+		}
 	}
 	return st.Render(fit(" "+status, m.width)) + "\n" + m.help.ShortHelpView(m.KeyMap.ShortHelp())
 }
@@ -147,6 +155,9 @@ func (m Model) helpView(h int) string {
 		"  "+s.ErrorStatus.Render(vError.mark())+"  the harness or the network broke: not a verdict on the endpoint",
 		"  "+s.Skip.Render(vSkip.mark())+"  did not apply, or an earlier step failed",
 		"  "+s.Skip.Render(vManual.mark())+"  a MANUAL check: confirm it yourself (listing profile)",
+		"",
+		s.Group.Render("Engine")+" (e, next run): http is fast, runs no JavaScript; chromium is headless",
+		"  Chromium; auto runs http, then Chromium for the checks http cannot decide.",
 		"",
 		s.Group.Render("Panes"),
 		"  Checks: the catalogue by flow. Timeline: the selected check's scenario, hop by hop —",

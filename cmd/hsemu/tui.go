@@ -93,17 +93,12 @@ func runTUI(ctx context.Context, args []string, sys system) error {
 		renderer.SetColorProfile(termenv.Ascii)
 	}
 	tc.Renderer = renderer
-	// --engine chromium: one Chromium for the whole session, every run's scenarios in it. (auto
-	// runs the http engine here; its undecided checks say to switch.)
-	if cfg.Engine == chromium.EngineChromium {
-		pool, err := chromium.NewPool(ctx, chromium.Config{ArtifactsDir: cfg.Artifacts})
-		if err != nil {
-			return usageError("%v", err)
-		}
-		defer pool.Close()
-		opts.Engine = pool.Factory()
-	}
+	// The engine is the first run's (the e key cycles it). The first run that needs Chromium
+	// starts one for the whole session; a missing Chromium is a message in the TUI, which goes
+	// on with http.
+	tc.Engine = cfg.Engine
 	backend := tui.NewLocal(cfg.Addr, opts)
+	backend.Chromium = chromium.Config{ArtifactsDir: cfg.Artifacts}
 	defer backend.Close()
 	tc.Backend = backend
 

@@ -23,17 +23,34 @@ const (
 // verdicts replace the undecided ones. Without Chromium, auto is http alone, and the undecided
 // checks say how to install it.
 func Run(ctx context.Context, r scenarios.Runner, targets []scenarios.Target, mode string, cfg Config) (*scenarios.RunReport, error) {
+	var started *Pool
+	defer func() {
+		if started != nil {
+			_ = started.Close() // best effort: the run's verdicts are what it reports
+		}
+	}()
+	return RunIn(ctx, r, targets, mode, func(ctx context.Context) (*Pool, error) {
+		p, err := NewPool(ctx, cfg)
+		started = p
+		return p, err
+	})
+}
+
+// RunIn is Run in a Chromium the caller owns: pool is called only when the run needs Chromium
+// (every run under chromium; under auto, only when a check was left undecided), and RunIn never
+// closes what it returns. A session that runs many times, such as the TUI, starts Chromium once.
+// An error of pool wrapping ErrNotFound makes auto http alone, as in Run.
+func RunIn(ctx context.Context, r scenarios.Runner, targets []scenarios.Target, mode string, pool func(context.Context) (*Pool, error)) (*scenarios.RunReport, error) {
 	switch mode {
 	case EngineHTTP:
 		rep, err := r.Run(ctx, targets)
 		return rep, wrapRun(EngineHTTP, err)
 	case EngineChromium:
-		pool, err := NewPool(ctx, cfg)
+		p, err := pool(ctx)
 		if err != nil {
 			return nil, err
 		}
-		defer pool.Close()
-		r.Options.Engine = pool.Factory()
+		r.Options.Engine = p.Factory()
 		rep, err := r.Run(ctx, targets)
 		return rep, wrapRun(EngineChromium, err)
 	case EngineAuto, "":
@@ -55,7 +72,7 @@ func Run(ctx context.Context, r scenarios.Runner, targets []scenarios.Target, mo
 	if len(only) == 0 {
 		return rep, nil
 	}
-	pool, err := NewPool(ctx, cfg)
+	p, err := pool(ctx)
 	if errors.Is(err, ErrNotFound) {
 		for i, res := range rep.Results {
 			if undecided[res.Check.ID] && res.Outcome.Cause == scenarios.CauseEngine {
@@ -67,9 +84,8 @@ func Run(ctx context.Context, r scenarios.Runner, targets []scenarios.Target, mo
 	if err != nil {
 		return rep, err
 	}
-	defer pool.Close()
 	again := r
-	again.Options.Engine = pool.Factory()
+	again.Options.Engine = p.Factory()
 	again.Options.Only = only
 	again.Options.Skip = nil
 	second, err := again.Run(ctx, targets)
