@@ -55,7 +55,7 @@ func returned(st *Step, want *url.URL) (ok bool, got string) {
 
 // fixJSEngine is the fix of a verdict the http engine cannot decide: a page that navigates only
 // with JavaScript.
-const fixJSEngine = "Run with a browser engine that runs JavaScript (--engine chromium) to decide it; or, to let every engine follow it, return with an HTTP 302/303 (or a meta refresh) instead of script."
+const fixJSEngine = "Run with a browser engine that runs JavaScript (--engine chromium or auto; in the TUI, press e) to decide it; or, to let every engine follow it, return with an HTTP 302/303 (or a meta refresh) instead of script."
 
 // jsOnlyReturn is the verdict on a step whose last page navigates only with JavaScript
 // (HubSpot's own samples: window.location.href = returnUrl): the http engine runs no script, so

@@ -265,7 +265,7 @@ func (st *Step) noState() string {
 	why := "the partner sign-in did not return a state to HubSpot"
 	switch {
 	case st.Err == nil && st.Page != nil && !st.Page.Stopped && st.Page.JSRedirect:
-		why += ": its page returns only with JavaScript (" + excerpt(st.Page.JSRedirectSnippet, 80) + "), which the http engine does not run; run with a browser engine that runs JavaScript (--engine chromium)"
+		why += ": its page returns only with JavaScript (" + excerpt(st.Page.JSRedirectSnippet, 80) + "), which the http engine does not run; run with a browser engine that runs JavaScript (--engine chromium or auto; in the TUI, press e)"
 	case st.Note != "":
 		why += ": " + st.Note
 	case st.Err != nil:
