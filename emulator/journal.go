@@ -12,8 +12,10 @@ import (
 )
 
 // The state on disk is a snapshot (the state file, written whole and atomically) continued by
-// an append-only journal: one JSON line per change (a statePatch), fsynced before the change is
-// acknowledged, so a change costs one small append whatever the size of the state. When the
+// an append-only journal: one JSON line per change (a statePatch), flushed to the disk before the
+// change is acknowledged, so a change costs one small append whatever the size of the state. The
+// journal file is zero-filled ahead of its lines (extend), so that an append is a flush of data
+// only (fdatasync). When the
 // journal outgrows the snapshot (compactFactor), a new snapshot is written in the background and
 // the journal starts over (persist.go).
 //
@@ -52,8 +54,10 @@ type journal struct {
 	lock io.Closer // the state lock (statelock_unix.go), released by close
 
 	// Only the writer (writing set) touches the open file.
-	f    *os.File
-	fgen uint64
+	f     *os.File
+	fgen  uint64
+	off   int64 // the end of the lines in f
+	alloc int64 // the end of f's zero-filled space (extend), at least off
 }
 
 // chunk is consecutive lines of one generation.
@@ -153,47 +157,114 @@ func (j *journal) wait(v uint64) error {
 	return nil
 }
 
-// write appends chunks to their journal files and fsyncs them. Only one write runs at a time.
+// write appends chunks to their journal files and flushes them to the disk. Only one write
+// runs at a time.
 func (j *journal) write(chunks []chunk) error {
-	dirty := false
+	dirty, grown := false, false
 	for _, c := range chunks {
 		if j.f == nil || j.fgen != c.gen {
-			if err := j.switchFile(c.gen, dirty); err != nil {
+			if err := j.switchFile(c.gen, dirty, grown); err != nil {
 				return err
 			}
+			dirty, grown = false, false
 		}
-		if _, err := j.f.Write(c.data); err != nil {
+		if _, err := j.f.WriteAt(c.data, j.off); err != nil {
 			return fmt.Errorf("write %d bytes: %w", len(c.data), err)
 		}
+		j.off += int64(len(c.data))
 		dirty = true
+		if j.off > j.alloc {
+			if err := j.extend(); err != nil {
+				return err
+			}
+			grown = true
+		}
 	}
 	if dirty {
-		if err := j.f.Sync(); err != nil {
-			return fmt.Errorf("flush: %w", err)
-		}
+		return j.flush(grown)
 	}
 	return nil
 }
 
-// switchFile closes the open journal file, fsyncing it first when dirty, and opens the file of
-// generation gen for appending, creating it.
-func (j *journal) switchFile(gen uint64, dirty bool) error {
+// flush makes what was written to the open file durable: a full fsync when the file grew (its
+// new size and blocks must survive too), else fdatasync, which the zero-filled space ahead
+// (extend) makes enough.
+func (j *journal) flush(grown bool) error {
+	sync := datasync
+	if grown {
+		sync = (*os.File).Sync
+	}
+	if err := sync(j.f); err != nil {
+		return fmt.Errorf("flush: %w", err)
+	}
+	return nil
+}
+
+// Preallocation: the journal file is zero-filled ahead of its lines, by a step that doubles
+// with the file from preallocMin to preallocMax, so that most appends overwrite space the
+// file already has. The zeros are real writes, not fallocate(2), whose unwritten extents
+// would need a metadata change at the first write into them. A reader stops at the first zero
+// byte, which no journal line holds (replayJournal); close cuts the zeros off.
+const (
+	preallocMin = 64 << 10
+	preallocMax = 4 << 20
+)
+
+var zeros [preallocMin]byte
+
+// extend zero-fills the open file from the end of its lines (off) to a new end (alloc) past it.
+func (j *journal) extend() error {
+	step := min(max(j.off, preallocMin), preallocMax)
+	end := j.off + step
+	for at := j.off; at < end; {
+		n := min(int64(len(zeros)), end-at)
+		if _, err := j.f.WriteAt(zeros[:n], at); err != nil {
+			return fmt.Errorf("preallocate: %w", err)
+		}
+		at += n
+	}
+	j.alloc = end
+	return nil
+}
+
+// switchFile closes the open journal file, flushing it first when dirty, and opens the file of
+// generation gen, creating it, to write after the lines it has.
+func (j *journal) switchFile(gen uint64, dirty, grown bool) error {
 	if j.f != nil {
 		if dirty {
-			if err := j.f.Sync(); err != nil {
-				return fmt.Errorf("flush before switching files: %w", err)
+			if err := j.flush(grown); err != nil {
+				return fmt.Errorf("before switching files: %w", err)
 			}
 		}
-		_ = j.f.Close() // synced: nothing written is lost
+		_ = j.f.Close() // flushed: nothing written is lost
 		j.f = nil
 	}
-	f, err := os.OpenFile(journalFile(j.base, gen), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(journalFile(j.base, gen), os.O_WRONLY|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("new file: %w", err)
 	}
-	j.f, j.fgen = f, gen
+	j.mu.Lock()
+	off := j.sizes[gen]
+	j.mu.Unlock()
+	// Whatever follows the lines (zeros, or nothing: a file loaded at start was cut to its
+	// lines) is overwritten with zeros by the first extend.
+	j.f, j.fgen, j.off, j.alloc = f, gen, off, off
 	syncDir(j.dir) // the new file's name must survive a crash too
 	return nil
+}
+
+// closeFile cuts the preallocated zeros off the open file and closes it. Only the writer, or
+// close once no write runs, calls it.
+func (j *journal) closeFile() error {
+	if j.f == nil {
+		return nil
+	}
+	err := j.f.Truncate(j.off)
+	if cerr := j.f.Close(); err == nil {
+		err = cerr
+	}
+	j.f = nil
+	return err
 }
 
 // rotate moves new lines to the next generation and returns it with the last version of the
@@ -275,11 +346,8 @@ func (j *journal) close() error {
 	for j.writing {
 		j.cond.Wait()
 	}
-	if j.f != nil {
-		if cerr := j.f.Close(); err == nil {
-			err = cerr
-		}
-		j.f = nil
+	if cerr := j.closeFile(); err == nil {
+		err = cerr
 	}
 	if j.lock != nil {
 		_ = j.lock.Close() // closing the lock file only drops the lock

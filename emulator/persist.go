@@ -286,14 +286,19 @@ func (s *state) fillMaps() {
 	}
 }
 
-// replayJournal applies the lines of one journal file to st and returns the file's size. An
-// unfinished last line (no newline, or not JSON) of the last file is a change a kill cut short
-// before it was acknowledged: it is cut off the file (torn). Any other bad line is an error
-// naming the file and line.
+// replayJournal applies the lines of one journal file to st and returns the size of its lines.
+// The lines end at the first zero byte, which no line holds: the file's preallocated space
+// (journal.extend). An unfinished last line (no newline, or not JSON) of the last file is a
+// change a kill cut short before it was acknowledged: it is cut off the file (torn), as are
+// the zeros. Any other bad line is an error naming the file and line.
 func replayJournal(st *state, file string, last bool) (size int64, torn bool, err error) {
 	data, err := readBounded(file, maxJournalSize)
 	if err != nil {
 		return 0, false, fmt.Errorf("state journal %s: %w", file, err)
+	}
+	fileSize := len(data)
+	if z := bytes.IndexByte(data, 0); z >= 0 {
+		data = data[:z]
 	}
 	off, lineNo := 0, 0
 	for off < len(data) {
@@ -309,10 +314,8 @@ func replayJournal(st *state, file string, last bool) (size int64, torn bool, er
 		}
 		if perr != nil {
 			if last && (i < 0 || end == len(data)) {
-				if err := os.Truncate(file, int64(off)); err != nil {
-					return 0, false, fmt.Errorf("state journal %s: cut its unfinished last line: %w", file, err)
-				}
-				return int64(off), true, nil
+				torn = true
+				break
 			}
 			return 0, false, fmt.Errorf("state journal %s line %d is not a valid hsemu change (%w): move the state file and its journals away to start afresh", file, lineNo, perr)
 		}
@@ -322,7 +325,13 @@ func replayJournal(st *state, file string, last bool) (size int64, torn bool, er
 		st.apply(&p)
 		off = end
 	}
-	return int64(len(data)), false, nil
+	if last && off < fileSize {
+		// New lines go right after the last whole one.
+		if err := os.Truncate(file, int64(off)); err != nil {
+			return 0, false, fmt.Errorf("state journal %s: cut it after its last whole line: %w", file, err)
+		}
+	}
+	return int64(off), torn, nil
 }
 
 // decodeStrict decodes exactly one JSON value into v: unknown fields and anything but white
