@@ -32,6 +32,11 @@ func (s *state) check() error {
 			return err
 		}
 	}
+	for h, sc := range s.Spent {
+		if err := checkSpent(h, &sc); err != nil {
+			return err
+		}
+	}
 	refresh := map[string]string{}
 	for k, g := range s.Grants {
 		if err := checkGrant(k, g); err != nil {
@@ -68,6 +73,13 @@ func (p *statePatch) check() error {
 	for k, r := range p.Codes {
 		if r != nil {
 			if err := checkCode(k, r); err != nil {
+				return err
+			}
+		}
+	}
+	for h, sc := range p.Spent {
+		if sc != nil {
+			if err := checkSpent(h, sc); err != nil {
 				return err
 			}
 		}
