@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"syscall"
 )
@@ -13,7 +14,7 @@ import (
 func datasync(f *os.File) error {
 	rc, err := f.SyscallConn()
 	if err != nil {
-		return f.Sync()
+		return fsync(f)
 	}
 	var serr error
 	if err := rc.Control(func(fd uintptr) {
@@ -24,10 +25,17 @@ func datasync(f *os.File) error {
 			}
 		}
 	}); err != nil {
-		return f.Sync()
+		return fsync(f)
 	}
 	if serr != nil {
 		return &os.PathError{Op: "fdatasync", Path: f.Name(), Err: serr}
+	}
+	return nil
+}
+
+func fsync(f *os.File) error {
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("fsync: %w", err)
 	}
 	return nil
 }

@@ -166,7 +166,7 @@ func (j *journal) write(chunks []chunk) error {
 			if err := j.switchFile(c.gen, dirty, grown); err != nil {
 				return err
 			}
-			dirty, grown = false, false
+			grown = false // the old file was flushed
 		}
 		if _, err := j.f.WriteAt(c.data, j.off); err != nil {
 			return fmt.Errorf("write %d bytes: %w", len(c.data), err)

@@ -310,6 +310,11 @@ func replayJournal(st *state, file string, last bool) (size int64, torn bool, er
 	}
 	fileSize := len(data)
 	if z := bytes.IndexByte(data, 0); z >= 0 {
+		// Only the file being written when a kill came may hold more than zeros after them
+		// (lines never acknowledged).
+		if !last && slices.ContainsFunc(data[z:], func(b byte) bool { return b != 0 }) {
+			return 0, false, fmt.Errorf("state journal %s: data after a zero byte at offset %d: move the state file and its journals away to start afresh", file, z)
+		}
 		data = data[:z]
 	}
 	off, lineNo := 0, 0

@@ -56,12 +56,18 @@ type unixNano int64
 
 func (t unixNano) time() time.Time { return time.Unix(0, int64(t)).UTC() }
 
-func (t unixNano) MarshalJSON() ([]byte, error) { return t.time().MarshalJSON() }
+func (t unixNano) MarshalJSON() ([]byte, error) {
+	b, err := t.time().MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("time: %w", err)
+	}
+	return b, nil
+}
 
 func (t *unixNano) UnmarshalJSON(b []byte) error {
 	var tt time.Time
 	if err := json.Unmarshal(b, &tt); err != nil {
-		return err
+		return fmt.Errorf("time: %w", err)
 	}
 	if y := tt.Year(); y < 1678 || y > 2261 { // what nanoseconds since 1970 hold in an int64
 		return fmt.Errorf("time %s is out of range", tt.Format(time.RFC3339))

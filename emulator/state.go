@@ -172,10 +172,11 @@ const pruneInterval = time.Minute
 const codeGrace = 10 * time.Minute
 
 // pruneLocked drops what can no longer matter, at most once per pruneInterval: expired codes
-// (for a tombstone, spent.go), tombstones codeGrace past expiry, revoked grants whose access tokens have all expired (refresh tokens of live
-// grants are kept until revoked or uninstalled), and revocations of expired access tokens.
-// Access tokens themselves are signed, never stored (accesstoken.go). Drops are not journaled:
-// replaying the journal then pruning at load gives the same state. e.mu is held.
+// (for a tombstone, spent.go), tombstones codeGrace past expiry, revoked grants whose access
+// tokens have all expired (refresh tokens of live grants are kept until revoked or
+// uninstalled), and revocations of expired access tokens. Access tokens themselves are signed,
+// never stored (accesstoken.go). Drops are not journaled: replaying the journal then pruning at
+// load gives the same state. e.mu is held.
 func (e *core) pruneLocked(now time.Time) {
 	if now.Sub(e.lastPrune) < pruneInterval && !e.lastPrune.After(now) {
 		return
