@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -33,16 +34,18 @@ type journal struct {
 	base string // the state file; journals are base.journal-<gen>
 	dir  string
 
-	mu       sync.Mutex
-	cond     *sync.Cond
-	gen      uint64  // the generation new lines go to
-	pending  []chunk // recorded, not yet written, oldest first
-	queued   uint64  // the highest change version recorded
-	written  uint64  // the highest change version on disk
-	writing  bool
-	err      error // sticky: once a write failed, the journal may miss a line
-	closed   bool  // lines recorded now are dropped
-	stopping bool  // no compaction starts any more
+	mu        sync.Mutex
+	cond      *sync.Cond
+	gen       uint64  // the generation new lines go to
+	pending   []chunk // recorded, not yet written, oldest first
+	queued    uint64  // the highest change version recorded
+	appended  uint64  // the highest change version written to a file, maybe not flushed yet
+	written   uint64  // the highest change version flushed to the disk
+	appending bool    // a request is appending lines (wait)
+	flushing  int     // flushes running (wait)
+	err       error   // sticky: once a write failed, the journal may miss a line
+	closed    bool    // lines recorded now are dropped
+	stopping  bool    // no compaction starts any more
 
 	sizes      map[uint64]int64 // bytes in each live journal file
 	snapSize   int64            // bytes in the last snapshot
@@ -53,7 +56,7 @@ type journal struct {
 
 	lock io.Closer // the state lock (statelock_unix.go), released by close
 
-	// Only the writer (writing set) touches the open file.
+	// Only the appender (appending set) touches these.
 	f     *os.File
 	fgen  uint64
 	off   int64 // the end of the lines in f
@@ -104,7 +107,7 @@ func (j *journal) record(v uint64, line []byte) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.closed {
-		j.queued, j.written = v, v
+		j.queued, j.appended, j.written = v, v, v
 		return
 	}
 	j.queued = v
@@ -118,7 +121,13 @@ func (j *journal) record(v uint64, line []byte) {
 	j.pending = append(j.pending, chunk{gen: j.gen, data: append([]byte(nil), line...)})
 }
 
-// wait returns once change version v (and every earlier one) is fsynced to a journal.
+// wait returns once change version v (and every earlier one) is flushed to a journal.
+//
+// Group commit, pipelined: one request at a time appends every line recorded so far (the
+// appender), lets the next appender go, then flushes the file (fdatasync). A flush that starts
+// once a line is appended makes it and every line before it durable, so when it returns every
+// change up to the version it appended is acknowledged. Flushes of successive batches overlap:
+// a request waits for about one flush, not the rest of the running one and then its own.
 func (j *journal) wait(v uint64) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -126,75 +135,76 @@ func (j *journal) wait(v uint64) error {
 		if j.err != nil {
 			return j.err
 		}
-		if j.writing {
+		if j.appending || j.appended >= v { // a flush running or to come covers v
 			j.cond.Wait()
 			continue
 		}
-		j.writing = true
+		j.appending = true
 		// Let the requests that are running record their changes first, so that this
-		// write and fsync serve them too (group commit).
+		// append and flush serve them too (group commit).
 		j.mu.Unlock()
 		runtime.Gosched()
 		j.mu.Lock()
 		chunks, target := j.pending, j.queued
 		j.pending = nil
+		unflushed := len(chunks) > 0 || j.appended > j.written
 		j.mu.Unlock()
-		err := j.write(chunks)
+		f, err := j.write(chunks)
 		j.mu.Lock()
-		j.writing = false
+		j.appending = false
+		if err == nil {
+			for _, c := range chunks {
+				j.sizes[c.gen] += int64(len(c.data))
+			}
+			j.appended = max(j.appended, target)
+		}
+		j.flushing++
+		j.cond.Broadcast()
+		j.mu.Unlock()
+		if err == nil && unflushed && f != nil {
+			err = flushFile(f)
+		}
+		j.mu.Lock()
+		j.flushing--
 		j.cond.Broadcast()
 		if err != nil {
-			j.err = fmt.Errorf("append to the state journal: %w", err)
+			if j.err == nil {
+				j.err = fmt.Errorf("append to the state journal: %w", err)
+			}
 			return j.err
 		}
-		for _, c := range chunks {
-			j.sizes[c.gen] += int64(len(c.data))
-		}
-		if target > j.written {
-			j.written = target
-		}
+		j.written = max(j.written, target)
 	}
 	return nil
 }
 
-// write appends chunks to their journal files and flushes them to the disk. Only one write
-// runs at a time.
-func (j *journal) write(chunks []chunk) error {
-	dirty, grown := false, false
+// write appends chunks to their journal files and returns the file the last went to, to
+// flush. Only the appender calls it.
+func (j *journal) write(chunks []chunk) (*os.File, error) {
 	for _, c := range chunks {
 		if j.f == nil || j.fgen != c.gen {
-			if err := j.switchFile(c.gen, dirty, grown); err != nil {
-				return err
+			if err := j.switchFile(c.gen); err != nil {
+				return nil, err
 			}
-			grown = false // the old file was flushed
 		}
 		if _, err := j.f.WriteAt(c.data, j.off); err != nil {
-			return fmt.Errorf("write %d bytes: %w", len(c.data), err)
+			return nil, fmt.Errorf("write %d bytes: %w", len(c.data), err)
 		}
 		j.off += int64(len(c.data))
-		dirty = true
 		if j.off > j.alloc {
 			if err := j.extend(); err != nil {
-				return err
+				return nil, err
 			}
-			grown = true
 		}
 	}
-	if dirty {
-		return j.flush(grown)
-	}
-	return nil
+	return j.f, nil
 }
 
-// flush makes what was written to the open file durable: a full fsync when the file grew (its
-// new size and blocks must survive too), else fdatasync, which the zero-filled space ahead
-// (extend) makes enough.
-func (j *journal) flush(grown bool) error {
-	sync := datasync
-	if grown {
-		sync = (*os.File).Sync
-	}
-	if err := sync(j.f); err != nil {
+// flushFile makes what was written to f durable with fdatasync, which also commits a new size
+// when the file grew (extend). A file closed meanwhile was closed by switchFile after a flush
+// that covered every line written to it, or by close once no flush runs.
+func flushFile(f *os.File) error {
+	if err := datasync(f); err != nil && !errors.Is(err, os.ErrClosed) {
 		return fmt.Errorf("flush: %w", err)
 	}
 	return nil
@@ -227,14 +237,13 @@ func (j *journal) extend() error {
 	return nil
 }
 
-// switchFile closes the open journal file, flushing it first when dirty, and opens the file of
-// generation gen, creating it, to write after the lines it has.
-func (j *journal) switchFile(gen uint64, dirty, grown bool) error {
+// switchFile flushes and closes the open journal file, and opens the file of generation gen,
+// creating it, to write after the lines it has. Flushes of the old file may still run: they
+// see it closed, after a flush that covered them.
+func (j *journal) switchFile(gen uint64) error {
 	if j.f != nil {
-		if dirty {
-			if err := j.flush(grown); err != nil {
-				return fmt.Errorf("before switching files: %w", err)
-			}
+		if err := j.f.Sync(); err != nil {
+			return fmt.Errorf("flush before switching files: %w", err)
 		}
 		_ = j.f.Close() // flushed: nothing written is lost
 		j.f = nil
@@ -343,7 +352,7 @@ func (j *journal) close() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.closed = true
-	for j.writing {
+	for j.appending || j.flushing > 0 {
 		j.cond.Wait()
 	}
 	if cerr := j.closeFile(); err == nil {
