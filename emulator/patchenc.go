@@ -122,9 +122,9 @@ func appendCode(buf []byte, r *codeRecord) []byte {
 	buf = append(buf, `,"scopes":`...)
 	buf = appendJSONStrings(buf, r.Scopes)
 	buf = append(buf, `,"issued":`...)
-	buf = appendJSONTime(buf, r.Issued)
+	buf = appendJSONTime(buf, r.Issued.time())
 	buf = append(buf, `,"expires":`...)
-	buf = appendJSONTime(buf, r.Expires)
+	buf = appendJSONTime(buf, r.Expires.time())
 	if r.GrantID != "" {
 		buf = append(buf, `,"grantId":`...)
 		buf = appendJSONString(buf, r.GrantID)

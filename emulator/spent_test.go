@@ -93,7 +93,7 @@ func TestLoadVersion2RedeemedCode(t *testing.T) {
 		sc = s
 	}
 	old.Version, old.Spent = 2, nil
-	old.Codes[code] = &codeRecord{ClientID: sc.ClientID, HubID: sc.HubID, Expires: sc.Expires.time(), GrantID: sc.GrantID.String()}
+	old.Codes[code] = &codeRecord{ClientID: sc.ClientID, HubID: sc.HubID, Expires: sc.Expires, GrantID: sc.GrantID.String()}
 	data, err := json.Marshal(old)
 	if err != nil {
 		t.Fatal(err)

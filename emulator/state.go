@@ -67,13 +67,13 @@ func newState() *state {
 
 // codeRecord is an authorization code HubSpot handed out.
 type codeRecord struct {
-	ClientID    string    `json:"clientId"`
-	HubID       int64     `json:"hubId"`
-	UserID      int64     `json:"userId"`
-	RedirectURI string    `json:"redirectUri"`
-	Scopes      []string  `json:"scopes"`
-	Issued      time.Time `json:"issued"`
-	Expires     time.Time `json:"expires"`
+	ClientID    string   `json:"clientId"`
+	HubID       int64    `json:"hubId"`
+	UserID      int64    `json:"userId"`
+	RedirectURI string   `json:"redirectUri"`
+	Scopes      []string `json:"scopes"`
+	Issued      unixNano `json:"issued"`
+	Expires     unixNano `json:"expires"`
 	// GrantID was set once the code was redeemed, in state files of version 2: such a code is
 	// turned into a tombstone at load (spent.go).
 	GrantID string `json:"grantId,omitempty"`

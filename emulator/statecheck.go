@@ -158,7 +158,7 @@ func checkCode(k string, r *codeRecord) error {
 		return fmt.Errorf("codes[%q].clientId is empty", k)
 	case r.HubID <= 0:
 		return fmt.Errorf("codes[%q].hubId is %d; want a positive number", k, r.HubID)
-	case r.Expires.IsZero():
+	case r.Expires == 0:
 		return fmt.Errorf("codes[%q].expires is missing", k)
 	case r.GrantID != "" && !isGrantID(r.GrantID):
 		return fmt.Errorf("codes[%q].grantId %q is not 16 hex digits", k, r.GrantID)

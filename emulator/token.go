@@ -229,8 +229,8 @@ func (tk *tokenService) grantCode(form url.Values, ev *Event) (*tokenResponse, e
 			return errBadAuthCode()
 		}
 		ev.HubID = rec.HubID
-		if !now.Before(rec.Expires) {
-			ev.Message = tk.expiredMessage(now, rec.Expires)
+		if !now.Before(rec.Expires.time()) {
+			ev.Message = tk.expiredMessage(now, rec.Expires.time())
 			return errExpiredAuthCode()
 		}
 		redirect := form.Get("redirect_uri")
