@@ -440,8 +440,8 @@ func (e *core) issueCodeLocked(req CodeRequest) (string, error) {
 		UserID:      portal.UserID,
 		RedirectURI: app.RedirectURLs[ri], // the app's copy: the request's is dropped with it
 		Scopes:      e.internScopes(granted),
-		Issued:      now,
-		Expires:     now.Add(e.cfg.CodeTTL),
+		Issued:      unixNano(now.UnixNano()),
+		Expires:     unixNano(now.Add(e.cfg.CodeTTL).UnixNano()),
 	})
 	e.touchCode(code)
 	return code, nil

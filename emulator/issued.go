@@ -48,8 +48,8 @@ func (l *issuedLog) of(grantID string) []string {
 func (e *Emulator) TokensIssuedFor(code string) []string {
 	var grantID, refresh string
 	e.c.view(func() {
-		if rec := e.c.st.Codes[code]; rec != nil && rec.GrantID != "" {
-			if g := e.c.st.Grants[rec.GrantID]; g != nil {
+		if sc, ok := e.c.st.Spent[hashCode(code)]; ok && sc.GrantID != (grantRef{}) {
+			if g := e.c.st.Grants[sc.GrantID.String()]; g != nil {
 				grantID, refresh = g.ID, g.RefreshToken
 			}
 		}

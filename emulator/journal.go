@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,8 +13,10 @@ import (
 )
 
 // The state on disk is a snapshot (the state file, written whole and atomically) continued by
-// an append-only journal: one JSON line per change (a statePatch), fsynced before the change is
-// acknowledged, so a change costs one small append whatever the size of the state. When the
+// an append-only journal: one JSON line per change (a statePatch), flushed to the disk before the
+// change is acknowledged, so a change costs one small append whatever the size of the state. The
+// journal file is zero-filled ahead of its lines (extend), so that an append is a flush of data
+// only (fdatasync). When the
 // journal outgrows the snapshot (compactFactor), a new snapshot is written in the background and
 // the journal starts over (persist.go).
 //
@@ -31,16 +34,18 @@ type journal struct {
 	base string // the state file; journals are base.journal-<gen>
 	dir  string
 
-	mu       sync.Mutex
-	cond     *sync.Cond
-	gen      uint64  // the generation new lines go to
-	pending  []chunk // recorded, not yet written, oldest first
-	queued   uint64  // the highest change version recorded
-	written  uint64  // the highest change version on disk
-	writing  bool
-	err      error // sticky: once a write failed, the journal may miss a line
-	closed   bool  // lines recorded now are dropped
-	stopping bool  // no compaction starts any more
+	mu        sync.Mutex
+	cond      *sync.Cond
+	gen       uint64  // the generation new lines go to
+	pending   []chunk // recorded, not yet written, oldest first
+	queued    uint64  // the highest change version recorded
+	appended  uint64  // the highest change version written to a file, maybe not flushed yet
+	written   uint64  // the highest change version flushed to the disk
+	appending bool    // a request is appending lines (wait)
+	flushing  int     // flushes running (wait)
+	err       error   // sticky: once a write failed, the journal may miss a line
+	closed    bool    // lines recorded now are dropped
+	stopping  bool    // no compaction starts any more
 
 	sizes      map[uint64]int64 // bytes in each live journal file
 	snapSize   int64            // bytes in the last snapshot
@@ -51,9 +56,11 @@ type journal struct {
 
 	lock io.Closer // the state lock (statelock_unix.go), released by close
 
-	// Only the writer (writing set) touches the open file.
-	f    *os.File
-	fgen uint64
+	// Only the appender (appending set) touches these.
+	f     *os.File
+	fgen  uint64
+	off   int64 // the end of the lines in f
+	alloc int64 // the end of f's zero-filled space (extend), at least off
 }
 
 // chunk is consecutive lines of one generation.
@@ -100,7 +107,7 @@ func (j *journal) record(v uint64, line []byte) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.closed {
-		j.queued, j.written = v, v
+		j.queued, j.appended, j.written = v, v, v
 		return
 	}
 	j.queued = v
@@ -114,7 +121,13 @@ func (j *journal) record(v uint64, line []byte) {
 	j.pending = append(j.pending, chunk{gen: j.gen, data: append([]byte(nil), line...)})
 }
 
-// wait returns once change version v (and every earlier one) is fsynced to a journal.
+// wait returns once change version v (and every earlier one) is flushed to a journal.
+//
+// Group commit, pipelined: one request at a time appends every line recorded so far (the
+// appender), lets the next appender go, then flushes the file (fdatasync). A flush that starts
+// once a line is appended makes it and every line before it durable, so when it returns every
+// change up to the version it appended is acknowledged. Flushes of successive batches overlap:
+// a request waits for about one flush, not the rest of the running one and then its own.
 func (j *journal) wait(v uint64) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -122,78 +135,145 @@ func (j *journal) wait(v uint64) error {
 		if j.err != nil {
 			return j.err
 		}
-		if j.writing {
+		if j.appending || j.appended >= v { // a flush running or to come covers v
 			j.cond.Wait()
 			continue
 		}
-		j.writing = true
+		j.appending = true
 		// Let the requests that are running record their changes first, so that this
-		// write and fsync serve them too (group commit).
+		// append and flush serve them too (group commit).
 		j.mu.Unlock()
 		runtime.Gosched()
 		j.mu.Lock()
 		chunks, target := j.pending, j.queued
 		j.pending = nil
+		unflushed := len(chunks) > 0 || j.appended > j.written
 		j.mu.Unlock()
-		err := j.write(chunks)
+		f, err := j.write(chunks)
 		j.mu.Lock()
-		j.writing = false
+		j.appending = false
+		if err == nil {
+			for _, c := range chunks {
+				j.sizes[c.gen] += int64(len(c.data))
+			}
+			j.appended = max(j.appended, target)
+		}
+		j.flushing++
+		j.cond.Broadcast()
+		j.mu.Unlock()
+		if err == nil && unflushed && f != nil {
+			err = flushFile(f)
+		}
+		j.mu.Lock()
+		j.flushing--
 		j.cond.Broadcast()
 		if err != nil {
-			j.err = fmt.Errorf("append to the state journal: %w", err)
+			if j.err == nil {
+				j.err = fmt.Errorf("append to the state journal: %w", err)
+			}
 			return j.err
 		}
-		for _, c := range chunks {
-			j.sizes[c.gen] += int64(len(c.data))
-		}
-		if target > j.written {
-			j.written = target
-		}
+		j.written = max(j.written, target)
 	}
 	return nil
 }
 
-// write appends chunks to their journal files and fsyncs them. Only one write runs at a time.
-func (j *journal) write(chunks []chunk) error {
-	dirty := false
+// write appends chunks to their journal files and returns the file the last went to, to
+// flush. Only the appender calls it.
+func (j *journal) write(chunks []chunk) (*os.File, error) {
 	for _, c := range chunks {
 		if j.f == nil || j.fgen != c.gen {
-			if err := j.switchFile(c.gen, dirty); err != nil {
-				return err
+			if err := j.switchFile(c.gen); err != nil {
+				return nil, err
 			}
 		}
-		if _, err := j.f.Write(c.data); err != nil {
-			return fmt.Errorf("write %d bytes: %w", len(c.data), err)
+		if _, err := j.f.WriteAt(c.data, j.off); err != nil {
+			return nil, fmt.Errorf("write %d bytes: %w", len(c.data), err)
 		}
-		dirty = true
+		j.off += int64(len(c.data))
+		if j.off > j.alloc {
+			if err := j.extend(); err != nil {
+				return nil, err
+			}
+		}
 	}
-	if dirty {
-		if err := j.f.Sync(); err != nil {
-			return fmt.Errorf("flush: %w", err)
-		}
+	return j.f, nil
+}
+
+// flushFile makes what was written to f durable with fdatasync, which also commits a new size
+// when the file grew (extend). A file closed meanwhile was closed by switchFile after a flush
+// that covered every line written to it, or by close once no flush runs.
+func flushFile(f *os.File) error {
+	if err := datasync(f); err != nil && !errors.Is(err, os.ErrClosed) {
+		return fmt.Errorf("flush: %w", err)
 	}
 	return nil
 }
 
-// switchFile closes the open journal file, fsyncing it first when dirty, and opens the file of
-// generation gen for appending, creating it.
-func (j *journal) switchFile(gen uint64, dirty bool) error {
-	if j.f != nil {
-		if dirty {
-			if err := j.f.Sync(); err != nil {
-				return fmt.Errorf("flush before switching files: %w", err)
-			}
+// Preallocation: the journal file is zero-filled ahead of its lines, by a step that doubles
+// with the file from preallocMin to preallocMax, so that most appends overwrite space the
+// file already has. The zeros are real writes, not fallocate(2), whose unwritten extents
+// would need a metadata change at the first write into them. A reader stops at the first zero
+// byte, which no journal line holds (replayJournal); close cuts the zeros off.
+const (
+	preallocMin = 64 << 10
+	preallocMax = 4 << 20
+)
+
+var zeros [preallocMin]byte
+
+// extend zero-fills the open file from the end of its lines (off) to a new end (alloc) past it.
+func (j *journal) extend() error {
+	step := min(max(j.off, preallocMin), preallocMax)
+	end := j.off + step
+	for at := j.off; at < end; {
+		n := min(int64(len(zeros)), end-at)
+		if _, err := j.f.WriteAt(zeros[:n], at); err != nil {
+			return fmt.Errorf("preallocate: %w", err)
 		}
-		_ = j.f.Close() // synced: nothing written is lost
+		at += n
+	}
+	j.alloc = end
+	return nil
+}
+
+// switchFile flushes and closes the open journal file, and opens the file of generation gen,
+// creating it, to write after the lines it has. Flushes of the old file may still run: they
+// see it closed, after a flush that covered them.
+func (j *journal) switchFile(gen uint64) error {
+	if j.f != nil {
+		if err := j.f.Sync(); err != nil {
+			return fmt.Errorf("flush before switching files: %w", err)
+		}
+		_ = j.f.Close() // flushed: nothing written is lost
 		j.f = nil
 	}
-	f, err := os.OpenFile(journalFile(j.base, gen), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(journalFile(j.base, gen), os.O_WRONLY|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("new file: %w", err)
 	}
-	j.f, j.fgen = f, gen
+	j.mu.Lock()
+	off := j.sizes[gen]
+	j.mu.Unlock()
+	// Whatever follows the lines (zeros, or nothing: a file loaded at start was cut to its
+	// lines) is overwritten with zeros by the first extend.
+	j.f, j.fgen, j.off, j.alloc = f, gen, off, off
 	syncDir(j.dir) // the new file's name must survive a crash too
 	return nil
+}
+
+// closeFile cuts the preallocated zeros off the open file and closes it. Only the writer, or
+// close once no write runs, calls it.
+func (j *journal) closeFile() error {
+	if j.f == nil {
+		return nil
+	}
+	err := j.f.Truncate(j.off)
+	if cerr := j.f.Close(); err == nil {
+		err = cerr
+	}
+	j.f = nil
+	return err
 }
 
 // rotate moves new lines to the next generation and returns it with the last version of the
@@ -272,14 +352,11 @@ func (j *journal) close() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.closed = true
-	for j.writing {
+	for j.appending || j.flushing > 0 {
 		j.cond.Wait()
 	}
-	if j.f != nil {
-		if cerr := j.f.Close(); err == nil {
-			err = cerr
-		}
-		j.f = nil
+	if cerr := j.closeFile(); err == nil {
+		err = cerr
 	}
 	if j.lock != nil {
 		_ = j.lock.Close() // closing the lock file only drops the lock

@@ -1,8 +1,11 @@
 package emulator
 
 import (
+	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -39,6 +42,10 @@ func appendPatch(buf []byte, st *state, d *change) []byte {
 	if len(d.codes) > 0 {
 		field("codes")
 		buf = appendRecords(buf, d.codes, st.Codes, appendCode)
+	}
+	if len(d.spent) > 0 {
+		field("spent")
+		buf = appendSpent(buf, d.spent, st.Spent)
 	}
 	if len(d.grants) > 0 {
 		field("grants")
@@ -115,12 +122,45 @@ func appendCode(buf []byte, r *codeRecord) []byte {
 	buf = append(buf, `,"scopes":`...)
 	buf = appendJSONStrings(buf, r.Scopes)
 	buf = append(buf, `,"issued":`...)
-	buf = appendJSONTime(buf, r.Issued)
+	buf = appendJSONTime(buf, r.Issued.time())
 	buf = append(buf, `,"expires":`...)
-	buf = appendJSONTime(buf, r.Expires)
+	buf = appendJSONTime(buf, r.Expires.time())
 	if r.GrantID != "" {
 		buf = append(buf, `,"grantId":`...)
 		buf = appendJSONString(buf, r.GrantID)
+	}
+	return append(buf, '}')
+}
+
+// appendSpent appends the object {hash: tombstone or null} of hs, sorted (in place).
+func appendSpent(buf []byte, hs []codeHash, m map[codeHash]spentCode) []byte {
+	slices.SortFunc(hs, func(a, b codeHash) int { return bytes.Compare(a[:], b[:]) })
+	hs = slices.Compact(hs)
+	buf = append(buf, '{')
+	for i, h := range hs {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, '"')
+		buf = hex.AppendEncode(buf, h[:])
+		buf = append(buf, '"', ':')
+		sc, ok := m[h]
+		if !ok {
+			buf = append(buf, "null"...)
+			continue
+		}
+		buf = append(buf, `{"clientId":`...)
+		buf = appendJSONString(buf, sc.ClientID)
+		buf = append(buf, `,"hubId":`...)
+		buf = strconv.AppendInt(buf, sc.HubID, 10)
+		buf = append(buf, `,"expires":`...)
+		buf = appendJSONTime(buf, sc.Expires.time())
+		if sc.GrantID != (grantRef{}) {
+			buf = append(buf, `,"grantId":"`...)
+			buf = hex.AppendEncode(buf, sc.GrantID[:])
+			buf = append(buf, '"')
+		}
+		buf = append(buf, '}')
 	}
 	return append(buf, '}')
 }
@@ -268,6 +308,10 @@ func encodeState(s *state) (data []byte, err error) {
 	buf = append(buf, head[:len(head)-1]...) // without its closing brace
 	buf = append(buf, `,"codes":`...)
 	buf = appendMap(buf, s.Codes, appendCode)
+	if len(s.Spent) > 0 {
+		buf = append(buf, `,"spent":`...)
+		buf = appendSpent(buf, slices.Collect(maps.Keys(s.Spent)), s.Spent)
+	}
 	buf = append(buf, `,"grants":`...)
 	buf = appendMap(buf, s.Grants, appendGrant)
 	buf = append(buf, `,"revokedAccess":`...)

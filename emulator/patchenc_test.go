@@ -13,8 +13,10 @@ func TestPatchEncodingMatchesJSON(t *testing.T) {
 	east := time.FixedZone("x", 5*3600+1800)
 	st := newState()
 	st.Key, st.NextAppID, st.NextHubID = []byte("k\x00y"), 7, 9
-	st.Codes["c1"] = &codeRecord{ClientID: "cid", HubID: 1, UserID: 2, RedirectURI: "http://localhost:3000/cb?a=1&b=<2>", Scopes: []string{"oauth", "crm\"x"}, Issued: t0, Expires: t0.Add(time.Minute)}
-	st.Codes["c\u2028é"] = &codeRecord{ClientID: "cid\n", Issued: t0.In(east), Expires: time.Time{}, GrantID: "g1"}
+	st.Codes["c1"] = &codeRecord{ClientID: "cid", HubID: 1, UserID: 2, RedirectURI: "http://localhost:3000/cb?a=1&b=<2>", Scopes: []string{"oauth", "crm\"x"}, Issued: unixNano(t0.UnixNano()), Expires: unixNano(t0.Add(time.Minute).UnixNano())}
+	st.Codes["c\u2028é"] = &codeRecord{ClientID: "cid\n", Issued: unixNano(t0.In(east).UnixNano()), GrantID: "g1"}
+	st.Spent[codeHash{1, 2}] = spentCode{ClientID: "cid<", HubID: 5, Expires: unixNano(t0.UnixNano()), GrantID: grantRef{0xab, 1}}
+	st.Spent[codeHash{0xff}] = spentCode{ClientID: "cid", HubID: 6, Expires: 1}
 	st.Grants["g1"] = &grant{ID: "g1", ClientID: "cid", HubID: 3, UserID: 4, Scopes: []string{}, Created: t0, RefreshToken: "na1-x", RefreshRevoked: true, AccessRevoked: true, RevokedAt: t0}
 	st.Grants["g2"] = &grant{ID: "g2", ClientID: "c", ClientCredentials: true, Created: t0}
 	st.Installs["cid/1"] = &install{ClientID: "cid", HubID: 1, Scopes: []string{"a"}, InstalledAt: t0}
@@ -24,11 +26,12 @@ func TestPatchEncodingMatchesJSON(t *testing.T) {
 		"code":     {codes: []string{"c1"}},
 		"codes":    {codes: []string{"c\u2028é", "c1", "c1", "gone"}},
 		"grants":   {grants: []string{"g2", "g1", "nope"}},
+		"spent":    {spent: []codeHash{{0xff}, {1, 2}, {1, 2}, {3}}},
 		"install":  {installs: []string{"cid/1", "x/2"}},
 		"revoked":  {revoked: []string{"r1", "r2"}},
 		"journal":  {journal: 2},
 		"meta":     {meta: true},
-		"all":      {meta: true, codes: []string{"c1"}, grants: []string{"g1"}, installs: []string{"cid/1"}, revoked: []string{"r1"}, journal: 1},
+		"all":      {meta: true, codes: []string{"c1"}, spent: []codeHash{{1, 2}}, grants: []string{"g1"}, installs: []string{"cid/1"}, revoked: []string{"r1"}, journal: 1},
 		"journal5": {journal: 5},
 	}
 	for name, d := range cases {
@@ -56,6 +59,16 @@ func legacyPatch(st *state, d change) string {
 		p.Codes = map[string]*codeRecord{}
 		for _, k := range d.codes {
 			p.Codes[k] = st.Codes[k]
+		}
+	}
+	if len(d.spent) > 0 {
+		p.Spent = map[codeHash]*spentCode{}
+		for _, h := range d.spent {
+			if sc, ok := st.Spent[h]; ok {
+				p.Spent[h] = &sc
+			} else {
+				p.Spent[h] = nil
+			}
 		}
 	}
 	if len(d.grants) > 0 {
@@ -97,9 +110,11 @@ func TestStateEncodingMatchesJSON(t *testing.T) {
 		if len(st.Codes) == 0 && st.Codes != nil {
 			st.Generation, st.Key = 3, []byte("key")
 			st.Apps = []*App{{ID: 1}}
-			st.Codes["b"] = &codeRecord{ClientID: "c", Scopes: []string{"s"}, Issued: t0, Expires: t0}
-			st.Codes["a"] = &codeRecord{ClientID: "c&", Issued: t0, Expires: t0, GrantID: "g"}
+			st.Codes["b"] = &codeRecord{ClientID: "c", Scopes: []string{"s"}, Issued: unixNano(t0.UnixNano()), Expires: unixNano(t0.UnixNano())}
+			st.Codes["a"] = &codeRecord{ClientID: "c&", Expires: unixNano(t0.UnixNano()), GrantID: "g"}
 			st.Grants["g"] = &grant{ID: "g", ClientID: "c", Created: t0, RefreshToken: "r"}
+			st.Spent[codeHash{9}] = spentCode{ClientID: "c", HubID: 1, Expires: unixNano(t0.UnixNano()), GrantID: grantRef{1}}
+			st.Spent[codeHash{0, 9}] = spentCode{ClientID: "c", HubID: 1, Expires: unixNano(t0.UnixNano())}
 			st.RevokedAccess["z"], st.RevokedAccess["y"] = t0, t0.Add(time.Hour)
 			st.Installs["c/1"] = &install{ClientID: "c", HubID: 1, InstalledAt: t0}
 			st.Journal = []*journalEntry{{Offset: "o", Action: "APP_INSTALL", OccurredAt: t0}}
@@ -117,7 +132,7 @@ func TestStateEncodingMatchesJSON(t *testing.T) {
 		}
 	}
 	bad := newState()
-	bad.Codes["x"] = &codeRecord{Issued: time.Date(10001, 1, 1, 0, 0, 0, 0, time.UTC)}
+	bad.Grants["x"] = &grant{ID: "x", Created: time.Date(10001, 1, 1, 0, 0, 0, 0, time.UTC)}
 	if _, err := encodeState(bad); err == nil {
 		t.Error("a year past 9999 encoded; want the error json.Marshal gives")
 	}

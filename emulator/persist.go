@@ -23,12 +23,13 @@ const (
 // map, null means the record is gone. Journal entries are appended (and the oldest dropped past
 // maxJournal).
 type statePatch struct {
-	Meta          *patchMeta             `json:"meta,omitempty"`
-	Codes         map[string]*codeRecord `json:"codes,omitempty"`
-	Grants        map[string]*grant      `json:"grants,omitempty"`
-	Installs      map[string]*install    `json:"installs,omitempty"`
-	RevokedAccess map[string]*time.Time  `json:"revokedAccess,omitempty"`
-	Journal       []*journalEntry        `json:"journal,omitempty"`
+	Meta          *patchMeta              `json:"meta,omitempty"`
+	Codes         map[string]*codeRecord  `json:"codes,omitempty"`
+	Spent         map[codeHash]*spentCode `json:"spent,omitempty"`
+	Grants        map[string]*grant       `json:"grants,omitempty"`
+	Installs      map[string]*install     `json:"installs,omitempty"`
+	RevokedAccess map[string]*time.Time   `json:"revokedAccess,omitempty"`
+	Journal       []*journalEntry         `json:"journal,omitempty"`
 }
 
 // patchMeta is the small part of the state written whole when any of it changes.
@@ -60,6 +61,7 @@ func (e *core) view(fn func()) {
 // Marks of what a change touched; e.mu is held.
 func (e *core) touchMeta()             { e.dirty.meta = true }
 func (e *core) touchCode(code string)  { e.dirty.codes = append(e.dirty.codes, code) }
+func (e *core) touchSpent(h codeHash)  { e.dirty.spent = append(e.dirty.spent, h) }
 func (e *core) touchGrant(id string)   { e.dirty.grants = append(e.dirty.grants, id) }
 func (e *core) touchInstall(k string)  { e.dirty.installs = append(e.dirty.installs, k) }
 func (e *core) touchRevoked(id string) { e.dirty.revoked = append(e.dirty.revoked, id) }
@@ -78,7 +80,7 @@ func (e *core) commitLocked() uint64 {
 		e.disk.record(e.version, line)
 	}
 	d := &e.dirty // keep the lists' arrays for the next change
-	*d = change{codes: d.codes[:0], grants: d.grants[:0], installs: d.installs[:0], revoked: d.revoked[:0]}
+	*d = change{codes: d.codes[:0], spent: d.spent[:0], grants: d.grants[:0], installs: d.installs[:0], revoked: d.revoked[:0]}
 	return e.version
 }
 
@@ -100,6 +102,13 @@ func (s *state) apply(p *statePatch) {
 		s.Key, s.NextAppID, s.NextHubID, s.Apps, s.Portals = m.Key, m.NextAppID, m.NextHubID, m.Apps, m.Portals
 	}
 	applyMap(s.Codes, p.Codes)
+	for h, sc := range p.Spent {
+		if sc == nil {
+			delete(s.Spent, h)
+		} else {
+			s.Spent[h] = *sc
+		}
+	}
 	applyMap(s.Grants, p.Grants)
 	applyMap(s.Installs, p.Installs)
 	for k, t := range p.RevokedAccess {
@@ -224,15 +233,15 @@ func (e *core) loadState() (st *state, compactNow bool, err error) {
 		if err := decodeStrict(data, st); err != nil {
 			return nil, false, fmt.Errorf("state file %s is not valid hsemu state (%w): move it away to start afresh, or run with --ephemeral", path, err)
 		}
-		if st.Version != stateVersion && st.Version != oldStateVersion {
-			return nil, false, fmt.Errorf("state file %s has version %d; this hsemu reads versions %d and %d: move it away to start afresh", path, st.Version, oldStateVersion, stateVersion)
+		if st.Version < oldStateVersion || st.Version > stateVersion {
+			return nil, false, fmt.Errorf("state file %s has version %d; this hsemu reads versions %d to %d: move it away to start afresh", path, st.Version, oldStateVersion, stateVersion)
 		}
 		if err := st.check(); err != nil {
 			return nil, false, fmt.Errorf("state file %s: %w: fix it or move it away to start afresh", path, err)
 		}
 		st.fillMaps()
 		snapSize = int64(len(data))
-		compactNow = st.Version == oldStateVersion // migrate
+		compactNow = st.Version != stateVersion // migrate
 	}
 
 	files := journalFiles(path)
@@ -275,6 +284,9 @@ func (s *state) fillMaps() {
 	if s.Codes == nil {
 		s.Codes = map[string]*codeRecord{}
 	}
+	if s.Spent == nil {
+		s.Spent = map[codeHash]spentCode{}
+	}
 	if s.Grants == nil {
 		s.Grants = map[string]*grant{}
 	}
@@ -286,14 +298,24 @@ func (s *state) fillMaps() {
 	}
 }
 
-// replayJournal applies the lines of one journal file to st and returns the file's size. An
-// unfinished last line (no newline, or not JSON) of the last file is a change a kill cut short
-// before it was acknowledged: it is cut off the file (torn). Any other bad line is an error
-// naming the file and line.
+// replayJournal applies the lines of one journal file to st and returns the size of its lines.
+// The lines end at the first zero byte, which no line holds: the file's preallocated space
+// (journal.extend). An unfinished last line (no newline, or not JSON) of the last file is a
+// change a kill cut short before it was acknowledged: it is cut off the file (torn), as are
+// the zeros. Any other bad line is an error naming the file and line.
 func replayJournal(st *state, file string, last bool) (size int64, torn bool, err error) {
 	data, err := readBounded(file, maxJournalSize)
 	if err != nil {
 		return 0, false, fmt.Errorf("state journal %s: %w", file, err)
+	}
+	fileSize := len(data)
+	if z := bytes.IndexByte(data, 0); z >= 0 {
+		// Only the file being written when a kill came may hold more than zeros after them
+		// (lines never acknowledged).
+		if !last && slices.ContainsFunc(data[z:], func(b byte) bool { return b != 0 }) {
+			return 0, false, fmt.Errorf("state journal %s: data after a zero byte at offset %d: move the state file and its journals away to start afresh", file, z)
+		}
+		data = data[:z]
 	}
 	off, lineNo := 0, 0
 	for off < len(data) {
@@ -309,10 +331,8 @@ func replayJournal(st *state, file string, last bool) (size int64, torn bool, er
 		}
 		if perr != nil {
 			if last && (i < 0 || end == len(data)) {
-				if err := os.Truncate(file, int64(off)); err != nil {
-					return 0, false, fmt.Errorf("state journal %s: cut its unfinished last line: %w", file, err)
-				}
-				return int64(off), true, nil
+				torn = true
+				break
 			}
 			return 0, false, fmt.Errorf("state journal %s line %d is not a valid hsemu change (%w): move the state file and its journals away to start afresh", file, lineNo, perr)
 		}
@@ -322,7 +342,13 @@ func replayJournal(st *state, file string, last bool) (size int64, torn bool, er
 		st.apply(&p)
 		off = end
 	}
-	return int64(len(data)), false, nil
+	if last && off < fileSize {
+		// New lines go right after the last whole one.
+		if err := os.Truncate(file, int64(off)); err != nil {
+			return 0, false, fmt.Errorf("state journal %s: cut it after its last whole line: %w", file, err)
+		}
+	}
+	return int64(off), torn, nil
 }
 
 // decodeStrict decodes exactly one JSON value into v: unknown fields and anything but white

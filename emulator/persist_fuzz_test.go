@@ -19,6 +19,9 @@ func FuzzLoadState(f *testing.F) {
 	f.Add([]byte(`{"version":1,"codes":{"c":null}}`), []byte(nil))
 	f.Add([]byte(`{"version":1,"grants":{"x":null}}`), []byte(nil))
 	f.Add([]byte(`{"version":2,"generation":1}`), []byte(`{"grants":{"0000000000000001":null}}`+"\n"+`{"installs":{"c/1`))
+	f.Add([]byte(`{"version":3,"generation":1,"codes":{},"spent":{"000102030405060708090a0b0c0d0e0f":{"clientId":"c","hubId":1,"expires":"2026-03-10T12:10:00Z","grantId":"0000000000000001"}}}`),
+		[]byte(`{"codes":{"na1-x":null},"spent":{"0f0102030405060708090a0b0c0d0e0f":{"clientId":"c","hubId":1,"expires":"2026-03-10T12:00:00Z"}}}`+"\n\x00\x00\x00"))
+	f.Add([]byte(`{"version":2,"generation":1,"codes":{"c":{"clientId":"c","hubId":1,"expires":"2026-03-10T12:10:00Z","grantId":"0000000000000001"}}}`), []byte("{}\n\x00{}\n"))
 	f.Fuzz(func(t *testing.T, snapshot, journal []byte) {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "state.json")

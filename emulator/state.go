@@ -1,7 +1,7 @@
 package emulator
 
 import (
-	"slices"
+	"maps"
 	"strings"
 	"time"
 )
@@ -21,7 +21,9 @@ type state struct {
 	Apps       []*App                 `json:"apps"`
 	Portals    []*Portal              `json:"portals"`
 	Codes      map[string]*codeRecord `json:"codes"`
-	Grants     map[string]*grant      `json:"grants"`
+	// Spent holds the tombstones of redeemed and expired codes (spent.go; version 3).
+	Spent  map[codeHash]spentCode `json:"spent,omitempty"`
+	Grants map[string]*grant      `json:"grants"`
 	// RevokedAccess holds the IDs of single access tokens revoked before they expire, with
 	// their expiry (after which the entry is dropped).
 	RevokedAccess map[string]time.Time `json:"revokedAccess"`
@@ -37,12 +39,15 @@ type state struct {
 	// codeOrder lists the codes by expiry, oldest first (codes expire in the order they are
 	// issued), so pruning costs what it drops, not the number of codes. Rebuilt on load.
 	codeOrder []string
+	// spentOrder lists the tombstones in the order they were made (by expiry after a load).
+	spentOrder []codeHash
 }
 
-// stateVersion is the state file format written: 2 is a snapshot continued by a journal. Version
-// 1 (the whole state in one file, rewritten on each change) is read and migrated at start.
+// stateVersion is the state file format written: 2 is a snapshot continued by a journal, 3 keeps
+// tombstones of spent codes (spent.go) where 2 kept redeemed codes whole. Versions 1 (the whole
+// state in one file, rewritten on each change) and 2 are read and migrated at start.
 const (
-	stateVersion    = 2
+	stateVersion    = 3
 	oldStateVersion = 1
 )
 
@@ -50,6 +55,7 @@ func newState() *state {
 	return &state{
 		Version:       stateVersion,
 		Codes:         map[string]*codeRecord{},
+		Spent:         map[codeHash]spentCode{},
 		Grants:        map[string]*grant{},
 		RevokedAccess: map[string]time.Time{},
 		Installs:      map[string]*install{},
@@ -61,14 +67,15 @@ func newState() *state {
 
 // codeRecord is an authorization code HubSpot handed out.
 type codeRecord struct {
-	ClientID    string    `json:"clientId"`
-	HubID       int64     `json:"hubId"`
-	UserID      int64     `json:"userId"`
-	RedirectURI string    `json:"redirectUri"`
-	Scopes      []string  `json:"scopes"`
-	Issued      time.Time `json:"issued"`
-	Expires     time.Time `json:"expires"`
-	// GrantID is set once the code was redeemed: the grant the redemption created.
+	ClientID    string   `json:"clientId"`
+	HubID       int64    `json:"hubId"`
+	UserID      int64    `json:"userId"`
+	RedirectURI string   `json:"redirectUri"`
+	Scopes      []string `json:"scopes"`
+	Issued      unixNano `json:"issued"`
+	Expires     unixNano `json:"expires"`
+	// GrantID was set once the code was redeemed, in state files of version 2: such a code is
+	// turned into a tombstone at load (spent.go).
 	GrantID string `json:"grantId,omitempty"`
 }
 
@@ -157,17 +164,19 @@ func (s *state) putPortal(p Portal) {
 // pruneInterval is how often expired codes, grants and revocations are dropped.
 const pruneInterval = time.Minute
 
-// codeGrace is how long a code is kept after it expired, so that presenting it still says
-// "expired" (EXPIRED_AUTH_CODE) and replaying a redeemed one still revokes its tokens; after
-// that it is forgotten and answers BAD_AUTH_CODE. Codes live DefaultCodeTTL (10 minutes), so
-// the state holds the codes of the last CodeTTL+codeGrace, whatever the number of installs.
+// codeGrace is how long a code's tombstone is kept after it expired, so that presenting it
+// still says "expired" (EXPIRED_AUTH_CODE) and replaying a redeemed one still revokes its
+// tokens; after that it is forgotten and answers BAD_AUTH_CODE. Codes live DefaultCodeTTL (10
+// minutes), so the state holds the codes of the last CodeTTL and the tombstones of about the
+// last CodeTTL+codeGrace, whatever the number of installs.
 const codeGrace = 10 * time.Minute
 
-// pruneLocked drops what can no longer matter, at most once per pruneInterval: codes codeGrace
-// past expiry, revoked grants whose access tokens have all expired (refresh tokens of live
-// grants are kept until revoked or uninstalled), and revocations of expired access tokens.
-// Access tokens themselves are signed, never stored (accesstoken.go). Drops are not journaled:
-// replaying the journal then pruning at load gives the same state. e.mu is held.
+// pruneLocked drops what can no longer matter, at most once per pruneInterval: expired codes
+// (for a tombstone, spent.go), tombstones codeGrace past expiry, revoked grants whose access
+// tokens have all expired (refresh tokens of live grants are kept until revoked or
+// uninstalled), and revocations of expired access tokens. Access tokens themselves are signed,
+// never stored (accesstoken.go). Drops are not journaled: replaying the journal then pruning at
+// load gives the same state. e.mu is held.
 func (e *core) pruneLocked(now time.Time) {
 	if now.Sub(e.lastPrune) < pruneInterval && !e.lastPrune.After(now) {
 		return
@@ -177,17 +186,7 @@ func (e *core) pruneLocked(now time.Time) {
 }
 
 func (s *state) prune(now time.Time, accessTTL time.Duration) {
-	n := 0
-	for _, c := range s.codeOrder {
-		if r := s.Codes[c]; r != nil && !now.After(r.Expires.Add(codeGrace)) {
-			break
-		}
-		delete(s.Codes, c)
-		n++
-	}
-	if n > 0 {
-		s.codeOrder = slices.Delete(s.codeOrder, 0, n)
-	}
+	s.pruneCodes(now)
 	for _, g := range s.Grants {
 		if (g.RefreshRevoked || g.AccessRevoked) && now.After(g.RevokedAt.Add(accessTTL)) {
 			s.dropGrant(g)
@@ -204,7 +203,8 @@ func (s *state) prune(now time.Time, accessTTL time.Duration) {
 // Scopes slices are shared: they are never changed in place once stored.
 func (s *state) clone() *state {
 	c := *s
-	c.refresh, c.grantsOf, c.appGrant, c.codeOrder = nil, nil, nil, nil
+	c.refresh, c.grantsOf, c.appGrant, c.codeOrder, c.spentOrder = nil, nil, nil, nil, nil
+	c.Spent = maps.Clone(s.Spent)
 	c.Apps = make([]*App, len(s.Apps))
 	for i, a := range s.Apps {
 		a := cloneApp(*a)
@@ -307,20 +307,12 @@ func (s *state) index() {
 	s.indexCodes()
 }
 
-// indexCodes rebuilds codeOrder after a load.
-func (s *state) indexCodes() {
-	s.codeOrder = make([]string, 0, len(s.Codes))
-	for c := range s.Codes {
-		s.codeOrder = append(s.codeOrder, c)
-	}
-	slices.SortFunc(s.codeOrder, func(a, b string) int { return s.Codes[a].Expires.Compare(s.Codes[b].Expires) })
-}
-
 // change is what one update touched: the keys whose records its journal line carries (the
 // record as it is now, or null when it is gone).
 type change struct {
 	meta     bool // key, apps, portals, next IDs
 	codes    []string
+	spent    []codeHash
 	grants   []string
 	installs []string
 	revoked  []string
@@ -328,6 +320,6 @@ type change struct {
 }
 
 func (c *change) empty() bool {
-	return !c.meta && len(c.codes) == 0 && len(c.grants) == 0 && len(c.installs) == 0 &&
+	return !c.meta && len(c.codes) == 0 && len(c.spent) == 0 && len(c.grants) == 0 && len(c.installs) == 0 &&
 		len(c.revoked) == 0 && c.journal == 0
 }

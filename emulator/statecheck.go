@@ -32,6 +32,11 @@ func (s *state) check() error {
 			return err
 		}
 	}
+	for h, sc := range s.Spent {
+		if err := checkSpent(h, &sc); err != nil {
+			return err
+		}
+	}
 	refresh := map[string]string{}
 	for k, g := range s.Grants {
 		if err := checkGrant(k, g); err != nil {
@@ -68,6 +73,13 @@ func (p *statePatch) check() error {
 	for k, r := range p.Codes {
 		if r != nil {
 			if err := checkCode(k, r); err != nil {
+				return err
+			}
+		}
+	}
+	for h, sc := range p.Spent {
+		if sc != nil {
+			if err := checkSpent(h, sc); err != nil {
 				return err
 			}
 		}
@@ -146,7 +158,7 @@ func checkCode(k string, r *codeRecord) error {
 		return fmt.Errorf("codes[%q].clientId is empty", k)
 	case r.HubID <= 0:
 		return fmt.Errorf("codes[%q].hubId is %d; want a positive number", k, r.HubID)
-	case r.Expires.IsZero():
+	case r.Expires == 0:
 		return fmt.Errorf("codes[%q].expires is missing", k)
 	case r.GrantID != "" && !isGrantID(r.GrantID):
 		return fmt.Errorf("codes[%q].grantId %q is not 16 hex digits", k, r.GrantID)

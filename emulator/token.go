@@ -217,24 +217,20 @@ func (tk *tokenService) grantCode(form url.Values, ev *Event) (*tokenResponse, e
 		}
 		code := form.Get("code")
 		rec := tk.st.Codes[code]
-		if code == "" || rec == nil || rec.ClientID != app.ClientID {
+		if rec == nil {
+			if code == "" {
+				return errBadAuthCode()
+			}
+			var err error
+			replayed, err = tk.spentCodeLocked(hashCode(code), app, ev, now)
+			return err
+		}
+		if rec.ClientID != app.ClientID {
 			return errBadAuthCode()
 		}
 		ev.HubID = rec.HubID
-		if rec.GrantID != "" {
-			replayed = true
-			ev.Message = "missing or unknown auth code (hsemu: this code was already redeemed; the tokens of its first redemption stay valid: switch revoke-on-code-reuse is off)"
-			if tk.cfg.Choices.RevokeOnCodeReuse {
-				if g := tk.st.Grants[rec.GrantID]; g != nil && (!g.AccessRevoked || !g.RefreshRevoked) {
-					g.AccessRevoked, g.RefreshRevoked, g.RevokedAt = true, true, now
-					tk.touchGrant(g.ID)
-				}
-				ev.Message = "missing or unknown auth code (hsemu: this code was already redeemed; the tokens of its first redemption are now revoked, RFC 6749 §4.1.2, switch revoke-on-code-reuse)"
-			}
-			return errBadAuthCode()
-		}
-		if !now.Before(rec.Expires) {
-			ev.Message = fmt.Sprintf("auth code is expired (hsemu: it expired %s ago; codes live %s)", now.Sub(rec.Expires).Round(time.Second), tk.cfg.CodeTTL)
+		if !now.Before(rec.Expires.time()) {
+			ev.Message = tk.expiredMessage(now, rec.Expires.time())
 			return errExpiredAuthCode()
 		}
 		redirect := form.Get("redirect_uri")
@@ -249,8 +245,13 @@ func (tk *tokenService) grantCode(form url.Values, ev *Event) (*tokenResponse, e
 		if g, err = tk.newGrantLocked(app, rec.HubID, rec.UserID, rec.Scopes, now); err != nil {
 			return err
 		}
-		rec.GrantID = g.ID
+		h, err := tk.st.spendCode(code, rec, g.ID)
+		if err != nil {
+			return err
+		}
+		tk.st.trimCodeOrder()
 		tk.touchCode(code)
+		tk.touchSpent(h)
 		key := installKey(app.ClientID, rec.HubID)
 		if tk.st.Installs[key] == nil {
 			if err := tk.journalLocked(actionAppInstall, app, rec.HubID, now); err != nil {
@@ -274,6 +275,36 @@ func (tk *tokenService) grantCode(form url.Values, ev *Event) (*tokenResponse, e
 		return nil, err
 	}
 	return tk.userTokenResponse(g, access), nil
+}
+
+// spentCodeLocked answers a code that is not live from its tombstone (spent.go): a code of
+// another app or without one is unknown (BAD_AUTH_CODE); an expired one is EXPIRED_AUTH_CODE;
+// a redeemed one is BAD_AUTH_CODE too, and reported as replayed: with switch
+// revoke-on-code-reuse, the grant of its first redemption is revoked. e.mu is held for writing.
+func (tk *tokenService) spentCodeLocked(h codeHash, app *App, ev *Event, now time.Time) (replayed bool, err error) {
+	sc, ok := tk.st.Spent[h]
+	if !ok || sc.ClientID != app.ClientID {
+		return false, errBadAuthCode()
+	}
+	ev.HubID = sc.HubID
+	if sc.GrantID == (grantRef{}) {
+		ev.Message = tk.expiredMessage(now, sc.Expires.time())
+		return false, errExpiredAuthCode()
+	}
+	ev.Message = "missing or unknown auth code (hsemu: this code was already redeemed; the tokens of its first redemption stay valid: switch revoke-on-code-reuse is off)"
+	if tk.cfg.Choices.RevokeOnCodeReuse {
+		if g := tk.st.Grants[sc.GrantID.String()]; g != nil && (!g.AccessRevoked || !g.RefreshRevoked) {
+			g.AccessRevoked, g.RefreshRevoked, g.RevokedAt = true, true, now
+			tk.touchGrant(g.ID)
+		}
+		ev.Message = "missing or unknown auth code (hsemu: this code was already redeemed; the tokens of its first redemption are now revoked, RFC 6749 §4.1.2, switch revoke-on-code-reuse)"
+	}
+	return true, errBadAuthCode()
+}
+
+// expiredMessage explains EXPIRED_AUTH_CODE for a code that expired at exp.
+func (tk *tokenService) expiredMessage(now, exp time.Time) string {
+	return fmt.Sprintf("auth code is expired (hsemu: it expired %s ago; codes live %s)", now.Sub(exp).Round(time.Second), tk.cfg.CodeTTL)
 }
 
 // newGrantLocked creates a grant with a fresh refresh token. e.mu is held.

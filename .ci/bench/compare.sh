@@ -7,7 +7,9 @@
 #   BENCH_DURATION=3s BENCH_CONNECTIONS=8 bash .ci/bench/compare.sh  # a quick run
 #
 # Env: BENCH_DURATION (wrk -d, default 10s), BENCH_CONNECTIONS (wrk -c, default 32),
-# BENCH_THREADS (wrk -t, default 2), BENCH_STARTS (starts timed per server, median, default 5).
+# BENCH_THREADS (wrk -t, default 2), BENCH_STARTS (starts timed per server, median, default 5),
+# BENCH_TARGETS (the servers, default "ephemeral state peer"; a cell of one left out is blank),
+# BENCH_HSEMU (an hsemu binary to measure instead of building this tree: to compare two builds).
 # Takes about 6 × BENCH_DURATION plus half a minute. Not part of .ci/run (too slow, and its numbers
 # depend on the machine); run it by hand and record the table in the README.
 #
@@ -35,6 +37,7 @@ DURATION=${BENCH_DURATION:-10s}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 THREADS=${BENCH_THREADS:-2}
 STARTS=${BENCH_STARTS:-5}
+TARGETS=${BENCH_TARGETS:-ephemeral state peer}
 
 export PATH="/usr/local/go/bin:${HOME}/go/bin:${PATH}"
 
@@ -91,9 +94,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "bench: building hsemu" >&2
-go build -o "$tmp/hsemu" ./cmd/hsemu
-hsemu_version=$(git describe --always --dirty 2>/dev/null || echo unknown)
+if [ -n "${BENCH_HSEMU:-}" ]; then
+  cp "$BENCH_HSEMU" "$tmp/hsemu"
+  hsemu_version=$BENCH_HSEMU
+else
+  echo "bench: building hsemu" >&2
+  go build -o "$tmp/hsemu" ./cmd/hsemu
+  hsemu_version=$(git describe --always --dirty 2>/dev/null || echo unknown)
+fi
 
 free_port() {
   node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
@@ -178,7 +186,7 @@ field() { # LINE NAME: the value of NAME=value in LINE
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 declare -A START FLOWS AUTHZ RSS NOTE
-for t in ephemeral state peer; do
+for t in $TARGETS; do
   echo "bench: $t: $STARTS starts" >&2
   times=()
   for _ in $(seq "$STARTS"); do
@@ -224,18 +232,18 @@ echo "hsemu $hsemu_version vs oauth2-mock-server 8.2.3; wrk -t$THREADS -c$CONNEC
 echo
 echo '| | hsemu `serve --ephemeral` | hsemu `serve` (default: state file) | oauth2-mock-server |'
 echo '|---|---|---|---|'
-echo "| start to first 200 | ${START[ephemeral]} ms | ${START[state]} ms | ${START[peer]} ms |"
-echo "| authorize → code → token, flows/s | $(num "${FLOWS[ephemeral]}") | $(num "${FLOWS[state]}") | $(num "${FLOWS[peer]}") |"
-echo "| authorize (302 with a code), req/s | $(num "${AUTHZ[ephemeral]}") | $(num "${AUTHZ[state]}") | $(num "${AUTHZ[peer]}") |"
-echo "| peak RSS during authorize | ${RSS[ephemeral]} MiB | ${RSS[state]} MiB | ${RSS[peer]} MiB |"
+echo "| start to first 200 | ${START[ephemeral]:-} ms | ${START[state]:-} ms | ${START[peer]:-} ms |"
+echo "| authorize → code → token, flows/s | $(num "${FLOWS[ephemeral]:-}") | $(num "${FLOWS[state]:-}") | $(num "${FLOWS[peer]:-}") |"
+echo "| authorize (302 with a code), req/s | $(num "${AUTHZ[ephemeral]:-}") | $(num "${AUTHZ[state]:-}") | $(num "${AUTHZ[peer]:-}") |"
+echo "| peak RSS during authorize | ${RSS[ephemeral]:-} MiB | ${RSS[state]:-} MiB | ${RSS[peer]:-} MiB |"
 echo
 echo '| hsemu / oauth2-mock-server | `serve --ephemeral` | `serve` (state file) |'
 echo '|---|---|---|'
-echo "| start to first 200 (lower is better) | $(ratio "${START[ephemeral]}" "${START[peer]}") | $(ratio "${START[state]}" "${START[peer]}") |"
-echo "| flows/s (higher is better) | $(ratio "${FLOWS[ephemeral]}" "${FLOWS[peer]}") | $(ratio "${FLOWS[state]}" "${FLOWS[peer]}") |"
-echo "| authorize req/s (higher is better) | $(ratio "${AUTHZ[ephemeral]}" "${AUTHZ[peer]}") | $(ratio "${AUTHZ[state]}" "${AUTHZ[peer]}") |"
-echo "| peak RSS during authorize (lower is better) | $(ratio "${RSS[ephemeral]}" "${RSS[peer]}") | $(ratio "${RSS[state]}" "${RSS[peer]}") |"
+echo "| start to first 200 (lower is better) | $(ratio "${START[ephemeral]:-}" "${START[peer]:-}") | $(ratio "${START[state]:-}" "${START[peer]:-}") |"
+echo "| flows/s (higher is better) | $(ratio "${FLOWS[ephemeral]:-}" "${FLOWS[peer]:-}") | $(ratio "${FLOWS[state]:-}" "${FLOWS[peer]:-}") |"
+echo "| authorize req/s (higher is better) | $(ratio "${AUTHZ[ephemeral]:-}" "${AUTHZ[peer]:-}") | $(ratio "${AUTHZ[state]:-}" "${AUTHZ[peer]:-}") |"
+echo "| peak RSS during authorize (lower is better) | $(ratio "${RSS[ephemeral]:-}" "${RSS[peer]:-}") | $(ratio "${RSS[state]:-}" "${RSS[peer]:-}") |"
 echo
-for t in ephemeral state peer; do
+for t in $TARGETS; do
   echo "$t: ${NOTE[$t]}"
 done
