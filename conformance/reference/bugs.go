@@ -1,5 +1,7 @@
 package reference
 
+import "slices"
+
 // Flows an install endpoint can implement, named after HubSpot's two marketplace install flows
 // (https://developers.hubspot.com/docs/apps/developer-platform/list-apps/understand-app-install-flow).
 const (
@@ -27,8 +29,31 @@ type Bug struct {
 	// Errors lists the checks this variant leaves undecided under hsemu's http engine (errors
 	// whose cause is the engine, such as a return made only with JavaScript), and only these.
 	Errors []string
+	// Browser is how a real browser (hsemu's chromium engine) decides the variant where that
+	// legitimately differs from the http engine's Fails; nil means it fails exactly Fails there.
+	// Under the chromium engine a variant errs on nothing: Errors are decided there.
+	Browser *InBrowser
 
 	defect defect
+}
+
+// InBrowser is what a broken variant fails in a real browser, which runs the page's scripts and
+// refuses to show a page HubSpot's frame may not frame, where the http engine can only read them.
+type InBrowser struct {
+	// Fails lists the IDs of the checks the variant must fail under the chromium engine, and
+	// only these.
+	Fails []string
+	// Why says why the engines differ, in one sentence.
+	Why string
+}
+
+// BrowserFails returns the IDs of the checks the variant must fail under the chromium engine:
+// Browser.Fails when it is set, else Fails.
+func (b Bug) BrowserFails() []string {
+	if b.Browser != nil {
+		return slices.Clone(b.Browser.Fails)
+	}
+	return slices.Clone(b.Fails)
 }
 
 // defect is the one place where a broken variant leaves the reference. Two bugs of different
@@ -105,6 +130,11 @@ const (
 	defectJSSignInReturn        // partner: the sign-in returns to HubSpot with JavaScript only
 	defectBadRequestXFO         // seamless: 400 pages sent with X-Frame-Options: DENY and no CSP
 	defectSharedReturn          // the install's returnUrl kept in a package-level variable (shared.go)
+
+	// Added for issue 10 (a real browser: the chromium engine).
+	defectSPA            // the install URL is a single-page app (spa.go); no bug
+	defectSPAToDashboard // the single-page app sends the user to its dashboard after an install
+	defectLandingBlocked // finalize 302s to a landing page that forbids every frame
 )
 
 // bugs is the one registry of broken variants: every name Config.Bug accepts, in the order Bugs
@@ -467,5 +497,61 @@ var bugs = []Bug{
 		Name: "connect-exchange-crash", Flow: FlowConnect, defect: defectConnectExchangeCrash,
 		Title: `answers 500 on the callback when the token exchange fails`,
 		Fails: []string{"connect/exchange-fails"},
+	},
+
+	// Added for issue 10: single-page apps, and what only a real browser enforces.
+	{
+		Name: "seamless-spa", Flow: FlowSeamless, defect: defectSPA,
+		Title:   `is a single-page app: its script reads code and returnUrl from location.search, posts them to its backend with fetch() (which exchanges the code) and then sets window.location.href = returnUrl; correct, it fails nothing`,
+		Errors:  []string{"seamless/install/returns-to-hubspot", "seamless/install/exchanges-code", "seamless/exchange-fails", "seamless/missing-code", "seamless/reload"},
+		Browser: &InBrowser{Why: "the http engine runs no script, so it cannot decide what the app does (Errors); Chromium runs it and passes every check"},
+	},
+	{
+		Name: "partner-spa", Flow: FlowPartner, defect: defectSPA,
+		Title: `is a single-page app: at sign-in its script posts the credentials to its backend and returns to HubSpot with URLSearchParams and window.location.href; at finalize it posts code, state and returnUrl to its backend (which verifies the state and exchanges the code) and sets window.location.href = returnUrl; correct, it fails nothing`,
+		Errors: []string{
+			"partner/finalize/returns-to-hubspot", "partner/finalize/exchanges-code", "partner/finalize/no-cookie-needed",
+			"partner/exchange-fails", "partner/state/tampered", "partner/state/missing", "partner/state/foreign",
+		},
+		Browser: &InBrowser{Why: "the http engine runs no script, so it cannot decide what the app does (Errors); Chromium runs it and passes every check"},
+	},
+	{
+		Name: "seamless-spa-to-dashboard", Flow: FlowSeamless, defect: defectSPAToDashboard,
+		Title:  `is the single-page app seamless-spa, but after a successful install its script sends the user to the app's dashboard (/installs) instead of returnUrl`,
+		Errors: []string{"seamless/install/returns-to-hubspot", "seamless/install/exchanges-code", "seamless/exchange-fails", "seamless/missing-code", "seamless/reload"},
+		Browser: &InBrowser{
+			Fails: []string{"seamless/install/returns-to-hubspot"},
+			Why:   "the wrong return is made by script, which only a real browser runs",
+		},
+	},
+	{
+		Name: "partner-spa-to-dashboard", Flow: FlowPartner, defect: defectSPAToDashboard,
+		Title: `is the single-page app partner-spa, but after a successful install its script sends the user to the app's dashboard (/installs) instead of returnUrl`,
+		Errors: []string{
+			"partner/finalize/returns-to-hubspot", "partner/finalize/exchanges-code", "partner/finalize/no-cookie-needed",
+			"partner/exchange-fails", "partner/state/tampered", "partner/state/missing", "partner/state/foreign",
+		},
+		Browser: &InBrowser{
+			Fails: []string{"partner/finalize/returns-to-hubspot"},
+			Why:   "the wrong return is made by script, which only a real browser runs",
+		},
+	},
+	{
+		Name: "seamless-landing-blocked", Flow: FlowSeamless, defect: defectLandingBlocked,
+		Title: `after a successful install redirects (302) to its own "Installed!" page, sent with Content-Security-Policy: frame-ancestors 'none', which returns to HubSpot with a meta refresh`,
+		Fails: []string{"seamless/install/frameable"},
+		Browser: &InBrowser{
+			Fails: []string{"seamless/install/frameable", "seamless/install/returns-to-hubspot"},
+			Why:   "Chromium refuses to show the landing page in HubSpot's frame, so its meta refresh never runs and the user never gets back; the http engine judges the header but still follows the refresh",
+		},
+	},
+	{
+		Name: "partner-landing-blocked", Flow: FlowPartner, defect: defectLandingBlocked,
+		Title: `after a successful install redirects (302) to its own "Installed!" page, sent with Content-Security-Policy: frame-ancestors 'none', which returns to HubSpot with a meta refresh`,
+		Fails: []string{"partner/finalize/frameable"},
+		Browser: &InBrowser{
+			Fails: []string{"partner/finalize/frameable", "partner/finalize/returns-to-hubspot"},
+			Why:   "Chromium refuses to show the landing page in HubSpot's frame, so its meta refresh never runs and the user never gets back; the http engine judges the header but still follows the refresh",
+		},
 	},
 }
