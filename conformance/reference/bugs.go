@@ -31,7 +31,9 @@ type Bug struct {
 	Errors []string
 	// Browser is how a real browser (hsemu's chromium engine) decides the variant where that
 	// legitimately differs from the http engine's Fails; nil means it fails exactly Fails there.
-	// Under the chromium engine a variant errs on nothing: Errors are decided there.
+	// Under the chromium engine a variant errs on nothing: Errors are decided there. A Browser
+	// with no Fails declares that a real browser passes every check of the variant's flow (the
+	// single-page apps).
 	Browser *InBrowser
 
 	defect defect
@@ -137,6 +139,13 @@ const (
 	defectLandingBlocked // finalize 302s to a landing page that forbids every frame
 )
 
+// Why the engines differ, for InBrowser.Why.
+const (
+	whyBlockedRefresh = "Chromium refuses to show the page in HubSpot's frame, so its meta refresh never runs and the user never gets back; the http engine judges the header but still follows the refresh"
+	whySPA            = "the http engine runs no script, so it cannot decide what the app does (Errors); Chromium runs it, and the app passes every check there"
+	whyScriptReturn   = "the wrong return is made by script, which only a real browser runs (the http engine leaves it undecided: Errors)"
+)
+
 // bugs is the one registry of broken variants: every name Config.Bug accepts, in the order Bugs
 // returns them. Append new ones; never change a name's meaning (users type the names).
 var bugs = []Bug{
@@ -155,6 +164,10 @@ var bugs = []Bug{
 		Name: "seamless-interstitial-xfo", Flow: FlowSeamless, defect: defectInterstitialXFO,
 		Title: `after a successful install shows an "Installing…" meta-refresh page sent with X-Frame-Options: SAMEORIGIN and no CSP`,
 		Fails: []string{"seamless/install/frameable"},
+		Browser: &InBrowser{
+			Fails: []string{"seamless/install/frameable", "seamless/install/returns-to-hubspot"},
+			Why:   whyBlockedRefresh,
+		},
 	},
 	{
 		Name: "seamless-token-in-url", Flow: FlowSeamless, defect: defectTokenInURL,
@@ -247,6 +260,10 @@ var bugs = []Bug{
 		Name: "partner-finalize-xfo", Flow: FlowPartner, defect: defectInterstitialXFO,
 		Title: `after a successful install shows an "Installing…" meta-refresh page sent with X-Frame-Options: SAMEORIGIN and no CSP`,
 		Fails: []string{"partner/finalize/frameable"},
+		Browser: &InBrowser{
+			Fails: []string{"partner/finalize/frameable", "partner/finalize/returns-to-hubspot"},
+			Why:   whyBlockedRefresh,
+		},
 	},
 	{
 		Name: "partner-token-in-url", Flow: FlowPartner, defect: defectTokenInURL,
@@ -504,7 +521,7 @@ var bugs = []Bug{
 		Name: "seamless-spa", Flow: FlowSeamless, defect: defectSPA,
 		Title:   `is a single-page app: its script reads code and returnUrl from location.search, posts them to its backend with fetch() (which exchanges the code) and then sets window.location.href = returnUrl; correct, it fails nothing`,
 		Errors:  []string{"seamless/install/returns-to-hubspot", "seamless/install/exchanges-code", "seamless/exchange-fails", "seamless/missing-code", "seamless/reload"},
-		Browser: &InBrowser{Why: "the http engine runs no script, so it cannot decide what the app does (Errors); Chromium runs it and passes every check"},
+		Browser: &InBrowser{Why: whySPA},
 	},
 	{
 		Name: "partner-spa", Flow: FlowPartner, defect: defectSPA,
@@ -513,7 +530,7 @@ var bugs = []Bug{
 			"partner/finalize/returns-to-hubspot", "partner/finalize/exchanges-code", "partner/finalize/no-cookie-needed",
 			"partner/exchange-fails", "partner/state/tampered", "partner/state/missing", "partner/state/foreign",
 		},
-		Browser: &InBrowser{Why: "the http engine runs no script, so it cannot decide what the app does (Errors); Chromium runs it and passes every check"},
+		Browser: &InBrowser{Why: whySPA},
 	},
 	{
 		Name: "seamless-spa-to-dashboard", Flow: FlowSeamless, defect: defectSPAToDashboard,
@@ -521,7 +538,7 @@ var bugs = []Bug{
 		Errors: []string{"seamless/install/returns-to-hubspot", "seamless/install/exchanges-code", "seamless/exchange-fails", "seamless/missing-code", "seamless/reload"},
 		Browser: &InBrowser{
 			Fails: []string{"seamless/install/returns-to-hubspot"},
-			Why:   "the wrong return is made by script, which only a real browser runs",
+			Why:   whyScriptReturn,
 		},
 	},
 	{
@@ -533,7 +550,7 @@ var bugs = []Bug{
 		},
 		Browser: &InBrowser{
 			Fails: []string{"partner/finalize/returns-to-hubspot"},
-			Why:   "the wrong return is made by script, which only a real browser runs",
+			Why:   whyScriptReturn,
 		},
 	},
 	{
@@ -542,7 +559,7 @@ var bugs = []Bug{
 		Fails: []string{"seamless/install/frameable"},
 		Browser: &InBrowser{
 			Fails: []string{"seamless/install/frameable", "seamless/install/returns-to-hubspot"},
-			Why:   "Chromium refuses to show the landing page in HubSpot's frame, so its meta refresh never runs and the user never gets back; the http engine judges the header but still follows the refresh",
+			Why:   whyBlockedRefresh,
 		},
 	},
 	{
@@ -551,7 +568,7 @@ var bugs = []Bug{
 		Fails: []string{"partner/finalize/frameable"},
 		Browser: &InBrowser{
 			Fails: []string{"partner/finalize/frameable", "partner/finalize/returns-to-hubspot"},
-			Why:   "Chromium refuses to show the landing page in HubSpot's frame, so its meta refresh never runs and the user never gets back; the http engine judges the header but still follows the refresh",
+			Why:   whyBlockedRefresh,
 		},
 	},
 }
