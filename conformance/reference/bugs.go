@@ -39,25 +39,6 @@ type Bug struct {
 	defect defect
 }
 
-// InBrowser is what a broken variant fails in a real browser, which runs the page's scripts and
-// refuses to show a page HubSpot's frame may not frame, where the http engine can only read them.
-type InBrowser struct {
-	// Fails lists the IDs of the checks the variant must fail under the chromium engine, and
-	// only these.
-	Fails []string
-	// Why says why the engines differ, in one sentence.
-	Why string
-}
-
-// BrowserFails returns the IDs of the checks the variant must fail under the chromium engine:
-// Browser.Fails when it is set, else Fails.
-func (b Bug) BrowserFails() []string {
-	if b.Browser != nil {
-		return slices.Clone(b.Browser.Fails)
-	}
-	return slices.Clone(b.Fails)
-}
-
 // defect is the one place where a broken variant leaves the reference. Two bugs of different
 // flows may share a defect (the code path is shared); the Flow of the bug decides where it bites.
 // Every defect is declared in the one block below, so no two collide; add new ones at its end.

@@ -1,7 +1,28 @@
 package reference
 
+import "slices"
+
 // The variants added for issue 10, appended to the one registry (bugs in bugs.go): single-page
 // apps, and what only a real browser enforces.
+
+// InBrowser is what a broken variant fails in a real browser, which runs the page's scripts and
+// refuses to show a page HubSpot's frame may not frame, where the http engine can only read them.
+type InBrowser struct {
+	// Fails lists the IDs of the checks the variant must fail under the chromium engine, and
+	// only these.
+	Fails []string
+	// Why says why the engines differ, in one sentence.
+	Why string
+}
+
+// BrowserFails returns the IDs of the checks the variant must fail under the chromium engine:
+// Browser.Fails when it is set, else Fails.
+func (b Bug) BrowserFails() []string {
+	if b.Browser != nil {
+		return slices.Clone(b.Browser.Fails)
+	}
+	return slices.Clone(b.Fails)
+}
 
 // Why the engines differ, for InBrowser.Why.
 const (
