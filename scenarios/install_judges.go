@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -16,6 +17,9 @@ func judgeExchangesCode(o *Observation, step StepName) Outcome {
 	if st == nil {
 		return o.missing(step)
 	}
+	if out, ok := jsOnlyNoExchange(st); ok {
+		return out
+	}
 	if p := exchangeProblem(st, o.Target); p != "" {
 		out := fail("one token request for the code, as HubSpot's token endpoint requires", p)
 		if len(codeExchanges(st.Exchanges)) == 0 {
@@ -27,6 +31,23 @@ func judgeExchangesCode(o *Observation, step StepName) Outcome {
 		return out
 	}
 	return pass("the code was exchanged on " + codeExchanges(st.Exchanges)[0].Path)
+}
+
+// jsOnlyNoExchange is the verdict on a step that sent no token request and whose last page
+// navigates only with JavaScript: a single-page app posts the code to its backend from that
+// script, which the http engine does not run, so the missing exchange is no evidence against the
+// endpoint. It is an error of the engine, as jsOnlyReturn's; ok is false when the step exchanged
+// a code or its end needs no script.
+func jsOnlyNoExchange(st *Step) (out Outcome, ok bool) {
+	if st == nil || len(codeExchanges(st.Exchanges)) > 0 {
+		return Outcome{}, false
+	}
+	if _, ok := jsOnlyReturn(st); !ok {
+		return Outcome{}, false
+	}
+	p := st.Page
+	return undecided(fmt.Sprintf("%s: no token request reached HubSpot while the page at %s (HTTP %d) was loaded, and that page runs a script that navigates (%s); a single-page app exchanges the code from its script (through its backend), which the http engine does not run, so it cannot tell whether the code is exchanged",
+		st.Name, p.URL.Path, p.Status, excerpt(p.JSRedirectSnippet, 120)), fixJSEngine), true
 }
 
 // judgeReturnsToHubSpot: the finalize step ended at its returnUrl (returnPhrase names it).

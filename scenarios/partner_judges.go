@@ -273,6 +273,9 @@ func judgeNoCookieNeeded(o *Observation) Outcome {
 	// Whether the exchange itself is right, and where the user is sent, are the
 	// exchanges-code and returns-to-hubspot checks' business; this one asks only
 	// whether the endpoint accepted the state without a cookie and went on.
+	if out, ok := jsOnlyNoExchange(st); ok {
+		return out
+	}
 	if exs := codeExchanges(st.Exchanges); len(exs) == 0 {
 		got := "the endpoint did not exchange the code when the frame sent no cookies"
 		if h, ok := serverError(st); ok {
@@ -320,6 +323,10 @@ func judgeStateRejected(o *Observation, prefix, control StepName, what string) O
 	switch {
 	case ctl == nil:
 		return errored(fmt.Sprintf("the control finalize with a genuine state never ran, so nothing shows that the refusal of %s was about the state", what))
+	case js != nil && len(codeExchanges(ctl.Exchanges)) == 0:
+		// A single-page app: neither the refusal nor the control's exchange happened in a
+		// browser that runs no script.
+		return *js
 	case len(codeExchanges(ctl.Exchanges)) == 0:
 		got := fmt.Sprintf("the endpoint refused %s, but it also refused the genuine state of a fresh sign-in (%s exchanged no code): it rejects every state, so its refusing this one proves nothing", what, ctl.Name)
 		if why := droppedCookies(o, ctl); why != "" {

@@ -265,7 +265,9 @@ func (l *apiLog) add(e emulator.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.calls++
-	if e.Route == "/" && (e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed) {
+	// A browser asks HubSpot's pages for their icon by itself (Chromium does); that is no
+	// call of the app's.
+	if e.Route == "/" && (e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed) && e.Path != "/favicon.ico" {
 		l.unknown = append(l.unknown, e)
 	}
 }

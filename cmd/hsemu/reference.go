@@ -130,15 +130,24 @@ func checkListenAddr(addr string, allowRemote bool) error {
 	return usageError("reference: --addr %q is not a loopback address: use 127.0.0.1:PORT, or pass --allow-remote to listen beyond this machine", addr)
 }
 
-// printBugs lists the broken variants, one per line: name, flow, the checks it must fail, and
-// what the bug is.
+// printBugs lists the broken variants, one per line: name, flow, the checks it must fail with
+// the http engine, those the http engine cannot decide, those it must fail in Chromium, and
+// what the bug is ("-" for none).
 func printBugs(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "BUG\tFLOW\tMUST FAIL\tWHAT IT DOES")
+	fmt.Fprintln(tw, "BUG\tFLOW\tMUST FAIL\tUNDECIDED BY HTTP\tMUST FAIL IN CHROMIUM\tWHAT IT DOES")
 	for _, b := range reference.Bugs() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", b.Name, b.Flow, strings.Join(b.Fails, " "), b.Title)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", b.Name, b.Flow, idList(b.Fails), idList(b.Errors), idList(b.BrowserFails()), b.Title)
 	}
 	_ = tw.Flush()
+}
+
+// idList joins check IDs with spaces, "-" for none.
+func idList(ids []string) string {
+	if len(ids) == 0 {
+		return "-"
+	}
+	return strings.Join(ids, " ")
 }
 
 // printReferenceBanner says where the endpoints are and how to check them. The client secret is
@@ -162,7 +171,13 @@ func printReferenceBanner(w io.Writer, c reference.Config, bug reference.Bug, ad
 	} else {
 		fmt.Fprintf(w, "hsemu reference: the broken variant %s, listening on %s\n", bug.Name, addr)
 		fmt.Fprintf(w, "  the bug          it %s\n", bug.Title)
-		fmt.Fprintf(w, "  must fail        %s\n", strings.Join(bug.Fails, " "))
+		fmt.Fprintf(w, "  must fail        %s\n", idList(bug.Fails))
+		if len(bug.Errors) > 0 {
+			fmt.Fprintf(w, "  http undecided   %s\n", idList(bug.Errors))
+		}
+		if bug.Browser != nil {
+			fmt.Fprintf(w, "  in chromium      must fail %s: %s\n", idList(bug.Browser.Fails), bug.Browser.Why)
+		}
 	}
 	fmt.Fprintf(w, "  seamless install %s\n", seamless)
 	fmt.Fprintf(w, "  partner install  %s\n", partner)

@@ -200,8 +200,10 @@ func TestReferenceListBugs(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, b := range reference.Bugs() {
-		if !strings.Contains(out.String(), b.Name) || !strings.Contains(out.String(), strings.Join(b.Fails, " ")) {
-			t.Errorf("--list-bugs lacks %s and its checks:\n%s", b.Name, out.String())
+		for _, ids := range [][]string{b.Fails, b.Errors, b.BrowserFails()} {
+			if !strings.Contains(out.String(), b.Name) || !strings.Contains(out.String(), strings.Join(ids, " ")) {
+				t.Errorf("--list-bugs lacks %s and its checks %v:\n%s", b.Name, ids, out.String())
+			}
 		}
 	}
 }

@@ -43,7 +43,18 @@ func cloneBugs(bs []Bug) []Bug {
 	for i, b := range bs {
 		b.Fails = slices.Clone(b.Fails)
 		b.Errors = slices.Clone(b.Errors)
+		b.Browser = cloneBrowser(b.Browser)
 		out[i] = b
 	}
 	return out
+}
+
+// cloneBrowser copies an InBrowser so that callers cannot change the table.
+func cloneBrowser(ib *InBrowser) *InBrowser {
+	if ib == nil {
+		return nil
+	}
+	c := *ib
+	c.Fails = slices.Clone(ib.Fails)
+	return &c
 }

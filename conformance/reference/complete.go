@@ -70,6 +70,7 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, c completion) 
 		rec.UserID, rec.UserEmail = c.user.ID, c.user.Email
 	}
 	s.installs.link(rec)
+	spaMarkInstalled(r)
 
 	if s.has(c.flow, defectSlow) {
 		s.sleep(r, s.slowDelay) // the initial data sync, run inline
@@ -85,6 +86,9 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, c completion) 
 		w.Header().Del("Content-Security-Policy")
 		w.Header().Set("X-Frame-Options", "SAMEORIGIN")
 		s.render(w, http.StatusOK, "interstitial", pageData{Title: "Installing…", Refresh: back.String()})
+	case s.has(c.flow, defectLandingBlocked):
+		landing := url.Values{"returnUrl": {back.String()}}
+		http.Redirect(w, r, s.installURL(r, landingPath)+"?"+landing.Encode(), http.StatusFound)
 	case s.has(c.flow, defectTokenInURL):
 		welcome := url.Values{"access_token": {tokens.AccessToken}, "returnUrl": {back.String()}}
 		http.Redirect(w, r, s.installURL(r, welcomePath)+"?"+welcome.Encode(), http.StatusSeeOther)
@@ -132,4 +136,27 @@ func (s *Server) handleWelcome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.returnTo(w, r, back)
+}
+
+// handleLanding is the *-landing-blocked variants' "Installed!" page: it forbids every frame
+// (CSP frame-ancestors 'none', a common hardening default) and returns to HubSpot with a meta
+// refresh, which a browser never runs in HubSpot's frame, where it refuses to show the page. The
+// reference does not serve it.
+func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
+	if s.bug.defect != defectLandingBlocked {
+		s.handleNotFound(w, r)
+		return
+	}
+	q, err := parseQuery(r)
+	if err != nil {
+		s.renderBadInput(w, err, nil)
+		return
+	}
+	back, err := s.returnURL(q)
+	if err != nil {
+		s.renderBadInput(w, err, nil)
+		return
+	}
+	w.Header().Set("Content-Security-Policy", "frame-ancestors 'none'")
+	s.render(w, http.StatusOK, "interstitial", pageData{Title: "Installed!", Refresh: back.String()})
 }

@@ -30,6 +30,8 @@ const (
 	InstallsPath = "/installs"
 	// welcomePath is only served by the *-token-in-url variants.
 	welcomePath = "/welcome"
+	// landingPath is only served by the *-landing-blocked variants.
+	landingPath = "/installed"
 )
 
 // DemoClientID and DemoClientSecret are the fixed credentials of hsemu's demo app, used by
@@ -275,6 +277,7 @@ func (s *Server) Bug() Bug {
 	b := s.bug
 	b.Fails = slices.Clone(b.Fails)
 	b.Errors = slices.Clone(b.Errors)
+	b.Browser = cloneBrowser(b.Browser)
 	return b
 }
 
@@ -286,11 +289,19 @@ func (s *Server) has(flow string, d defect) bool {
 func (s *Server) routes() {
 	m := http.NewServeMux()
 	m.HandleFunc("GET /{$}", s.handleIndex)
-	m.HandleFunc("GET "+SeamlessPath, s.robustVariant(s.handleSeamless))
-	m.HandleFunc("GET "+PartnerPath, s.handlePartner)
+	if !s.spa(FlowSeamless) {
+		m.HandleFunc("GET "+SeamlessPath, s.robustVariant(s.handleSeamless))
+	}
+	if !s.spa(FlowPartner) {
+		m.HandleFunc("GET "+PartnerPath, s.handlePartner)
+	}
+	if s.spa(s.bug.Flow) {
+		s.spaRoutes(m)
+	}
 	m.HandleFunc("POST "+LoginPath, s.handleLogin)
 	m.HandleFunc("GET "+InstallsPath, s.handleInstalls)
 	m.HandleFunc("GET "+welcomePath, s.handleWelcome)
+	m.HandleFunc("GET "+landingPath, s.handleLanding)
 	m.HandleFunc("POST "+WebhooksPath, s.handleWebhook)
 	m.HandleFunc("GET "+ConnectStartPath, s.handleConnectStart)
 	m.HandleFunc("GET "+ConnectCallbackPath, s.handleConnectCallback)

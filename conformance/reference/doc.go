@@ -24,6 +24,23 @@
 // and declares the IDs of the checks it must fail, and only those. hsemu runs its catalogue
 // against them to prove that each check can fail (conformance/matrix_test.go).
 //
+// A variant is declared for both of hsemu's engines. Fails and Errors are the http engine's: it
+// runs no JavaScript, so a check whose answer lies in a page's script is an error of the engine
+// ("cannot decide with this engine"), never a failure. Bug.Browser is what a real browser (the
+// chromium engine) decides where that legitimately differs, with the reason: a script that
+// returns to the wrong place, a page the frame refuses to show. conformance/agreement_test.go
+// runs every variant under both engines and holds them to these declarations and to each other.
+//
+// # Single-page apps
+//
+// Some variants are no bug but another way to build the same endpoint: seamless-spa and
+// partner-spa serve the install URL as a single-page app (spa.go), whose script reads code,
+// state and returnUrl from location.search, posts them to its backend with fetch() and returns
+// to HubSpot with window.location.href, as HubSpot's doc samples do. They pass every check in
+// a real browser (Browser with no Fails) and are undecided, never failed, by the http engine.
+// They live in the variants' table because that table is the one list the matrix, the
+// agreement test and `hsemu reference --bug` read; *-spa-to-dashboard are their broken kin.
+//
 // # Sources
 //
 // Comments cite HubSpot's pages by these names:

@@ -81,7 +81,7 @@ code{background:#f5f8fa;padding:0 .2rem}
 
 {{define "index"}}{{template "top" .}}
 {{- with .Bug}}
-<p class="error">This is the broken variant <code>{{.Name}}</code>: it {{.Title}}. It must fail{{range .Fails}} <code>{{.}}</code>{{end}}.</p>
+<p class="error">This is the variant <code>{{.Name}}</code>: it {{.Title}}. {{if .Fails}}It must fail{{range .Fails}} <code>{{.}}</code>{{end}}.{{else}}It must fail no check.{{end}}</p>
 {{- else}}
 <p>These install endpoints follow HubSpot's marketplace install flow and pass every hsemu check.</p>
 {{- end}}
