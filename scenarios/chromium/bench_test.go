@@ -28,6 +28,7 @@ func BenchmarkCatalogueChromium(b *testing.B) {
 	}
 	defer stop()
 	opts.Engine = pool.Factory()
+	cpu := chromiumCPU(pool)
 	b.ResetTimer()
 	for b.Loop() {
 		rep, err := (&scenarios.Runner{Harness: h, Options: opts}).Run(context.Background(), targets)
@@ -38,6 +39,15 @@ func BenchmarkCatalogueChromium(b *testing.B) {
 			if r.Outcome.Status >= scenarios.Fail {
 				b.Errorf("%s %s (%s): %s", r.Outcome.Status, r.Check.ID, r.Target, r.Outcome.Got)
 			}
+		}
+	}
+	b.StopTimer()
+	after := chromiumCPU(pool)
+	for k, v := range after {
+		if k == "total" {
+			b.ReportMetric((v-cpu[k])/float64(b.N), "chromium-cpu-s/op")
+		} else if d := v - cpu[k]; d > 0.05*float64(b.N) {
+			b.Logf("%s: %.2f CPU-s/op", k, d/float64(b.N))
 		}
 	}
 }
