@@ -160,6 +160,12 @@ func (t *tab) start() error {
 				if _, err := cdp.Call(ctx, tg, page.Enable, page.EnableParams{}); err != nil {
 					return fmt.Errorf("enable page events: %w", err)
 				}
+				// No favicons: Chromium asks each page's origin for /favicon.ico after it loads,
+				// a request (and, for HubSpot's hosts, a round trip to the emulator) that is no
+				// hop and that the http engine does not make either.
+				if _, err := cdp.Call(ctx, tg, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: []*network.BlockPattern{{URLPattern: "*://*:*/favicon.ico", Block: true}}}); err != nil {
+					return fmt.Errorf("block favicons: %w", err)
+				}
 				// No HTTP cache: every hop goes to the endpoint, as with a new profile, and
 				// nothing one engine fetched is served to the next one that reuses the tab.
 				if _, err := cdp.Call(ctx, tg, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
