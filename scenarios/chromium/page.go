@@ -132,7 +132,7 @@ func (n *nav) evaluate(ctx context.Context, script string, v any) error {
 	}
 	yes := true
 	res, err := cdp.Call(ctx, n.t.target, cdpruntime.Evaluate, cdpruntime.EvaluateParams{
-		Expression: script, ContextID: world.ExecutionContextID, ReturnByValue: &yes, UserGesture: &yes,
+		Expression: script, ContextID: world.ExecutionContextID, ReturnByValue: &yes, UserGesture: &yes, AwaitPromise: &yes,
 	})
 	if err != nil {
 		return fmt.Errorf("run a script in the page: %w", err)
