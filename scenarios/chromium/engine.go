@@ -46,13 +46,14 @@ type tab struct {
 	opts browser.Options
 	rt   http.RoundTripper // for HubSpot's hosts, mapped to the emulator
 
-	startOnce sync.Once
-	startErr  error
-	prepared  bool            // the engine's settings are applied to the tab
-	origins   map[string]bool // the origins the engine visited, whose data a reuse clears
-	ctx       context.Context // the tab's chromedp context
-	cancel    context.CancelFunc
-	target    *chromedp.Target
+	startOnce  sync.Once
+	startErr   error
+	prepared   bool            // the engine's settings are applied to the tab
+	origins    map[string]bool // the origins the engine visited, whose data a reuse clears
+	partitions map[string]bool // the storage keys of the framed pages it showed, cleared too
+	ctx        context.Context // the tab's chromedp context
+	cancel     context.CancelFunc
+	target     *chromedp.Target
 
 	mu     sync.Mutex
 	events []any
@@ -94,7 +95,7 @@ func (p *Pool) NewEngine(o browser.Options) *Engine {
 	}
 	t := p.reuse()
 	if t == nil {
-		t = &tab{pool: p, signal: make(chan struct{}, 1), inflight: map[network.RequestID]bool{}, origins: map[string]bool{}}
+		t = &tab{pool: p, signal: make(chan struct{}, 1), inflight: map[network.RequestID]bool{}, origins: map[string]bool{}, partitions: map[string]bool{}}
 	}
 	t.opts, t.rt = o, rt
 	t.shots.engine = p.engineSeq.Add(1)
@@ -272,8 +273,6 @@ func (e *Engine) Navigate(ctx context.Context, rawURL string, bc browser.Context
 	start := rawURL
 	if launcherOrigin != "" {
 		n.launcher = launcherOrigin + "/__hsemu/launch/" + nonce()
-		lu, _ := url.Parse(launcherOrigin)
-		e.visited(lu)
 		n.launcherHTML = launcherPage(rawURL, bc.Framed)
 		start = n.launcher
 	}

@@ -228,6 +228,9 @@ func (n *nav) handle(ev any) {
 		// The frame committed the hop's page: nothing more will be learnt about that hop.
 		if ev.Frame != nil && ev.Frame.ID == n.frame && ev.Frame.UnreachableURL == "" {
 			n.flush()
+			if n.frame != n.main {
+				n.partitioned(ev.Frame)
+			}
 		}
 	case *page.EventFrameRequestedNavigation:
 		if ev.FrameID == n.frame {

@@ -41,3 +41,36 @@ if (location.pathname === "/busy") setInterval(() => {
 		t.Errorf("next engine: title %q; want storage, cookie: false false", p.Title)
 	}
 }
+
+// TestReusedTabFramedStorageClean stores local storage from a page framed by HubSpot (which
+// the emulator serves); the next engine, framed there too in the reused tab, finds none.
+func TestReusedTabFramedStorageClean(t *testing.T) {
+	pool := testPool(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>stored:</title><script>
+document.title += " " + (localStorage.getItem("k") !== null); localStorage.setItem("k", "v");
+</script>`)
+	}))
+	defer srv.Close()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>HubSpot</title>`)
+	}))
+	defer hs.Close()
+	opts := browser.Options{HubSpotAddr: hs.Listener.Addr().String()}
+	for i, want := range []string{"stored: false", "stored: false"} {
+		e := pool.NewEngine(opts)
+		p, err := e.Navigate(testContext(t), srv.URL+"/install", framedByHubSpot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if p2, err := e.Navigate(testContext(t), srv.URL+"/install", framedByHubSpot); err != nil || p2.Title != "stored: true" {
+				t.Fatalf("same engine: title %q, err %v; want stored: true", p2.Title, err)
+			}
+		}
+		if p.Title != want {
+			t.Errorf("engine %d: title %q; want %q", i+1, p.Title, want)
+		}
+		e.Close()
+	}
+}
