@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 
 	"github.com/hsemu/hsemu/scenarios/browser"
 )
@@ -57,11 +58,16 @@ type nav struct {
 
 	phase    phase
 	activity int // counts the events that move the page's deadline (see quietTurn)
-	timer    *time.Timer
-	last     *browser.Page // the last response
-	result   *browser.Page
-	err      error
-	done     bool
+	world    struct {
+		id    cdpruntime.ExecutionContextID
+		frame cdp.FrameID
+		at    int // the activity when it was made
+	} // the isolated world the engine's last script ran in (see evaluate)
+	timer  *time.Timer
+	last   *browser.Page // the last response
+	result *browser.Page
+	err    error
+	done   bool
 }
 
 func (t *tab) newNav(ctx context.Context, bc browser.Context, first browser.How) *nav {
