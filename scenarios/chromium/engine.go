@@ -46,13 +46,14 @@ type tab struct {
 	opts browser.Options
 	rt   http.RoundTripper // for HubSpot's hosts, mapped to the emulator
 
-	startOnce sync.Once
-	startErr  error
-	prepared  bool            // the engine's settings are applied to the tab
-	origins   map[string]bool // the origins the engine visited, whose data a reuse clears
-	ctx       context.Context // the tab's chromedp context
-	cancel    context.CancelFunc
-	target    *chromedp.Target
+	startOnce  sync.Once
+	startErr   error
+	prepared   bool            // the engine's settings are applied to the tab
+	origins    map[string]bool // the origins the engine visited, whose data a reuse clears
+	partitions map[string]bool // the storage keys of the framed pages it showed, cleared too
+	ctx        context.Context // the tab's chromedp context
+	cancel     context.CancelFunc
+	target     *chromedp.Target
 
 	mu     sync.Mutex
 	events []any
@@ -94,7 +95,7 @@ func (p *Pool) NewEngine(o browser.Options) *Engine {
 	}
 	t := p.reuse()
 	if t == nil {
-		t = &tab{pool: p, signal: make(chan struct{}, 1), inflight: map[network.RequestID]bool{}, origins: map[string]bool{}}
+		t = &tab{pool: p, signal: make(chan struct{}, 1), inflight: map[network.RequestID]bool{}, origins: map[string]bool{}, partitions: map[string]bool{}}
 	}
 	t.opts, t.rt = o, rt
 	t.shots.engine = p.engineSeq.Add(1)
@@ -159,6 +160,12 @@ func (t *tab) start() error {
 				}
 				if _, err := cdp.Call(ctx, tg, page.Enable, page.EnableParams{}); err != nil {
 					return fmt.Errorf("enable page events: %w", err)
+				}
+				// No favicons: Chromium asks each page's origin for /favicon.ico after it loads,
+				// a request (and, for HubSpot's hosts, a round trip to the emulator) that is no
+				// hop and that the http engine does not make either.
+				if _, err := cdp.Call(ctx, tg, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: []*network.BlockPattern{{URLPattern: "*://*:*/favicon.ico", Block: true}}}); err != nil {
+					return fmt.Errorf("block favicons: %w", err)
 				}
 				// No HTTP cache: every hop goes to the endpoint, as with a new profile, and
 				// nothing one engine fetched is served to the next one that reuses the tab.
@@ -266,8 +273,6 @@ func (e *Engine) Navigate(ctx context.Context, rawURL string, bc browser.Context
 	start := rawURL
 	if launcherOrigin != "" {
 		n.launcher = launcherOrigin + "/__hsemu/launch/" + nonce()
-		lu, _ := url.Parse(launcherOrigin)
-		e.visited(lu)
 		n.launcherHTML = launcherPage(rawURL, bc.Framed)
 		start = n.launcher
 	}

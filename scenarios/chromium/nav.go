@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 
 	"github.com/hsemu/hsemu/scenarios/browser"
 )
@@ -55,7 +56,13 @@ type nav struct {
 	initiators map[network.RequestID]*network.Initiator // who asked for each document request
 	refresh    bool                                     // the loaded page has a refresh still to fire
 
-	phase  phase
+	phase    phase
+	activity int // counts the events that move the page's deadline (see quietTurn)
+	world    struct {
+		id    cdpruntime.ExecutionContextID
+		frame cdp.FrameID
+		at    int // the activity when it was made
+	} // the isolated world the engine's last script ran in (see evaluate)
 	timer  *time.Timer
 	last   *browser.Page // the last response
 	result *browser.Page
@@ -124,6 +131,7 @@ func (n *nav) run() (*browser.Page, error) {
 // enter moves to phase p and sets its deadline.
 func (n *nav) enter(p phase) {
 	n.phase = p
+	n.activity++
 	if p == settling {
 		n.refresh = n.refreshPending()
 		n.settle()
@@ -139,6 +147,7 @@ func (n *nav) settle() {
 	if n.phase != settling {
 		return
 	}
+	n.activity++
 	switch {
 	case n.refresh:
 		// The deadline was set when the refresh was found; a network event does not move it.
@@ -164,9 +173,38 @@ func (n *nav) expired() {
 			call(n, fetch.FailRequest, fetch.FailRequestParams{RequestID: id, ErrorReason: network.ErrorReasonTimedOut})
 		}
 		n.fail(fmt.Errorf("%s: no complete response within %s (the hop timeout); the endpoint must answer each browser request promptly: %w", where, n.t.opts.HopTimeout, browser.ErrHopTimeout), nil)
-	default: // loading, settling or requested: the page stays
+	case settling:
+		if n.quietTurn() {
+			n.finish()
+		}
+	default: // loading or requested: the page stays
 		n.finish()
 	}
+}
+
+// turnScript resolves once the frame's event loop has run the tasks queued before it: the
+// timers a page's script set with no delay, and their promises.
+const turnScript = `new Promise(r => setTimeout(() => r(JSON.stringify("")), 0))`
+
+// quietTurn reports whether a page whose network was quiet for Config.Quiet has settled: the
+// frame's event loop is asked to run one more turn (turnScript), and what its page did until
+// then is handled. A page on a busy machine has its turn late, and is waited for: the quiet
+// period need not outlast the scheduling of a task. It returns false when the page went on
+// (a request, a navigation), whose deadlines are then set.
+func (n *nav) quietTurn() bool {
+	before := n.activity
+	ctx, cancel := context.WithTimeout(n.ctx, n.t.opts.HopTimeout)
+	var ok string
+	_ = n.evaluate(ctx, turnScript, &ok) // a frame that cannot run scripts has nothing to wait for
+	cancel()
+	for _, ev := range n.t.take() {
+		if n.done {
+			n.stale(ev)
+		} else {
+			n.handle(ev)
+		}
+	}
+	return !n.done && n.phase == settling && n.activity == before
 }
 
 // handle processes one event of the tab.
@@ -196,6 +234,9 @@ func (n *nav) handle(ev any) {
 		// The frame committed the hop's page: nothing more will be learnt about that hop.
 		if ev.Frame != nil && ev.Frame.ID == n.frame && ev.Frame.UnreachableURL == "" {
 			n.flush()
+			if n.frame != n.main {
+				n.partitioned(ev.Frame)
+			}
 		}
 	case *page.EventFrameRequestedNavigation:
 		if ev.FrameID == n.frame {

@@ -126,16 +126,30 @@ func (n *nav) findFrame(ctx context.Context) *cdp.Frame {
 // evaluate runs a script that returns a JSON string in an isolated world of the followed frame
 // (it shares the DOM, not the page's globals) and decodes its result into v.
 func (n *nav) evaluate(ctx context.Context, script string, v any) error {
-	world, err := cdp.Call(ctx, n.t.target, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{FrameID: n.frame, WorldName: "hsemu"})
-	if err != nil {
-		return fmt.Errorf("reach the page's frame: %w", err)
-	}
 	yes := true
-	res, err := cdp.Call(ctx, n.t.target, cdpruntime.Evaluate, cdpruntime.EvaluateParams{
-		Expression: script, ContextID: world.ExecutionContextID, ReturnByValue: &yes, UserGesture: &yes,
-	})
-	if err != nil {
-		return fmt.Errorf("run a script in the page: %w", err)
+	var res cdpruntime.EvaluateResult
+	for fresh := false; ; fresh = true {
+		// The world made for the page's last script serves the next one while the frame shows the
+		// same document (see quietTurn and readPage): each world costs the renderer a context.
+		if fresh || n.world.id == 0 || n.world.frame != n.frame || n.world.at != n.activity {
+			world, err := cdp.Call(ctx, n.t.target, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{FrameID: n.frame, WorldName: "hsemu"})
+			if err != nil {
+				return fmt.Errorf("reach the page's frame: %w", err)
+			}
+			n.world.id, n.world.frame, n.world.at, fresh = world.ExecutionContextID, n.frame, n.activity, true
+		}
+		var err error
+		res, err = cdp.Call(ctx, n.t.target, cdpruntime.Evaluate, cdpruntime.EvaluateParams{
+			Expression: script, ContextID: n.world.id, ReturnByValue: &yes, UserGesture: &yes, AwaitPromise: &yes,
+		})
+		if err == nil {
+			break
+		}
+		n.world.id = 0
+		if fresh || ctx.Err() != nil {
+			return fmt.Errorf("run a script in the page: %w", err)
+		}
+		// The world's context went with its document before the script ran: a new one.
 	}
 	if res.ExceptionDetails != nil {
 		return fmt.Errorf("the page's script failed: %s", res.ExceptionDetails.Text)

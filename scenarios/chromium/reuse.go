@@ -4,12 +4,16 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/storage"
 
+	"golang.org/x/net/publicsuffix"
+
+	"github.com/hsemu/hsemu/emulator/hubspot"
 	"github.com/hsemu/hsemu/scenarios/browser"
 )
 
@@ -57,6 +61,7 @@ func (t *tab) release() {
 	t.seq, t.frame, t.last = 0, "", nil
 	clear(t.inflight)
 	clear(t.origins)
+	clear(t.partitions)
 	t.shots.reset()
 
 	t.pool.mu.Lock()
@@ -76,6 +81,11 @@ func (t *tab) clear(ctx context.Context) error {
 	if _, err := cdp.Call(ctx, t.target, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
 		return fmt.Errorf("chromium: clear the cookies: %w", err)
 	}
+	for k := range t.partitions {
+		if _, err := cdp.Call(ctx, t.target, storage.ClearDataForStorageKey, storage.ClearDataForStorageKeyParams{StorageKey: k, StorageTypes: "all"}); err != nil {
+			return fmt.Errorf("chromium: clear the data of %s: %w", k, err)
+		}
+	}
 	for o := range t.origins {
 		if _, err := cdp.Call(ctx, t.target, storage.ClearDataForOrigin, storage.ClearDataForOriginParams{Origin: o, StorageTypes: "all"}); err != nil {
 			return fmt.Errorf("chromium: clear the data of %s: %w", o, err)
@@ -84,9 +94,48 @@ func (t *tab) clear(ctx context.Context) error {
 	return nil
 }
 
-// visited notes the origin of u, whose data the tab's reuse clears.
+// visited notes the origin of u, whose data the tab's reuse clears. HubSpot's hosts, served
+// by the emulator, keep nothing in a browser's storage but cookies (cleared for every origin
+// at once): clearing them would cost Chromium a storage sweep each for nothing. (An endpoint
+// framed by HubSpot keeps its data under its own origin, which its hop notes.)
 func (t *tab) visited(u *url.URL) {
-	if u != nil && u.Host != "" {
-		t.origins[u.Scheme+"://"+u.Host] = true
+	if u == nil || u.Host == "" || t.opts.HubSpotAddr != "" && hubspot.IsHubSpotHost(u.Host) {
+		return
 	}
+	t.origins[u.Scheme+"://"+u.Host] = true
+}
+
+// partitioned notes the storage key of a page framed by another site: Chrome partitions a
+// frame's storage by the site of the page that frames it, and clearing the frame's origin
+// (Storage.clearDataForOrigin) leaves that partition untouched. The key is Chromium's
+// serialization of a third-party storage key, "<origin>/^0<top-level site>" (asking Chromium,
+// Storage.getStorageKey, at the frame's commit sometimes answers with the top frame's key).
+func (n *nav) partitioned(f *cdp.Frame) {
+	if !n.bc.Framed || f.SecurityOrigin == "" || f.SecurityOrigin == "null" {
+		return
+	}
+	top, err := url.Parse(n.bc.Ancestor)
+	if err != nil {
+		return
+	}
+	o, err := url.Parse(f.SecurityOrigin)
+	if err != nil || o.Host == "" {
+		return
+	}
+	if n.t.opts.HubSpotAddr != "" && hubspot.IsHubSpotHost(o.Host) {
+		return // no storage, as in visited
+	}
+	if site := topSite(top); site != topSite(o) {
+		n.t.partitions[strings.TrimSuffix(f.SecurityOrigin, "/")+"/^0"+site] = true
+	}
+}
+
+// topSite is the site of u (HTML Standard §7.1.1 "obtain a site"): its scheme and registrable
+// domain, or its host when it has none (an IP address, localhost).
+func topSite(u *url.URL) string {
+	h := u.Hostname()
+	if d, err := publicsuffix.EffectiveTLDPlusOne(h); err == nil {
+		h = d
+	}
+	return u.Scheme + "://" + h
 }

@@ -1,0 +1,76 @@
+package chromium
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/hsemu/hsemu/scenarios/browser"
+)
+
+// TestLeftPageStaysQuiet closes an engine whose page keeps writing a cookie and local storage
+// from a timer; the next engine, which reuses its tab, finds neither: the page is gone before
+// the tab is cleared.
+func TestLeftPageStaysQuiet(t *testing.T) {
+	pool := testPool(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>storage, cookie:</title><script>
+document.title += " " + (localStorage.getItem("k") !== null) + " " + document.cookie.includes("js=");
+if (location.pathname === "/busy") setInterval(() => {
+  localStorage.setItem("k", "v"); document.cookie = "js=1; path=/";
+}, 1);
+</script>`)
+	}))
+	defer srv.Close()
+	e := pool.NewEngine(browser.Options{})
+	if _, err := e.Navigate(testContext(t), srv.URL+"/busy", browser.TopLevel); err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	e2 := pool.NewEngine(browser.Options{})
+	defer e2.Close()
+	if e2.tab != e.tab {
+		t.Log("the tab was not reused (another test took it)")
+	}
+	p, err := e2.Navigate(testContext(t), srv.URL+"/get", browser.TopLevel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Title != "storage, cookie: false false" {
+		t.Errorf("next engine: title %q; want storage, cookie: false false", p.Title)
+	}
+}
+
+// TestReusedTabFramedStorageClean stores local storage from a page framed by HubSpot (which
+// the emulator serves); the next engine, framed there too in the reused tab, finds none.
+func TestReusedTabFramedStorageClean(t *testing.T) {
+	pool := testPool(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>stored:</title><script>
+document.title += " " + (localStorage.getItem("k") !== null); localStorage.setItem("k", "v");
+</script>`)
+	}))
+	defer srv.Close()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>HubSpot</title>`)
+	}))
+	defer hs.Close()
+	opts := browser.Options{HubSpotAddr: hs.Listener.Addr().String()}
+	for i, want := range []string{"stored: false", "stored: false"} {
+		e := pool.NewEngine(opts)
+		p, err := e.Navigate(testContext(t), srv.URL+"/install", framedByHubSpot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if p2, err := e.Navigate(testContext(t), srv.URL+"/install", framedByHubSpot); err != nil || p2.Title != "stored: true" {
+				t.Fatalf("same engine: title %q, err %v; want stored: true", p2.Title, err)
+			}
+		}
+		if p.Title != want {
+			t.Errorf("engine %d: title %q; want %q", i+1, p.Title, want)
+		}
+		e.Close()
+	}
+}
