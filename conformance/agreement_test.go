@@ -36,6 +36,7 @@ import (
 // own (t.Parallel would allow only GOMAXPROCS of them, and they mostly wait), then each is judged
 // in its subtest.
 func TestAgreement(t *testing.T) {
+	t.Parallel() // Chromium's CPU beside the other tests' waits
 	pool := agreementPool(t)
 	started := time.Now()
 	bugs := []reference.Bug{{}}

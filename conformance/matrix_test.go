@@ -72,6 +72,7 @@ func runVariants(bugs []reference.Bug) ([]*scenarios.RunReport, []error) {
 // the http engine cannot decide), never of the endpoint. The variants run first, a few at a
 // time; each is then judged in its subtest.
 func TestMatrix(t *testing.T) {
+	t.Parallel()
 	bugs := append([]reference.Bug{{}}, reference.Bugs()...)
 	reps, errs := runVariants(bugs)
 	for i, bug := range bugs {
