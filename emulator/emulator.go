@@ -43,11 +43,16 @@ type Config struct {
 	// default portal is created.
 	Portals []Portal
 	// StatePath is the state file; "" keeps everything in memory only. Each change is
-	// appended to a journal next to it (StatePath.journal-N) and fsynced before the response
-	// that hands out a code or token, so a kill at any moment loses nothing acknowledged; the
+	// appended to a journal next to it (StatePath.journal-N) before the response that hands
+	// out a code or token, so a kill of hsemu at any moment loses nothing acknowledged; the
 	// file itself is a snapshot, rewritten atomically in the background when the journal
-	// outgrows it (journal.go). A state file of the old format (version 1) is migrated.
+	// outgrows it (journal.go). State files of older formats are migrated.
 	StatePath string
+	// StateSync is when a change is acknowledged: SyncWrite (the default, "") once it is
+	// written to the journal file, which a kill of hsemu cannot undo, the flush to the disk
+	// following in the background; SyncFlush once it is flushed to the disk (fdatasync), which
+	// a power cut cannot undo either.
+	StateSync SyncMode
 	// Clock returns the current time; nil means time.Now.
 	Clock func() time.Time
 	// Rand is the source of every random value (IDs, codes, tokens, the signing key); nil

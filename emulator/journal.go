@@ -13,8 +13,9 @@ import (
 )
 
 // The state on disk is a snapshot (the state file, written whole and atomically) continued by
-// an append-only journal: one JSON line per change (a statePatch), flushed to the disk before the
-// change is acknowledged, so a change costs one small append whatever the size of the state. The
+// an append-only journal: one JSON line per change (a statePatch), written to the file before the
+// change is acknowledged (Config.StateSync: and, with SyncFlush, flushed to the disk), so a
+// change costs one small append whatever the size of the state. The
 // journal file is zero-filled ahead of its lines (extend), so that an append is a flush of data
 // only (fdatasync). When the
 // journal outgrows the snapshot (compactFactor), a new snapshot is written in the background and
@@ -47,6 +48,15 @@ type journal struct {
 	closed    bool    // lines recorded now are dropped
 	stopping  bool    // no compaction starts any more
 
+	// flushEach acknowledges a change only once it is flushed to the disk (SyncFlush); else
+	// once it is written to the file (SyncWrite), with the flush following in the background:
+	// behind (a flush running) and dirty (lines written since it started) track that flush,
+	// and last is the file the last lines went to.
+	flushEach bool
+	behind    bool
+	dirty     bool
+	last      *os.File
+
 	sizes      map[uint64]int64 // bytes in each live journal file
 	snapSize   int64            // bytes in the last snapshot
 	factor     int64            // compactFactor when opened
@@ -69,11 +79,11 @@ type chunk struct {
 	data []byte
 }
 
-func newJournal(base string, gen uint64, sizes map[uint64]int64, snapSize int64) *journal {
+func newJournal(base string, gen uint64, sizes map[uint64]int64, snapSize int64, flushEach bool) *journal {
 	dir := filepath.Dir(base)
 	j := &journal{
 		base: base, dir: dir, gen: gen, sizes: sizes, snapSize: snapSize,
-		factor: compactFactor, minSize: compactMin,
+		factor: compactFactor, minSize: compactMin, flushEach: flushEach,
 	}
 	if j.sizes == nil {
 		j.sizes = map[uint64]int64{}
@@ -158,6 +168,17 @@ func (j *journal) wait(v uint64) error {
 			}
 			j.appended = max(j.appended, target)
 		}
+		if err == nil && !j.flushEach {
+			// SyncWrite: the lines are in the file, so a kill of this process loses none of
+			// them; the flush to the disk follows, behind the answers.
+			j.written = max(j.written, target)
+			if unflushed && f != nil {
+				j.last = f
+				j.flushBehindLocked()
+			}
+			j.cond.Broadcast()
+			continue
+		}
 		j.flushing++
 		j.cond.Broadcast()
 		j.mu.Unlock()
@@ -176,6 +197,38 @@ func (j *journal) wait(v uint64) error {
 		j.written = max(j.written, target)
 	}
 	return nil
+}
+
+// flushBehindLocked starts the background flush of SyncWrite, or marks the running one dirty
+// so that it flushes once more when it ends. A failed flush makes the journal fail, as a
+// failed write does. The caller holds j.mu.
+func (j *journal) flushBehindLocked() {
+	if j.behind {
+		j.dirty = true
+		return
+	}
+	j.behind = true
+	j.flushing++
+	go func() {
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		for {
+			f := j.last
+			j.dirty = false
+			j.mu.Unlock()
+			err := flushFile(f)
+			j.mu.Lock()
+			if err != nil && j.err == nil {
+				j.err = fmt.Errorf("append to the state journal: %w", err)
+			}
+			if !j.dirty || err != nil {
+				break
+			}
+		}
+		j.behind = false
+		j.flushing--
+		j.cond.Broadcast()
+	}()
 }
 
 // write appends chunks to their journal files and returns the file the last went to, to
@@ -269,6 +322,9 @@ func (j *journal) closeFile() error {
 		return nil
 	}
 	err := j.f.Truncate(j.off)
+	if serr := j.f.Sync(); err == nil {
+		err = serr
+	}
 	if cerr := j.f.Close(); err == nil {
 		err = cerr
 	}

@@ -9,12 +9,18 @@ import (
 // TestConcurrentFlushesAcrossCompactions: installs from many goroutines at once, with a
 // compaction after nearly every change, so that flushes overlap each other and the switch to a
 // new journal file; every change acknowledged must be there after a restart, and no flush may
-// fail on a file the switch closed.
+// fail on a file the switch closed. Both ways of acknowledging (Config.StateSync).
 func TestConcurrentFlushesAcrossCompactions(t *testing.T) {
 	defer func(m, f int64) { compactMin, compactFactor = m, f }(compactMin, compactFactor)
 	compactMin, compactFactor = 0, 1
+	for _, mode := range []SyncMode{SyncWrite, SyncFlush} {
+		t.Run(string(mode), func(t *testing.T) { concurrentFlushes(t, mode) })
+	}
+}
+
+func concurrentFlushes(t *testing.T, mode SyncMode) {
 	path := filepath.Join(t.TempDir(), "state.json")
-	e, _ := newTest(t, func(c *Config) { c.StatePath = path })
+	e, _ := newTest(t, func(c *Config) { c.StatePath, c.StateSync = path, mode })
 	var (
 		mu     sync.Mutex
 		tokens []string

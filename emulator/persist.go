@@ -274,7 +274,7 @@ func (e *core) loadState() (st *state, compactNow bool, err error) {
 	if journalBytes >= compactMin && journalBytes > compactFactor*snapSize {
 		compactNow = true
 	}
-	e.disk = newJournal(path, gen, sizes, snapSize)
+	e.disk = newJournal(path, gen, sizes, snapSize, e.cfg.StateSync == SyncFlush)
 	e.disk.lock = lock
 	return st, compactNow, nil
 }

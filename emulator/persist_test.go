@@ -89,7 +89,7 @@ func TestHelperStateWriter(t *testing.T) {
 	if os.Getenv("HSEMU_TEST_COMPACT") == "1" {
 		compactMin, compactFactor = 0, 1
 	}
-	e, err := New(Config{StatePath: path, Apps: []App{testApp()}})
+	e, err := New(Config{StatePath: path, StateSync: SyncMode(os.Getenv("HSEMU_TEST_SYNC")), Apps: []App{testApp()}})
 	if err != nil {
 		fmt.Println("error:", err)
 		os.Exit(3)
@@ -115,7 +115,8 @@ func TestHelperStateWriter(t *testing.T) {
 // TestKillWriter kills a process that is saving changes as fast as it can, with SIGKILL, then
 // checks that every refresh token it handed out before still works: once plainly (the kill
 // lands in a journal append) and once compacting constantly (the kill lands in a snapshot
-// write, between the snapshot and the journal switch, or in the deletion of old journals).
+// write, between the snapshot and the journal switch, or in the deletion of old journals). Both
+// ways of acknowledging (Config.StateSync): once written, and once flushed.
 func TestKillWriter(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a subprocess")
@@ -123,8 +124,10 @@ func TestKillWriter(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		compact bool
-	}{{"journal", false}, {"compacting", true}} {
+		sync    SyncMode
+	}{{"journal", false, SyncWrite}, {"compacting", true, SyncWrite}, {"journal-flush", false, SyncFlush}, {"compacting-flush", true, SyncFlush}} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("HSEMU_TEST_SYNC", string(tc.sync))
 			path := filepath.Join(t.TempDir(), "state.json")
 			var tokens []string
 			for round := range 3 { // the same files, killed again and again

@@ -70,7 +70,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	cfg := emulator.Config{AutoApprove: c.AutoApprove, Portals: c.Portals, Choices: c.Choices}
 	if !c.Ephemeral {
-		cfg.StatePath = c.StatePath
+		cfg.StatePath, cfg.StateSync = c.StatePath, c.StateSync
 	}
 	em, err := emulator.New(cfg)
 	if err != nil {

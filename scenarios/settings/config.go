@@ -46,6 +46,7 @@ type Config struct {
 
 	// hsemu serve.
 	StatePath   string
+	StateSync   emulator.SyncMode
 	Ephemeral   bool
 	AutoApprove bool
 	Portals     []emulator.Portal

@@ -16,6 +16,15 @@ var (
 		Usage: "the state `file` for codes, tokens and installs",
 		apply: func(c *Config, v []string, _ bool) error { c.StatePath = strings.TrimSpace(last(v)); return nil },
 	}
+	StateSync = &Setting{
+		Name: "state-sync", Flag: "state-sync", Env: "HSEMU_STATE_SYNC", Default: string(emulator.SyncWrite),
+		Usage: "when a change of the state file is acknowledged: `write` (once written to the file: a kill of hsemu loses nothing; the flush to the disk follows at once) or flush (once flushed to the disk: a power cut loses nothing either)",
+		apply: func(c *Config, v []string, _ bool) error {
+			m, err := emulator.ParseSyncMode(strings.TrimSpace(last(v)))
+			c.StateSync = m
+			return err
+		},
+	}
 	Ephemeral = &Setting{
 		Name: "ephemeral", Flag: "ephemeral", Env: "HSEMU_EPHEMERAL", Bool: true,
 		Usage: "keep state in memory only",
@@ -86,7 +95,7 @@ var ServeSettings = []*Setting{
 	RedirectURL.WithShown("http://localhost:3000/oauth-callback"),
 	Scopes.WithShown("oauth crm.objects.contacts.read"),
 	OptionalScopes, ConditionalScopes,
-	Addr, State, Ephemeral, Portal, AutoApprove, Switch,
+	Addr, State, StateSync, Ephemeral, Portal, AutoApprove, Switch,
 	InstallURL, PartnerSignIn,
 }
 
