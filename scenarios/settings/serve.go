@@ -21,8 +21,11 @@ var (
 		Usage: "when a change of the state file is acknowledged: `write` (once written to the file: a kill of hsemu loses nothing; the flush to the disk follows at once) or flush (once flushed to the disk: a power cut loses nothing either)",
 		apply: func(c *Config, v []string, _ bool) error {
 			m, err := emulator.ParseSyncMode(strings.TrimSpace(last(v)))
+			if err != nil {
+				return err //nolint:wrapcheck // ParseSyncMode's text is a whole sentence for the user; the flag is named by the caller
+			}
 			c.StateSync = m
-			return err
+			return nil
 		},
 	}
 	Ephemeral = &Setting{
