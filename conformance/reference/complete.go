@@ -125,14 +125,8 @@ func (s *Server) handleWelcome(w http.ResponseWriter, r *http.Request) {
 		s.handleNotFound(w, r)
 		return
 	}
-	q, err := parseQuery(r)
-	if err != nil {
-		s.renderBadInput(w, err, nil)
-		return
-	}
-	back, err := s.returnURL(q)
-	if err != nil {
-		s.renderBadInput(w, err, nil)
+	_, back, ok := s.queryReturn(w, r)
+	if !ok {
 		return
 	}
 	s.returnTo(w, r, back)
@@ -147,14 +141,8 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 		s.handleNotFound(w, r)
 		return
 	}
-	q, err := parseQuery(r)
-	if err != nil {
-		s.renderBadInput(w, err, nil)
-		return
-	}
-	back, err := s.returnURL(q)
-	if err != nil {
-		s.renderBadInput(w, err, nil)
+	_, back, ok := s.queryReturn(w, r)
+	if !ok {
 		return
 	}
 	w.Header().Set("Content-Security-Policy", "frame-ancestors 'none'")

@@ -50,9 +50,8 @@ func (s *Server) handlePartner(w http.ResponseWriter, r *http.Request) {
 // like every page of the install URL (the install-flow page: "ensure that the endpoint handling the
 // install flow can be framed by HubSpot").
 func (s *Server) authorize(w http.ResponseWriter, q url.Values) {
-	back, err := s.returnURL(q)
-	if err != nil {
-		s.renderBadInput(w, err, nil)
+	back, ok := s.returnOrRefuse(w, q)
+	if !ok {
 		return
 	}
 	if s.has(FlowPartner, defectAuthorizeXFO) {
@@ -156,9 +155,8 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 // install-flow page: "If you are not able to verify the state token, do not complete the
 // installation. Redirect the customer to the returnUrl").
 func (s *Server) finalize(w http.ResponseWriter, r *http.Request, q url.Values) {
-	back, err := s.returnURL(q)
-	if err != nil {
-		s.renderBadInput(w, err, nil)
+	back, ok := s.returnOrRefuse(w, q)
+	if !ok {
 		return
 	}
 	code, errC := param(q, "code")

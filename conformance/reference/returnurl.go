@@ -118,3 +118,25 @@ func unwrapURLError(err error) error {
 	}
 	return err
 }
+
+// returnOrRefuse is q's returnUrl, or false once the 400 page refusing it is answered.
+func (s *Server) returnOrRefuse(w http.ResponseWriter, q url.Values) (*url.URL, bool) {
+	back, err := s.returnURL(q)
+	if err != nil {
+		s.renderBadInput(w, err, nil)
+		return nil, false
+	}
+	return back, true
+}
+
+// queryReturn is r's query and its returnUrl, or false once the 400 page refusing either is
+// answered.
+func (s *Server) queryReturn(w http.ResponseWriter, r *http.Request) (url.Values, *url.URL, bool) {
+	q, err := parseQuery(r)
+	if err != nil {
+		s.renderBadInput(w, err, nil)
+		return nil, nil, false
+	}
+	back, ok := s.returnOrRefuse(w, q)
+	return q, back, ok
+}

@@ -15,14 +15,8 @@ import (
 // open redirector, RFC 9700 §4.11.1). So is a step other than finalize, without any exchange.
 // A missing code, and a failed exchange, still return the browser to HubSpot.
 func (s *Server) handleSeamless(w http.ResponseWriter, r *http.Request) {
-	q, err := parseQuery(r)
-	if err != nil {
-		s.renderBadInput(w, err, nil)
-		return
-	}
-	back, err := s.returnURL(q)
-	if err != nil {
-		s.renderBadInput(w, err, nil)
+	q, back, ok := s.queryReturn(w, r)
+	if !ok {
 		return
 	}
 	step, err := param(q, "step")
