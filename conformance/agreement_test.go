@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/scenarios"
 	"github.com/hsemu/hsemu/scenarios/chromium"
+	"github.com/hsemu/hsemu/scenarios/chromium/chromiumtest"
 )
 
 // TestAgreement runs the reference and every broken variant that meets a browser (all but the
@@ -48,16 +48,7 @@ func TestAgreement(t *testing.T) {
 		}
 	}
 	runs := make([]agreementRuns, len(bugs))
-	slots := make(chan struct{}, agreementConcurrency)
-	var wg sync.WaitGroup
-	for i, bug := range bugs {
-		wg.Go(func() {
-			slots <- struct{}{}
-			defer func() { <-slots }()
-			runs[i] = runBothEngines(pool, bug)
-		})
-	}
-	wg.Wait()
+	atMost(agreementConcurrency, len(bugs), func(i int) { runs[i] = runBothEngines(pool, bugs[i]) })
 	t.Logf("%d variant(s) under both engines in %s wall", len(bugs), time.Since(started).Round(time.Millisecond))
 	for i, bug := range bugs {
 		name := bug.Name
@@ -279,12 +270,7 @@ func symmetricDifference(a, b []string) []string {
 // test is skipped, naming how to install it (apt-get install chromium); under CI=true it fails.
 func agreementPool(t *testing.T) *chromium.Pool {
 	t.Helper()
-	if _, err := chromium.FindChromium(""); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required under CI: %v", err)
-		}
-		t.Skipf("skipping: %v", err)
-	}
+	chromiumtest.Need(t)
 	pool, err := chromium.NewPool(context.Background(), chromium.Config{})
 	if err != nil {
 		t.Fatalf("start Chromium: %v", err)

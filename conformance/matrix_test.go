@@ -53,17 +53,22 @@ const matrixConcurrency = 8
 // runVariants runs each of bugs (a zero Bug is the reference), matrixConcurrency at a time.
 func runVariants(bugs []reference.Bug) ([]*scenarios.RunReport, []error) {
 	reps, errs := make([]*scenarios.RunReport, len(bugs)), make([]error, len(bugs))
-	slots := make(chan struct{}, matrixConcurrency)
+	atMost(matrixConcurrency, len(bugs), func(i int) { reps[i], errs[i] = runVariant(bugs[i]) })
+	return reps, errs
+}
+
+// atMost calls f(0) … f(n-1), at most limit at once, and returns when every call has.
+func atMost(limit, n int, f func(i int)) {
+	slots := make(chan struct{}, limit)
 	var wg sync.WaitGroup
-	for i, bug := range bugs {
+	for i := range n {
 		wg.Go(func() {
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			reps[i], errs[i] = runVariant(bug)
+			f(i)
 		})
 	}
 	wg.Wait()
-	return reps, errs
 }
 
 // TestMatrix holds the whole matrix: the reference fails no check, and each broken variant fails

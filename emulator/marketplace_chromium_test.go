@@ -17,27 +17,13 @@ import (
 	"github.com/hsemu/hsemu/conformance/reference"
 	"github.com/hsemu/hsemu/emulator"
 	"github.com/hsemu/hsemu/emulator/hubspot"
-	"github.com/hsemu/hsemu/scenarios/chromium"
+	"github.com/hsemu/hsemu/scenarios/chromium/chromiumtest"
 )
 
 var updateScreenshots = flag.Bool("update-screenshots", false, "also save the marketplace click-through's screenshots as docs/img/marketplace-*.png")
 
 // Screenshot size: what the README shows.
 const shotWidth, shotHeight = 1000, 700
-
-// findChromium returns Chromium's path, or skips the test (fails it under CI=true, where
-// Chromium must be installed).
-func findChromium(t *testing.T) string {
-	t.Helper()
-	path, err := chromium.FindChromium("")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required under CI: %v (apt-get install chromium)", err)
-		}
-		t.Skipf("no Chromium: %v (apt-get install chromium)", err)
-	}
-	return path
-}
 
 // TestMarketplaceClickThrough installs the reference endpoints from the emulator's marketplace
 // pages in headless Chromium, as a person would: Install, Connect app (then Sign in with the
@@ -46,7 +32,7 @@ func findChromium(t *testing.T) string {
 // the code the dialog minted. The pages are reached as https://app.hubspot.com (as the chromium
 // engine does) and on the emulator's own address (as `hsemu serve` prints them for a person).
 func TestMarketplaceClickThrough(t *testing.T) {
-	exec := findChromium(t)
+	exec := chromiumtest.Need(t)
 	for _, tc := range []struct {
 		name    string
 		path    string

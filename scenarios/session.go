@@ -35,10 +35,7 @@ type Session struct {
 	current *Step
 	seq     int
 	engines []Engine // the browsers the scenario made, closed when it ends
-	// late are the steps whose observe window is still open (crash-prone scenarios, see
-	// observeLate); lastAnswer is when the endpoint last answered a step of the scenario.
-	late       []*Step
-	lastAnswer time.Time
+	late    []*Step  // the steps whose observe window is still open (crash-prone scenarios: observeLate)
 }
 
 func newSession(ctx context.Context, h *Harness, d *dispatcher, opts Options, t Target, sc Scenario, sink func(Event)) *Session {

@@ -63,9 +63,6 @@ func (s *Session) Open(b Engine, name StepName, rawURL string, bc browser.Contex
 	mark := s.disp.orphanMark()
 	st.Page, st.Err = b.Navigate(s.ctx, rawURL, bc)
 	done()
-	s.mu.Lock()
-	s.lastAnswer = time.Now()
-	s.mu.Unlock()
 	if st.Code != "" {
 		if s.sc.CrashProne && !s.sc.Solo {
 			// The probes' scripts never read a step's exchanges: one observe window after the
@@ -100,19 +97,21 @@ func originKey(u *url.URL) string {
 	return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(host, port)
 }
 
-// observeLate waits out the observe window after the scenario's last answer and fills in the
+// observeLate waits out the observe window after the last step Open left open and fills in the
 // token requests of the steps whose window Open left open (crash-prone scenarios). A token
 // request carries its code, so it is attributed to its step however late it comes, while the
 // next probe already runs. ctx is the run's: the scenario's own deadline has ended with it.
 func (s *Session) observeLate(ctx context.Context) {
 	s.mu.Lock()
-	late, last := s.late, s.lastAnswer
+	late := s.late
 	s.late = nil
 	s.mu.Unlock()
 	if len(late) == 0 {
 		return
 	}
-	waitWindow(ctx, s.opts.ObserveWindow-time.Since(last))
+	// The last step's window ends last: the earlier ones have had more time already.
+	last := late[len(late)-1]
+	waitWindow(ctx, s.opts.ObserveWindow-time.Since(last.Started.Add(last.Duration)))
 	for _, st := range late {
 		st.Exchanges = s.disp.exchangesSoFar(ctx, st.Code)
 		s.obs.Secrets = append(s.obs.Secrets, s.h.Emulator.TokensIssuedFor(st.Code)...)

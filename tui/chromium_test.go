@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"github.com/hsemu/hsemu/conformance/reference"
 	"github.com/hsemu/hsemu/scenarios"
 	"github.com/hsemu/hsemu/scenarios/chromium"
+	"github.com/hsemu/hsemu/scenarios/chromium/chromiumtest"
 )
 
 // These tests drive the TUI's runs in a real Chromium: few, because a catalogue run in Chromium
@@ -17,18 +17,6 @@ import (
 
 // waitChromium bounds how long a test waits for a run in Chromium on a loaded machine.
 const waitChromium = 5 * time.Minute
-
-// needChromium skips a test that needs Chromium when it is missing, naming how to install it;
-// under CI=true it fails instead.
-func needChromium(t *testing.T) {
-	t.Helper()
-	if _, err := chromium.FindChromium(""); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required under CI: %v", err)
-		}
-		t.Skipf("skipping: %v", err)
-	}
-}
 
 // bugNamed is the broken variant of that name.
 func bugNamed(t *testing.T, name string) reference.Bug {
@@ -45,7 +33,7 @@ func bugNamed(t *testing.T, name string) reference.Bug {
 // TestProgramChromiumReference: with the engine switched to chromium (e), a run of the whole
 // catalogue against the reference passes every check, and the run went through Chromium.
 func TestProgramChromiumReference(t *testing.T) {
-	needChromium(t)
+	chromiumtest.Need(t)
 	b := &engineLog{Backend: newTestLocal(t)}
 	tm, w := startWith(t, Config{Backend: b})
 	tm.Type("e")
@@ -68,7 +56,7 @@ func TestProgramChromiumReference(t *testing.T) {
 // session cookie Chrome itself keeps out of HubSpot's frame (SameSite=Lax), the run fails
 // exactly the checks the variant declares. The run is limited to the variant's flow.
 func TestProgramChromiumBrokenVariant(t *testing.T) {
-	needChromium(t)
+	chromiumtest.Need(t)
 	bug := bugNamed(t, "partner-cookie-lax")
 	only := []string{"partner/"}
 	opts := testOptions()
@@ -109,7 +97,7 @@ func TestProgramChromiumBrokenVariant(t *testing.T) {
 // run of the TUI; Chromium's verdicts replace the undecided ones, and the detail says which
 // engine decided.
 func TestProgramAutoRerunsInChromium(t *testing.T) {
-	needChromium(t)
+	chromiumtest.Need(t)
 	bug := bugNamed(t, "seamless-js-return")
 	only := []string{"seamless/"}
 	var undecided []string

@@ -33,11 +33,13 @@ type Config struct {
 	Custom CustomFields
 	// EmulatorAddr is where a custom target's emulator listens, shown in the form.
 	EmulatorAddr string
-	// Profile, Strict, Only and Skip are the run options the backend uses; the catalogue pane
-	// lists the checks they select, and labels SHOULD failures as they do.
+	// Profile, Strict, Only, Skip and Repeat are the run options the backend uses; the
+	// catalogue pane lists the checks they select (Repeat above 1 adds the concurrent installs'
+	// checks), and labels SHOULD failures as they do.
 	Profile    scenarios.Profile
 	Strict     bool
 	Only, Skip []string
+	Repeat     int
 	// Engine is the browser engine of the first run: "http" (also when empty), "chromium" or
 	// "auto" (hsemu --engine); the e key cycles it. One that needs Chromium falls back to http,
 	// saying how to install Chromium, when Chromium is missing.
@@ -193,7 +195,7 @@ func New(cfg Config) Model {
 
 // configuredChecks are the checks the configuration selects, before a run says which it decides.
 func configuredChecks(cfg Config) []scenarios.Check {
-	return scenarios.Select(scenarios.Catalogue(cfg.Profile), cfg.Only, cfg.Skip)
+	return scenarios.Select(scenarios.CatalogueFor(scenarios.Options{Profile: cfg.Profile, Repeat: cfg.Repeat}), cfg.Only, cfg.Skip)
 }
 
 // Init starts the emulator of the preselected target and, with AutoRun, the first run. An

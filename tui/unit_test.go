@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/hsemu/hsemu/scenarios"
 )
 
 func TestCustomFieldsTarget(t *testing.T) {
@@ -105,5 +106,24 @@ func BenchmarkViewMain(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		_ = m.View()
+	}
+}
+
+// TestConfiguredChecksWithRepeat: the catalogue pane lists the concurrent installs' checks when
+// the runs add them (Repeat above 1), as the run's own catalogue does.
+func TestConfiguredChecksWithRepeat(t *testing.T) {
+	has := func(cs []scenarios.Check) bool {
+		for _, c := range cs {
+			if c.ID == "seamless/install/concurrent" {
+				return true
+			}
+		}
+		return false
+	}
+	if has(configuredChecks(Config{})) {
+		t.Error("without Repeat the pane lists the concurrent checks")
+	}
+	if !has(configuredChecks(Config{Repeat: 4})) {
+		t.Error("with Repeat 4 the pane does not list seamless/install/concurrent")
 	}
 }

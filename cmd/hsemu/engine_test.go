@@ -1,30 +1,18 @@
 package main
 
 import (
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/hsemu/hsemu/scenarios/chromium"
+	"github.com/hsemu/hsemu/scenarios/chromium/chromiumtest"
 )
-
-// needChromium skips a test that needs Chromium when it is missing, naming the command that
-// installs it; under CI=true it fails instead.
-func needChromium(t *testing.T) {
-	t.Helper()
-	if _, err := chromium.FindChromium(""); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI needs Chromium: apt-get install chromium (%v)", err)
-		}
-		t.Skipf("Chromium is missing: apt-get install chromium (%v)", err)
-	}
-}
 
 // TestCheckEngineAuto: a variant whose return to HubSpot is JavaScript only is "cannot decide"
 // under the http engine (exit 2), and auto re-runs those checks in Chromium, which decides them:
 // the reference's JavaScript return works, so the run passes.
 func TestCheckEngineAuto(t *testing.T) {
-	needChromium(t)
+	chromiumtest.Need(t)
 	args := append([]string{"check", "--reference", "--bug", "seamless-js-return", "--only", "seamless/"}, generous...)
 	code, out, errOut := runArgs(t, append(args, "--engine", "http")...)
 	if code != exitUsage || !strings.Contains(out, "cannot decide with this engine") {

@@ -58,7 +58,7 @@ func runTUI(ctx context.Context, args []string, sys system) error {
 
 	opts := cfg.Options
 	tc := tui.Config{
-		Profile: opts.Profile, Strict: opts.Strict, Only: opts.Only, Skip: opts.Skip,
+		Profile: opts.Profile, Strict: opts.Strict, Only: opts.Only, Skip: opts.Skip, Repeat: opts.Repeat,
 		EmulatorAddr: cfg.Addr, ReportDir: cfg.ReportDir, AutoRun: true,
 		Custom: tui.CustomFields{
 			InstallURL: cfg.InstallURL, Flow: cfg.Flow, Login: loginText(cfg.Login),

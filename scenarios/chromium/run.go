@@ -20,8 +20,8 @@ const (
 // chromium, Chromium is started once for the run (cfg) and each scenario gets its own isolated
 // browser context, at most MaxConcurrency scenarios at once. Under auto, the fast http engine
 // runs first; the checks it could not decide (a page that navigates only by script: Cause
-// engine) run again in Chromium, and their verdicts replace the undecided ones. Without Chromium, auto is http alone, and the undecided
-// checks say how to install it.
+// engine) run again in Chromium, and their verdicts replace the undecided ones. Without
+// Chromium, auto is http alone, and the undecided checks say how to install it.
 func Run(ctx context.Context, r scenarios.Runner, targets []scenarios.Target, mode string, cfg Config) (*scenarios.RunReport, error) {
 	var started *Pool
 	defer func() {
