@@ -14,7 +14,8 @@ import (
 // chromium` would: one Chromium for the run (started outside the timing, as a run starts it
 // once), one browser context per scenario, MaxConcurrency scenarios at once. The budget is
 // under 5 s per run on 2 cores. The first run starts a renderer per scenario running at once;
-// the next ones reuse their tabs. chromium-cpu-s/op is the CPU time of Chromium's processes.
+// the next ones reuse their tabs. chromium-cpu-s/op is the CPU time of Chromium's processes, go-cpu-s/op hsemu's
+// own (the runner, the emulator, the reference and the engine's side of the DevTools protocol).
 func BenchmarkCatalogueChromium(b *testing.B) {
 	pool := benchPool(b)
 	h, err := scenarios.StartHarness(emulator.Config{}, "127.0.0.1:0")
@@ -30,6 +31,7 @@ func BenchmarkCatalogueChromium(b *testing.B) {
 	defer stop()
 	opts = withPool(opts, pool) // as Run does
 	cpu := chromiumCPU(pool)
+	self := selfCPU()
 	b.ResetTimer()
 	for b.Loop() {
 		rep, err := (&scenarios.Runner{Harness: h, Options: opts}).Run(context.Background(), targets)
@@ -44,6 +46,7 @@ func BenchmarkCatalogueChromium(b *testing.B) {
 	}
 	b.StopTimer()
 	after := chromiumCPU(pool)
+	b.ReportMetric((selfCPU()-self)/float64(b.N), "go-cpu-s/op")
 	for k, v := range after {
 		if k == "total" {
 			b.ReportMetric((v-cpu[k])/float64(b.N), "chromium-cpu-s/op")

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -104,4 +106,13 @@ func chromiumCPU(p *Pool) map[string]float64 {
 		}
 	}
 	return out
+}
+
+// selfCPU returns the CPU-seconds this process has used.
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }

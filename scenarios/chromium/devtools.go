@@ -1,9 +1,7 @@
 package chromium
 
 import (
-	"encoding/json"
 	"fmt"
-	"html"
 	"net/http"
 	"net/url"
 	"slices"
@@ -73,16 +71,4 @@ func postData(r *network.Request) []byte {
 		b = append(b, e.Bytes...)
 	}
 	return b
-}
-
-// launcherPage is the engine's page at the ancestor's (or opener's) origin: an iframe of
-// target, as HubSpot frames the install URL at step=finalize, or a script that sends the
-// window to target, as a window HubSpot opened. Its empty icon spares a favicon request.
-func launcherPage(target string, framed bool) string {
-	if framed {
-		return `<!doctype html><html><head><title>HubSpot</title><link rel="icon" href="data:,"></head><body style="margin:0">` +
-			`<iframe loading="eager" src="` + html.EscapeString(target) + `" style="border:0;width:100%;height:100vh"></iframe></body></html>`
-	}
-	js, _ := json.Marshal(target) // escapes <, > and &
-	return `<!doctype html><html><head><title>HubSpot</title><link rel="icon" href="data:,"></head><body><script>location.href = ` + string(js) + `;</script></body></html>`
 }

@@ -61,6 +61,7 @@ type tab struct {
 
 	seq      int         // hops over the engine's life
 	frame    cdp.FrameID // the frame the last page is in
+	stand    string      // the origin of the launcher the tab's top frame shows, or "" (see launchIn)
 	last     *browser.Page
 	inflight map[network.RequestID]bool // the tab's requests still out (see track)
 	shots    shots                      // the screenshots' names (see SetStep)
@@ -272,7 +273,10 @@ func (e *Engine) Navigate(ctx context.Context, rawURL string, bc browser.Context
 	n := e.newNav(ctx, bc, browser.HowNavigate)
 	start := rawURL
 	if launcherOrigin != "" {
-		n.launcher = launcherOrigin + "/__hsemu/launch/" + nonce()
+		if n.launchIn(launcherOrigin, rawURL, bc.Framed) {
+			return n.run()
+		}
+		n.launcher = launcherOrigin + launchPath + nonce()
 		n.launcherHTML = launcherPage(rawURL, bc.Framed)
 		start = n.launcher
 	}

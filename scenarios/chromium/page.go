@@ -3,6 +3,7 @@ package chromium
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"runtime"
@@ -124,32 +125,52 @@ func (n *nav) findFrame(ctx context.Context) *cdp.Frame {
 }
 
 // evaluate runs a script that returns a JSON string in an isolated world of the followed frame
-// (it shares the DOM, not the page's globals) and decodes its result into v.
+// (it shares the DOM, not the page's globals), as a user's gesture, and decodes its result
+// into v.
 func (n *nav) evaluate(ctx context.Context, script string, v any) error {
-	yes := true
-	var res cdpruntime.EvaluateResult
 	for fresh := false; ; fresh = true {
 		// The world made for the page's last script serves the next one while the frame shows the
 		// same document (see quietTurn and readPage): each world costs the renderer a context.
 		if fresh || n.world.id == 0 || n.world.frame != n.frame || n.world.at != n.activity {
-			world, err := cdp.Call(ctx, n.t.target, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{FrameID: n.frame, WorldName: "hsemu"})
+			id, err := n.t.world(ctx, n.frame)
 			if err != nil {
-				return fmt.Errorf("reach the page's frame: %w", err)
+				return err
 			}
-			n.world.id, n.world.frame, n.world.at, fresh = world.ExecutionContextID, n.frame, n.activity, true
+			n.world.id, n.world.frame, n.world.at, fresh = id, n.frame, n.activity, true
 		}
-		var err error
-		res, err = cdp.Call(ctx, n.t.target, cdpruntime.Evaluate, cdpruntime.EvaluateParams{
-			Expression: script, ContextID: n.world.id, ReturnByValue: &yes, UserGesture: &yes, AwaitPromise: &yes,
-		})
-		if err == nil {
-			break
+		err := n.t.evaluateIn(ctx, n.world.id, true, script, v)
+		if !errors.Is(err, errNoContext) {
+			return err
 		}
 		n.world.id = 0
 		if fresh || ctx.Err() != nil {
-			return fmt.Errorf("run a script in the page: %w", err)
+			return err
 		}
 		// The world's context went with its document before the script ran: a new one.
+	}
+}
+
+// world makes an isolated world in a frame of the tab.
+func (t *tab) world(ctx context.Context, frame cdp.FrameID) (cdpruntime.ExecutionContextID, error) {
+	w, err := cdp.Call(ctx, t.target, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{FrameID: frame, WorldName: "hsemu"})
+	if err != nil {
+		return 0, fmt.Errorf("reach the page's frame: %w", err)
+	}
+	return w.ExecutionContextID, nil
+}
+
+// errNoContext is the error of a script whose world is gone (with its document).
+var errNoContext = errors.New("run a script in the page")
+
+// evaluateIn runs a script that returns a JSON string in the world id, as a user's gesture or
+// not, and decodes its result into v.
+func (t *tab) evaluateIn(ctx context.Context, id cdpruntime.ExecutionContextID, gesture bool, script string, v any) error {
+	yes := true
+	res, err := cdp.Call(ctx, t.target, cdpruntime.Evaluate, cdpruntime.EvaluateParams{
+		Expression: script, ContextID: id, ReturnByValue: &yes, UserGesture: &gesture, AwaitPromise: &yes,
+	})
+	if err != nil {
+		return fmt.Errorf("%w: %w", errNoContext, err)
 	}
 	if res.ExceptionDetails != nil {
 		return fmt.Errorf("the page's script failed: %s", res.ExceptionDetails.Text)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -33,15 +34,24 @@ func (p *Pool) reuse() *tab {
 	if n == 0 || p.closed {
 		return nil
 	}
-	t := p.free[n-1]
-	p.free = p.free[:n-1]
+	// A tab on a launcher spares the engine's first framed or opened navigation a page.
+	i := n - 1
+	for j := i; j >= 0; j-- {
+		if p.free[j].stand != "" {
+			i = j
+			break
+		}
+	}
+	t := p.free[i]
+	p.free = slices.Delete(p.free, i, i+1)
 	return t
 }
 
-// release gives the tab back to the pool: its page left for about:blank, its cookies and the
-// data of every origin the engine visited (storage, service workers, cache) cleared, the
-// engine's state dropped. (A tab's sessionStorage outlives this; an endpoint that keeps
-// state there for the same origin across scenarios would see it.) A tab that cannot be cleared is closed instead.
+// release gives the tab back to the pool: its page left for about:blank (or, on a launcher, the
+// launcher emptied of its frames, see unframe), its cookies and the data of every origin the
+// engine visited (storage, service workers, cache) cleared, the engine's state dropped. (A
+// tab's sessionStorage outlives this; an endpoint that keeps state there for the same origin
+// across scenarios would see it.) A tab that cannot be cleared is closed instead.
 func (t *tab) release() {
 	t.pool.mu.Lock()
 	closed := t.pool.closed
@@ -56,7 +66,7 @@ func (t *tab) release() {
 		t.close()
 		return
 	}
-	t.take()                                                 // what the last page and about:blank reported
+	t.drop(ctx)                                              // what the last page reported
 	t.opts, t.rt, t.prepared = browser.Options{}, nil, false // drop the old engine's hooks
 	t.seq, t.frame, t.last = 0, "", nil
 	clear(t.inflight)
@@ -75,8 +85,10 @@ func (t *tab) release() {
 
 // clear empties the tab for the next engine.
 func (t *tab) clear(ctx context.Context) error {
-	if _, err := cdp.Call(ctx, t.target, page.Navigate, page.NavigateParams{URL: "about:blank"}); err != nil {
-		return fmt.Errorf("chromium: blank the tab: %w", err)
+	if !t.unframe(ctx) && !t.standOn(ctx, hubspot.WebOrigin) {
+		if _, err := cdp.Call(ctx, t.target, page.Navigate, page.NavigateParams{URL: "about:blank"}); err != nil {
+			return fmt.Errorf("chromium: blank the tab: %w", err)
+		}
 	}
 	if _, err := cdp.Call(ctx, t.target, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
 		return fmt.Errorf("chromium: clear the cookies: %w", err)

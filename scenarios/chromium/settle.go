@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"golang.org/x/net/html"
 )
 
 // This file holds what decides that a loaded page has settled: the tab's requests still out,
-// and a refresh the page has yet to fire.
+// and a refresh the page has yet to fire; and what the tab's top frame shows (see launchIn).
 
 // track keeps the set of the tab's requests still out (Network domain events), which a loaded
 // page must have none of before its navigation ends: a single-page app's fetch() to its
@@ -24,6 +25,10 @@ func (t *tab) track(ev any) {
 		delete(t.inflight, ev.RequestID)
 	case *network.EventLoadingFailed:
 		delete(t.inflight, ev.RequestID)
+	case *page.EventFrameNavigated:
+		if ev.Frame != nil && ev.Frame.ParentID == "" {
+			t.stand = launcherOrigin(ev.Frame.URL)
+		}
 	}
 }
 
