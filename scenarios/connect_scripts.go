@@ -215,7 +215,9 @@ func connectScenarios() []Scenario {
 			Provokes: "the connect URL opened several times, each in a fresh browser",
 			Run: func(s *Session) error {
 				for i := 0; i < s.opts.StateSamples; i++ {
-					connectStart(s, newConnectBrowser(s), nthStart(i+1))
+					b := newConnectBrowser(s)
+					connectStart(s, b, nthStart(i+1))
+					s.Done(b.Engine)
 				}
 				return nil
 			},
@@ -269,7 +271,7 @@ func connectScenarios() []Scenario {
 			},
 		},
 		{
-			ID: scenarioConnectExchangeFails, Group: GroupConnect, Applies: appliesToConnect,
+			ID: scenarioConnectExchangeFails, Group: GroupConnect, Applies: appliesToConnect, Waits: true,
 			Title:    "HubSpot's token endpoint fails on the callback",
 			Provokes: "three connects whose token request is answered 400 BAD_AUTH_CODE, 503, and only after a long stall",
 			Run: func(s *Session) error {
@@ -283,6 +285,7 @@ func connectScenarios() []Scenario {
 					fault.Code = code
 					s.Fault(fault)
 					s.Open(b.Engine, stepCallbackFaulted+StepName(f.label)+")", cb.String(), browser.TopLevel, code, nil)
+					s.Done(b.Engine)
 				}
 				return nil
 			},

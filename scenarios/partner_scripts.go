@@ -111,7 +111,10 @@ func partnerScenarios() []Scenario {
 			Provokes: "step=authorize and the sign-in, several times, each in a fresh browser",
 			Run: func(s *Session) error {
 				for i := 0; i < s.opts.StateSamples; i++ {
-					if _, err := signedIn(s, s.NewBrowser(s.opts.ThirdPartyCookies), nthSignIn(i+1)); err != nil {
+					b := s.NewBrowser(s.opts.ThirdPartyCookies)
+					_, err := signedIn(s, b, nthSignIn(i+1))
+					s.Done(b)
+					if err != nil {
 						return err
 					}
 				}
@@ -213,7 +216,9 @@ func partnerScenarios() []Scenario {
 					if err != nil {
 						return fmt.Errorf("mint a code: %w", err)
 					}
-					s.Finalize(s.NewBrowser(s.opts.ThirdPartyCookies), p.name, code, p.state, true, p.ret)
+					b := s.NewBrowser(s.opts.ThirdPartyCookies)
+					s.Finalize(b, p.name, code, p.state, true, p.ret)
+					s.Done(b)
 				}
 				return nil
 			},
@@ -231,12 +236,14 @@ func partnerScenarios() []Scenario {
 			},
 		},
 		{
-			ID: scenarioPartnerExchangeFails, Group: GroupPartner, Applies: servesFlow(Partner),
+			ID: scenarioPartnerExchangeFails, Group: GroupPartner, Applies: servesFlow(Partner), Waits: true,
 			Title:    "HubSpot's token endpoint fails at finalize",
 			Provokes: "three installs whose token request is answered 400 BAD_AUTH_CODE, 503, and only after a long stall",
 			Run: func(s *Session) error {
 				for _, f := range exchangeFaults(s.opts) {
-					fin, err := partnerInstall(s, s.NewBrowser(s.opts.ThirdPartyCookies), &f.fault, faultedStep(f.label))
+					b := s.NewBrowser(s.opts.ThirdPartyCookies)
+					fin, err := partnerInstall(s, b, &f.fault, faultedStep(f.label))
+					s.Done(b)
 					if err != nil {
 						return err
 					}

@@ -155,12 +155,16 @@ func runProbes(s *Session, finalize []func(code string) robustProbe, authorize [
 		}
 		p := mk(code)
 		p.code = code
-		openProbe(s, robustBrowser(s), p)
+		b := robustBrowser(s)
+		openProbe(s, b, p)
+		s.Done(b)
 	}
 	if s.target.hasFlow(Partner) {
 		for _, p := range authorize {
 			p.authorize = true
-			openProbe(s, robustBrowser(s), p)
+			b := robustBrowser(s)
+			openProbe(s, b, p)
+			s.Done(b)
 		}
 	}
 	return nil

@@ -42,6 +42,9 @@ type Scenario struct {
 	// after every other scenario, one at a time in catalogue order, so a crash can only affect
 	// what follows it, the same way on every run; after each, the endpoint's health is probed.
 	CrashProne bool
+	// Waits marks a scenario that spends most of its time waiting (on a stalled token endpoint,
+	// SlowExchange): the runner starts these first, so the others run while they wait.
+	Waits bool
 	// Applies reports whether the scenario runs against a target.
 	Applies func(t Target, o Options) bool `json:"-"`
 	Run     func(s *Session) error         `json:"-"`

@@ -53,12 +53,15 @@ func seamlessScenarios() []Scenario {
 			},
 		},
 		{
-			ID: scenarioSeamlessExchangeFails, Group: GroupSeamless, Applies: servesFlow(Seamless),
+			ID: scenarioSeamlessExchangeFails, Group: GroupSeamless, Applies: servesFlow(Seamless), Waits: true,
 			Title:    "HubSpot's token endpoint fails during the install",
 			Provokes: "three installs whose token request is answered 400 BAD_AUTH_CODE, 503, and only after a long stall",
 			Run: func(s *Session) error {
 				for _, f := range exchangeFaults(s.opts) {
-					if _, err := seamlessInstall(s, s.NewBrowser(s.opts.ThirdPartyCookies), faultedStep(f.label), &f.fault); err != nil {
+					b := s.NewBrowser(s.opts.ThirdPartyCookies)
+					_, err := seamlessInstall(s, b, faultedStep(f.label), &f.fault)
+					s.Done(b)
+					if err != nil {
 						return err
 					}
 				}
@@ -83,7 +86,9 @@ func seamlessScenarios() []Scenario {
 				if err != nil {
 					return fmt.Errorf("mint a code: %w", err)
 				}
-				s.Finalize(s.NewBrowser(s.opts.ThirdPartyCookies), stepFinalizeMarkupReturn, code, "", false, markedReturnURL(s))
+				b := s.NewBrowser(s.opts.ThirdPartyCookies)
+				s.Finalize(b, stepFinalizeMarkupReturn, code, "", false, markedReturnURL(s))
+				s.Done(b)
 				s.Finalize(s.NewBrowser(s.opts.ThirdPartyCookies), stepFinalizeMarkupCode, xssPayload, "", false, s.ReturnURL(hubspot.StepFinalize))
 				return nil
 			},

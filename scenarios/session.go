@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -92,6 +93,17 @@ func (s *Session) closeEngines() {
 		if c, ok := e.(io.Closer); ok {
 			_ = c.Close() // the scenario is over: nothing is left to report about its browser
 		}
+	}
+}
+
+// Done hands back a browser the scenario has finished with: a real browser's tab goes back to
+// the pool for the next browser at once, rather than when the scenario ends.
+func (s *Session) Done(b Engine) {
+	s.mu.Lock()
+	s.engines = slices.DeleteFunc(s.engines, func(e Engine) bool { return e == b })
+	s.mu.Unlock()
+	if c, ok := b.(io.Closer); ok {
+		_ = c.Close() // as in closeEngines
 	}
 }
 

@@ -103,19 +103,20 @@ func (p *Pool) NewEngine(o browser.Options) *Engine {
 	e := &Engine{tab: t}
 	// The scenarios drop an engine without closing it: its tab goes back to the pool when the
 	// engine is garbage, or at the latest closes with the pool.
-	e.cleanup = runtime.AddCleanup(e, func(t *tab) { go t.release() }, t)
+	e.cleanup = runtime.AddCleanup(e, func(t *tab) { t.giveBack() }, t)
 	return e
 }
 
 // Close gives the engine's tab back to the pool at once, its cookies and the data of the
-// origins it visited cleared, for another engine to reuse; without Close, that happens when
-// the engine is garbage. The engine must not be used after Close.
+// origins it visited cleared (in the background: the pool's next engine waits for it rather
+// than opening a new tab), for another engine to reuse; without Close, that happens when the
+// engine is garbage. The engine must not be used after Close.
 func (e *Engine) Close() error {
 	if e.closed.Swap(true) {
 		return nil
 	}
 	e.cleanup.Stop()
-	e.release()
+	e.giveBack()
 	return nil
 }
 

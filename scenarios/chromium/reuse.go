@@ -26,10 +26,14 @@ import (
 // concurrency is well below it.
 const maxFree = 32
 
-// reuse returns a started tab an engine gave back, reset for a new engine, or nil.
+// reuse returns a started tab an engine gave back, reset for a new engine, or nil. A tab still
+// being cleared is waited for: a new tab costs Chromium a renderer process and far more time.
 func (p *Pool) reuse() *tab {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	for len(p.free) == 0 && p.releasing > 0 && !p.closed {
+		p.back.Wait()
+	}
 	n := len(p.free)
 	if n == 0 || p.closed {
 		return nil
@@ -45,6 +49,20 @@ func (p *Pool) reuse() *tab {
 	t := p.free[i]
 	p.free = slices.Delete(p.free, i, i+1)
 	return t
+}
+
+// giveBack releases the tab in the background (see release).
+func (t *tab) giveBack() {
+	t.pool.mu.Lock()
+	t.pool.releasing++
+	t.pool.mu.Unlock()
+	go func() {
+		t.release()
+		t.pool.mu.Lock()
+		t.pool.releasing--
+		t.pool.back.Broadcast()
+		t.pool.mu.Unlock()
+	}()
 }
 
 // release gives the tab back to the pool: its page left for about:blank (or, on a launcher, the

@@ -111,10 +111,11 @@ func RunIn(ctx context.Context, r scenarios.Runner, targets []scenarios.Target, 
 // MaxConcurrency is how many scenarios Run lets run at once under Chromium (fewer when
 // Options.Concurrency asks for fewer; more only for Options.Repeat's concurrent installs). Each
 // scenario running at once holds a browser context with its own renderer process, which costs
-// Chromium about half a CPU-second to start; on 2 cores, more scenarios at once than this only
-// start more renderers (a first catalogue run at 24 at once: 27-29 CPU-s and 17-19 s; at 6:
-// 20.5 CPU-s and 13-16 s).
-const MaxConcurrency = 6
+// Chromium about 0.4 CPU-seconds to open; a page load costs it 35-45 ms of CPU wherever it
+// runs, so on 2 cores more scenarios at once only open more renderers (a first catalogue run at
+// 4 at once: 6.6 s and 10.4 CPU-s; at 6: 7.8 s and 12.4 CPU-s; a warm run takes 4.6-4.7 s at
+// either).
+const MaxConcurrency = 4
 
 // withPool makes o's scenarios use the pool's engines, at most MaxConcurrency at once.
 func withPool(o scenarios.Options, pool *Pool) scenarios.Options {
