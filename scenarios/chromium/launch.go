@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -161,9 +162,10 @@ func (t *tab) standOn(ctx context.Context, origin string) bool {
 				switch {
 				case !ok:
 				case p.Request.URL == u && p.ResponseStatusCode == 0:
-					body := []byte(launcherPage("", true))
-					_, _ = cdp.Call(ctx, t.target, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: p.RequestID, ResponseCode: 200,
-						ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "text/html; charset=utf-8"}}, Body: body})
+					_, _ = cdp.Call(ctx, t.target, fetch.FulfillRequest, fetch.FulfillRequestParams{
+						RequestID: p.RequestID, ResponseCode: http.StatusOK, Body: []byte(launcherPage("", true)),
+						ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "text/html; charset=utf-8"}},
+					})
 				default:
 					_, _ = cdp.Call(ctx, t.target, fetch.FailRequest, fetch.FailRequestParams{RequestID: p.RequestID, ErrorReason: network.ErrorReasonAborted})
 				}
