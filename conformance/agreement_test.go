@@ -83,6 +83,9 @@ func runBothEngines(pool *chromium.Pool, bug reference.Bug) agreementRuns {
 	}
 	inBrowser := opts
 	inBrowser.Engine = pool.Factory()
+	// As chromium.Run caps a run: each scenario at once holds a tab, and a new tab costs Chromium
+	// a renderer process.
+	inBrowser.Concurrency = max(chromium.MaxConcurrency, opts.Repeat)
 	began := time.Now()
 	var (
 		r          agreementRuns

@@ -137,10 +137,10 @@ func isLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// potentiallyTrustworthy reports whether u is a secure context (W3C Secure Contexts §3.2,
+// PotentiallyTrustworthy reports whether u is a secure context (W3C Secure Contexts §3.2,
 // "Is url potentially trustworthy?"): https, or http on a loopback host, as Chrome treats
 // http://127.0.0.1 and http://localhost.
-func potentiallyTrustworthy(u *url.URL) bool {
+func PotentiallyTrustworthy(u *url.URL) bool {
 	return u.Scheme == "https" || isLoopbackHost(u.Hostname())
 }
 

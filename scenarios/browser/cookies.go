@@ -164,7 +164,7 @@ func (j *jar) store(sc cookieScope, c *http.Cookie, now time.Time) string {
 	}
 
 	// Secure (§5.7 step 13): only a secure context may set it, and loopback is one.
-	if c.Secure && !potentiallyTrustworthy(u) {
+	if c.Secure && !PotentiallyTrustworthy(u) {
 		return fmt.Sprintf("Secure cookie set by %s, which is not a secure context (https or loopback)", origin(u))
 	}
 
@@ -208,7 +208,7 @@ func (j *jar) store(sc cookieScope, c *http.Cookie, now time.Time) string {
 
 	// "Leave Secure Cookies Alone" (§5.7 step 14): an insecure origin cannot shadow a Secure
 	// cookie.
-	if !c.Secure && !potentiallyTrustworthy(u) {
+	if !c.Secure && !PotentiallyTrustworthy(u) {
 		for _, old := range j.cookies {
 			if old.secure && old.name == nc.name && old.partition == nc.partition &&
 				(domainMatch(nc.domain, old.domain) || domainMatch(old.domain, nc.domain)) && pathMatch(nc.path, old.path) {
@@ -278,7 +278,7 @@ func (j *jar) matching(sc cookieScope, now time.Time) []*storedCookie {
 	if path == "" {
 		path = "/"
 	}
-	secure := potentiallyTrustworthy(u)
+	secure := PotentiallyTrustworthy(u)
 	safeMethod := sc.method == http.MethodGet || sc.method == http.MethodHead
 	j.cookies = slices.DeleteFunc(j.cookies, func(c *storedCookie) bool {
 		return !c.expires.IsZero() && !c.expires.After(now)

@@ -126,7 +126,7 @@ func (b *Browser) prepare(ctx context.Context, nav *navigation, r *request) (*ht
 	h.Set("Upgrade-Insecure-Requests", "1")
 	// Fetch Metadata (W3C Fetch Metadata Request Headers §2): only to potentially trustworthy
 	// URLs.
-	if potentiallyTrustworthy(r.url) {
+	if PotentiallyTrustworthy(r.url) {
 		dest := "document"
 		if nav.bc.Framed {
 			dest = "iframe"

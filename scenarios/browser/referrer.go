@@ -79,7 +79,7 @@ func referrerFor(policy referrerPolicy, source, target *url.URL) string {
 	if len(fullURL) > maxReferrerLength {
 		fullURL = originOnly
 	}
-	downgrade := potentiallyTrustworthy(source) && !potentiallyTrustworthy(target)
+	downgrade := PotentiallyTrustworthy(source) && !PotentiallyTrustworthy(target)
 	same := sameOrigin(source, target)
 	switch policy {
 	case policyNoReferrer:

@@ -51,6 +51,7 @@ type nav struct {
 	launched bool              // the engine's own page was served: a framed page's request may come
 	document network.RequestID // the network ID of the last hop Chromium went on to load
 	blocked  string            // why Chromium refused to show the last hop's page, if it did
+	refused  string            // why Chromium did not follow the last hop's redirect, if it did not
 	held     *heldHop          // a hop fetched by Chromium, recorded once its timing is known
 
 	initiators map[network.RequestID]*network.Initiator // who asked for each document request
@@ -257,6 +258,10 @@ func (n *nav) handle(ev any) {
 			n.enter(settling)
 		}
 	case *network.EventLoadingFailed:
+		if ev.RequestID == n.document && ev.Type == network.ResourceTypeDocument && n.phase == redirected {
+			n.unfollowed(ev)
+			return
+		}
 		// A response Chromium refuses to show (X-Frame-Options, CSP frame-ancestors, CORP…)
 		// fails its load with ERR_BLOCKED_BY_RESPONSE after the response stage; the frame then
 		// shows an error page that never navigates. The navigation settles from here rather

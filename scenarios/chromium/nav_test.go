@@ -147,3 +147,30 @@ func TestDroppedEngineNavigates(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusedRedirectEndsNavigation: a redirect Chromium will not follow (to http in HubSpot's
+// https frame, to a URL with credentials, to javascript:) ends the navigation at once on the
+// redirect, which records why; it is no hop timeout.
+func TestRefusedRedirectEndsNavigation(t *testing.T) {
+	pool := testPool(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", r.URL.Query().Get("to"))
+		w.WriteHeader(http.StatusSeeOther)
+	}))
+	defer srv.Close()
+	own := func(u *url.URL) bool { return "http://"+u.Host != srv.URL }
+	for _, to := range []string{"http://evil.example/return", "https://app.hubspot.com@evil.example/return", "javascript:alert(1)"} {
+		t.Run(to, func(t *testing.T) {
+			e := pool.NewEngine(browser.Options{StopAt: own, HopTimeout: 20 * time.Second})
+			defer e.Close()
+			p, err := e.Navigate(testContext(t), srv.URL+"/install?to="+url.QueryEscape(to), framedByHubSpot)
+			if err != nil {
+				t.Fatalf("Navigate: %v; want the navigation to end on the refused redirect", err)
+			}
+			if len(p.Hops) != 1 || p.Hops[0].Status != http.StatusSeeOther || !strings.Contains(p.Hops[0].Blocked, "net::") {
+				t.Fatalf("hops %+v; want the 303 alone, blocked with Chromium's reason", p.Hops)
+			}
+			t.Logf("%s: %s", to, p.Hops[0].Blocked)
+		})
+	}
+}

@@ -74,6 +74,10 @@ type domPage struct {
 func (n *nav) readPage(p *browser.Page) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(n.ctx), n.t.opts.HopTimeout)
 	defer cancel()
+	if n.refused != "" {
+		p.Text = n.refused + "; the user stays on the page before it"
+		return
+	}
 	if n.blocked != "" {
 		p.Text = "Chromium did not display this page: it refused to load it here (" + n.blocked + "; in HubSpot's frame, " +
 			"the page's Content-Security-Policy frame-ancestors or X-Frame-Options forbids it)"

@@ -166,7 +166,7 @@ func (n *nav) hubSpotHop(ev *fetch.EventRequestPaused, hop browser.Hop, cookie s
 	}
 	n.responded(&hop, resp.status, resp.header, resp.body)
 	n.statuses[ev.RequestID] = resp.status
-	n.document, n.blocked = "", ""
+	n.document, n.blocked, n.refused = "", "", ""
 	n.fulfill(ev.RequestID, resp.status, resp.header, resp.body)
 	n.released(hop)
 }

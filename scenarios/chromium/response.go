@@ -62,7 +62,7 @@ func (n *nav) response(ev *fetch.EventRequestPaused) {
 	n.flush()
 	n.held = &heldHop{hop: *hop, id: ev.NetworkID}
 	n.statuses[ev.RequestID] = status
-	n.document, n.blocked = ev.NetworkID, ""
+	n.document, n.blocked, n.refused = ev.NetworkID, "", ""
 	call(n, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
 	n.released(*hop)
 }
@@ -194,6 +194,44 @@ func errorAdvice(r network.ErrorReason, u *url.URL) string {
 	default: // the reason speaks for itself
 		return ""
 	}
+}
+
+// unfollowed ends a navigation whose redirect Chromium did not follow: it cancels the request
+// instead (a redirect to http in HubSpot's https frame is mixed content, a URL with credentials
+// may not be framed, a javascript: URL is no place to redirect to). The navigation ends on the
+// redirect, which records why; the user sees nothing more.
+func (n *nav) unfollowed(ev *network.EventLoadingFailed) {
+	var loc *url.URL
+	why := ev.ErrorText
+	if ev.BlockedReason != "" {
+		why += ", blocked reason " + string(ev.BlockedReason)
+	}
+	if n.last != nil {
+		loc, _ = n.last.URL.Parse(n.last.Header.Get("Location"))
+	}
+	n.refused = "Chromium did not follow the redirect (" + why + ")" + refusalAdvice(loc, n.bc)
+	if h := n.held; h != nil && h.id == ev.RequestID {
+		h.hop.Blocked = n.refused
+	} else if len(n.hops) > 0 && n.hops[len(n.hops)-1].Blocked == "" {
+		n.hops[len(n.hops)-1].Blocked = n.refused
+	}
+	n.flush()
+	n.enter(settling)
+}
+
+// refusalAdvice says why a browser would not follow a redirect to loc, when it can tell.
+func refusalAdvice(loc *url.URL, bc browser.Context) string {
+	switch {
+	case loc == nil:
+		return ""
+	case loc.Scheme != "http" && loc.Scheme != "https":
+		return ": a " + loc.Scheme + ": URL is not followed from a redirect"
+	case loc.User != nil:
+		return ": a URL with credentials (user@host) is not loaded in a frame"
+	case bc.Framed && loc.Scheme == "http" && strings.HasPrefix(bc.Ancestor, "https:") && !browser.PotentiallyTrustworthy(loc):
+		return ": an http page in HubSpot's https frame is blocked as mixed content"
+	}
+	return ""
 }
 
 // isBlocked reports whether a failed load is Chromium refusing a response it received, rather

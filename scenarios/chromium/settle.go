@@ -40,7 +40,7 @@ func (t *tab) track(ev any) {
 // question is out, which then goes unanswered): the response is read as the http engine reads
 // it.
 func (n *nav) refreshPending() bool {
-	if n.last == nil || n.blocked != "" {
+	if n.last == nil || n.blocked != "" || n.refused != "" {
 		return false
 	}
 	content := n.last.Header.Get("Refresh")
