@@ -2,6 +2,9 @@ package chromium
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"sync"
@@ -55,4 +58,14 @@ var framedByHubSpot = browser.FramedBy("https://app.hubspot.com")
 
 func browserOptionsStopAtHubSpot() browser.Options {
 	return browser.Options{StopAt: func(u *url.URL) bool { return browser.IsHubSpotHost(u.Hostname()) }}
+}
+
+// hubSpotStub serves a blank page for every request to HubSpot's hosts, and returns the options
+// that send them there.
+func hubSpotStub(t *testing.T) browser.Options {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>HubSpot</title>`)
+	}))
+	t.Cleanup(hs.Close)
+	return browser.Options{HubSpotAddr: hs.Listener.Addr().String()}
 }

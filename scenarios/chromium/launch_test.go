@@ -30,11 +30,7 @@ setInterval(() => { localStorage.setItem("k", "v"); document.cookie = "js=1; pat
 </script>`)
 	}))
 	defer srv.Close()
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `<!doctype html><title>HubSpot</title>`)
-	}))
-	defer hs.Close()
-	opts := browser.Options{HubSpotAddr: hs.Listener.Addr().String()}
+	opts := hubSpotStub(t)
 
 	e := pool.NewEngine(opts)
 	for _, path := range []string{"/framed-new", "/framed-again"} {

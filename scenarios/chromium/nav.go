@@ -267,17 +267,8 @@ func (n *nav) handle(ev any) {
 		// shows an error page that never navigates. The navigation settles from here rather
 		// than waiting for the error page's own load events.
 		if ev.RequestID == n.document && ev.Type == network.ResourceTypeDocument && n.phase == loading && isBlocked(ev) {
-			n.blocked = ev.ErrorText
-			if ev.BlockedReason != "" {
-				n.blocked += ", blocked reason " + string(ev.BlockedReason)
-			}
-			if h := n.held; h != nil && h.id == ev.RequestID {
-				h.hop.Blocked = n.blocked
-			} else if len(n.hops) > 0 && n.hops[len(n.hops)-1].Blocked == "" {
-				n.hops[len(n.hops)-1].Blocked = n.blocked
-			}
-			n.flush()
-			n.enter(settling)
+			n.blocked = loadFailure(ev)
+			n.endRefused(ev.RequestID, n.blocked)
 			return
 		}
 		n.settle()

@@ -202,21 +202,31 @@ func errorAdvice(r network.ErrorReason, u *url.URL) string {
 // redirect, which records why; the user sees nothing more.
 func (n *nav) unfollowed(ev *network.EventLoadingFailed) {
 	var loc *url.URL
-	why := ev.ErrorText
-	if ev.BlockedReason != "" {
-		why += ", blocked reason " + string(ev.BlockedReason)
-	}
 	if n.last != nil {
 		loc, _ = n.last.URL.Parse(n.last.Header.Get("Location"))
 	}
-	n.refused = "Chromium did not follow the redirect (" + why + ")" + refusalAdvice(loc, n.bc)
-	if h := n.held; h != nil && h.id == ev.RequestID {
-		h.hop.Blocked = n.refused
+	n.refused = "Chromium did not follow the redirect (" + loadFailure(ev) + ")" + refusalAdvice(loc, n.bc)
+	n.endRefused(ev.RequestID, n.refused)
+}
+
+// endRefused records on the hop of request id what Chromium refused to do with it, and lets the
+// page settle: nothing more of that hop will load.
+func (n *nav) endRefused(id network.RequestID, why string) {
+	if h := n.held; h != nil && h.id == id {
+		h.hop.Blocked = why
 	} else if len(n.hops) > 0 && n.hops[len(n.hops)-1].Blocked == "" {
-		n.hops[len(n.hops)-1].Blocked = n.refused
+		n.hops[len(n.hops)-1].Blocked = why
 	}
 	n.flush()
 	n.enter(settling)
+}
+
+// loadFailure is Chromium's reason for a failed load.
+func loadFailure(ev *network.EventLoadingFailed) string {
+	if ev.BlockedReason != "" {
+		return ev.ErrorText + ", blocked reason " + string(ev.BlockedReason)
+	}
+	return ev.ErrorText
 }
 
 // refusalAdvice says why a browser would not follow a redirect to loc, when it can tell.

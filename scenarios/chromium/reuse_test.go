@@ -52,11 +52,7 @@ document.title += " " + (localStorage.getItem("k") !== null); localStorage.setIt
 </script>`)
 	}))
 	defer srv.Close()
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `<!doctype html><title>HubSpot</title>`)
-	}))
-	defer hs.Close()
-	opts := browser.Options{HubSpotAddr: hs.Listener.Addr().String()}
+	opts := hubSpotStub(t)
 	for i, want := range []string{"stored: false", "stored: false"} {
 		e := pool.NewEngine(opts)
 		p, err := e.Navigate(testContext(t), srv.URL+"/install", framedByHubSpot)
