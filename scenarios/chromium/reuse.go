@@ -11,6 +11,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/storage"
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
 
 	"golang.org/x/net/publicsuffix"
 
@@ -103,6 +105,9 @@ func (t *tab) release() {
 
 // clear empties the tab for the next engine.
 func (t *tab) clear(ctx context.Context) error {
+	if err := t.closePopups(ctx); err != nil {
+		return err
+	}
 	if !t.unframe(ctx) && !t.standOn(ctx, hubspot.WebOrigin) {
 		if _, err := cdp.Call(ctx, t.target, page.Navigate, page.NavigateParams{URL: "about:blank"}); err != nil {
 			return fmt.Errorf("chromium: blank the tab: %w", err)
@@ -168,4 +173,27 @@ func topSite(u *url.URL) string {
 		h = d
 	}
 	return u.Scheme + "://" + h
+}
+
+// closePopups closes the windows the engine's pages opened (window.open: popups are not
+// blocked), which live in the tab's browser context: nothing of the engine may run on, and
+// they go before the context's cookies and storage are cleared.
+func (t *tab) closePopups(ctx context.Context) error {
+	c := chromedp.FromContext(t.ctx)
+	if c == nil || c.Browser == nil {
+		return nil
+	}
+	res, err := cdp.Call(ctx, c.Browser, target.GetTargets, target.GetTargetsParams{})
+	if err != nil {
+		return fmt.Errorf("chromium: list the windows: %w", err)
+	}
+	for _, ti := range res.TargetInfos {
+		if ti.BrowserContextID != c.BrowserContextID || ti.TargetID == t.target.TargetID || ti.Type != "page" {
+			continue
+		}
+		if _, err := cdp.Call(ctx, c.Browser, target.CloseTarget, target.CloseTargetParams{TargetID: ti.TargetID}); err != nil {
+			return fmt.Errorf("chromium: close a window the engine's page opened: %w", err)
+		}
+	}
+	return nil
 }

@@ -70,3 +70,52 @@ document.title += " " + (localStorage.getItem("k") !== null); localStorage.setIt
 		e.Close()
 	}
 }
+
+// TestPopupClosedWithTheEngine: a window the engine's page opened (window.open), which keeps
+// writing a cookie from a timer, is closed when the engine gives its tab back: the next engine
+// in that browser context finds no cookie.
+func TestPopupClosedWithTheEngine(t *testing.T) {
+	pool := testPool(t)
+	ran := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/opener":
+			fmt.Fprint(w, `<!doctype html><title>opener</title><script>window.open("/popup");</script>`)
+		case "/popup":
+			fmt.Fprint(w, `<!doctype html><title>popup</title><script>
+setInterval(() => { document.cookie = "pop=1; path=/"; }, 1);
+document.cookie = "pop=1; path=/"; fetch("/ran");
+</script>`)
+		case "/ran":
+			select {
+			case ran <- struct{}{}:
+			default:
+			}
+		default:
+			fmt.Fprint(w, `<!doctype html><title>cookie:</title><script>document.title += " " + document.cookie.includes("pop=");</script>`)
+		}
+	}))
+	defer srv.Close()
+	e := pool.NewEngine(browser.Options{})
+	if _, err := e.Navigate(testContext(t), srv.URL+"/opener", browser.TopLevel); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ran:
+	case <-testContext(t).Done():
+		t.Fatal("the popup never ran")
+	}
+	e.Close()
+	e2 := pool.NewEngine(browser.Options{})
+	defer e2.Close()
+	if e2.tab != e.tab {
+		t.Log("the tab was not reused (another test took it)")
+	}
+	p, err := e2.Navigate(testContext(t), srv.URL+"/check", browser.TopLevel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Title != "cookie: false" {
+		t.Errorf("next engine: title %q; want cookie: false (the popup is gone with its engine)", p.Title)
+	}
+}
