@@ -62,6 +62,7 @@ type tab struct {
 	seq      int         // hops over the engine's life
 	frame    cdp.FrameID // the frame the last page is in
 	stand    string      // the origin of the launcher the tab's top frame shows, or "" (see launchIn)
+	popups   bool        // a page of the tab opened a window (see closePopups)
 	last     *browser.Page
 	inflight map[network.RequestID]bool // the tab's requests still out (see track)
 	shots    shots                      // the screenshots' names (see SetStep)
@@ -217,7 +218,7 @@ func (t *tab) close() {
 func (t *tab) push(ev any) {
 	switch ev.(type) {
 	case *fetch.EventRequestPaused, *network.EventRequestWillBeSentExtraInfo, *network.EventResponseReceivedExtraInfo,
-		*page.EventFrameRequestedNavigation, *page.EventFrameStoppedLoading, *page.EventFrameNavigated, *page.EventNavigatedWithinDocument,
+		*page.EventFrameRequestedNavigation, *page.EventFrameStoppedLoading, *page.EventFrameNavigated, *page.EventNavigatedWithinDocument, *page.EventWindowOpen,
 		*network.EventRequestWillBeSent, *network.EventResponseReceived, *network.EventLoadingFinished, *network.EventLoadingFailed:
 	default:
 		return

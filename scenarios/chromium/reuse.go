@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -105,13 +106,18 @@ func (t *tab) release() {
 
 // clear empties the tab for the next engine.
 func (t *tab) clear(ctx context.Context) error {
-	if err := t.closePopups(ctx); err != nil {
-		return err
-	}
 	if !t.unframe(ctx) && !t.standOn(ctx, hubspot.WebOrigin) {
 		if _, err := cdp.Call(ctx, t.target, page.Navigate, page.NavigateParams{URL: "about:blank"}); err != nil {
 			return fmt.Errorf("chromium: blank the tab: %w", err)
 		}
+	}
+	// The engine's page is gone: what it reported to the end tells whether it opened windows.
+	t.drop(ctx)
+	if t.popups {
+		if err := t.closePopups(ctx); err != nil {
+			return err
+		}
+		t.popups = false
 	}
 	if _, err := cdp.Call(ctx, t.target, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
 		return fmt.Errorf("chromium: clear the cookies: %w", err)
@@ -176,24 +182,40 @@ func topSite(u *url.URL) string {
 }
 
 // closePopups closes the windows the engine's pages opened (window.open: popups are not
-// blocked), which live in the tab's browser context: nothing of the engine may run on, and
-// they go before the context's cookies and storage are cleared.
+// blocked), which live in the tab's browser context, and waits until they are gone: nothing of
+// the engine may run on, and they go before the context's cookies and storage are cleared.
 func (t *tab) closePopups(ctx context.Context) error {
 	c := chromedp.FromContext(t.ctx)
 	if c == nil || c.Browser == nil {
 		return nil
 	}
-	res, err := cdp.Call(ctx, c.Browser, target.GetTargets, target.GetTargetsParams{})
-	if err != nil {
-		return fmt.Errorf("chromium: list the windows: %w", err)
-	}
-	for _, ti := range res.TargetInfos {
-		if ti.BrowserContextID != c.BrowserContextID || ti.TargetID == t.target.TargetID || ti.Type != "page" {
-			continue
+	for closing := map[target.ID]bool{}; ; {
+		res, err := cdp.Call(ctx, c.Browser, target.GetTargets, target.GetTargetsParams{})
+		if err != nil {
+			return fmt.Errorf("chromium: list the windows: %w", err)
 		}
-		if _, err := cdp.Call(ctx, c.Browser, target.CloseTarget, target.CloseTargetParams{TargetID: ti.TargetID}); err != nil {
-			return fmt.Errorf("chromium: close a window the engine's page opened: %w", err)
+		open := 0
+		for _, ti := range res.TargetInfos {
+			if ti.BrowserContextID != c.BrowserContextID || ti.TargetID == t.target.TargetID || ti.Type != "page" {
+				continue
+			}
+			open++
+			if closing[ti.TargetID] {
+				continue
+			}
+			closing[ti.TargetID] = true
+			if _, err := cdp.Call(ctx, c.Browser, target.CloseTarget, target.CloseTargetParams{TargetID: ti.TargetID}); err != nil {
+				return fmt.Errorf("chromium: close a window the engine's page opened: %w", err)
+			}
+		}
+		if open == 0 {
+			return nil
+		}
+		// Closing ends the window's page in its renderer a moment later: ask again shortly.
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("chromium: the windows the engine's page opened did not close: %w", ctx.Err())
+		case <-time.After(2 * time.Millisecond):
 		}
 	}
-	return nil
 }

@@ -6,6 +6,10 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+
 	"github.com/hsemu/hsemu/scenarios/browser"
 )
 
@@ -71,9 +75,9 @@ document.title += " " + (localStorage.getItem("k") !== null); localStorage.setIt
 	}
 }
 
-// TestPopupClosedWithTheEngine: a window the engine's page opened (window.open), which keeps
-// writing a cookie from a timer, is closed when the engine gives its tab back: the next engine
-// in that browser context finds no cookie.
+// TestPopupClosedWithTheEngine: a window the engine's page opened (window.open), with a timer
+// that keeps writing a cookie, is closed when the engine gives its tab back, before the tab's
+// browser context is cleared: it is gone, and the next engine in that context finds no cookie.
 func TestPopupClosedWithTheEngine(t *testing.T) {
 	pool := testPool(t)
 	ran := make(chan struct{}, 1)
@@ -83,8 +87,8 @@ func TestPopupClosedWithTheEngine(t *testing.T) {
 			fmt.Fprint(w, `<!doctype html><title>opener</title><script>window.open("/popup");</script>`)
 		case "/popup":
 			fmt.Fprint(w, `<!doctype html><title>popup</title><script>
-setInterval(() => { document.cookie = "pop=1; path=/"; }, 1);
 document.cookie = "pop=1; path=/"; fetch("/ran");
+setInterval(() => { document.cookie = "pop=1; path=/"; }, 50);
 </script>`)
 		case "/ran":
 			select {
@@ -105,9 +109,19 @@ document.cookie = "pop=1; path=/"; fetch("/ran");
 	case <-testContext(t).Done():
 		t.Fatal("the popup never ran")
 	}
+	c := chromedp.FromContext(e.ctx)
 	e.Close()
-	e2 := pool.NewEngine(browser.Options{})
+	e2 := pool.NewEngine(browser.Options{}) // waits for the tab e gave back
 	defer e2.Close()
+	res, err := cdp.Call(testContext(t), c.Browser, target.GetTargets, target.GetTargetsParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ti := range res.TargetInfos {
+		if ti.BrowserContextID == c.BrowserContextID && ti.TargetID != c.Target.TargetID && ti.Type == "page" {
+			t.Errorf("%s %s is still open in the engine's browser context", ti.Type, ti.URL)
+		}
+	}
 	if e2.tab != e.tab {
 		t.Log("the tab was not reused (another test took it)")
 	}

@@ -29,6 +29,8 @@ func (t *tab) track(ev any) {
 		if ev.Frame != nil && ev.Frame.ParentID == "" {
 			t.stand = launcherOrigin(ev.Frame.URL)
 		}
+	case *page.EventWindowOpen:
+		t.popups = true
 	}
 }
 
