@@ -69,3 +69,12 @@ func hubSpotStub(t *testing.T) browser.Options {
 	t.Cleanup(hs.Close)
 	return browser.Options{HubSpotAddr: hs.Listener.Addr().String()}
 }
+
+// waitReleased waits until no tab is being given back to the pool.
+func waitReleased(p *Pool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for p.releasing > 0 {
+		p.back.Wait()
+	}
+}

@@ -111,7 +111,8 @@ setInterval(() => { document.cookie = "pop=1; path=/"; }, 50);
 	}
 	c := chromedp.FromContext(e.ctx)
 	e.Close()
-	e2 := pool.NewEngine(browser.Options{}) // waits for the tab e gave back
+	waitReleased(pool)
+	e2 := pool.NewEngine(browser.Options{})
 	defer e2.Close()
 	res, err := cdp.Call(testContext(t), c.Browser, target.GetTargets, target.GetTargetsParams{})
 	if err != nil {
