@@ -55,7 +55,7 @@ type nav struct {
 	held     *heldHop          // a hop fetched by Chromium, recorded once its timing is known
 
 	initiators map[network.RequestID]*network.Initiator // who asked for each document request
-	refresh    bool                                     // the loaded page has a refresh still to fire
+	refresh    bool                                     // the loaded page has a refresh (or a timer) still to fire
 
 	phase    phase
 	activity int // counts the events that move the page's deadline (see quietTurn)
@@ -134,7 +134,7 @@ func (n *nav) enter(p phase) {
 	n.phase = p
 	n.activity++
 	if p == settling {
-		n.refresh = n.refreshPending()
+		n.refresh = n.refreshPending() || n.timerPending()
 		n.settle()
 		return
 	}

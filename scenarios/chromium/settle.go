@@ -2,6 +2,7 @@ package chromium
 
 import (
 	"bytes"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -64,6 +65,70 @@ func (n *nav) refreshPending() bool {
 	}
 	n.timer.Reset(wait + n.t.opts.HopTimeout)
 	return true
+}
+
+// timerPending reports whether the page the navigation loaded sets a timer in its own markup
+// (setTimeout(…, 2000), the "back to HubSpot in 2 seconds" page), and if so sets the deadline
+// to the longest such delay, up to the hop timeout: the page is then asked for one more turn
+// of its event loop (quietTurn), in which a timer that fell due has run, its navigation
+// followed. Chromium reports no pending timer; a delay written out is read from the page, as
+// a refresh is.
+func (n *nav) timerPending() bool {
+	if n.last == nil || n.blocked != "" || n.refused != "" {
+		return false
+	}
+	d := timerDelay(n.last.Body)
+	if d <= 0 || d > n.t.opts.HopTimeout {
+		return false
+	}
+	n.timer.Reset(d)
+	return true
+}
+
+// delayArg is a timer's delay written out in milliseconds: "2000", "2 * 1000", "1.5 * 1000".
+var delayArg = regexp.MustCompile(`^(\d{1,7}(?:\.\d{1,3})?)(?:\s*\*\s*(\d{1,4}))?$`)
+
+// timerDelay returns the longest delay of the setTimeout calls in a page's markup whose delay
+// is written out, or 0. Each call's last argument is read, its parentheses matched.
+func timerDelay(body []byte) time.Duration {
+	const call = "setTimeout("
+	var longest time.Duration
+	for rest, n := body, 0; n < 20; n++ {
+		i := bytes.Index(rest, []byte(call))
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len(call):]
+		depth, comma, end := 1, -1, -1
+		for k := 0; k < len(rest) && k < 4096 && end < 0; k++ {
+			switch rest[k] {
+			case '(', '[', '{':
+				depth++
+			case ')', ']', '}':
+				if depth--; depth == 0 {
+					end = k
+				}
+			case ',':
+				if depth == 1 {
+					comma = k
+				}
+			}
+		}
+		if end < 0 || comma < 0 {
+			continue
+		}
+		m := delayArg.FindSubmatch(bytes.TrimSpace(rest[comma+1 : end]))
+		if m == nil {
+			continue
+		}
+		ms, _ := strconv.ParseFloat(string(m[1]), 64)
+		if len(m[2]) > 0 {
+			k, _ := strconv.Atoi(string(m[2]))
+			ms *= float64(k)
+		}
+		longest = max(longest, time.Duration(ms*float64(time.Millisecond)))
+	}
+	return longest
 }
 
 // metaRefresh returns the content of the document's first <meta http-equiv=refresh>, or "".
