@@ -62,7 +62,7 @@ type tab struct {
 	seq      int         // hops over the engine's life
 	frame    cdp.FrameID // the frame the last page is in
 	stand    string      // the origin of the launcher the tab's top frame shows, or "" (see launchIn)
-	popups   bool        // a page of the tab opened a window (see closePopups)
+	popups   bool        // a page of the tab opened a window: the tab is not reused (see clear)
 	last     *browser.Page
 	inflight map[network.RequestID]bool // the tab's requests still out (see track)
 	shots    shots                      // the screenshots' names (see SetStep)

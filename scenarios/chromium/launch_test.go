@@ -48,6 +48,7 @@ setInterval(() => { localStorage.setItem("k", "v"); document.cookie = "js=1; pat
 	}
 	tab := e.tab
 	e.Close()
+	waitReleased(pool)
 	if tab.stand != hubspot.WebOrigin {
 		t.Fatalf("the tab given back stands on %q; want the emptied launcher of %s", tab.stand, hubspot.WebOrigin)
 	}

@@ -2,18 +2,17 @@ package chromium
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/storage"
-	"github.com/chromedp/cdproto/target"
-	"github.com/chromedp/chromedp"
 
 	"golang.org/x/net/publicsuffix"
 
@@ -104,6 +103,9 @@ func (t *tab) release() {
 	t.pool.free = append(t.pool.free, t)
 }
 
+// errOpenedWindows is why a tab whose pages opened windows is not reused.
+var errOpenedWindows = errors.New("chromium: the engine's pages opened windows")
+
 // clear empties the tab for the next engine.
 func (t *tab) clear(ctx context.Context) error {
 	if !t.unframe(ctx) && !t.standOn(ctx, hubspot.WebOrigin) {
@@ -111,13 +113,19 @@ func (t *tab) clear(ctx context.Context) error {
 			return fmt.Errorf("chromium: blank the tab: %w", err)
 		}
 	}
-	// The engine's page is gone: what it reported to the end tells whether it opened windows.
+	// The engine's page is gone: what it reported to the end tells whether it opened windows
+	// (window.open: popups are not blocked). They live in the tab's browser context, and a
+	// closed window's page may still write into it for a moment: the tab is not reused, and
+	// closing it disposes of the context with every window in it.
 	t.drop(ctx)
 	if t.popups {
-		if err := t.closePopups(ctx); err != nil {
-			return err
-		}
-		t.popups = false
+		return errOpenedWindows
+	}
+	// The renderer the page ran in, asked once more, has sent all it still wrote (a cookie,
+	// local storage flushed as it unloaded) before it answers: the clearing comes after.
+	yes := true
+	if _, err := cdp.Call(ctx, t.target, cdpruntime.Evaluate, cdpruntime.EvaluateParams{Expression: "0", ReturnByValue: &yes}); err != nil {
+		return fmt.Errorf("chromium: reach the tab's page: %w", err)
 	}
 	if _, err := cdp.Call(ctx, t.target, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
 		return fmt.Errorf("chromium: clear the cookies: %w", err)
@@ -179,43 +187,4 @@ func topSite(u *url.URL) string {
 		h = d
 	}
 	return u.Scheme + "://" + h
-}
-
-// closePopups closes the windows the engine's pages opened (window.open: popups are not
-// blocked), which live in the tab's browser context, and waits until they are gone: nothing of
-// the engine may run on, and they go before the context's cookies and storage are cleared.
-func (t *tab) closePopups(ctx context.Context) error {
-	c := chromedp.FromContext(t.ctx)
-	if c == nil || c.Browser == nil {
-		return nil
-	}
-	for closing := map[target.ID]bool{}; ; {
-		res, err := cdp.Call(ctx, c.Browser, target.GetTargets, target.GetTargetsParams{})
-		if err != nil {
-			return fmt.Errorf("chromium: list the windows: %w", err)
-		}
-		open := 0
-		for _, ti := range res.TargetInfos {
-			if ti.BrowserContextID != c.BrowserContextID || ti.TargetID == t.target.TargetID || ti.Type != "page" {
-				continue
-			}
-			open++
-			if closing[ti.TargetID] {
-				continue
-			}
-			closing[ti.TargetID] = true
-			if _, err := cdp.Call(ctx, c.Browser, target.CloseTarget, target.CloseTargetParams{TargetID: ti.TargetID}); err != nil {
-				return fmt.Errorf("chromium: close a window the engine's page opened: %w", err)
-			}
-		}
-		if open == 0 {
-			return nil
-		}
-		// Closing ends the window's page in its renderer a moment later: ask again shortly.
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("chromium: the windows the engine's page opened did not close: %w", ctx.Err())
-		case <-time.After(2 * time.Millisecond):
-		}
-	}
 }
