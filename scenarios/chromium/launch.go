@@ -66,7 +66,7 @@ const launchScript = `(() => {
 })()`
 
 // launchIn starts a navigation to target from the launcher of origin the tab shows, framed or
-// by script, and reports whether it did; the navigation then loads the launcher anew.
+// by script, and reports whether it did; when it did not, the navigation loads a new launcher.
 func (n *nav) launchIn(origin, target string, framed bool) bool {
 	if n.t.stand != origin {
 		return false

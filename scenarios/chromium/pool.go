@@ -50,8 +50,8 @@ import (
 // a form submitted from script asks for its navigation within microseconds of the event that
 // triggers it, and a timer with no delay runs before that turn; the page's own events reach the
 // engine before the turn's answer, in order on the same DevTools session. The quiet period only
-// has to outlast the delivery of the events of Chromium's browser process (about 20 ms of it
-// less per page than before, the sequential scenarios' main wait).
+// has to outlast the delivery of the events of Chromium's browser process. (It was 20 ms: the
+// scenarios that run one at a time wait it once per page.)
 const DefaultQuiet = 5 * time.Millisecond
 
 // PathEnv is the environment variable that names the Chromium executable.
