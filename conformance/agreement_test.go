@@ -81,11 +81,7 @@ func runBothEngines(pool *chromium.Pool, bug reference.Bug) agreementRuns {
 	if slices.ContainsFunc(bug.Fails, func(id string) bool { return strings.HasSuffix(id, "/concurrent") }) {
 		opts.Repeat = 8 // as TestMatrix: a mix-up between installs bites only when they overlap
 	}
-	inBrowser := opts
-	inBrowser.Engine = pool.Factory()
-	// As chromium.Run caps a run: each scenario at once holds a tab, and a new tab costs Chromium
-	// a renderer process.
-	inBrowser.Concurrency = max(chromium.MaxConcurrency, opts.Repeat)
+	inBrowser := pool.Options(opts) // as chromium.Run runs a catalogue in Chromium
 	began := time.Now()
 	var (
 		r          agreementRuns

@@ -32,12 +32,15 @@ func hashCode(code string) codeHash {
 
 func (h codeHash) MarshalText() ([]byte, error) { return hex.AppendEncode(nil, h[:]), nil }
 
-func (h *codeHash) UnmarshalText(b []byte) error {
-	if len(b) != 2*len(h) {
-		return fmt.Errorf("code hash %q is not %d hex digits", b, 2*len(h))
+func (h *codeHash) UnmarshalText(b []byte) error { return unmarshalHex(h[:], b, "code hash") }
+
+// unmarshalHex decodes b, exactly 2*len(dst) hex digits, into dst; what names it in errors.
+func unmarshalHex(dst, b []byte, what string) error {
+	if len(b) != 2*len(dst) {
+		return fmt.Errorf("%s %q is not %d hex digits", what, b, 2*len(dst))
 	}
-	if _, err := hex.Decode(h[:], b); err != nil {
-		return fmt.Errorf("code hash %q: %w", b, err)
+	if _, err := hex.Decode(dst, b); err != nil {
+		return fmt.Errorf("%s %q: %w", what, b, err)
 	}
 	return nil
 }
@@ -88,15 +91,7 @@ func (g grantRef) String() string { return hex.EncodeToString(g[:]) }
 
 func (g grantRef) MarshalText() ([]byte, error) { return hex.AppendEncode(nil, g[:]), nil }
 
-func (g *grantRef) UnmarshalText(b []byte) error {
-	if len(b) != 2*len(g) {
-		return fmt.Errorf("grant id %q is not %d hex digits", b, 2*len(g))
-	}
-	if _, err := hex.Decode(g[:], b); err != nil {
-		return fmt.Errorf("grant id %q: %w", b, err)
-	}
-	return nil
-}
+func (g *grantRef) UnmarshalText(b []byte) error { return unmarshalHex(g[:], b, "grant id") }
 
 func parseGrantRef(id string) (grantRef, error) {
 	var g grantRef

@@ -90,9 +90,14 @@ func (s *Session) closeEngines() {
 	s.engines = nil
 	s.mu.Unlock()
 	for _, e := range engines {
-		if c, ok := e.(io.Closer); ok {
-			_ = c.Close() // the scenario is over: nothing is left to report about its browser
-		}
+		closeEngine(e)
+	}
+}
+
+// closeEngine hands back what a browser holds, when it holds anything (a real browser's tab).
+func closeEngine(e Engine) {
+	if c, ok := e.(io.Closer); ok {
+		_ = c.Close() // the browser is done with: nothing is left to report about it
 	}
 }
 
@@ -102,9 +107,7 @@ func (s *Session) Done(b Engine) {
 	s.mu.Lock()
 	s.engines = slices.DeleteFunc(s.engines, func(e Engine) bool { return e == b })
 	s.mu.Unlock()
-	if c, ok := b.(io.Closer); ok {
-		_ = c.Close() // as in closeEngines
-	}
+	closeEngine(b)
 }
 
 // Options returns the run's options.

@@ -34,7 +34,7 @@ func bugNamed(t *testing.T, name string) reference.Bug {
 // catalogue against the reference passes every check, and the run went through Chromium.
 func TestProgramChromiumReference(t *testing.T) {
 	chromiumtest.Need(t)
-	b := &engineLog{Backend: newTestLocal(t)}
+	b := &engineLog{Backend: newTestLocal(t, testOptions())}
 	tm, w := startWith(t, Config{Backend: b})
 	tm.Type("e")
 	tm.Type("a")
@@ -61,12 +61,7 @@ func TestProgramChromiumBrokenVariant(t *testing.T) {
 	only := []string{"partner/"}
 	opts := testOptions()
 	opts.Only = only
-	l := NewLocal("127.0.0.1:0", opts)
-	t.Cleanup(func() {
-		if err := l.Close(); err != nil {
-			t.Errorf("close the backend: %v", err)
-		}
-	})
+	l := newTestLocal(t, opts)
 	b := &engineLog{Backend: l}
 	tm, w := startWith(t, Config{
 		Backend: b, Choice: Choice{Kind: BrokenReference, BugName: bug.Name}, Engine: chromium.EngineChromium,
@@ -111,12 +106,7 @@ func TestProgramAutoRerunsInChromium(t *testing.T) {
 	}
 	opts := testOptions()
 	opts.Only = only
-	l := NewLocal("127.0.0.1:0", opts)
-	t.Cleanup(func() {
-		if err := l.Close(); err != nil {
-			t.Errorf("close the backend: %v", err)
-		}
-	})
+	l := newTestLocal(t, opts)
 	tm, w := startWith(t, Config{
 		Backend: l, Choice: Choice{Kind: BrokenReference, BugName: bug.Name}, Engine: chromium.EngineAuto,
 		Only: only, AutoRun: true,

@@ -88,7 +88,7 @@ func TestEngineShown(t *testing.T) {
 // whose runs go on.
 func TestChromiumMissing(t *testing.T) {
 	t.Setenv(chromium.PathEnv, "/nonexistent/chromium")
-	b := newTestLocal(t)
+	b := newTestLocal(t, testOptions())
 	missing := func(m Model, when string) {
 		t.Helper()
 		if m.Engine() != chromium.EngineHTTP {

@@ -85,13 +85,14 @@ func runDone(k Kind) func(Model) bool {
 // startProgram runs the TUI with the real in-process backend against choice at 80x24.
 func startProgram(t *testing.T, choice Choice, reportDir string) (*teatest.TestModel, *watch) {
 	t.Helper()
-	return startWith(t, Config{Backend: newTestLocal(t), Choice: choice, AutoRun: true, ReportDir: reportDir})
+	return startWith(t, Config{Backend: newTestLocal(t, testOptions()), Choice: choice, AutoRun: true, ReportDir: reportDir})
 }
 
-// newTestLocal is the in-process backend with generous timings, closed when the test ends.
-func newTestLocal(t *testing.T) *Local {
+// newTestLocal is the in-process backend with opts (testOptions: generous timings), closed when
+// the test ends.
+func newTestLocal(t *testing.T, opts scenarios.Options) *Local {
 	t.Helper()
-	b := NewLocal("127.0.0.1:0", testOptions())
+	b := NewLocal("127.0.0.1:0", opts)
 	t.Cleanup(func() {
 		if err := b.Close(); err != nil {
 			t.Errorf("close the backend: %v", err)

@@ -75,12 +75,7 @@ func TestViewsShowTheReportsVerdicts(t *testing.T) {
 	} {
 		t.Run(choice.String(), func(t *testing.T) {
 			t.Parallel() // each run mostly waits on its endpoint
-			b := NewLocal("127.0.0.1:0", testOptions())
-			t.Cleanup(func() {
-				if err := b.Close(); err != nil {
-					t.Errorf("close the backend: %v", err)
-				}
-			})
+			b := newTestLocal(t, testOptions())
 			evs, rep := recordRun(t, b, choice)
 			m := fixtureModel(t, 220, 400, evs)
 			if m.Report() != rep {

@@ -64,7 +64,7 @@ func catalogueRun(b *testing.B) func(*Pool) {
 	}
 	b.Cleanup(stop)
 	return func(pool *Pool) {
-		rep, err := (&scenarios.Runner{Harness: h, Options: withPool(opts, pool)}).Run(context.Background(), targets)
+		rep, err := (&scenarios.Runner{Harness: h, Options: pool.Options(opts)}).Run(context.Background(), targets)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -28,17 +28,18 @@ const launchPath = "/__hsemu/launch/"
 
 // launcherPage is the launcher's document at the ancestor's (or opener's) origin: an iframe of
 // target, as HubSpot frames the install URL at step=finalize, or a script that sends the
-// window to target, as a window HubSpot opened. Its empty icon spares a favicon request.
+// window to target, as a window HubSpot opened; with no target, an empty page to stand on (see
+// standOn). Its empty icon spares a favicon request.
 func launcherPage(target string, framed bool) string {
+	const head = `<!doctype html><html><head><title>HubSpot</title><link rel="icon" href="data:,"></head>`
 	switch {
 	case target == "":
-		return `<!doctype html><html><head><title>HubSpot</title><link rel="icon" href="data:,"></head><body style="margin:0"></body></html>`
+		return head + `<body style="margin:0"></body></html>`
 	case framed:
-		return `<!doctype html><html><head><title>HubSpot</title><link rel="icon" href="data:,"></head><body style="margin:0">` +
-			`<iframe loading="eager" src="` + html.EscapeString(target) + `" style="border:0;width:100%;height:100vh"></iframe></body></html>`
+		return head + `<body style="margin:0"><iframe loading="eager" src="` + html.EscapeString(target) + `" style="border:0;width:100%;height:100vh"></iframe></body></html>`
 	}
 	js, _ := json.Marshal(target) // escapes <, > and &
-	return `<!doctype html><html><head><title>HubSpot</title><link rel="icon" href="data:,"></head><body><script>location.href = ` + string(js) + `;</script></body></html>`
+	return head + `<body><script>location.href = ` + string(js) + `;</script></body></html>`
 }
 
 // launcherOrigin returns the origin of a launcher's URL, or "" for any other page.
@@ -120,7 +121,6 @@ func (t *tab) unframe(ctx context.Context) bool {
 	if err != nil || res.FrameTree == nil || res.FrameTree.Frame == nil || len(res.FrameTree.ChildFrames) > 0 || launcherOrigin(res.FrameTree.Frame.URL) != origin {
 		return false
 	}
-	t.drop(ctx)
 	t.stand = origin
 	return true
 }

@@ -134,7 +134,8 @@ func (n *nav) enter(p phase) {
 	n.phase = p
 	n.activity++
 	if p == settling {
-		n.refresh = n.refreshPending() || n.timerPending()
+		// A page Chromium refused to show, or a redirect it did not follow, runs nothing.
+		n.refresh = n.last != nil && n.blocked == "" && n.refused == "" && (n.refreshPending() || n.timerPending())
 		n.settle()
 		return
 	}

@@ -50,7 +50,7 @@ func RunIn(ctx context.Context, r scenarios.Runner, targets []scenarios.Target, 
 		if err != nil {
 			return nil, err
 		}
-		r.Options = withPool(r.Options, p)
+		r.Options = p.Options(r.Options)
 		rep, err := r.Run(ctx, targets)
 		return rep, wrapRun(EngineChromium, err)
 	case EngineAuto, "":
@@ -85,7 +85,7 @@ func RunIn(ctx context.Context, r scenarios.Runner, targets []scenarios.Target, 
 		return rep, err
 	}
 	again := r
-	again.Options = withPool(again.Options, p)
+	again.Options = p.Options(again.Options)
 	again.Options.Only = only
 	again.Options.Skip = nil
 	second, err := again.Run(ctx, targets)
@@ -117,8 +117,10 @@ func RunIn(ctx context.Context, r scenarios.Runner, targets []scenarios.Target, 
 // either).
 const MaxConcurrency = 4
 
-// withPool makes o's scenarios use the pool's engines, at most MaxConcurrency at once.
-func withPool(o scenarios.Options, pool *Pool) scenarios.Options {
+// Options returns o with its scenarios' browsers in this pool's Chromium, at most
+// MaxConcurrency scenarios at once (more only for Options.Repeat's concurrent installs), as Run
+// runs them.
+func (pool *Pool) Options(o scenarios.Options) scenarios.Options {
 	o.Engine = pool.Factory()
 	if limit := max(MaxConcurrency, o.Repeat); o.Concurrency <= 0 || o.Concurrency > limit {
 		o.Concurrency = limit

@@ -41,11 +41,8 @@ func (t *tab) track(ev any) {
 // as the http engine does, up to a delay of the hop timeout. Chromium reports no scheduled
 // refresh, and the page cannot be asked (a zero-delay refresh replaces the document while the
 // question is out, which then goes unanswered): the response is read as the http engine reads
-// it.
+// it. The page is n.last, one Chromium showed.
 func (n *nav) refreshPending() bool {
-	if n.last == nil || n.blocked != "" || n.refused != "" {
-		return false
-	}
 	content := n.last.Header.Get("Refresh")
 	if content == "" {
 		content = metaRefresh(n.last.Body)
@@ -72,11 +69,8 @@ func (n *nav) refreshPending() bool {
 // to the longest such delay, up to the hop timeout: the page is then asked for one more turn
 // of its event loop (quietTurn), in which a timer that fell due has run, its navigation
 // followed. Chromium reports no pending timer; a delay written out is read from the page, as
-// a refresh is.
+// a refresh is. The page is n.last, one Chromium showed.
 func (n *nav) timerPending() bool {
-	if n.last == nil || n.blocked != "" || n.refused != "" {
-		return false
-	}
 	d := timerDelay(n.last.Body)
 	if d <= 0 || d > n.t.opts.HopTimeout {
 		return false
